@@ -1,0 +1,137 @@
+// Package rotation holds rotor's domain: credentials, calendar dates, the
+// due-date rules and the statuses derived from them, and the interfaces that
+// adapters (Jira, GitHub, git, mail) implement. It imports only the standard
+// library, so every other package can depend on it and none of it depends on
+// an adapter.
+package rotation
+
+import (
+	"fmt"
+	"time"
+)
+
+// Date is a calendar date without a time of day or a time zone. Rotation
+// periods are counted in calendar days, so a Date never drifts across
+// daylight-saving changes or offsets the way a time.Time can.
+type Date struct {
+	Year  int
+	Month time.Month
+	Day   int
+}
+
+// DateLayout is the only textual form of a Date rotor reads or writes.
+const DateLayout = "2006-01-02"
+
+// ParseDate parses s as YYYY-MM-DD and rejects dates that do not exist on
+// the calendar, such as 2026-02-30 or 2025-02-29.
+func ParseDate(s string) (Date, error) {
+	if len(s) != len(DateLayout) {
+		return Date{}, fmt.Errorf("%q is not a date in YYYY-MM-DD form", s)
+	}
+	t, err := time.Parse(DateLayout, s)
+	if err != nil {
+		// time.Parse reports "day out of range" for 2026-02-30; keep the
+		// message about the input, not about Go's layout string.
+		if pe, ok := err.(*time.ParseError); ok && pe.Message != "" {
+			return Date{}, fmt.Errorf("%q is not a calendar date (%s)", s, trimColon(pe.Message))
+		}
+		return Date{}, fmt.Errorf("%q is not a date in YYYY-MM-DD form", s)
+	}
+	return DateOf(t), nil
+}
+
+func trimColon(s string) string {
+	for len(s) > 0 && (s[0] == ':' || s[0] == ' ') {
+		s = s[1:]
+	}
+	return s
+}
+
+// MustParseDate is ParseDate for constants in tests and examples; it panics
+// on a bad date.
+func MustParseDate(s string) Date {
+	d, err := ParseDate(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// DateOf returns the calendar date of t in t's own location.
+func DateOf(t time.Time) Date {
+	y, m, d := t.Date()
+	return Date{Year: y, Month: m, Day: d}
+}
+
+// Today returns the calendar date of now in loc (UTC when loc is nil).
+func Today(now time.Time, loc *time.Location) Date {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return DateOf(now.In(loc))
+}
+
+// IsZero reports whether d is the zero Date.
+func (d Date) IsZero() bool { return d == Date{} }
+
+// Time returns midnight UTC at the start of d.
+func (d Date) Time() time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC) }
+
+// AddDays returns the date n calendar days after d (before, when n < 0).
+func (d Date) AddDays(n int) Date { return DateOf(d.Time().AddDate(0, 0, n)) }
+
+// DaysUntil returns the number of calendar days from d to e: positive when e
+// is later, negative when it is earlier.
+func (d Date) DaysUntil(e Date) int {
+	// Both are midnight UTC, so the difference is an exact multiple of 24h.
+	return int(e.Time().Sub(d.Time()) / (24 * time.Hour))
+}
+
+// Before reports whether d is earlier than e.
+func (d Date) Before(e Date) bool { return d.Compare(e) < 0 }
+
+// After reports whether d is later than e.
+func (d Date) After(e Date) bool { return d.Compare(e) > 0 }
+
+// Compare returns -1, 0 or +1 as d is before, equal to or after e.
+func (d Date) Compare(e Date) int {
+	switch {
+	case d.Year != e.Year:
+		return cmpInt(d.Year, e.Year)
+	case d.Month != e.Month:
+		return cmpInt(int(d.Month), int(e.Month))
+	default:
+		return cmpInt(d.Day, e.Day)
+	}
+}
+
+func cmpInt(a, b int) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// String formats d as YYYY-MM-DD.
+func (d Date) String() string {
+	if d.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day)
+}
+
+// MarshalText implements encoding.TextMarshaler (YYYY-MM-DD).
+func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler (YYYY-MM-DD).
+func (d *Date) UnmarshalText(b []byte) error {
+	v, err := ParseDate(string(b))
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
