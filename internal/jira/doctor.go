@@ -1,0 +1,359 @@
+package jira
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+)
+
+// Check is one line of `rotor doctor`: what was checked, whether it
+// passed, what was found, and what to do when it did not pass.
+type Check struct {
+	Name    string
+	OK      bool
+	Detail  string
+	Fix     string // empty when OK
+	Skipped bool   // not checked, because an earlier check failed
+}
+
+// Names of the doctor checks, in the order they run.
+const (
+	CheckSite        = "Jira site answers"
+	CheckToken       = "API token works"
+	CheckProject     = "project exists"
+	CheckPermissions = "permissions in the project"
+	CheckIssueType   = "issue type exists in the project"
+	CheckDoneStatus  = "a done status is reachable"
+	CheckFields      = "custom fields exist"
+)
+
+// permissionsNeeded are the project permissions rotor uses.
+var permissionsNeeded = []string{"BROWSE_PROJECTS", "CREATE_ISSUES", "EDIT_ISSUES", "ADD_COMMENTS", "ASSIGN_ISSUES"}
+
+// Doctor checks the Jira side of the configuration, in order: the site
+// answers, the token works, the project exists, rotor's user has the
+// permissions it needs there, the issue type exists in the project, its
+// workflow has a status of category done, and the mapped custom fields
+// exist. A failure that makes later checks meaningless marks them skipped.
+func (c *Client) Doctor(ctx context.Context) []Check {
+	var checks []Check
+	skipRest := func(reason string, names ...string) []Check {
+		for _, n := range names {
+			checks = append(checks, Check{Name: n, Skipped: true, Detail: "not checked: " + reason})
+		}
+		return checks
+	}
+
+	site := c.checkSite(ctx)
+	checks = append(checks, site)
+	if !site.OK {
+		return skipRest("the site did not answer", CheckToken, CheckProject, CheckPermissions, CheckIssueType, CheckDoneStatus, CheckFields)
+	}
+	token := c.checkToken(ctx)
+	checks = append(checks, token)
+	if !token.OK {
+		return skipRest("the token does not work", CheckProject, CheckPermissions, CheckIssueType, CheckDoneStatus, CheckFields)
+	}
+	project, types := c.checkProject(ctx)
+	checks = append(checks, project)
+	if project.OK {
+		checks = append(checks, c.checkPermissions(ctx))
+		issueType := c.checkIssueType(ctx, types)
+		checks = append(checks, issueType)
+		if issueType.OK {
+			checks = append(checks, c.checkDoneStatus(ctx))
+		} else {
+			skipRest("the issue type is missing", CheckDoneStatus)
+		}
+	} else {
+		skipRest("the project is missing", CheckPermissions, CheckIssueType, CheckDoneStatus)
+	}
+	checks = append(checks, c.checkFields(ctx))
+	return checks
+}
+
+// doctorRequest is a request for the doctor: no retry beyond the safe ones,
+// so a broken site fails fast.
+func (c *Client) doctorRequest(ctx context.Context, op, path string, query url.Values, out any) error {
+	return c.do(ctx, request{op: op, method: "GET", path: path, query: query, out: out, safeOnly: true})
+}
+
+func (c *Client) checkSite(ctx context.Context) Check {
+	ck := Check{Name: CheckSite}
+	var info struct {
+		BaseURL        string `json:"baseUrl"`
+		ServerTitle    string `json:"serverTitle"`
+		DeploymentType string `json:"deploymentType"`
+	}
+	err := c.doctorRequest(ctx, "read server info", "/rest/api/3/serverInfo", nil, &info)
+	var je *Error
+	switch {
+	case err == nil:
+		ck.OK = true
+		ck.Detail = fmt.Sprintf("%s answers", c.base)
+		if info.ServerTitle != "" {
+			ck.Detail += fmt.Sprintf(" (%s, %s)", info.ServerTitle, strings.ToLower(info.DeploymentType))
+		}
+		if info.DeploymentType != "" && !strings.EqualFold(info.DeploymentType, "Cloud") {
+			ck.Detail += "; rotor is made for Jira Cloud, this is " + info.DeploymentType
+		}
+	case errors.As(err, &je) && (je.StatusCode == http.StatusUnauthorized || je.StatusCode == http.StatusForbidden):
+		ck.OK = true // Jira answered, it only wants credentials for this
+		ck.Detail = fmt.Sprintf("%s answers (server info needs authentication)", c.base)
+	case errors.As(err, &je) && je.StatusCode != 0:
+		ck.Detail = err.Error()
+		ck.Fix = fmt.Sprintf("%s=%s answered but not like the Jira Cloud REST API: set it to the site root, e.g. https://example.atlassian.net", EnvURL, c.base)
+	default:
+		ck.Detail = err.Error()
+		ck.Fix = fmt.Sprintf("check %s=%s (spelling, https, network access from the runner)", EnvURL, c.base)
+	}
+	return ck
+}
+
+func (c *Client) checkToken(ctx context.Context) Check {
+	ck := Check{Name: CheckToken}
+	var me struct {
+		AccountID    string `json:"accountId"`
+		DisplayName  string `json:"displayName"`
+		EmailAddress string `json:"emailAddress"`
+		Active       *bool  `json:"active"`
+	}
+	err := c.doctorRequest(ctx, "read the current user", "/rest/api/3/myself", nil, &me)
+	if err != nil {
+		ck.Detail = err.Error()
+		switch StatusCode(err) {
+		case http.StatusUnauthorized:
+			ck.Fix = fmt.Sprintf("create an API token for %s at https://id.atlassian.com/manage-profile/security/api-tokens and store it in %s; %s must be that user's email",
+				c.email, EnvToken, EnvEmail)
+		case http.StatusForbidden:
+			ck.Fix = fmt.Sprintf("%s is known but may not use Jira: give the user Jira product access in admin.atlassian.com", c.email)
+		default:
+			ck.Fix = "retry later; if it persists, check the Jira status page"
+		}
+		return ck
+	}
+	if me.Active != nil && !*me.Active {
+		ck.Detail = fmt.Sprintf("the token belongs to %s (%s), whose account is deactivated", me.DisplayName, me.AccountID)
+		ck.Fix = "reactivate the user in admin.atlassian.com or use another user's token"
+		return ck
+	}
+	ck.OK = true
+	ck.Detail = fmt.Sprintf("authenticated as %s (accountId %s)", me.DisplayName, me.AccountID)
+	return ck
+}
+
+type issueTypeRef struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Subtask bool   `json:"subtask"`
+}
+
+func (c *Client) checkProject(ctx context.Context) (Check, []issueTypeRef) {
+	ck := Check{Name: CheckProject}
+	var p struct {
+		Key        string          `json:"key"`
+		Name       string          `json:"name"`
+		Archived   bool            `json:"archived"`
+		Deleted    bool            `json:"deleted"`
+		IssueTypes *[]issueTypeRef `json:"issueTypes"`
+	}
+	err := c.doctorRequest(ctx, "read project "+c.project, "/rest/api/3/project/"+url.PathEscape(c.project), nil, &p)
+	if err != nil {
+		ck.Detail = err.Error()
+		if StatusCode(err) == http.StatusNotFound {
+			ck.Detail = fmt.Sprintf("project %q is unknown to Jira, or %s may not browse it", c.project, c.email)
+			ck.Fix = fmt.Sprintf("set jira.project in credential_rotation/rotor.yaml to an existing project key, and grant %s the Browse Projects permission there", c.email)
+		} else {
+			ck.Fix = "retry later; if it persists, run with a Jira admin to look at the project"
+		}
+		return ck, nil
+	}
+	if p.Archived || p.Deleted {
+		ck.Detail = fmt.Sprintf("project %s (%s) is archived or in the trash", p.Key, p.Name)
+		ck.Fix = "restore the project in Jira settings → Projects, or set jira.project to an active one"
+		return ck, nil
+	}
+	ck.OK = true
+	ck.Detail = fmt.Sprintf("%s (%s)", p.Key, p.Name)
+	if p.IssueTypes == nil {
+		return ck, nil
+	}
+	if *p.IssueTypes == nil {
+		return ck, []issueTypeRef{}
+	}
+	return ck, *p.IssueTypes
+}
+
+func (c *Client) checkPermissions(ctx context.Context) Check {
+	ck := Check{Name: CheckPermissions}
+	var res struct {
+		Permissions map[string]struct {
+			Name           string `json:"name"`
+			HavePermission bool   `json:"havePermission"`
+		} `json:"permissions"`
+	}
+	q := url.Values{"projectKey": {c.project}, "permissions": {strings.Join(permissionsNeeded, ",")}}
+	if err := c.doctorRequest(ctx, "read permissions in "+c.project, "/rest/api/3/mypermissions", q, &res); err != nil {
+		ck.Detail = err.Error()
+		ck.Fix = "retry later; if it persists, ask a Jira admin to check the project's permission scheme"
+		return ck
+	}
+	var missing []string
+	for _, k := range permissionsNeeded {
+		if p, ok := res.Permissions[k]; !ok || !p.HavePermission {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		ck.Detail = fmt.Sprintf("%s lacks %s in %s", c.email, strings.Join(missing, ", "), c.project)
+		ck.Fix = fmt.Sprintf("grant %s (or a group or role it is in) these permissions in the permission scheme of %s", c.email, c.project)
+		return ck
+	}
+	ck.OK = true
+	ck.Detail = strings.Join(permissionsNeeded, ", ")
+	return ck
+}
+
+func (c *Client) checkIssueType(ctx context.Context, types []issueTypeRef) Check {
+	ck := Check{Name: CheckIssueType}
+	if types == nil { // the project answer did not list them: ask create metadata
+		var page struct {
+			IssueTypes []issueTypeRef `json:"issueTypes"`
+		}
+		path := "/rest/api/3/issue/createmeta/" + url.PathEscape(c.project) + "/issuetypes"
+		if err := c.doctorRequest(ctx, "read the issue types of "+c.project, path, url.Values{"maxResults": {"200"}}, &page); err != nil {
+			ck.Detail = err.Error()
+			ck.Fix = "retry later; if it persists, check the project's issue type scheme with a Jira admin"
+			return ck
+		}
+		types = page.IssueTypes
+	}
+	var names []string
+	for _, t := range types {
+		if strings.EqualFold(t.Name, c.issueType) {
+			ck.OK = true
+			ck.Detail = fmt.Sprintf("%q (id %s)", t.Name, t.ID)
+			return ck
+		}
+		names = append(names, fmt.Sprintf("%q", t.Name))
+	}
+	sort.Strings(names)
+	ck.Detail = fmt.Sprintf("%s has no issue type %q; it has %s", c.project, c.issueType, orNone(names))
+	ck.Fix = fmt.Sprintf("add %q to the issue type scheme of %s (docs/jira-setup.md), or set jira.issue_type in credential_rotation/rotor.yaml to one of its types", c.issueType, c.project)
+	return ck
+}
+
+func (c *Client) checkDoneStatus(ctx context.Context) Check {
+	ck := Check{Name: CheckDoneStatus}
+	var types []struct {
+		Name     string `json:"name"`
+		Statuses []struct {
+			Name           string `json:"name"`
+			StatusCategory struct {
+				Key string `json:"key"`
+			} `json:"statusCategory"`
+		} `json:"statuses"`
+	}
+	path := "/rest/api/3/project/" + url.PathEscape(c.project) + "/statuses"
+	if err := c.doctorRequest(ctx, "read the statuses of "+c.project, path, nil, &types); err != nil {
+		ck.Detail = err.Error()
+		ck.Fix = "retry later; if it persists, check the workflow of the issue type with a Jira admin"
+		return ck
+	}
+	for _, t := range types {
+		if !strings.EqualFold(t.Name, c.issueType) {
+			continue
+		}
+		var done, all []string
+		for _, s := range t.Statuses {
+			all = append(all, fmt.Sprintf("%s (%s)", s.Name, s.StatusCategory.Key))
+			if s.StatusCategory.Key == "done" {
+				done = append(done, s.Name)
+			}
+		}
+		if len(done) > 0 {
+			ck.OK = true
+			ck.Detail = fmt.Sprintf("done when a ticket reaches %s", strings.Join(done, " or "))
+			return ck
+		}
+		ck.Detail = fmt.Sprintf("the workflow of %q has no status in the done category; it has %s", c.issueType, orNone(all))
+		ck.Fix = "give the workflow a final status in the Done category (TO DO → IN PROGRESS → DONE, docs/jira-setup.md)"
+		return ck
+	}
+	ck.Detail = fmt.Sprintf("Jira lists no workflow statuses for %q in %s", c.issueType, c.project)
+	ck.Fix = fmt.Sprintf("associate a workflow with %q in the workflow scheme of %s", c.issueType, c.project)
+	return ck
+}
+
+func (c *Client) checkFields(ctx context.Context) Check {
+	ck := Check{Name: CheckFields}
+	wanted := []struct{ setting, id, kind string }{
+		{"credential_name", c.fields.CredentialName, "string"},
+		{"next_due_date", c.fields.NextDueDate, "date"},
+		{"contact_person", c.fields.ContactPerson, "string"},
+	}
+	mapped := 0
+	for _, w := range wanted {
+		if w.id != "" {
+			mapped++
+		}
+	}
+	if mapped == 0 {
+		ck.OK = true
+		ck.Detail = "no custom fields mapped (jira.fields is optional)"
+		return ck
+	}
+	var fields []struct {
+		ID     string `json:"id"`
+		Name   string `json:"name"`
+		Schema *struct {
+			Type string `json:"type"`
+		} `json:"schema"`
+	}
+	if err := c.doctorRequest(ctx, "list fields", "/rest/api/3/field", nil, &fields); err != nil {
+		ck.Detail = err.Error()
+		ck.Fix = "retry later"
+		return ck
+	}
+	var found, problems []string
+	for _, w := range wanted {
+		if w.id == "" {
+			continue
+		}
+		i := -1
+		for j := range fields {
+			if fields[j].ID == w.id {
+				i = j
+				break
+			}
+		}
+		switch {
+		case i < 0:
+			problems = append(problems, fmt.Sprintf("jira.fields.%s: %s does not exist", w.setting, w.id))
+		case fields[i].Schema != nil && fields[i].Schema.Type != w.kind:
+			problems = append(problems, fmt.Sprintf("jira.fields.%s: %s (%s) holds %s values, rotor writes a %s",
+				w.setting, w.id, fields[i].Name, fields[i].Schema.Type, w.kind))
+		default:
+			found = append(found, fmt.Sprintf("%s = %s (%s)", w.setting, w.id, fields[i].Name))
+		}
+	}
+	if len(problems) > 0 {
+		ck.Detail = strings.Join(problems, "; ")
+		ck.Fix = "find the ids in Jira settings → Issues → Custom fields (docs/jira-setup.md) and correct jira.fields in credential_rotation/rotor.yaml, or remove the mapping"
+		return ck
+	}
+	ck.OK = true
+	ck.Detail = strings.Join(found, ", ")
+	return ck
+}
+
+func orNone(list []string) string {
+	if len(list) == 0 {
+		return "none"
+	}
+	return strings.Join(list, ", ")
+}

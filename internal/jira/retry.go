@@ -1,0 +1,145 @@
+package jira
+
+import (
+	"context"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// RetryPolicy says how rotor retries a request Jira could not serve. Zero
+// members take the defaults shown.
+//
+//   - 429 and 503: wait Retry-After (seconds or an HTTP date), at most
+//     MaxRetryAfter; without the header, back off as below.
+//   - other 5xx and network errors: back off BaseDelay·2^(n-1), at most
+//     MaxDelay, with jitter.
+//   - any other answer is final.
+//
+// A retry never waits past the context's deadline: when the next wait would
+// end after it, rotor stops and reports the last answer.
+type RetryPolicy struct {
+	MaxAttempts   int           // sends per request, first included; default 5
+	BaseDelay     time.Duration // first backoff; default 500 ms
+	MaxDelay      time.Duration // longest backoff; default 10 s
+	MaxRetryAfter time.Duration // longest wait a Retry-After can ask; default 30 s
+
+	// Sleep waits d or until ctx is done; default a timer.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Jitter spreads a backoff; default a random value in [d/2, d].
+	Jitter func(d time.Duration) time.Duration
+	// Now is the clock the deadline is compared with; default time.Now.
+	Now func() time.Time
+}
+
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	if p.MaxAttempts <= 0 {
+		p.MaxAttempts = 5
+	}
+	if p.BaseDelay <= 0 {
+		p.BaseDelay = 500 * time.Millisecond
+	}
+	if p.MaxDelay <= 0 {
+		p.MaxDelay = 10 * time.Second
+	}
+	if p.MaxRetryAfter <= 0 {
+		p.MaxRetryAfter = 30 * time.Second
+	}
+	if p.Sleep == nil {
+		p.Sleep = sleep
+	}
+	if p.Jitter == nil {
+		p.Jitter = halfJitter
+	}
+	if p.Now == nil {
+		p.Now = time.Now
+	}
+	return p
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func halfJitter(d time.Duration) time.Duration {
+	if d <= 1 {
+		return d
+	}
+	half := d / 2
+	return half + rand.N(d-half+1)
+}
+
+// backoff is the wait before retry number attempt (1-based).
+func (p RetryPolicy) backoff(attempt int) time.Duration {
+	d := p.BaseDelay
+	for i := 1; i < attempt && d < p.MaxDelay; i++ {
+		d *= 2
+	}
+	if d > p.MaxDelay {
+		d = p.MaxDelay
+	}
+	return p.Jitter(d)
+}
+
+// delay decides whether an answer (status, header) or a transport error is
+// worth another attempt, and how long to wait first. safeOnly allows only
+// the answers that prove the request was not applied.
+func (p RetryPolicy) delay(attempt, status int, h http.Header, err error, safeOnly bool) (time.Duration, bool) {
+	switch {
+	case err != nil:
+		return p.backoff(attempt), !safeOnly
+	case status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable:
+		if d, ok := p.retryAfter(h); ok {
+			return d, true
+		}
+		return p.backoff(attempt), true
+	case status >= 500:
+		return p.backoff(attempt), !safeOnly
+	}
+	return 0, false
+}
+
+// retryAfter reads a Retry-After header: delay-seconds or an HTTP date.
+func (p RetryPolicy) retryAfter(h http.Header) (time.Duration, bool) {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	var d time.Duration
+	if n, err := strconv.Atoi(v); err == nil {
+		if n < 0 {
+			return 0, false
+		}
+		d = time.Duration(n) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(p.Now())
+		if d < 0 {
+			d = 0
+		}
+	} else {
+		return 0, false
+	}
+	if d > p.MaxRetryAfter {
+		d = p.MaxRetryAfter
+	}
+	return d, true
+}
+
+// isAmbiguous reports whether a failed write may nevertheless have been
+// applied by Jira: no answer came, or a 5xx other than 503.
+func isAmbiguous(err error) bool {
+	e, ok := err.(*Error)
+	if !ok {
+		return false
+	}
+	return e.StatusCode == 0 && e.Err != nil || e.StatusCode >= 500 && e.StatusCode != http.StatusServiceUnavailable
+}
