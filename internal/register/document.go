@@ -1,0 +1,296 @@
+package register
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Limits that keep hostile input harmless. A register file of 10,000
+// credentials is about 3 MiB; anything near these limits is not a register.
+const (
+	MaxFileSize = 8 << 20 // bytes
+	MaxDepth    = 32      // nesting of mappings and sequences
+)
+
+// Rules reported by the loader.
+const (
+	RuleFile = "file" // the file as a whole: size, encoding, shape
+	RuleYAML = "yaml" // YAML syntax
+)
+
+// Document is one parsed YAML file. Root is the top-level node (a mapping
+// for any usable register file); every node keeps its line and column.
+type Document struct {
+	Path string
+	Root *yaml.Node
+}
+
+// ReadFile reads and parses the register file at path. A problem with the
+// content is a finding, not an error; err is set only when the file cannot
+// be read.
+func ReadFile(path string) (*Document, []Finding, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read %q: %w", path, err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("read %q: %w", path, err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, []Finding{fileFinding(path, fmt.Sprintf("file is larger than %d MiB, too large for a register file", MaxFileSize>>20),
+			"split the register into several files (one per team or system is typical)")}, nil
+	}
+	doc, findings := Parse(path, data)
+	return doc, findings, nil
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// Parse parses data as the register file path. It returns a nil Document
+// when the file is unusable, with findings that say why.
+func Parse(path string, data []byte) (*Document, []Finding) {
+	if len(data) > MaxFileSize {
+		return nil, []Finding{fileFinding(path, "file is too large for a register file", "split it into several files")}
+	}
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		return nil, []Finding{fileFinding(path, fmt.Sprintf("file is binary, not YAML text (NUL byte at offset %d)", i),
+			"register files are UTF-8 YAML text; remove this file or restore its content")}
+	}
+	if !utf8.Valid(data) {
+		return nil, []Finding{fileFinding(path, fmt.Sprintf("file is not UTF-8 text (invalid byte at offset %d)", invalidUTF8Offset(data)),
+			"save the file as UTF-8")}
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var root yaml.Node
+	if err := dec.Decode(&root); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, []Finding{emptyFinding(path)}
+		}
+		return nil, []Finding{syntaxFinding(path, err)}
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		line := extra.Line
+		if err != nil {
+			return nil, []Finding{syntaxFinding(path, err)}
+		}
+		return nil, []Finding{{File: path, Line: max(line, 1), Column: 1, Severity: SeverityError, Rule: RuleFile,
+			Message: "file holds more than one YAML document",
+			Hint:    "remove the '---' separator and keep one credentials: list per file"}}
+	}
+	if len(root.Content) == 0 {
+		return nil, []Finding{emptyFinding(path)}
+	}
+	top := root.Content[0]
+	if f, ok := checkShape(path, top, 0); !ok {
+		return nil, []Finding{f}
+	}
+	if top.Kind != yaml.MappingNode {
+		if top.Kind == yaml.ScalarNode && top.Tag == "!!null" {
+			return nil, []Finding{emptyFinding(path)}
+		}
+		return nil, []Finding{{File: path, Line: top.Line, Column: top.Column, Severity: SeverityError, Rule: RuleFile,
+			Message: fmt.Sprintf("top level is %s, not a mapping with a credentials: list", kindName(top)),
+			Hint:    "start the file with 'credentials:' followed by a list of entries (see template.yaml)"}}
+	}
+	return &Document{Path: path, Root: top}, nil
+}
+
+func emptyFinding(path string) Finding {
+	return fileFinding(path, "file is empty: a register file holds a top-level credentials: list",
+		"add entries (see template.yaml) or delete the file")
+}
+
+func fileFinding(path, msg, hint string) Finding {
+	return Finding{File: path, Line: 1, Column: 1, Severity: SeverityError, Rule: RuleFile, Message: msg, Hint: hint}
+}
+
+func syntaxFinding(path string, err error) Finding {
+	msg := err.Error()
+	line := 1
+	if te, ok := err.(*yaml.TypeError); ok && len(te.Errors) > 0 {
+		msg = te.Errors[0]
+	}
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	}
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	return Finding{File: path, Line: line, Column: 1, Severity: SeverityError, Rule: RuleYAML,
+		Message: "YAML syntax error: " + msg,
+		Hint:    "check indentation and quoting near this line; values containing ': ' or '#' need quotes"}
+}
+
+func invalidUTF8Offset(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return len(b)
+}
+
+// checkShape refuses what a register never needs and an attacker could use:
+// anchors and aliases (alias bombs) and deep nesting.
+func checkShape(path string, n *yaml.Node, depth int) (Finding, bool) {
+	if depth > MaxDepth {
+		return Finding{File: path, Line: n.Line, Column: n.Column, Severity: SeverityError, Rule: RuleFile,
+			Message: fmt.Sprintf("nesting deeper than %d levels", MaxDepth),
+			Hint:    "a register entry is at most a few levels deep; flatten the structure"}, false
+	}
+	if n.Kind == yaml.AliasNode || n.Anchor != "" {
+		return Finding{File: path, Line: n.Line, Column: n.Column, Severity: SeverityError, Rule: RuleYAML,
+			Message: "YAML anchors and aliases are not allowed in the register",
+			Hint:    "write each value out in full so that every change is visible in review"}, false
+	}
+	for _, c := range n.Content {
+		if f, ok := checkShape(path, c, depth+1); !ok {
+			return f, false
+		}
+	}
+	return Finding{}, true
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.ScalarNode:
+		return "a single value"
+	}
+	return "not a mapping"
+}
+
+// Value converts n to the plain Go value JSON Schema validation expects:
+// map[string]any, []any, string, int64, float64, bool or nil. Scalars
+// tagged !!timestamp stay strings (their source text), so a date is never
+// turned into a time.Time. Duplicate keys and non-string keys are reported
+// through dup, which may be nil.
+func Value(n *yaml.Node, dup func(key, first *yaml.Node)) any {
+	switch n.Kind {
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		var seen map[string]*yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if _, ok := m[k.Value]; ok && dup != nil {
+				if seen == nil {
+					seen = keyNodes(n)
+				}
+				dup(k, seen[k.Value])
+				continue
+			}
+			m[k.Value] = Value(v, dup)
+		}
+		return m
+	case yaml.SequenceNode:
+		s := make([]any, len(n.Content))
+		for i, c := range n.Content {
+			s[i] = Value(c, dup)
+		}
+		return s
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return nil
+		}
+		return Value(n.Content[0], dup)
+	case yaml.ScalarNode:
+		return scalarValue(n)
+	}
+	return nil
+}
+
+func keyNodes(m *yaml.Node) map[string]*yaml.Node {
+	seen := make(map[string]*yaml.Node, len(m.Content)/2)
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if _, ok := seen[m.Content[i].Value]; !ok {
+			seen[m.Content[i].Value] = m.Content[i]
+		}
+	}
+	return seen
+}
+
+func scalarValue(n *yaml.Node) any {
+	switch n.ShortTag() {
+	case "!!null":
+		return nil
+	case "!!bool":
+		if b, err := strconv.ParseBool(strings.ToLower(n.Value)); err == nil {
+			return b
+		}
+	case "!!int":
+		s := strings.ReplaceAll(n.Value, "_", "")
+		if i, err := strconv.ParseInt(s, 0, 64); err == nil {
+			return i
+		}
+		if strings.HasPrefix(s, "0o") {
+			if i, err := strconv.ParseInt(s[2:], 8, 64); err == nil {
+				return i
+			}
+		}
+	case "!!float":
+		if f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+			return f
+		}
+	}
+	return n.Value
+}
+
+// Lookup returns the node at a JSON pointer ("/credentials/0/id") under n,
+// and the key node when the last step is a mapping key. It stops at the
+// deepest node that exists, so a missing property points at its parent.
+func Lookup(n *yaml.Node, pointer string) (value, key *yaml.Node) {
+	value = n
+	if pointer == "" || pointer == "/" {
+		return value, nil
+	}
+	for _, tok := range strings.Split(strings.TrimPrefix(pointer, "/"), "/") {
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		switch value.Kind {
+		case yaml.MappingNode:
+			k, v := MapGet(value, tok)
+			if v == nil {
+				return value, key
+			}
+			value, key = v, k
+		case yaml.SequenceNode:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(value.Content) {
+				return value, key
+			}
+			value, key = value.Content[i], nil
+		default:
+			return value, key
+		}
+	}
+	return value, key
+}
+
+// MapGet returns the key and value nodes of key in mapping m, or nils.
+func MapGet(m *yaml.Node, key string) (k, v *yaml.Node) {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil, nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i], m.Content[i+1]
+		}
+	}
+	return nil, nil
+}

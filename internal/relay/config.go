@@ -1,0 +1,319 @@
+package relay
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Environment variables the relay reads.
+const (
+	EnvAddr            = "ROTOR_RELAY_ADDR"
+	EnvWebhookSecret   = "ROTOR_JIRA_WEBHOOK_SECRET"
+	EnvAutomationToken = "ROTOR_AUTOMATION_TOKEN"
+	EnvGitHubToken     = "GITHUB_TOKEN"
+	EnvRepository      = "ROTOR_GITHUB_REPOSITORY"
+	EnvGitHubAPIURL    = "ROTOR_GITHUB_API_URL"
+)
+
+// Defaults and bounds.
+const (
+	DefaultAddr         = ":8080"
+	DefaultGitHubAPIURL = "https://api.github.com/"
+
+	// MaxBodyBytes is the largest request body the relay reads (1 MiB).
+	MaxBodyBytes = 1 << 20
+	// MaxHeaderBytes bounds the request line and headers.
+	MaxHeaderBytes = 32 << 10
+	// MinSecretLength is the shortest webhook secret or automation token
+	// the relay accepts.
+	MinSecretLength = 16
+
+	DefaultForwardTimeout    = 5 * time.Second
+	DefaultAttemptTimeout    = 2 * time.Second
+	DefaultMaxAttempts       = 4
+	DefaultRetryBackoff      = 200 * time.Millisecond
+	DefaultDedupeWindow      = time.Hour
+	DefaultDedupeEntries     = 10000
+	DefaultReadHeaderTimeout = 5 * time.Second
+	DefaultReadTimeout       = 10 * time.Second
+	DefaultWriteTimeout      = 20 * time.Second
+	DefaultIdleTimeout       = 60 * time.Second
+	DefaultShutdownTimeout   = 20 * time.Second
+)
+
+// Config is everything the relay needs. ConfigFromEnv fills the settings
+// from the environment; the tuning fields keep their defaults when zero.
+type Config struct {
+	// Addr is the listen address, host:port (":8080"; "127.0.0.1:0" in tests).
+	Addr string
+	// WebhookSecret is the secret saved with the Jira admin webhook; Jira
+	// signs every body with it (X-Hub-Signature). Required.
+	WebhookSecret string
+	// AutomationToken, when set, enables Jira Automation's "Send web
+	// request" sender, which authenticates with X-Rotor-Token.
+	AutomationToken string
+	// GitHubToken may create repository_dispatch events on Repository.
+	GitHubToken string
+	// Repository is the register's repository, "owner/name".
+	Repository string
+	// GitHubAPIURL is the REST API root, ending with "/".
+	GitHubAPIURL string
+
+	// ForwardTimeout bounds a whole forward, retries included. It must stay
+	// below Jira's webhook timeout so that Jira sees the 502 and retries.
+	ForwardTimeout time.Duration
+	// AttemptTimeout bounds one call to GitHub.
+	AttemptTimeout time.Duration
+	// MaxAttempts is how many calls one forward may make (1 = no retry).
+	MaxAttempts int
+	// RetryBackoff is the pause before the first retry; it doubles after
+	// each further attempt (with jitter), unless GitHub asks for longer.
+	RetryBackoff time.Duration
+	// DedupeWindow is how long a forwarded delivery id is remembered.
+	DedupeWindow time.Duration
+	// DedupeEntries bounds the delivery ids remembered; the oldest go first.
+	DedupeEntries int
+
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	// ShutdownTimeout bounds the drain in Run.
+	ShutdownTimeout time.Duration
+
+	// Now is the clock (time.Now when nil); it dates dedupe entries.
+	Now func() time.Time
+	// Transport carries the calls to GitHub; nil means a pooled transport
+	// built for the relay.
+	Transport http.RoundTripper
+}
+
+// ConfigFromEnv reads the relay's settings through getenv (os.Getenv in
+// main) and checks them. The error lists every problem, each naming its
+// variable and what to do.
+func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	cfg := Config{
+		Addr:            getenv(EnvAddr),
+		WebhookSecret:   getenv(EnvWebhookSecret),
+		AutomationToken: getenv(EnvAutomationToken),
+		GitHubToken:     getenv(EnvGitHubToken),
+		Repository:      strings.TrimSpace(getenv(EnvRepository)),
+		GitHubAPIURL:    strings.TrimSpace(getenv(EnvGitHubAPIURL)),
+	}
+	if cfg.Addr == "" {
+		cfg.Addr = DefaultAddr
+	}
+	if cfg.GitHubAPIURL == "" {
+		cfg.GitHubAPIURL = DefaultGitHubAPIURL
+	}
+	if err := cfg.Validate(); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// withDefaults fills the zero tuning fields.
+func (c Config) withDefaults() Config {
+	set := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	if c.Addr == "" {
+		c.Addr = DefaultAddr
+	}
+	if c.GitHubAPIURL == "" {
+		c.GitHubAPIURL = DefaultGitHubAPIURL
+	}
+	set(&c.ForwardTimeout, DefaultForwardTimeout)
+	set(&c.AttemptTimeout, DefaultAttemptTimeout)
+	set(&c.RetryBackoff, DefaultRetryBackoff)
+	set(&c.DedupeWindow, DefaultDedupeWindow)
+	set(&c.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	set(&c.ReadTimeout, DefaultReadTimeout)
+	set(&c.WriteTimeout, DefaultWriteTimeout)
+	set(&c.IdleTimeout, DefaultIdleTimeout)
+	set(&c.ShutdownTimeout, DefaultShutdownTimeout)
+	if c.MaxAttempts == 0 {
+		c.MaxAttempts = DefaultMaxAttempts
+	}
+	if c.DedupeEntries == 0 {
+		c.DedupeEntries = DefaultDedupeEntries
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c
+}
+
+// Validate checks c (after filling defaults) and returns every problem.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		add("%s=%q is not a listen address: use host:port or :port, e.g. %q", EnvAddr, c.Addr, DefaultAddr)
+	}
+	if err := checkSecret(EnvWebhookSecret, c.WebhookSecret, true); err != nil {
+		errs = append(errs, err)
+	}
+	if err := checkSecret(EnvAutomationToken, c.AutomationToken, false); err != nil {
+		errs = append(errs, err)
+	}
+	if c.AutomationToken != "" && c.AutomationToken == c.WebhookSecret {
+		add("%s must differ from %s: the automation token travels in a header, the webhook secret never does", EnvAutomationToken, EnvWebhookSecret)
+	}
+	switch {
+	case c.GitHubToken == "":
+		add("%s is not set: give the relay a fine-grained token with Contents: read and write on the register repository", EnvGitHubToken)
+	case strings.TrimSpace(c.GitHubToken) != c.GitHubToken || strings.ContainsAny(c.GitHubToken, " \t\r\n"):
+		add("%s contains white space: remove it (a trailing newline from a file is the usual cause)", EnvGitHubToken)
+	}
+	if _, _, err := splitRepository(c.Repository); err != nil {
+		add("%s: %v", EnvRepository, err)
+	}
+	if _, err := apiBase(c.GitHubAPIURL); err != nil {
+		add("%s: %v", EnvGitHubAPIURL, err)
+	}
+
+	positive := func(name string, d time.Duration) {
+		if d < 0 {
+			add("%s must not be negative (got %v)", name, d)
+		}
+	}
+	positive("ForwardTimeout", c.ForwardTimeout)
+	positive("AttemptTimeout", c.AttemptTimeout)
+	positive("RetryBackoff", c.RetryBackoff)
+	positive("DedupeWindow", c.DedupeWindow)
+	positive("ReadHeaderTimeout", c.ReadHeaderTimeout)
+	positive("ReadTimeout", c.ReadTimeout)
+	positive("IdleTimeout", c.IdleTimeout)
+	positive("ShutdownTimeout", c.ShutdownTimeout)
+	if c.MaxAttempts < 1 || c.MaxAttempts > 10 {
+		add("MaxAttempts must be between 1 and 10 (got %d)", c.MaxAttempts)
+	}
+	if c.DedupeEntries < 1 || c.DedupeEntries > 1_000_000 {
+		add("DedupeEntries must be between 1 and 1000000 (got %d)", c.DedupeEntries)
+	}
+	if c.WriteTimeout < c.ReadTimeout+c.ForwardTimeout {
+		add("WriteTimeout (%v) must cover ReadTimeout (%v) plus ForwardTimeout (%v), or answers are cut off", c.WriteTimeout, c.ReadTimeout, c.ForwardTimeout)
+	}
+	return errors.Join(errs...)
+}
+
+// placeholders are words that mark a secret someone typed by hand.
+var placeholders = []string{"changeme", "change-me", "secret", "password", "example", "default", "webhook", "rotor"}
+
+// checkSecret refuses a missing (when required) or obviously weak secret.
+// The messages never repeat the value.
+func checkSecret(name, v string, required bool) error {
+	const advice = `generate one with "openssl rand -hex 32"`
+	if v == "" {
+		if !required {
+			return nil
+		}
+		return fmt.Errorf("%s is not set: %s and save the same value as the secret of the Jira webhook", name, advice)
+	}
+	if strings.TrimSpace(v) != v {
+		return fmt.Errorf("%s has leading or trailing white space: remove it (a trailing newline from a file is the usual cause)", name)
+	}
+	if len(v) < MinSecretLength {
+		return fmt.Errorf("%s is too short (%d characters, at least %d): %s", name, len(v), MinSecretLength, advice)
+	}
+	distinct := map[rune]bool{}
+	for _, r := range v {
+		distinct[r] = true
+	}
+	if len(distinct) < 8 {
+		return fmt.Errorf("%s is too weak (only %d distinct characters): %s", name, len(distinct), advice)
+	}
+	lower := strings.ToLower(v)
+	for _, p := range placeholders {
+		if strings.Contains(lower, p) {
+			return fmt.Errorf("%s looks hand-written (it contains the word %q): %s", name, p, advice)
+		}
+	}
+	return nil
+}
+
+// repoPart is an owner or repository name as GitHub allows it.
+var repoPart = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,100}$`)
+
+func splitRepository(s string) (owner, repo string, err error) {
+	if s == "" {
+		return "", "", errors.New(`not set: name the register's repository as "owner/name"`)
+	}
+	owner, repo, ok := strings.Cut(s, "/")
+	if !ok || !repoPart.MatchString(owner) || !repoPart.MatchString(repo) || repo == "." || repo == ".." || owner == "." || owner == ".." {
+		return "", "", fmt.Errorf(`%q is not a repository: use "owner/name", e.g. "acme/credential-register"`, s)
+	}
+	return owner, repo, nil
+}
+
+// apiBase parses the GitHub API root. It must be https, except on a
+// loopback host (tests, a local proxy), and it always ends with "/".
+func apiBase(s string) (*url.URL, error) {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, fmt.Errorf("%q is not an http(s) URL: use %q, or https://HOST/api/v3/ for GitHub Enterprise Server", s, DefaultGitHubAPIURL)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("%q must not carry credentials, a query or a fragment", redactURL(u))
+	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return nil, fmt.Errorf("%q is plain http: the token would travel in clear; use https", s)
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+	}
+	return u, nil
+}
+
+func redactURL(u *url.URL) string {
+	c := *u
+	c.User, c.RawQuery, c.Fragment = nil, "", ""
+	return c.String()
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// String describes c without its secrets, so that a stray %v cannot leak
+// them.
+func (c Config) String() string {
+	return fmt.Sprintf("relay.Config{Addr:%q Repository:%q GitHubAPIURL:%q WebhookSecret:%s GitHubToken:%s AutomationToken:%s}",
+		c.Addr, c.Repository, c.GitHubAPIURL, redacted(c.WebhookSecret), redacted(c.GitHubToken), redacted(c.AutomationToken))
+}
+
+// GoString is String, for %#v.
+func (c Config) GoString() string { return c.String() }
+
+// LogValue implements slog.LogValuer without the secrets.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("addr", c.Addr),
+		slog.String("repository", c.Repository),
+		slog.String("github_api_url", c.GitHubAPIURL),
+		slog.Bool("automation_sender", c.AutomationToken != ""),
+	)
+}
+
+func redacted(s string) string {
+	if s == "" {
+		return "unset"
+	}
+	return "[redacted]"
+}

@@ -1,0 +1,319 @@
+package relay
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/rotor-dev/rotor/internal/rotation"
+)
+
+// EventType is the repository_dispatch event type the relay sends; the
+// record workflow listens for it (on: repository_dispatch: types: [...]).
+const EventType = "rotor.rotation-done"
+
+// Payload is the client_payload of the dispatch: exactly these four keys.
+type Payload struct {
+	IssueKey     string `json:"issue_key"`
+	CredentialID string `json:"credential_id"`
+	DoneAt       string `json:"done_at"`     // RFC 3339, UTC
+	DeliveryID   string `json:"delivery_id"` // Jira's X-Atlassian-Webhook-Identifier, or ""
+}
+
+var (
+	issueKeyPattern   = regexp.MustCompile(`^[A-Z][A-Z0-9_]+-[0-9]+$`)
+	deliveryIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]*$`)
+)
+
+// Bounds on the values a payload may carry.
+const (
+	maxIssueKeyLength   = 64
+	maxDeliveryIDLength = 128
+)
+
+// ValidIssueKey reports whether key is a Jira issue key ("SEC-42").
+func ValidIssueKey(key string) bool {
+	return len(key) <= maxIssueKeyLength && issueKeyPattern.MatchString(key)
+}
+
+// ValidDeliveryID reports whether id may serve as a delivery id: empty, or
+// up to 128 letters, digits and ._:- characters.
+func ValidDeliveryID(id string) bool {
+	return id == "" || (len(id) <= maxDeliveryIDLength && deliveryIDPattern.MatchString(id))
+}
+
+// Validate checks every value of p; the relay sends nothing that fails it,
+// and a consumer of the dispatch can run the same check.
+func (p Payload) Validate() error {
+	var errs []error
+	if !ValidIssueKey(p.IssueKey) {
+		errs = append(errs, fmt.Errorf("issue_key %s is not a Jira issue key (like SEC-42)", quote(p.IssueKey)))
+	}
+	if !rotation.ValidID(p.CredentialID) {
+		errs = append(errs, fmt.Errorf("credential_id %s is not a credential id (lower-case kebab, at most %d characters)", quote(p.CredentialID), rotation.MaxIDLength))
+	}
+	if _, err := time.Parse(time.RFC3339, p.DoneAt); err != nil {
+		errs = append(errs, fmt.Errorf("done_at %s is not an RFC 3339 time", quote(p.DoneAt)))
+	}
+	if !ValidDeliveryID(p.DeliveryID) {
+		errs = append(errs, fmt.Errorf("delivery_id %s is not a delivery id", quote(p.DeliveryID)))
+	}
+	return errors.Join(errs...)
+}
+
+// sender is who sent a request, known from how it authenticated.
+type sender string
+
+const (
+	senderWebhook    sender = "jira-webhook"    // admin webhook, HMAC-signed
+	senderAutomation sender = "jira-automation" // Automation "Send web request", static token
+)
+
+// jiraEvent is the part of a Jira webhook or Automation body the relay
+// reads; everything else is ignored. Ids may be strings or numbers.
+type jiraEvent struct {
+	Timestamp    epochMillis    `json:"timestamp"`
+	WebhookEvent string         `json:"webhookEvent"`
+	Issue        *jiraIssue     `json:"issue"`
+	Changelog    *jiraChangelog `json:"changelog"`
+}
+
+type jiraIssue struct {
+	ID     flexString `json:"id"`
+	Key    string     `json:"key"`
+	Fields jiraFields `json:"fields"`
+}
+
+type jiraFields struct {
+	Labels                   []string    `json:"labels"`
+	Status                   *jiraStatus `json:"status"`
+	StatusCategoryChangeDate string      `json:"statuscategorychangedate"`
+	ResolutionDate           string      `json:"resolutiondate"`
+}
+
+type jiraStatus struct {
+	ID             flexString `json:"id"`
+	Name           string     `json:"name"`
+	StatusCategory struct {
+		Key string `json:"key"`
+	} `json:"statusCategory"`
+}
+
+type jiraChangelog struct {
+	Items []jiraChange `json:"items"`
+}
+
+type jiraChange struct {
+	Field    string     `json:"field"`
+	FieldID  string     `json:"fieldId"`
+	To       flexString `json:"to"`
+	ToString string     `json:"toString"`
+}
+
+// flexString accepts a JSON string, number or null.
+type flexString string
+
+func (s *flexString) UnmarshalJSON(b []byte) error {
+	switch {
+	case len(b) > 0 && b[0] == '"':
+		var v string
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		*s = flexString(v)
+	case bytes.Equal(b, []byte("null")):
+	default:
+		var n json.Number
+		if err := json.Unmarshal(b, &n); err != nil {
+			return fmt.Errorf("want a string or a number, got %.20s", b)
+		}
+		*s = flexString(n)
+	}
+	return nil
+}
+
+// epochMillis is Jira's "timestamp": milliseconds since the epoch, as a
+// number (or, leniently, a string of digits). Zero when absent.
+type epochMillis int64
+
+func (m *epochMillis) UnmarshalJSON(b []byte) error {
+	var s flexString
+	if err := s.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	if s == "" {
+		return nil
+	}
+	v, err := strconv.ParseInt(string(s), 10, 64)
+	if err != nil {
+		// A fraction or an exponent: not a time Jira writes; treat as absent.
+		return nil
+	}
+	*m = epochMillis(v)
+	return nil
+}
+
+// badRequestError is a body that is authentic but unusable: answered 400.
+type badRequestError struct{ msg string }
+
+func (e *badRequestError) Error() string { return e.msg }
+
+func badRequest(format string, args ...any) error {
+	return &badRequestError{msg: fmt.Sprintf(format, args...)}
+}
+
+// decodeEvent parses a request body. A body that is not a JSON object of
+// the expected shape is a bad request.
+func decodeEvent(body []byte) (*jiraEvent, error) {
+	var ev jiraEvent
+	if err := json.Unmarshal(body, &ev); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return nil, badRequest("body is not valid JSON (offset %d)", se.Offset)
+		}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return nil, badRequest("body is not a Jira issue event: %q has the wrong type", te.Field)
+		}
+		return nil, badRequest("body is not a Jira issue event")
+	}
+	return &ev, nil
+}
+
+// decide turns an authentic event into the payload to forward. A non-empty
+// drop reason means the event is not a completed rotation (answered 202);
+// an error means the event claims to be one but carries unusable values
+// (answered 400). now dates an event that carries no time at all.
+func decide(ev *jiraEvent, from sender, deliveryID string, now time.Time) (p Payload, drop string, err error) {
+	if from == senderWebhook {
+		if ev.WebhookEvent != "jira:issue_updated" {
+			return Payload{}, fmt.Sprintf("event %s is not an issue update", quote(ev.WebhookEvent)), nil
+		}
+		if !changesStatus(ev.Changelog) {
+			return Payload{}, "the update did not change the status", nil
+		}
+	} else if ev.Changelog != nil && !changesStatus(ev.Changelog) {
+		return Payload{}, "the update did not change the status", nil
+	}
+	if ev.Issue == nil {
+		return Payload{}, "", badRequest(`body has no "issue" object`)
+	}
+	f := &ev.Issue.Fields
+	if f.Status == nil {
+		return Payload{}, "", badRequest(`issue has no "fields.status": send the issue with its fields`)
+	}
+	if cat := f.Status.StatusCategory.Key; cat != rotation.CategoryDone {
+		return Payload{}, fmt.Sprintf("status %s is in category %s, not %q", quote(f.Status.Name), quote(cat), rotation.CategoryDone), nil
+	}
+	if !hasLabel(f.Labels, rotation.LabelRotor) {
+		return Payload{}, fmt.Sprintf("the issue does not carry the %q label", rotation.LabelRotor), nil
+	}
+	id, n := identity(f.Labels)
+	switch {
+	case n == 0:
+		return Payload{}, fmt.Sprintf("the issue carries no %s<id> label", rotation.LabelPrefix), nil
+	case n > 1:
+		return Payload{}, fmt.Sprintf("the issue carries %d %s<id> labels; it must name one credential", n, rotation.LabelPrefix), nil
+	}
+	p = Payload{
+		IssueKey:     ev.Issue.Key,
+		CredentialID: id,
+		DoneAt:       doneAt(ev, now).Format(time.RFC3339),
+		DeliveryID:   deliveryID,
+	}
+	if err := p.Validate(); err != nil {
+		return Payload{}, "", badRequest("%v", err)
+	}
+	return p, "", nil
+}
+
+func changesStatus(c *jiraChangelog) bool {
+	if c == nil {
+		return false
+	}
+	for _, it := range c.Items {
+		if it.Field == "status" || it.FieldID == "status" {
+			return true
+		}
+	}
+	return false
+}
+
+func hasLabel(labels []string, want string) bool {
+	for _, l := range labels {
+		if l == want {
+			return true
+		}
+	}
+	return false
+}
+
+// identity returns the credential id of the rotor-<id> labels and how many
+// distinct ids they name.
+func identity(labels []string) (id string, n int) {
+	for _, l := range labels {
+		got, ok := rotation.CredentialIDFromLabels([]string{l})
+		if !ok || got == id {
+			continue
+		}
+		if n == 0 {
+			id = got
+		}
+		n++
+	}
+	return id, n
+}
+
+// Jira writes times as 2026-11-24T09:15:30.412+0000; RFC 3339 is accepted
+// too. Go's parser takes the fraction without the layout naming it.
+var jiraTimeLayouts = []string{"2006-01-02T15:04:05Z0700", time.RFC3339}
+
+// doneAt is when the issue reached done: the status category change time,
+// else the event's timestamp, else the resolution date, else now.
+func doneAt(ev *jiraEvent, now time.Time) time.Time {
+	f := &ev.Issue.Fields
+	if t, ok := parseJiraTime(f.StatusCategoryChangeDate); ok {
+		return t
+	}
+	if ev.Timestamp > 0 {
+		if t := time.UnixMilli(int64(ev.Timestamp)).UTC(); plausible(t) {
+			return t
+		}
+	}
+	if t, ok := parseJiraTime(f.ResolutionDate); ok {
+		return t
+	}
+	return now.UTC().Truncate(time.Second)
+}
+
+func parseJiraTime(s string) (time.Time, bool) {
+	if s == "" {
+		return time.Time{}, false
+	}
+	for _, layout := range jiraTimeLayouts {
+		if t, err := time.Parse(layout, s); err == nil && plausible(t) {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+// plausible keeps times that RFC 3339 can write (four-digit years) and
+// that could be a rotation.
+func plausible(t time.Time) bool {
+	y := t.UTC().Year()
+	return y >= 2000 && y <= 9999
+}
+
+// quote is %q for a value from outside, cut to a loggable length.
+func quote(s string) string {
+	const max = 64
+	if len(s) > max {
+		return strconv.Quote(s[:max]) + "..."
+	}
+	return strconv.Quote(s)
+}

@@ -1,0 +1,91 @@
+package validate
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/rotor-dev/rotor/internal/register"
+	"github.com/rotor-dev/rotor/internal/rotation"
+)
+
+var (
+	settingsFields = []string{"notice_days", "timezone", "jira", "report"}
+	jiraFields     = []string{"project", "issue_type", "overdue_priority", "fields"}
+	fieldsFields   = []string{"credential_name", "next_due_date", "contact_person"}
+	reportFields   = []string{"recipients"}
+)
+
+// loadSettings reads rotor.yaml. A register without one gets the defaults.
+// Problems in the file are findings; the defaults then stand in for the
+// values that could not be read.
+func (v *Validator) loadSettings(path string) (rotation.Settings, []register.Finding, error) {
+	s := rotation.DefaultSettings()
+	ok, err := fileExists(path)
+	if err != nil || !ok {
+		return s, nil, err
+	}
+	s.File = path
+	doc, findings, err := register.ReadFile(path)
+	if err != nil || doc == nil {
+		return s, findings, err
+	}
+	c := fileChecker{v: v, settings: &s, path: path}
+	value := register.Value(doc.Root, nil)
+	if err := v.settings.Validate(value); err != nil {
+		c.schemaFindings(doc.Root, err)
+	}
+	c.unknownFields(doc.Root, settingsFields, "rotor.yaml")
+	_, jira := register.MapGet(doc.Root, "jira")
+	c.unknownFields(jira, jiraFields, "the jira settings")
+	_, fields := register.MapGet(jira, "fields")
+	c.unknownFields(fields, fieldsFields, "jira.fields")
+	_, report := register.MapGet(doc.Root, "report")
+	c.unknownFields(report, reportFields, "the report settings")
+
+	str := func(m *yaml.Node, key string) (string, *yaml.Node) {
+		_, n := register.MapGet(m, key)
+		if n == nil || n.Kind != yaml.ScalarNode {
+			return "", nil
+		}
+		return n.Value, n
+	}
+	if v, n := str(doc.Root, "notice_days"); n != nil && !c.bad["/notice_days"] {
+		if d, err := strconv.Atoi(v); err == nil {
+			s.NoticeDays = d
+		}
+	}
+	if v, n := str(doc.Root, "timezone"); n != nil && !c.bad["/timezone"] {
+		loc, err := time.LoadLocation(v)
+		if err != nil {
+			c.add(n, register.SeverityError, RuleSettings, fmt.Sprintf("timezone %q is not a known IANA time zone", v),
+				"use a name such as UTC, Europe/Berlin or America/New_York")
+		} else {
+			s.Timezone = loc
+		}
+	}
+	s.Jira.Project, _ = str(jira, "project")
+	if it, n := str(jira, "issue_type"); n != nil {
+		s.Jira.IssueType = it
+	}
+	s.Jira.OverduePriority, _ = str(jira, "overdue_priority")
+	s.Jira.Fields.CredentialName, _ = str(fields, "credential_name")
+	s.Jira.Fields.NextDueDate, _ = str(fields, "next_due_date")
+	s.Jira.Fields.ContactPerson, _ = str(fields, "contact_person")
+	if _, r := register.MapGet(report, "recipients"); r != nil && r.Kind == yaml.SequenceNode {
+		for _, item := range r.Content {
+			if item.Kind != yaml.ScalarNode {
+				continue
+			}
+			if !isEmailAddress(item.Value) {
+				c.add(item, register.SeverityError, RuleSettings, fmt.Sprintf("report recipient %q is not an email address", item.Value), "")
+				continue
+			}
+			s.Report.Recipients = append(s.Report.Recipients, item.Value)
+		}
+	}
+	c.leakGuard(doc.Root, "")
+	return s, append(findings, c.findings...), nil
+}

@@ -1,0 +1,231 @@
+// Package validate checks the credential register: the JSON Schema, the
+// rules a schema cannot express (calendar dates, dates in the future,
+// duplicate ids across files, typos in field names, notice windows) and the
+// leak guard that refuses anything that looks like secret material. Every
+// finding is positioned at the YAML node it is about.
+package validate
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/rotor-dev/rotor/internal/register"
+	"github.com/rotor-dev/rotor/internal/rotation"
+	"github.com/rotor-dev/rotor/schema"
+)
+
+// Rules reported by the validator, besides the loader's "file" and "yaml".
+const (
+	RuleSchema           = "schema"
+	RuleDate             = "date"
+	RuleFutureDate       = "future-date"
+	RuleDuplicateID      = "duplicate-id"
+	RuleUnknownField     = "unknown-field"
+	RuleNoticePeriod     = "notice-period"
+	RuleExpiredExemption = "expired-exemption"
+	RuleOwnerEmail       = "owner-email"
+	RuleLeak             = "leak"
+	RuleSettings         = "settings"
+)
+
+// Validator validates registers. Its schemas are compiled once, so one
+// Validator serves any number of runs, concurrently too.
+type Validator struct {
+	credential *jsonschema.Schema
+	settings   *jsonschema.Schema
+}
+
+// New compiles the embedded schemas.
+func New() (*Validator, error) {
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft2020
+	if err := c.AddResource(schema.CredentialID, bytes.NewReader(schema.Credential)); err != nil {
+		return nil, fmt.Errorf("load credential schema: %w", err)
+	}
+	if err := c.AddResource(schema.SettingsID, bytes.NewReader(schema.Settings)); err != nil {
+		return nil, fmt.Errorf("load settings schema: %w", err)
+	}
+	cred, err := c.Compile(schema.CredentialID)
+	if err != nil {
+		return nil, fmt.Errorf("compile credential schema: %w", err)
+	}
+	settings, err := c.Compile(schema.SettingsID)
+	if err != nil {
+		return nil, fmt.Errorf("compile settings schema: %w", err)
+	}
+	return &Validator{credential: cred, settings: settings}, nil
+}
+
+// Options say what to validate and what day it is.
+type Options struct {
+	// Root is the register folder.
+	Root string
+	// Now is the current instant; today is its date in the register's
+	// time zone. Ignored when Today is set.
+	Now time.Time
+	// Today overrides the date derived from Now (--today, ROTOR_TODAY).
+	Today rotation.Date
+	// Workers bounds the files validated at once (default GOMAXPROCS).
+	Workers int
+}
+
+// Result is a validated register.
+type Result struct {
+	// Register holds every credential that could be read. Use it only
+	// when Findings holds no errors.
+	Register *rotation.Register
+	// Findings, sorted by file and position.
+	Findings []register.Finding
+	// Files are the register files read, sorted, settings excluded.
+	Files []string
+	// Today is the date the rules were checked against.
+	Today rotation.Date
+}
+
+// Errors returns the number of error findings.
+func (r *Result) Errors() int { return register.CountErrors(r.Findings) }
+
+// Validate loads and checks the whole register under opts.Root. The error is
+// set only when the register cannot be read at all (a missing folder, an
+// unreadable file); problems in the content are findings.
+func (v *Validator) Validate(ctx context.Context, opts Options) (*Result, error) {
+	settings, findings, err := v.loadSettings(filepath.Join(opts.Root, register.SettingsFile))
+	if err != nil {
+		return nil, err
+	}
+	today := opts.Today
+	if today.IsZero() {
+		today = rotation.Today(opts.Now, settings.Timezone)
+	}
+	files, err := register.Discover(opts.Root)
+	if err != nil {
+		return nil, err
+	}
+	results, err := v.checkFiles(ctx, files, &settings, today, opts.Workers)
+	if err != nil {
+		return nil, err
+	}
+	reg := &rotation.Register{Settings: settings}
+	for _, fr := range results {
+		findings = append(findings, fr.findings...)
+		for _, e := range fr.entries {
+			reg.Credentials = append(reg.Credentials, e.cred)
+		}
+	}
+	findings = append(findings, duplicateIDs(results)...)
+	return &Result{Register: reg, Findings: register.SortFindings(findings), Files: files, Today: today}, nil
+}
+
+// checkFiles validates files on a pool of workers and returns their results
+// in the order of files.
+func (v *Validator) checkFiles(ctx context.Context, files []string, settings *rotation.Settings, today rotation.Date, workers int) ([]fileResult, error) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, max(len(files), 1))
+	results := make([]fileResult, len(files))
+	errs := make([]error, len(files))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				c := fileChecker{v: v, settings: settings, today: today, path: files[i]}
+				results[i], errs[i] = c.check()
+			}
+		}()
+	}
+feed:
+	for i := range files {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return results, errors.Join(errs...)
+}
+
+// ValidateFile checks a single file's content as if it were at path in a
+// register with the given settings. Cross-file rules (duplicate ids) are
+// not applied. It serves editors of the register (rotor new) and fuzzing.
+func (v *Validator) ValidateFile(path string, data []byte, settings rotation.Settings, today rotation.Date) ([]*rotation.Credential, []register.Finding) {
+	c := fileChecker{v: v, settings: &settings, today: today, path: path}
+	fr := c.checkData(data)
+	creds := make([]*rotation.Credential, len(fr.entries))
+	for i, e := range fr.entries {
+		creds[i] = e.cred
+	}
+	return creds, register.SortFindings(append(fr.findings, duplicateIDs([]fileResult{fr})...))
+}
+
+// duplicateIDs reports every credential whose id was already used, naming
+// the first place it was defined; the first place names the second.
+func duplicateIDs(results []fileResult) []register.Finding {
+	type place struct {
+		pos   rotation.Position
+		count int
+	}
+	first := map[string]*place{}
+	var findings []register.Finding
+	for _, fr := range results {
+		for _, e := range fr.entries {
+			id := e.cred.ID
+			if id == "" {
+				continue
+			}
+			p, ok := first[id]
+			if !ok {
+				first[id] = &place{pos: e.idPos}
+				continue
+			}
+			p.count++
+			findings = append(findings, register.Finding{
+				File: e.idPos.File, Line: e.idPos.Line, Column: e.idPos.Column,
+				Severity: register.SeverityError, Rule: RuleDuplicateID,
+				Message: fmt.Sprintf("duplicate id %q: already defined at %s", id, posString(p.pos)),
+				Hint:    "ids must be unique across the register; rename one of them or remove the copy",
+			})
+			if p.count == 1 {
+				findings = append(findings, register.Finding{
+					File: p.pos.File, Line: p.pos.Line, Column: p.pos.Column,
+					Severity: register.SeverityError, Rule: RuleDuplicateID,
+					Message: fmt.Sprintf("duplicate id %q: defined again at %s", id, posString(e.idPos)),
+					Hint:    "ids must be unique across the register; rename one of them or remove the copy",
+				})
+			}
+		}
+	}
+	return findings
+}
+
+func posString(p rotation.Position) string { return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Column) }
+
+// fileExists reports whether path exists; other stat errors are returned.
+func fileExists(path string) (bool, error) {
+	_, err := os.Stat(path)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return false, nil
+	}
+	return false, fmt.Errorf("read %q: %w", path, err)
+}
