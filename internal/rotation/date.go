@@ -135,3 +135,9 @@ func (d *Date) UnmarshalText(b []byte) error {
 	*d = v
 	return nil
 }
+
+// ValidDateText reports whether s is a calendar date in YYYY-MM-DD form.
+func ValidDateText(s string) bool {
+	_, err := ParseDate(s)
+	return err == nil
+}

@@ -1,0 +1,72 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/rotor-dev/rotor/internal/register"
+)
+
+// GitHub shows at most this many annotations of each kind per step.
+const maxAnnotations = 10
+
+// writeAnnotations prints findings as GitHub Actions workflow commands, the
+// first ten errors and ten warnings, and a notice that counts the rest.
+func writeAnnotations(w io.Writer, fs []register.Finding) {
+	var shown, hidden = map[register.Severity]int{}, 0
+	for _, f := range fs {
+		if shown[f.Severity] >= maxAnnotations {
+			hidden++
+			continue
+		}
+		shown[f.Severity]++
+		msg := f.Message
+		if f.Hint != "" {
+			msg += "\n" + f.Hint
+		}
+		fmt.Fprintf(w, "::%s file=%s,line=%d,col=%d,title=%s::%s\n", f.Severity,
+			escapeProperty(f.File), f.Line, f.Column, escapeProperty("rotor "+f.Rule), escapeData(msg))
+	}
+	if hidden > 0 {
+		fmt.Fprintf(w, "::notice title=rotor::%s", escapeData(fmt.Sprintf("%d more findings are not annotated; the job log lists them all", hidden)))
+		fmt.Fprintln(w)
+	}
+}
+
+func escapeData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+func escapeProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}
+
+// maxStepSummary is GitHub's limit for one step's summary.
+const maxStepSummary = 1 << 20
+
+// appendStepSummary appends Markdown to $GITHUB_STEP_SUMMARY when it is set.
+func appendStepSummary(env Env, markdown string) error {
+	path := env.Getenv("GITHUB_STEP_SUMMARY")
+	if path == "" {
+		return nil
+	}
+	if len(markdown) > maxStepSummary-1024 {
+		markdown = markdown[:maxStepSummary-1024] + "\n\n…summary cut at GitHub's 1 MiB limit; see the job log.\n"
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("write job summary: %w", err)
+	}
+	if _, err := io.WriteString(f, markdown+"\n"); err != nil {
+		f.Close()
+		return fmt.Errorf("write job summary: %w", err)
+	}
+	return f.Close()
+}
+
+// markdownCell makes s safe inside a Markdown table cell.
+func markdownCell(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ", "\r", "").Replace(s)
+}

@@ -1,0 +1,198 @@
+// Package cli is rotor's command line: one file per command, each with an
+// options struct, its flags, and a run function that tests can call without
+// flags. Main wires the commands to streams, environment and clock that the
+// caller provides, so the whole CLI runs in-process in tests.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/rotor-dev/rotor/internal/register"
+	"github.com/rotor-dev/rotor/internal/rotation"
+	"github.com/rotor-dev/rotor/internal/validate"
+)
+
+// Exit codes shared by every command.
+const (
+	ExitOK      = 0 // success, nothing to report
+	ExitFailed  = 1 // findings, failed actions, failed checks
+	ExitUsage   = 2 // bad flags, bad configuration, unreadable input
+	exitPrefix  = "rotor: "
+	envRegister = "ROTOR_REGISTER"
+	envToday    = "ROTOR_TODAY"
+)
+
+// Env is everything rotor takes from the outside world.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// Getenv reads an environment variable.
+	Getenv func(string) string
+	// Now is the clock.
+	Now func() time.Time
+	// HTTPClient is used for every network call (Jira, GitHub, webhooks).
+	HTTPClient *http.Client
+	// Interactive reports whether a person is at the terminal (for prompts).
+	Interactive bool
+}
+
+// OSEnv returns the Env of the running process.
+func OSEnv() Env {
+	interactive := false
+	if fi, err := os.Stdin.Stat(); err == nil {
+		interactive = fi.Mode()&os.ModeCharDevice != 0
+	}
+	return Env{
+		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
+		Getenv: os.Getenv, Now: time.Now,
+		HTTPClient:  &http.Client{Timeout: 60 * time.Second},
+		Interactive: interactive,
+	}
+}
+
+// exitError carries an exit code through urfave/cli.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageError is a problem with how rotor was called: exit 2.
+func usageError(format string, args ...any) error {
+	return &exitError{code: ExitUsage, err: fmt.Errorf(format, args...)}
+}
+
+// failed reports that the command ran and found problems: exit 1. The
+// message is printed as a last line.
+func failed(format string, args ...any) error {
+	return &exitError{code: ExitFailed, err: fmt.Errorf(format, args...)}
+}
+
+// Main runs rotor with args (without the program name) and returns the exit
+// status.
+func Main(ctx context.Context, args []string, env Env) int {
+	app := newApp(env)
+	err := app.RunContext(ctx, append([]string{"rotor"}, args...))
+	if err == nil {
+		return ExitOK
+	}
+	fmt.Fprintln(env.Stderr, exitPrefix+err.Error())
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	// urfave/cli's own errors are about flags and arguments; everything a
+	// command returns unwrapped is an input or configuration problem.
+	return ExitUsage
+}
+
+func newApp(env Env) *cli.App {
+	return &cli.App{
+		Name:  "rotor",
+		Usage: "keep a register of credentials rotated, with Jira tickets and pull requests",
+		Description: "rotor reads the credential register (YAML under credential_rotation/), checks it, " +
+			"opens Jira tickets when rotations are due and records completed rotations through pull requests.",
+		Reader:         env.Stdin,
+		Writer:         env.Stdout,
+		ErrWriter:      env.Stderr,
+		ExitErrHandler: func(*cli.Context, error) {}, // Main prints and maps errors
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return usageError("%v (see --help)", err)
+		},
+		HideHelpCommand: true,
+		Commands: []*cli.Command{
+			newValidateCommand(env),
+			newStatusCommand(env),
+			newNewCommand(env),
+		},
+	}
+}
+
+// registerFlags are the flags every register-reading command takes.
+func registerFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "register", Usage: "register `folder` (env " + envRegister + ")", Value: register.DefaultRoot, DefaultText: register.DefaultRoot},
+		&cli.StringFlag{Name: "today", Usage: "pretend today is `YYYY-MM-DD` (env " + envToday + "); default: today in the register's time zone"},
+	}
+}
+
+// registerOptions are the values of registerFlags, resolved against env.
+type registerOptions struct {
+	Root  string
+	Today rotation.Date
+}
+
+func resolveRegister(c *cli.Context, env Env) (registerOptions, error) {
+	var o registerOptions
+	o.Root = flagOrEnv(c, env, "register", envRegister)
+	if o.Root == "" {
+		o.Root = register.DefaultRoot
+	}
+	if s := flagOrEnv(c, env, "today", envToday); s != "" {
+		d, err := rotation.ParseDate(s)
+		if err != nil {
+			return o, usageError("--today: %v", err)
+		}
+		o.Today = d
+	}
+	return o, nil
+}
+
+// flagOrEnv returns the flag's value when set on the command line, else the
+// environment variable, else the flag's default.
+func flagOrEnv(c *cli.Context, env Env, flag, envVar string) string {
+	if c.IsSet(flag) {
+		return c.String(flag)
+	}
+	if v := strings.TrimSpace(env.Getenv(envVar)); v != "" {
+		return v
+	}
+	return c.String(flag)
+}
+
+// loadRegister validates the register and returns the result; the error is
+// set only when the register cannot be read.
+func loadRegister(ctx context.Context, env Env, o registerOptions) (*validate.Result, error) {
+	v, err := validate.New()
+	if err != nil {
+		return nil, err
+	}
+	res, err := v.Validate(ctx, validate.Options{Root: o.Root, Now: env.Now(), Today: o.Today})
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	return res, nil
+}
+
+// requireValid loads the register and refuses to go on when it has errors,
+// printing them so the user sees what to fix.
+func requireValid(ctx context.Context, env Env, o registerOptions) (*validate.Result, error) {
+	res, err := loadRegister(ctx, env, o)
+	if err != nil {
+		return nil, err
+	}
+	if n := res.Errors(); n > 0 {
+		writeFindingsText(env.Stderr, res.Findings)
+		return nil, failed("the register has %s; fix them first (rotor validate shows them)", plural(n, "error"))
+	}
+	return res, nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

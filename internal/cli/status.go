@@ -1,0 +1,160 @@
+package cli
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/rotor-dev/rotor/internal/rotation"
+)
+
+type statusOptions struct {
+	registerOptions
+	Format   string
+	Statuses []rotation.Status // empty: all
+	Teams    []string          // empty: all
+}
+
+func newStatusCommand(env Env) *cli.Command {
+	return &cli.Command{
+		Name:  "status",
+		Usage: "list every credential with its next due date and status",
+		Description: "Statuses: ok, due (inside the notice window), overdue (past the due date), exempt. " +
+			"next_due_date = last_changed + period_days; days_left = next_due_date - today.",
+		Flags: append(registerFlags(),
+			&cli.StringFlag{Name: "format", Usage: "output `format`: text, json or markdown", Value: "text"},
+			&cli.StringSliceFlag{Name: "status", Usage: "show only these `statuses` (ok, due, overdue, exempt; repeat or comma-separate)"},
+			&cli.StringSliceFlag{Name: "team", Usage: "show only these `teams` (repeat or comma-separate)"},
+		),
+		Action: func(c *cli.Context) error {
+			ro, err := resolveRegister(c, env)
+			if err != nil {
+				return err
+			}
+			o := statusOptions{registerOptions: ro, Format: c.String("format"), Teams: splitList(c.StringSlice("team"))}
+			for _, s := range splitList(c.StringSlice("status")) {
+				st := rotation.Status(s)
+				if !slices.Contains(rotation.Statuses, st) {
+					return usageError("--status %q: use ok, due, overdue or exempt", s)
+				}
+				o.Statuses = append(o.Statuses, st)
+			}
+			return runStatus(c.Context, env, o)
+		},
+	}
+}
+
+func splitList(vals []string) []string {
+	var out []string
+	for _, v := range vals {
+		for _, s := range strings.Split(v, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// statusRow is one line of rotor status; its JSON keys are a stable
+// interface for scripts.
+type statusRow struct {
+	ID          string          `json:"id"`
+	Name        string          `json:"name"`
+	Owner       string          `json:"owner"`
+	Team        string          `json:"team"`
+	File        string          `json:"file"`
+	Line        int             `json:"line"`
+	PeriodDays  int             `json:"period_days"`
+	NoticeDays  int             `json:"notice_days"`
+	LastChanged rotation.Date   `json:"last_changed"`
+	NextDueDate rotation.Date   `json:"next_due_date"`
+	DaysLeft    int             `json:"days_left"`
+	Status      rotation.Status `json:"status"`
+	Criticality string          `json:"criticality,omitempty"`
+	LastTicket  string          `json:"last_ticket,omitempty"`
+}
+
+// statusRows evaluates every credential on today, applies the filters, and
+// sorts by due date (then id).
+func statusRows(reg *rotation.Register, today rotation.Date, statuses []rotation.Status, teams []string) []statusRow {
+	rows := make([]statusRow, 0, len(reg.Credentials))
+	for _, c := range reg.Credentials {
+		ev := c.Evaluate(today)
+		if len(statuses) > 0 && !slices.Contains(statuses, ev.Status) {
+			continue
+		}
+		if len(teams) > 0 && !slices.Contains(teams, c.Team) {
+			continue
+		}
+		rows = append(rows, statusRow{
+			ID: c.ID, Name: c.Name, Owner: c.Owner, Team: c.Team, File: c.Pos.File, Line: c.Pos.Line,
+			PeriodDays: c.PeriodDays, NoticeDays: c.NoticeDays, LastChanged: c.LastChanged,
+			NextDueDate: ev.NextDue, DaysLeft: ev.DaysLeft, Status: ev.Status,
+			Criticality: string(c.Criticality), LastTicket: c.LastTicket,
+		})
+	}
+	slices.SortFunc(rows, func(a, b statusRow) int {
+		return cmp.Or(a.NextDueDate.Compare(b.NextDueDate), cmp.Compare(a.ID, b.ID))
+	})
+	return rows
+}
+
+func runStatus(ctx context.Context, env Env, o statusOptions) error {
+	switch o.Format {
+	case "text", "json", "markdown":
+	default:
+		return usageError("--format %q: use text, json or markdown", o.Format)
+	}
+	res, err := requireValid(ctx, env, o.registerOptions)
+	if err != nil {
+		return err
+	}
+	rows := statusRows(res.Register, res.Today, o.Statuses, o.Teams)
+	switch o.Format {
+	case "json":
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	case "markdown":
+		return writeStatusMarkdown(env.Stdout, rows, res.Today)
+	}
+	return writeStatusText(env.Stdout, rows)
+}
+
+func writeStatusText(w io.Writer, rows []statusRow) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tOWNER\tTEAM\tLAST CHANGED\tNEXT DUE\tDAYS LEFT\tSTATUS")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", r.ID, r.Name, r.Owner, dash(r.Team),
+			r.LastChanged, r.NextDueDate, r.DaysLeft, r.Status)
+	}
+	return tw.Flush()
+}
+
+func writeStatusMarkdown(w io.Writer, rows []statusRow, today rotation.Date) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "| id | name | owner | team | last changed | next due | days left | status |\n")
+	b.WriteString("| --- | --- | --- | --- | --- | --- | ---: | --- |\n")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s | %d | %s |\n", r.ID, markdownCell(r.Name),
+			markdownCell(r.Owner), markdownCell(dash(r.Team)), r.LastChanged, r.NextDueDate, r.DaysLeft, r.Status)
+	}
+	fmt.Fprintf(&b, "\n%s, as of %s.\n", plural(len(rows), "credential"), today)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

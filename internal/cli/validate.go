@@ -1,0 +1,138 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/rotor-dev/rotor/internal/register"
+	"github.com/rotor-dev/rotor/internal/validate"
+)
+
+type validateOptions struct {
+	registerOptions
+	Format string   // text or json
+	Paths  []string // report only findings in these files or folders
+}
+
+func newValidateCommand(env Env) *cli.Command {
+	return &cli.Command{
+		Name:      "validate",
+		Usage:     "check the register: schema, rules and leak guard",
+		ArgsUsage: "[PATH...]",
+		Description: "Validates the whole register (cross-file rules need all of it). With PATHs, only findings " +
+			"in those files or folders are reported. Exit status: 0 clean, 1 findings, 2 usage or read error.",
+		Flags: append(registerFlags(),
+			&cli.StringFlag{Name: "format", Usage: "output `format`: text or json", Value: "text"},
+		),
+		Action: func(c *cli.Context) error {
+			ro, err := resolveRegister(c, env)
+			if err != nil {
+				return err
+			}
+			o := validateOptions{registerOptions: ro, Format: c.String("format"), Paths: c.Args().Slice()}
+			return runValidate(c.Context, env, o)
+		},
+	}
+}
+
+func runValidate(ctx context.Context, env Env, o validateOptions) error {
+	if o.Format != "text" && o.Format != "json" {
+		return usageError("--format %q: use text or json", o.Format)
+	}
+	res, err := loadRegister(ctx, env, o.registerOptions)
+	if err != nil {
+		return err
+	}
+	findings := filterFindings(res.Findings, o.Paths)
+	switch o.Format {
+	case "json":
+		if findings == nil {
+			findings = []register.Finding{}
+		}
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(findings); err != nil {
+			return err
+		}
+	default:
+		writeFindingsText(env.Stdout, findings)
+	}
+	if env.Getenv("GITHUB_ACTIONS") == "true" {
+		writeAnnotations(env.Stdout, findings)
+		if err := appendStepSummary(env, validateSummary(res, findings)); err != nil {
+			fmt.Fprintf(env.Stderr, "%swarning: %v\n", exitPrefix, err)
+		}
+	}
+	errs := register.CountErrors(findings)
+	warns := len(findings) - errs
+	scope := fmt.Sprintf("%s in %s", plural(len(res.Register.Credentials), "credential"), plural(len(res.Files), "file"))
+	if errs > 0 {
+		return failed("%s, %s (%s)", plural(errs, "error"), plural(warns, "warning"), scope)
+	}
+	if warns > 0 {
+		fmt.Fprintf(env.Stderr, "%s%s, no errors (%s)\n", exitPrefix, plural(warns, "warning"), scope)
+		return nil
+	}
+	fmt.Fprintf(env.Stderr, "%sregister is valid (%s)\n", exitPrefix, scope)
+	return nil
+}
+
+// filterFindings keeps the findings in the given files or folders; no paths
+// keeps all.
+func filterFindings(fs []register.Finding, paths []string) []register.Finding {
+	if len(paths) == 0 {
+		return fs
+	}
+	var out []register.Finding
+	for _, f := range fs {
+		for _, p := range paths {
+			p = filepath.Clean(p)
+			file := filepath.Clean(f.File)
+			if file == p || strings.HasPrefix(file, p+string(filepath.Separator)) {
+				out = append(out, f)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// writeFindingsText prints one finding a line, each hint indented below.
+func writeFindingsText(w io.Writer, fs []register.Finding) {
+	for _, f := range fs {
+		fmt.Fprintln(w, f.String())
+		if f.Hint != "" {
+			fmt.Fprintf(w, "    hint: %s\n", f.Hint)
+		}
+	}
+}
+
+func validateSummary(res *validate.Result, fs []register.Finding) string {
+	var b strings.Builder
+	errs := register.CountErrors(fs)
+	if errs == 0 {
+		fmt.Fprintf(&b, "### rotor validate: passed\n\n%s in %s, %s.\n",
+			plural(len(res.Register.Credentials), "credential"), plural(len(res.Files), "file"), plural(len(fs), "warning"))
+	} else {
+		fmt.Fprintf(&b, "### rotor validate: %s\n\n", plural(errs, "error"))
+	}
+	if len(fs) == 0 {
+		return b.String()
+	}
+	b.WriteString("\n| file | line | severity | rule | message |\n| --- | --- | --- | --- | --- |\n")
+	const maxRows = 200
+	for i, f := range fs {
+		if i == maxRows {
+			fmt.Fprintf(&b, "\n…and %d more; see the job log.\n", len(fs)-maxRows)
+			break
+		}
+		fmt.Fprintf(&b, "| `%s` | %d | %s | %s | %s |\n", f.File, f.Line, f.Severity, f.Rule, markdownCell(f.Message))
+	}
+	return b.String()
+}
