@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -71,7 +70,7 @@ func newNewCommand(env Env) *cli.Command {
 }
 
 func runNew(ctx context.Context, env Env, o newOptions) error {
-	if env.Interactive {
+	if env.Interactive && (o.ID == "" || o.Name == "" || o.Owner == "" || o.Period == 0) {
 		if err := promptMissing(env, &o); err != nil {
 			return err
 		}
