@@ -218,16 +218,16 @@ func labels(credentialID string, extra []string) ([]string, error) {
 	return out, nil
 }
 
-// customFields adds the mapped custom field values to fields.
-func (c *Client) customFields(fields map[string]any, v rotation.CustomValues, all bool) {
-	if id := c.fields.CredentialName; id != "" && (all || v.CredentialName != "") {
-		fields[id] = nullIfEmpty(v.CredentialName)
+// customFields adds the mapped custom fields that have a value.
+func (c *Client) customFields(fields map[string]any, v rotation.CustomValues) {
+	if id := c.fields.CredentialName; id != "" && v.CredentialName != "" {
+		fields[id] = v.CredentialName
 	}
-	if id := c.fields.ContactPerson; id != "" && (all || v.ContactPerson != "") {
-		fields[id] = nullIfEmpty(v.ContactPerson)
+	if id := c.fields.ContactPerson; id != "" && v.ContactPerson != "" {
+		fields[id] = v.ContactPerson
 	}
-	if id := c.fields.NextDueDate; id != "" && (all || !v.NextDueDate.IsZero()) {
-		fields[id] = nullIfEmpty(v.NextDueDate.String())
+	if id := c.fields.NextDueDate; id != "" && !v.NextDueDate.IsZero() {
+		fields[id] = v.NextDueDate.String()
 	}
 }
 
@@ -279,7 +279,7 @@ func (c *Client) Create(ctx context.Context, t rotation.NewTicket) (string, erro
 	if c.overdue != "" && contains(lbls, rotation.LabelOverdue) {
 		fields["priority"] = map[string]string{"name": c.overdue}
 	}
-	c.customFields(fields, t.Fields, false)
+	c.customFields(fields, t.Fields)
 	body := map[string]any{"fields": fields}
 
 	p := c.retry
@@ -346,7 +346,7 @@ func (c *Client) Update(ctx context.Context, key string, u rotation.TicketUpdate
 		fields["priority"] = map[string]string{"name": u.Priority}
 	}
 	if u.Fields != nil {
-		c.customFields(fields, *u.Fields, true)
+		c.customFields(fields, *u.Fields)
 	}
 	body := map[string]any{}
 	if len(fields) > 0 {
@@ -363,7 +363,7 @@ func (c *Client) Update(ctx context.Context, key string, u rotation.TicketUpdate
 		body["update"] = map[string]any{"labels": ops}
 	}
 	if len(body) == 0 {
-		return nil // only unmapped custom fields changed
+		return nil // only unmapped or empty custom fields were given
 	}
 	return c.do(ctx, request{op: op, method: "PUT", path: "/rest/api/3/issue/" + url.PathEscape(key), body: body})
 }
@@ -377,7 +377,7 @@ func (c *Client) Comment(ctx context.Context, key, text string) error {
 	}
 	return c.do(ctx, request{
 		op: op, method: "POST", path: "/rest/api/3/issue/" + url.PathEscape(key) + "/comment",
-		body: map[string]any{"body": doc}, safeOnly: true,
+		body: map[string]any{"body": doc},
 	})
 }
 

@@ -1,0 +1,143 @@
+package jira_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rotor-dev/rotor/internal/jira"
+	"github.com/rotor-dev/rotor/internal/jira/jiratest"
+	"github.com/rotor-dev/rotor/internal/rotation"
+)
+
+// sleeper records the waits the retry policy asks for and returns at once.
+type sleeper struct {
+	mu    sync.Mutex
+	waits []time.Duration
+	// hook, when set, runs on each wait and may fail it.
+	hook func(ctx context.Context, d time.Duration) error
+}
+
+func (s *sleeper) Sleep(ctx context.Context, d time.Duration) error {
+	s.mu.Lock()
+	s.waits = append(s.waits, d)
+	hook := s.hook
+	s.mu.Unlock()
+	if hook != nil {
+		if err := hook(ctx, d); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+func (s *sleeper) Waits() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Duration(nil), s.waits...)
+}
+
+var fullMapping = rotation.FieldMapping{
+	CredentialName: jiratest.FieldCredentialName,
+	NextDueDate:    jiratest.FieldNextDueDate,
+	ContactPerson:  jiratest.FieldContactPerson,
+}
+
+// newClient returns a client of fake with millisecond backoffs, no
+// jitter and a recording sleeper.
+func newClient(t *testing.T, fake *jiratest.Server, opts ...func(*jira.Config)) (*jira.Client, *sleeper) {
+	t.Helper()
+	sl := &sleeper{}
+	cfg := jira.Config{
+		URL:        fake.URL,
+		Email:      jiratest.Email,
+		Token:      jiratest.Token,
+		Project:    jiratest.ProjectKey,
+		Fields:     fullMapping,
+		HTTPClient: fake.Client(),
+		Retry: jira.RetryPolicy{
+			BaseDelay: time.Millisecond,
+			MaxDelay:  8 * time.Millisecond,
+			Sleep:     sl.Sleep,
+			Jitter:    func(d time.Duration) time.Duration { return d },
+		},
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	c, err := jira.New(cfg)
+	if err != nil {
+		t.Fatalf("jira.New: %v", err)
+	}
+	return c, sl
+}
+
+// bodies returns the decoded request bodies the fake got on route.
+func bodies(t *testing.T, fake *jiratest.Server, route string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, ex := range fake.Exchanges() {
+		if ex.Route != route {
+			continue
+		}
+		var v map[string]any
+		if err := json.Unmarshal(ex.RequestBody, &v); err != nil {
+			t.Fatalf("%s body %q: %v", route, ex.RequestBody, err)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// jsonEqual compares got (decoded JSON) with want written as JSON.
+func jsonEqual(t *testing.T, what string, got any, want string) {
+	t.Helper()
+	var w any
+	if err := json.Unmarshal([]byte(want), &w); err != nil {
+		t.Fatalf("%s: bad want JSON: %v", what, err)
+	}
+	g, _ := json.Marshal(got)
+	var gv any
+	_ = json.Unmarshal(g, &gv)
+	gs, _ := json.MarshalIndent(gv, "", "  ")
+	ws, _ := json.MarshalIndent(w, "", "  ")
+	if string(gs) != string(ws) {
+		t.Errorf("%s:\n got %s\nwant %s", what, gs, ws)
+	}
+}
+
+// failingTransport fails the first n requests with err, then delegates.
+type failingTransport struct {
+	mu   sync.Mutex
+	n    int
+	err  error
+	base http.RoundTripper
+}
+
+func (f *failingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	f.mu.Lock()
+	fail := f.n > 0
+	if fail {
+		f.n--
+	}
+	f.mu.Unlock()
+	if fail {
+		if r.Body != nil {
+			r.Body.Close()
+		}
+		return nil, f.err
+	}
+	return f.base.RoundTrip(r)
+}
+
+const (
+	routeSearch    = "POST /rest/api/3/search/jql"
+	routeOldSearch = "POST /rest/api/3/search"
+	routeCreate    = "POST /rest/api/3/issue"
+	routeGet       = "GET /rest/api/3/issue/{issueIdOrKey}"
+	routeEdit      = "PUT /rest/api/3/issue/{issueIdOrKey}"
+	routeComment   = "POST /rest/api/3/issue/{issueIdOrKey}/comment"
+)
