@@ -44,7 +44,16 @@ func ReadFile(path string) (*Document, []Finding, error) {
 		return nil, nil, fmt.Errorf("read %q: %w", path, err)
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	size := int64(512)
+	if fi, err := f.Stat(); err == nil && fi.Size() > 0 {
+		size = fi.Size()
+	}
+	if size > MaxFileSize {
+		size = MaxFileSize
+	}
+	// One read of the stat'ed size; the loop covers files that grow.
+	buf := make([]byte, 0, size+1)
+	data, err := readAllInto(buf, io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %q: %w", path, err)
 	}
@@ -54,6 +63,23 @@ func ReadFile(path string) (*Document, []Finding, error) {
 	}
 	doc, findings := Parse(path, data)
 	return doc, findings, nil
+}
+
+// readAllInto is io.ReadAll into a caller-sized buffer.
+func readAllInto(b []byte, r io.Reader) ([]byte, error) {
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return b, nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
@@ -72,23 +98,17 @@ func Parse(path string, data []byte) (*Document, []Finding) {
 		return nil, []Finding{fileFinding(path, fmt.Sprintf("file is not UTF-8 text (invalid byte at offset %d)", invalidUTF8Offset(data)),
 			"save the file as UTF-8")}
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var root yaml.Node
-	if err := dec.Decode(&root); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, []Finding{emptyFinding(path)}
-		}
+	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, []Finding{syntaxFinding(path, err)}
 	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		line := extra.Line
-		if err != nil {
-			return nil, []Finding{syntaxFinding(path, err)}
+	if root.Kind == 0 {
+		return nil, []Finding{emptyFinding(path)}
+	}
+	if mayHoldSeveralDocuments(data) {
+		if f, ok := checkSingleDocument(path, data); !ok {
+			return nil, []Finding{f}
 		}
-		return nil, []Finding{{File: path, Line: max(line, 1), Column: 1, Severity: SeverityError, Rule: RuleFile,
-			Message: "file holds more than one YAML document",
-			Hint:    "remove the '---' separator and keep one credentials: list per file"}}
 	}
 	if len(root.Content) == 0 {
 		return nil, []Finding{emptyFinding(path)}
@@ -106,6 +126,44 @@ func Parse(path string, data []byte) (*Document, []Finding) {
 			Hint:    "start the file with 'credentials:' followed by a list of entries (see template.yaml)"}}
 	}
 	return &Document{Path: path, Root: top}, nil
+}
+
+// mayHoldSeveralDocuments is a cheap test for a document marker ("---" or
+// "...") at the start of a line after the first; only such files pay for a
+// second parse that counts documents.
+func mayHoldSeveralDocuments(data []byte) bool {
+	for i := bytes.IndexByte(data, '\n'); i >= 0 && i+1 < len(data); {
+		rest := data[i+1:]
+		if bytes.HasPrefix(rest, []byte("---")) || bytes.HasPrefix(rest, []byte("...")) {
+			return true
+		}
+		j := bytes.IndexByte(rest, '\n')
+		if j < 0 {
+			break
+		}
+		i += j + 1
+	}
+	return false
+}
+
+// checkSingleDocument refuses a file with more than one YAML document:
+// yaml.Unmarshal would silently read the first and ignore the rest.
+func checkSingleDocument(path string, data []byte) (Finding, bool) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var first, extra yaml.Node
+	if err := dec.Decode(&first); err != nil {
+		return syntaxFinding(path, err), false
+	}
+	err := dec.Decode(&extra)
+	switch {
+	case errors.Is(err, io.EOF):
+		return Finding{}, true
+	case err != nil:
+		return syntaxFinding(path, err), false
+	}
+	return Finding{File: path, Line: max(extra.Line, 1), Column: 1, Severity: SeverityError, Rule: RuleFile,
+		Message: "file holds more than one YAML document",
+		Hint:    "remove the '---' separator and keep one credentials: list per file"}, false
 }
 
 func emptyFinding(path string) Finding {

@@ -13,29 +13,30 @@ type secretKind struct {
 	what   string
 	prefix string
 	re     *regexp.Regexp
+	also   string // a second literal every match contains, if any
 }
 
 var secretKinds = []secretKind{
-	{"a private key block", "-----BEGIN ", regexp.MustCompile(`-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY( BLOCK)?-----`)},
-	{"an AWS access key id", "AKIA", regexp.MustCompile(`\bAKIA[0-9A-Z]{16}\b`)},
-	{"an AWS temporary access key id", "ASIA", regexp.MustCompile(`\bASIA[0-9A-Z]{16}\b`)},
-	{"a GitHub token", "ghp_", regexp.MustCompile(`\bghp_[A-Za-z0-9]{30,}`)},
-	{"a GitHub token", "gho_", regexp.MustCompile(`\bgho_[A-Za-z0-9]{30,}`)},
-	{"a GitHub token", "ghu_", regexp.MustCompile(`\bghu_[A-Za-z0-9]{30,}`)},
-	{"a GitHub token", "ghs_", regexp.MustCompile(`\bghs_[A-Za-z0-9]{30,}`)},
-	{"a GitHub token", "ghr_", regexp.MustCompile(`\bghr_[A-Za-z0-9]{30,}`)},
-	{"a GitHub token", "github_pat_", regexp.MustCompile(`\bgithub_pat_[A-Za-z0-9_]{40,}`)},
-	{"a GitLab token", "glpat-", regexp.MustCompile(`\bglpat-[A-Za-z0-9_-]{20,}`)},
-	{"a Slack token", "xox", regexp.MustCompile(`\bxox[abposr]-[A-Za-z0-9-]{10,}`)},
-	{"a Slack webhook URL", "hooks.slack.com/services/", regexp.MustCompile(`hooks\.slack\.com/services/T[A-Za-z0-9]+/B[A-Za-z0-9]+/[A-Za-z0-9]+`)},
-	{"a Stripe secret key", "_live_", regexp.MustCompile(`\b[sr]k_live_[A-Za-z0-9]{20,}`)},
-	{"a Google API key", "AIza", regexp.MustCompile(`\bAIza[A-Za-z0-9_-]{35}`)},
-	{"an Atlassian API token", "ATATT", regexp.MustCompile(`\bATATT[A-Za-z0-9_=-]{30,}`)},
-	{"an npm token", "npm_", regexp.MustCompile(`\bnpm_[A-Za-z0-9]{36}\b`)},
-	{"a SendGrid API key", "SG.", regexp.MustCompile(`\bSG\.[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}`)},
-	{"an OpenAI API key", "sk-", regexp.MustCompile(`\bsk-(proj-)?[A-Za-z0-9_-]{32,}`)},
-	{"a JSON Web Token", "eyJ", regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`)},
-	{"a password in a URL", "://", regexp.MustCompile(`[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@`)},
+	{"a private key block", "-----BEGIN ", regexp.MustCompile(`-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY( BLOCK)?-----`), ""},
+	{"an AWS access key id", "AKIA", regexp.MustCompile(`\bAKIA[0-9A-Z]{16}\b`), ""},
+	{"an AWS temporary access key id", "ASIA", regexp.MustCompile(`\bASIA[0-9A-Z]{16}\b`), ""},
+	{"a GitHub token", "ghp_", regexp.MustCompile(`\bghp_[A-Za-z0-9]{30,}`), ""},
+	{"a GitHub token", "gho_", regexp.MustCompile(`\bgho_[A-Za-z0-9]{30,}`), ""},
+	{"a GitHub token", "ghu_", regexp.MustCompile(`\bghu_[A-Za-z0-9]{30,}`), ""},
+	{"a GitHub token", "ghs_", regexp.MustCompile(`\bghs_[A-Za-z0-9]{30,}`), ""},
+	{"a GitHub token", "ghr_", regexp.MustCompile(`\bghr_[A-Za-z0-9]{30,}`), ""},
+	{"a GitHub token", "github_pat_", regexp.MustCompile(`\bgithub_pat_[A-Za-z0-9_]{40,}`), ""},
+	{"a GitLab token", "glpat-", regexp.MustCompile(`\bglpat-[A-Za-z0-9_-]{20,}`), ""},
+	{"a Slack token", "xox", regexp.MustCompile(`\bxox[abposr]-[A-Za-z0-9-]{10,}`), ""},
+	{"a Slack webhook URL", "hooks.slack.com/services/", regexp.MustCompile(`hooks\.slack\.com/services/T[A-Za-z0-9]+/B[A-Za-z0-9]+/[A-Za-z0-9]+`), ""},
+	{"a Stripe secret key", "_live_", regexp.MustCompile(`\b[sr]k_live_[A-Za-z0-9]{20,}`), ""},
+	{"a Google API key", "AIza", regexp.MustCompile(`\bAIza[A-Za-z0-9_-]{35}`), ""},
+	{"an Atlassian API token", "ATATT", regexp.MustCompile(`\bATATT[A-Za-z0-9_=-]{30,}`), ""},
+	{"an npm token", "npm_", regexp.MustCompile(`\bnpm_[A-Za-z0-9]{36}\b`), ""},
+	{"a SendGrid API key", "SG.", regexp.MustCompile(`\bSG\.[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}`), ""},
+	{"an OpenAI API key", "sk-", regexp.MustCompile(`\bsk-(proj-)?[A-Za-z0-9_-]{32,}`), ""},
+	{"a JSON Web Token", "eyJ", regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`), ""},
+	{"a password in a URL", "://", regexp.MustCompile(`[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@`), "@"},
 }
 
 // minSecretLen is shorter than the shortest value any secretKind matches,
@@ -50,7 +51,7 @@ func secretKindOf(s string) string {
 	}
 	for i := range secretKinds {
 		k := &secretKinds[i]
-		if strings.Contains(s, k.prefix) && k.re.MatchString(s) {
+		if strings.Contains(s, k.prefix) && (k.also == "" || strings.Contains(s, k.also)) && k.re.MatchString(s) {
 			return k.what
 		}
 	}
