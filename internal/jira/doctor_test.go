@@ -1,0 +1,171 @@
+package jira_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+
+	"github.com/rotor-dev/rotor/internal/jira"
+	"github.com/rotor-dev/rotor/internal/jira/jiratest"
+	"github.com/rotor-dev/rotor/internal/rotation"
+)
+
+func TestDoctor(t *testing.T) {
+	const (
+		pass = "ok"
+		fail = "FAIL"
+		skip = "skip"
+	)
+	all := []string{jira.CheckSite, jira.CheckToken, jira.CheckProject, jira.CheckPermissions, jira.CheckIssueType, jira.CheckDoneStatus, jira.CheckFields}
+	tests := []struct {
+		name   string
+		fake   func(*jiratest.Server)
+		cfg    func(*jira.Config)
+		want   []string // pass/fail/skip per check, in the order of all
+		detail string   // substring of the first failing check's Detail
+		fix    string   // substring of its Fix
+	}{
+		{
+			name: "all good",
+			want: []string{pass, pass, pass, pass, pass, pass, pass},
+		},
+		{
+			name:   "site does not answer",
+			cfg:    func(c *jira.Config) { c.URL = closedURL(t) },
+			want:   []string{fail, skip, skip, skip, skip, skip, skip},
+			detail: "connect",
+			fix:    "ROTOR_JIRA_URL",
+		},
+		{
+			name:   "site is not Jira",
+			fake:   func(s *jiratest.Server) { s.FailNext("GET", "/rest/api/3/serverInfo", 404, 0) },
+			want:   []string{fail, skip, skip, skip, skip, skip, skip},
+			detail: "404",
+			fix:    "site root",
+		},
+		{
+			name:   "token revoked",
+			cfg:    func(c *jira.Config) { c.Token = "revoked" },
+			want:   []string{pass, fail, skip, skip, skip, skip, skip},
+			detail: "401",
+			fix:    "ROTOR_JIRA_TOKEN",
+		},
+		{
+			name:   "project missing",
+			cfg:    func(c *jira.Config) { c.Project = "NOPE" },
+			want:   []string{pass, pass, fail, skip, skip, skip, pass},
+			detail: `"NOPE"`,
+			fix:    "jira.project",
+		},
+		{
+			name:   "permission missing",
+			fake:   func(s *jiratest.Server) { s.Deny("CREATE_ISSUES") },
+			want:   []string{pass, pass, pass, fail, pass, pass, pass},
+			detail: "CREATE_ISSUES",
+			fix:    "permission scheme",
+		},
+		{
+			name:   "issue type missing",
+			cfg:    func(c *jira.Config) { c.IssueType = "Secret Rotation" },
+			want:   []string{pass, pass, pass, pass, fail, skip, pass},
+			detail: `"Task"`,
+			fix:    "jira.issue_type",
+		},
+		{
+			name: "no done status",
+			fake: func(s *jiratest.Server) {
+				p := jiratest.DefaultProject()
+				p.IssueTypes[0].Statuses = p.IssueTypes[0].Statuses[:2]
+				s.SetProject(p)
+			},
+			want:   []string{pass, pass, pass, pass, pass, fail, pass},
+			detail: "In Progress (indeterminate)",
+			fix:    "Done category",
+		},
+		{
+			name:   "custom field missing",
+			cfg:    func(c *jira.Config) { c.Fields.ContactPerson = "customfield_99999" },
+			want:   []string{pass, pass, pass, pass, pass, pass, fail},
+			detail: "jira.fields.contact_person: customfield_99999 does not exist",
+			fix:    "Custom fields",
+		},
+		{
+			name: "custom field of the wrong type",
+			cfg: func(c *jira.Config) {
+				c.Fields.NextDueDate = jiratest.FieldContactPerson
+			},
+			want:   []string{pass, pass, pass, pass, pass, pass, fail},
+			detail: "holds string values, rotor writes a date",
+			fix:    "jira.fields",
+		},
+		{
+			name: "no custom fields mapped",
+			cfg:  func(c *jira.Config) { c.Fields = rotation.FieldMapping{} },
+			want: []string{pass, pass, pass, pass, pass, pass, pass},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake := jiratest.New(t)
+			if tt.fake != nil {
+				tt.fake(fake)
+			}
+			var opts []func(*jira.Config)
+			if tt.cfg != nil {
+				opts = append(opts, tt.cfg)
+			}
+			c, _ := newClient(t, fake, opts...)
+			checks := c.Doctor(context.Background())
+			var got []string
+			var report strings.Builder
+			for i, ck := range checks {
+				state := pass
+				switch {
+				case ck.Skipped:
+					state = skip
+				case !ck.OK:
+					state = fail
+				}
+				got = append(got, state)
+				fmt.Fprintf(&report, "\n  %s %s: %s (fix: %s)", state, ck.Name, ck.Detail, ck.Fix)
+				if i < len(all) && ck.Name != all[i] {
+					t.Errorf("check %d is %q, want %q", i, ck.Name, all[i])
+				}
+				if state == fail && ck.Fix == "" || state == pass && ck.Fix != "" {
+					t.Errorf("check %q: OK=%v with fix %q", ck.Name, ck.OK, ck.Fix)
+				}
+				if ck.Skipped && ck.OK {
+					t.Errorf("check %q is skipped and OK", ck.Name)
+				}
+			}
+			if strings.Join(got, " ") != strings.Join(tt.want, " ") {
+				t.Fatalf("checks = %v, want %v:%s", got, tt.want, report.String())
+			}
+			for _, ck := range checks {
+				if ck.OK || ck.Skipped {
+					continue
+				}
+				if !strings.Contains(ck.Detail, tt.detail) || !strings.Contains(ck.Fix, tt.fix) {
+					t.Errorf("%s: detail %q / fix %q, want them to mention %q / %q", ck.Name, ck.Detail, ck.Fix, tt.detail, tt.fix)
+				}
+				break
+			}
+			if fake.Writes() != 0 {
+				t.Errorf("doctor wrote to Jira: %v", fake.Calls())
+			}
+		})
+	}
+}
+
+// closedURL returns the URL of a port nothing listens on.
+func closedURL(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return "http://" + addr
+}
