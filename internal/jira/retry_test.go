@@ -21,7 +21,10 @@ func TestRetries(t *testing.T) {
 	type call func(ctx context.Context, c *jira.Client, key string) error
 	search := func(ctx context.Context, c *jira.Client, _ string) error { _, err := c.OpenTickets(ctx); return err }
 	get := func(ctx context.Context, c *jira.Client, key string) error { _, err := c.Ticket(ctx, key); return err }
-	create := func(ctx context.Context, c *jira.Client, _ string) error { _, err := c.Create(ctx, newTicket()); return err }
+	create := func(ctx context.Context, c *jira.Client, _ string) error {
+		_, err := c.Create(ctx, newTicket())
+		return err
+	}
 	comment := func(ctx context.Context, c *jira.Client, key string) error { return c.Comment(ctx, key, "hello") }
 	update := func(ctx context.Context, c *jira.Client, key string) error {
 		return c.Update(ctx, key, rotation.TicketUpdate{Priority: "High"})

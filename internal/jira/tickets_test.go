@@ -268,7 +268,10 @@ func TestCreateSendsTheTicket(t *testing.T) {
 		},
 		{
 			name: "overdue gets the overdue priority",
-			cfg:  func(c *jira.Config) { c.OverduePriority = "High"; c.Fields = rotation.FieldMapping{ContactPerson: jiratest.FieldContactPerson} },
+			cfg: func(c *jira.Config) {
+				c.OverduePriority = "High"
+				c.Fields = rotation.FieldMapping{ContactPerson: jiratest.FieldContactPerson}
+			},
 			ticket: func(nt *rotation.NewTicket) {
 				nt.Labels = []string{rotation.LabelOverdue}
 				nt.Description = nil
