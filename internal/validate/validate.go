@@ -43,6 +43,10 @@ const (
 type Validator struct {
 	credential *jsonschema.Schema
 	settings   *jsonschema.Schema
+	// quick answers "is this file valid?" without allocating; nil when
+	// the schema uses a keyword it does not know, and then every file
+	// goes through the full validator.
+	quick *quickSchema
 }
 
 // New compiles the embedded schemas.
@@ -63,7 +67,8 @@ func New() (*Validator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compile settings schema: %w", err)
 	}
-	return &Validator{credential: cred, settings: settings}, nil
+	quick, _ := compileQuickSchema(schema.Credential) // nil: always use the full validator
+	return &Validator{credential: cred, settings: settings, quick: quick}, nil
 }
 
 // Options say what to validate and what day it is.
@@ -75,7 +80,7 @@ type Options struct {
 	Now time.Time
 	// Today overrides the date derived from Now (--today, ROTOR_TODAY).
 	Today rotation.Date
-	// Workers bounds the files validated at once (default GOMAXPROCS).
+	// Workers bounds the files validated at once (default 4×GOMAXPROCS).
 	Workers int
 }
 
@@ -130,7 +135,9 @@ func (v *Validator) Validate(ctx context.Context, opts Options) (*Result, error)
 // in the order of files.
 func (v *Validator) checkFiles(ctx context.Context, files []string, settings *rotation.Settings, today rotation.Date, workers int) ([]fileResult, error) {
 	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+		// Reading a small file is mostly a wait in open(2) and read(2);
+		// a few workers per core keep the cores busy parsing meanwhile.
+		workers = 4 * runtime.GOMAXPROCS(0)
 	}
 	workers = min(workers, max(len(files), 1))
 	results := make([]fileResult, len(files))
