@@ -187,32 +187,11 @@ func (e *Error) Error() string {
 	b.WriteString("jira: ")
 	b.WriteString(e.Op)
 	b.WriteString(": ")
-	if e.StatusCode == 0 {
-		if e.Err != nil {
-			b.WriteString(e.Err.Error())
-		} else {
-			b.WriteString("no answer")
-		}
-	} else {
-		b.WriteString(e.Status)
-		details := append([]string(nil), e.Messages...)
-		keys := make([]string, 0, len(e.Fields))
-		for k := range e.Fields {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			details = append(details, fmt.Sprintf("%s: %q", k, e.Fields[k]))
-		}
-		if len(details) > 0 {
-			b.WriteString(": ")
-			b.WriteString(strings.Join(details, "; "))
-		}
-		if hint := statusHint(e.StatusCode); hint != "" {
-			b.WriteString(" (")
-			b.WriteString(hint)
-			b.WriteString(")")
-		}
+	b.WriteString(e.Answer())
+	if hint := statusHint(e.StatusCode); hint != "" {
+		b.WriteString(" (")
+		b.WriteString(hint)
+		b.WriteString(")")
 	}
 	if e.Note != "" {
 		b.WriteString(" (")
@@ -220,6 +199,30 @@ func (e *Error) Error() string {
 		b.WriteString(")")
 	}
 	return b.String()
+}
+
+// Answer is what Jira answered: the status and its messages, or the
+// transport error when no answer came.
+func (e *Error) Answer() string {
+	if e.StatusCode == 0 {
+		if e.Err != nil {
+			return e.Err.Error()
+		}
+		return "no answer"
+	}
+	details := append([]string(nil), e.Messages...)
+	keys := make([]string, 0, len(e.Fields))
+	for k := range e.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		details = append(details, fmt.Sprintf("%s: %q", k, e.Fields[k]))
+	}
+	if len(details) == 0 {
+		return e.Status
+	}
+	return e.Status + ": " + strings.Join(details, "; ")
 }
 
 func statusHint(code int) string {

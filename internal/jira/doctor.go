@@ -105,10 +105,10 @@ func (c *Client) checkSite(ctx context.Context) Check {
 		ck.OK = true // Jira answered, it only wants credentials for this
 		ck.Detail = fmt.Sprintf("%s answers (server info needs authentication)", c.base)
 	case errors.As(err, &je) && je.StatusCode != 0:
-		ck.Detail = err.Error()
+		ck.Detail = answer(err)
 		ck.Fix = fmt.Sprintf("%s=%s answered but not like the Jira Cloud REST API: set it to the site root, e.g. https://example.atlassian.net", EnvURL, c.base)
 	default:
-		ck.Detail = err.Error()
+		ck.Detail = answer(err)
 		ck.Fix = fmt.Sprintf("check %s=%s (spelling, https, network access from the runner)", EnvURL, c.base)
 	}
 	return ck
@@ -124,7 +124,7 @@ func (c *Client) checkToken(ctx context.Context) Check {
 	}
 	err := c.doctorRequest(ctx, "read the current user", "/rest/api/3/myself", nil, &me)
 	if err != nil {
-		ck.Detail = err.Error()
+		ck.Detail = answer(err)
 		switch StatusCode(err) {
 		case http.StatusUnauthorized:
 			ck.Fix = fmt.Sprintf("create an API token for %s at https://id.atlassian.com/manage-profile/security/api-tokens and store it in %s; %s must be that user's email",
@@ -163,7 +163,7 @@ func (c *Client) checkProject(ctx context.Context) (Check, []issueTypeRef) {
 	}
 	err := c.doctorRequest(ctx, "read project "+c.project, "/rest/api/3/project/"+url.PathEscape(c.project), nil, &p)
 	if err != nil {
-		ck.Detail = err.Error()
+		ck.Detail = answer(err)
 		if StatusCode(err) == http.StatusNotFound {
 			ck.Detail = fmt.Sprintf("project %q is unknown to Jira, or %s may not browse it", c.project, c.email)
 			ck.Fix = fmt.Sprintf("set jira.project in credential_rotation/rotor.yaml to an existing project key, and grant %s the Browse Projects permission there", c.email)
@@ -198,7 +198,7 @@ func (c *Client) checkPermissions(ctx context.Context) Check {
 	}
 	q := url.Values{"projectKey": {c.project}, "permissions": {strings.Join(permissionsNeeded, ",")}}
 	if err := c.doctorRequest(ctx, "read permissions in "+c.project, "/rest/api/3/mypermissions", q, &res); err != nil {
-		ck.Detail = err.Error()
+		ck.Detail = answer(err)
 		ck.Fix = "retry later; if it persists, ask a Jira admin to check the project's permission scheme"
 		return ck
 	}
@@ -226,7 +226,7 @@ func (c *Client) checkIssueType(ctx context.Context, types []issueTypeRef) Check
 		}
 		path := "/rest/api/3/issue/createmeta/" + url.PathEscape(c.project) + "/issuetypes"
 		if err := c.doctorRequest(ctx, "read the issue types of "+c.project, path, url.Values{"maxResults": {"200"}}, &page); err != nil {
-			ck.Detail = err.Error()
+			ck.Detail = answer(err)
 			ck.Fix = "retry later; if it persists, check the project's issue type scheme with a Jira admin"
 			return ck
 		}
@@ -260,7 +260,7 @@ func (c *Client) checkDoneStatus(ctx context.Context) Check {
 	}
 	path := "/rest/api/3/project/" + url.PathEscape(c.project) + "/statuses"
 	if err := c.doctorRequest(ctx, "read the statuses of "+c.project, path, nil, &types); err != nil {
-		ck.Detail = err.Error()
+		ck.Detail = answer(err)
 		ck.Fix = "retry later; if it persists, check the workflow of the issue type with a Jira admin"
 		return ck
 	}
@@ -315,7 +315,7 @@ func (c *Client) checkFields(ctx context.Context) Check {
 		} `json:"schema"`
 	}
 	if err := c.doctorRequest(ctx, "list fields", "/rest/api/3/field", nil, &fields); err != nil {
-		ck.Detail = err.Error()
+		ck.Detail = answer(err)
 		ck.Fix = "retry later"
 		return ck
 	}
@@ -349,6 +349,18 @@ func (c *Client) checkFields(ctx context.Context) Check {
 	ck.OK = true
 	ck.Detail = strings.Join(found, ", ")
 	return ck
+}
+
+// answer describes a failed request for a check's Detail.
+func answer(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		if e.StatusCode == 0 {
+			return fmt.Sprintf("%s %s got no answer: %s", e.Method, e.Path, e.Answer())
+		}
+		return fmt.Sprintf("%s %s answered %s", e.Method, e.Path, e.Answer())
+	}
+	return err.Error()
 }
 
 func orNone(list []string) string {
