@@ -184,6 +184,11 @@ func syntaxFinding(path string, err error) Finding {
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		msg = m[2]
+		// yaml.v3 numbers the lines of parser errors ("did not find
+		// expected key") and of misplaced tabs from 0, the others from 1.
+		if strings.HasPrefix(msg, "did not find expected") || strings.HasPrefix(msg, "found a tab character") {
+			line++
+		}
 	}
 	msg = strings.TrimPrefix(msg, "yaml: ")
 	return Finding{File: path, Line: line, Column: 1, Severity: SeverityError, Rule: RuleYAML,
