@@ -432,3 +432,24 @@ func (c *Client) Transition(ctx context.Context, key, id string) error {
 		body: map[string]any{"transition": map[string]string{"id": id}},
 	})
 }
+
+// Close moves ticket key to a status of the done category, through the
+// first available transition that leads there. A ticket already done is
+// left alone.
+func (c *Client) Close(ctx context.Context, key string) error {
+	trs, err := c.Transitions(ctx, key)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for _, t := range trs {
+		if t.ToCategory == rotation.CategoryDone && t.IsAvailable {
+			return c.Transition(ctx, key, t.ID)
+		}
+		names = append(names, fmt.Sprintf("%s → %s (%s)", t.Name, t.ToStatus, t.ToCategory))
+	}
+	if t, err := c.Ticket(ctx, key); err == nil && t.StatusCategory == rotation.CategoryDone {
+		return nil
+	}
+	return fmt.Errorf("jira: close ticket %s: no transition leads to a done status; available: %s", key, strings.Join(names, ", "))
+}

@@ -450,3 +450,26 @@ func TestBasicAuthIsSent(t *testing.T) {
 		t.Errorf("a 401 was retried: %d calls", fake.Total())
 	}
 }
+
+func TestClose(t *testing.T) {
+	fake := jiratest.New(t)
+	key := fake.AddIssue(jiratest.Issue{Summary: "Rotate db", Labels: []string{"rotor", "rotor-db"}, Status: "In Progress"})
+	c, _ := newClient(t, fake)
+	if err := c.Close(context.Background(), key); err != nil {
+		t.Fatal(err)
+	}
+	if is, _ := fake.Issue(key); is.Status != "Done" || is.ResolutionDate.IsZero() {
+		t.Errorf("after Close: %+v", is)
+	}
+	if err := c.Close(context.Background(), key); err != nil {
+		t.Errorf("closing a done ticket again: %v", err)
+	}
+
+	p := jiratest.DefaultProject()
+	p.IssueTypes[0].Statuses = p.IssueTypes[0].Statuses[:2]
+	fake.SetProject(p)
+	open := fake.AddIssue(jiratest.Issue{Summary: "Rotate x", Labels: []string{"rotor"}})
+	if err := c.Close(context.Background(), open); err == nil || !strings.Contains(err.Error(), "no transition leads to a done status") {
+		t.Errorf("Close without a done status: %v", err)
+	}
+}
