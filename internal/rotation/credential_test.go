@@ -53,7 +53,7 @@ func TestValidID(t *testing.T) {
 	for id, want := range map[string]bool{
 		"payments-db-admin": true, "a": true, "a1-b2": true, "0day": true,
 		"": false, "Payments": false, "a--b": false, "-a": false, "a-": false, "a_b": false, "a b": false,
-		"a234567890123456789012345678901234567890123456789012345678901234": true,
+		"a234567890123456789012345678901234567890123456789012345678901234":  true,
 		"a2345678901234567890123456789012345678901234567890123456789012345": false,
 	} {
 		if got := ValidID(id); got != want {
