@@ -1,0 +1,103 @@
+package reconcile
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/rotor-dev/rotor/internal/rotation"
+)
+
+// Result is the outcome of one action.
+type Result struct {
+	Action Action
+	// Key is the ticket acted on: the new key after a create.
+	Key string
+	// Err is why the action failed; nil when it succeeded.
+	Err error
+}
+
+// OK reports whether the action succeeded.
+func (r *Result) OK() bool { return r.Err == nil }
+
+// MarshalJSON renders the result with stable snake_case keys and the error
+// as text.
+func (r Result) MarshalJSON() ([]byte, error) {
+	v := struct {
+		Kind         Kind   `json:"kind"`
+		CredentialID string `json:"credential_id"`
+		TicketKey    string `json:"ticket_key,omitempty"`
+		OK           bool   `json:"ok"`
+		Error        string `json:"error,omitempty"`
+	}{Kind: r.Action.Kind, CredentialID: r.Action.CredentialID, TicketKey: r.Key, OK: r.Err == nil}
+	if r.Err != nil {
+		v.Error = r.Err.Error()
+	}
+	return json.Marshal(v)
+}
+
+// Results are the outcomes of a plan's actions, in plan order.
+type Results []Result
+
+// Failed returns the results of the actions that failed.
+func (rs Results) Failed() []Result {
+	var out []Result
+	for _, r := range rs {
+		if r.Err != nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Apply runs every action of p against tr, in plan order, and returns one
+// result per action. A failed action does not stop the ones after it; once
+// ctx is done, the actions not yet started fail with ctx's error. progress,
+// when not nil, is called after each action.
+func Apply(ctx context.Context, tr rotation.Tracker, p *Plan, progress func(Result)) Results {
+	out := make(Results, 0, len(p.Actions))
+	for _, a := range p.Actions {
+		r := Result{Action: a, Key: a.TicketKey}
+		if err := ctx.Err(); err != nil {
+			r.Err = fmt.Errorf("not started: %w", err)
+		} else {
+			r.Key, r.Err = apply(ctx, tr, &a)
+		}
+		out = append(out, r)
+		if progress != nil {
+			progress(r)
+		}
+	}
+	return out
+}
+
+// apply runs one action and returns the key of the ticket it acted on.
+func apply(ctx context.Context, tr rotation.Tracker, a *Action) (string, error) {
+	switch a.Kind {
+	case KindCreate:
+		if a.NewTicket == nil {
+			return "", fmt.Errorf("create for %s: the action has no ticket", a.CredentialID)
+		}
+		return tr.Create(ctx, *a.NewTicket)
+	case KindUpdate:
+		if a.Update == nil || a.Update.IsEmpty() {
+			return a.TicketKey, nil
+		}
+		return a.TicketKey, tr.Update(ctx, a.TicketKey, *a.Update)
+	case KindEscalate, KindOrphan:
+		// The comment first, the marker label last: a ticket is marked
+		// only once its comment is there (see the package documentation).
+		if a.Comment != "" {
+			if err := tr.Comment(ctx, a.TicketKey, a.Comment); err != nil {
+				return a.TicketKey, err
+			}
+		}
+		if a.Update != nil && !a.Update.IsEmpty() {
+			if err := tr.Update(ctx, a.TicketKey, *a.Update); err != nil {
+				return a.TicketKey, fmt.Errorf("the comment was added, but marking the ticket failed (the next run comments again): %w", err)
+			}
+		}
+		return a.TicketKey, nil
+	}
+	return a.TicketKey, fmt.Errorf("unknown action %q", a.Kind)
+}

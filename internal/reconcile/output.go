@@ -1,0 +1,244 @@
+package reconcile
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// headline sums the plan up in one line.
+func (p *Plan) headline() string {
+	var parts []string
+	for _, k := range Kinds {
+		if n := p.count(k); n > 0 {
+			parts = append(parts, fmt.Sprintf("%d to %s", n, k))
+		}
+	}
+	what := "nothing to write"
+	if len(parts) > 0 {
+		what = strings.Join(parts, ", ")
+	}
+	return fmt.Sprintf("%s; %s unchanged", what, plural(p.Unchanged, "open ticket", "open tickets"))
+}
+
+func (p *Plan) count(k Kind) int {
+	switch k {
+	case KindCreate:
+		return p.Counts.Create
+	case KindUpdate:
+		return p.Counts.Update
+	case KindEscalate:
+		return p.Counts.Escalate
+	case KindOrphan:
+		return p.Counts.Orphan
+	}
+	return 0
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// ticketCell is the ticket column of an action: its key, or "(new)".
+func (a *Action) ticketCell() string {
+	if a.TicketKey == "" {
+		return "(new)"
+	}
+	return a.TicketKey
+}
+
+// details is the last column of an action: the summary of a new ticket,
+// then what the action does.
+func (a *Action) details() string {
+	if a.Kind == KindCreate {
+		return a.Summary + ": " + a.Describe()
+	}
+	return a.Describe()
+}
+
+// WriteText writes the plan for a terminal: a headline, one aligned line per
+// action, then the warnings and notes.
+func (p *Plan) WriteText(w io.Writer) error {
+	ew := &errWriter{w: w}
+	fmt.Fprintf(ew, "sync plan for %s: %s, %s\n", p.Today,
+		plural(p.Credentials, "credential", "credentials"), plural(p.OpenTickets, "open rotor ticket", "open rotor tickets"))
+	fmt.Fprintf(ew, "%s\n", p.headline())
+	if len(p.Actions) > 0 {
+		fmt.Fprintln(ew)
+		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+		for i := range p.Actions {
+			a := &p.Actions[i]
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.Kind, a.ticketCell(), a.CredentialID, oneLine(a.details()))
+		}
+		tw.Flush()
+	}
+	writeNoticesText(ew, "warnings", p.Warnings)
+	writeNoticesText(ew, "notes", p.Notes)
+	return ew.err
+}
+
+func writeNoticesText(w io.Writer, title string, ns []Notice) {
+	if len(ns) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n%s:\n", title)
+	for _, n := range ns {
+		fmt.Fprintf(w, "  %s\n", oneLine(n.Text))
+	}
+}
+
+// WriteMarkdown writes the plan as GitHub-flavoured Markdown, for
+// $GITHUB_STEP_SUMMARY.
+func (p *Plan) WriteMarkdown(w io.Writer) error {
+	ew := &errWriter{w: w}
+	fmt.Fprintf(ew, "## rotor sync plan for %s\n\n", p.Today)
+	fmt.Fprintf(ew, "%s, %s: %s.\n", plural(p.Credentials, "credential", "credentials"),
+		plural(p.OpenTickets, "open rotor ticket", "open rotor tickets"), p.headline())
+	if len(p.Actions) > 0 {
+		fmt.Fprint(ew, "\n| Action | Ticket | Credential | Details |\n| --- | --- | --- | --- |\n")
+		for i := range p.Actions {
+			a := &p.Actions[i]
+			fmt.Fprintf(ew, "| %s | %s | `%s` | %s |\n", a.Kind, a.ticketCell(), a.CredentialID, mdCell(a.details()))
+		}
+	}
+	writeNoticesMarkdown(ew, "Warnings", p.Warnings)
+	writeNoticesMarkdown(ew, "Notes", p.Notes)
+	return ew.err
+}
+
+func writeNoticesMarkdown(w io.Writer, title string, ns []Notice) {
+	if len(ns) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n### %s\n\n", title)
+	for _, n := range ns {
+		fmt.Fprintf(w, "- %s\n", mdCell(n.Text))
+	}
+}
+
+// WriteJSON writes the plan as indented JSON with snake_case keys.
+func (p *Plan) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(p)
+}
+
+// tally sums the results up: "4 of 5 actions succeeded; 1 failed: create db".
+func (rs Results) tally() string {
+	failed := rs.Failed()
+	if len(rs) == 0 {
+		return "nothing was written"
+	}
+	s := fmt.Sprintf("%d of %s succeeded", len(rs)-len(failed), plural(len(rs), "action", "actions"))
+	if len(failed) == 0 {
+		return s
+	}
+	names := make([]string, len(failed))
+	for i, r := range failed {
+		names[i] = string(r.Action.Kind) + " " + r.Action.CredentialID
+		if r.Key != "" {
+			names[i] += " (" + r.Key + ")"
+		}
+	}
+	return fmt.Sprintf("%s; %d failed: %s", s, len(failed), strings.Join(names, ", "))
+}
+
+func (r *Result) state() string {
+	if r.Err != nil {
+		return "FAILED"
+	}
+	return "ok"
+}
+
+func (r *Result) keyCell() string {
+	if r.Key == "" {
+		return "-"
+	}
+	return r.Key
+}
+
+func (r *Result) errText() string {
+	if r.Err == nil {
+		return ""
+	}
+	return oneLine(r.Err.Error())
+}
+
+// WriteText writes one aligned line per result, then a tally that names
+// every failure.
+func (rs Results) WriteText(w io.Writer) error {
+	ew := &errWriter{w: w}
+	if len(rs) > 0 {
+		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+		for i := range rs {
+			r := &rs[i]
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.state(), r.Action.Kind, r.keyCell(), r.Action.CredentialID, r.errText())
+		}
+		tw.Flush()
+		fmt.Fprintln(ew)
+	}
+	fmt.Fprintf(ew, "sync: %s\n", rs.tally())
+	return ew.err
+}
+
+// WriteMarkdown writes the results as a Markdown table and a tally.
+func (rs Results) WriteMarkdown(w io.Writer) error {
+	ew := &errWriter{w: w}
+	fmt.Fprintf(ew, "### rotor sync results\n\n%s.\n", mdCell(rs.tally()))
+	if len(rs) > 0 {
+		fmt.Fprint(ew, "\n| Result | Action | Ticket | Credential | Error |\n| --- | --- | --- | --- | --- |\n")
+		for i := range rs {
+			r := &rs[i]
+			fmt.Fprintf(ew, "| %s | %s | %s | `%s` | %s |\n", r.state(), r.Action.Kind, r.keyCell(), r.Action.CredentialID, mdCell(r.errText()))
+		}
+	}
+	return ew.err
+}
+
+// WriteJSON writes the results as an indented JSON array.
+func (rs Results) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if rs == nil {
+		rs = Results{}
+	}
+	return enc.Encode(rs)
+}
+
+// oneLine folds line breaks into spaces.
+func oneLine(s string) string {
+	if !strings.ContainsAny(s, "\r\n") {
+		return s
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// mdCell makes s safe inside a Markdown table cell or list item.
+var mdEscaper = strings.NewReplacer(
+	`\`, `\\`, "|", `\|`, "*", `\*`, "_", `\_`, "`", "\\`", "<", `\<`, ">", `\>`, "[", `\[`, "]", `\]`,
+)
+
+func mdCell(s string) string { return mdEscaper.Replace(oneLine(s)) }
+
+// errWriter remembers the first write error so that the writers above can
+// print freely and report it once.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(b []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(b)
+	e.err = err
+	return n, err
+}
