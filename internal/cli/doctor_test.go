@@ -1,0 +1,54 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/rotor-dev/rotor/internal/jira/jiratest"
+)
+
+func jiraEnv(fake *jiratest.Server) map[string]string {
+	return map[string]string{
+		"ROTOR_JIRA_URL":   fake.URL,
+		"ROTOR_JIRA_EMAIL": jiratest.Email,
+		"ROTOR_JIRA_TOKEN": jiratest.Token,
+	}
+}
+
+func TestDoctor(t *testing.T) {
+	t.Run("all good", func(t *testing.T) {
+		fake := jiratest.New(t)
+		r := runRotor(t, jiraEnv(fake), "", "doctor", "--register", example)
+		if r.code != ExitOK {
+			t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		if n := strings.Count(r.stdout, "ok  "); n != 7 {
+			t.Errorf("%d ok lines, want 7:\n%s", n, r.stdout)
+		}
+		if fake.Writes() != 0 {
+			t.Errorf("doctor wrote to Jira %d times", fake.Writes())
+		}
+	})
+	t.Run("wrong project", func(t *testing.T) {
+		fake := jiratest.New(t)
+		r := runRotor(t, jiraEnv(fake), "", "doctor", "--register", example, "--jira-project", "NOPE")
+		if r.code != ExitFailed || !strings.Contains(r.stdout, "FAIL  project exists") || !strings.Contains(r.stdout, "fix: ") {
+			t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+	})
+	t.Run("bad token", func(t *testing.T) {
+		fake := jiratest.New(t)
+		env := jiraEnv(fake)
+		env["ROTOR_JIRA_TOKEN"] = "wrong"
+		r := runRotor(t, env, "", "doctor", "--register", example)
+		if r.code != ExitFailed || !strings.Contains(r.stdout, "FAIL  API token works") || strings.Contains(r.stdout+r.stderr, "wrong") {
+			t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+	})
+	t.Run("missing configuration names the variables", func(t *testing.T) {
+		r := runRotor(t, map[string]string{"ROTOR_JIRA_URL": "https://example.atlassian.net"}, "", "doctor", "--register", example)
+		if r.code != ExitUsage || !strings.Contains(r.stderr, "ROTOR_JIRA_EMAIL") || !strings.Contains(r.stderr, "ROTOR_JIRA_TOKEN") {
+			t.Fatalf("exit %d\n%s", r.code, r.stderr)
+		}
+	})
+}
