@@ -129,24 +129,17 @@ func (p *Plan) WriteJSON(w io.Writer) error {
 	return enc.Encode(p)
 }
 
-// tally sums the results up: "4 of 5 actions succeeded; 1 failed: create db".
+// tally sums the results up: "4 of 5 actions succeeded; 1 failed".
 func (rs Results) tally() string {
-	failed := rs.Failed()
 	if len(rs) == 0 {
 		return "nothing was written"
 	}
-	s := fmt.Sprintf("%d of %s succeeded", len(rs)-len(failed), plural(len(rs), "action", "actions"))
-	if len(failed) == 0 {
-		return s
+	failed := len(rs.Failed())
+	s := fmt.Sprintf("%d of %s succeeded", len(rs)-failed, plural(len(rs), "action", "actions"))
+	if failed > 0 {
+		s += fmt.Sprintf("; %d failed", failed)
 	}
-	names := make([]string, len(failed))
-	for i, r := range failed {
-		names[i] = string(r.Action.Kind) + " " + r.Action.CredentialID
-		if r.Key != "" {
-			names[i] += " (" + r.Key + ")"
-		}
-	}
-	return fmt.Sprintf("%s; %d failed: %s", s, len(failed), strings.Join(names, ", "))
+	return s
 }
 
 func (r *Result) state() string {
@@ -163,6 +156,15 @@ func (r *Result) keyCell() string {
 	return r.Key
 }
 
+// name says which action a result is about: "orphan old-key (SEC-2)".
+func (r *Result) name() string {
+	s := string(r.Action.Kind) + " " + r.Action.CredentialID
+	if r.Key != "" {
+		s += " (" + r.Key + ")"
+	}
+	return s
+}
+
 func (r *Result) errText() string {
 	if r.Err == nil {
 		return ""
@@ -170,27 +172,43 @@ func (r *Result) errText() string {
 	return oneLine(r.Err.Error())
 }
 
-// WriteText writes one aligned line per result, then a tally that names
-// every failure.
+// WriteText writes one aligned line per result, then a tally, then every
+// failure with its error.
 func (rs Results) WriteText(w io.Writer) error {
 	ew := &errWriter{w: w}
 	if len(rs) > 0 {
 		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 		for i := range rs {
 			r := &rs[i]
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.state(), r.Action.Kind, r.keyCell(), r.Action.CredentialID, r.errText())
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.state(), r.Action.Kind, r.keyCell(), r.Action.CredentialID)
 		}
 		tw.Flush()
 		fmt.Fprintln(ew)
 	}
-	fmt.Fprintf(ew, "sync: %s\n", rs.tally())
+	failed := rs.Failed()
+	fmt.Fprintf(ew, "sync: %s", rs.tally())
+	if len(failed) == 0 {
+		fmt.Fprintln(ew)
+		return ew.err
+	}
+	fmt.Fprintln(ew, ":")
+	for i := range failed {
+		fmt.Fprintf(ew, "  %s: %s\n", failed[i].name(), failed[i].errText())
+	}
 	return ew.err
 }
 
-// WriteMarkdown writes the results as a Markdown table and a tally.
+// WriteMarkdown writes the results as Markdown: a tally, every failure with
+// its error, then a table of all results.
 func (rs Results) WriteMarkdown(w io.Writer) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "### rotor sync results\n\n%s.\n", mdCell(rs.tally()))
+	if failed := rs.Failed(); len(failed) > 0 {
+		fmt.Fprintln(ew)
+		for i := range failed {
+			fmt.Fprintf(ew, "- **%s**: %s\n", mdCell(failed[i].name()), mdCell(failed[i].errText()))
+		}
+	}
 	if len(rs) > 0 {
 		fmt.Fprint(ew, "\n| Result | Action | Ticket | Credential | Error |\n| --- | --- | --- | --- | --- |\n")
 		for i := range rs {

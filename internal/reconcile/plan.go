@@ -300,7 +300,7 @@ func Compute(reg *rotation.Register, today rotation.Date, open []rotation.Ticket
 		}
 		if id == "" {
 			p.Warnings = append(p.Warnings, Notice{Kind: NoticeNoIdentity, TicketKey: t.Key,
-				Text: fmt.Sprintf("%s carries the %s label but no %s<id> label, so rotor cannot tell which credential it is for; add the label or remove %s",
+				Text: fmt.Sprintf("%s carries the %s label but no %s<id> label, so rotor cannot tell which credential it is for; add one or remove the %s label",
 					t.Key, rotation.LabelRotor, rotation.LabelPrefix, rotation.LabelRotor)})
 			continue
 		}
