@@ -20,7 +20,8 @@ const (
 // Discover returns every register file under root, at any depth, sorted:
 // *.yaml and *.yml, except rotor.yaml and template.yaml at the root. Hidden
 // files and folders (".git") are skipped, and symbolic links to folders are
-// not followed. Paths are root joined with the file's relative path.
+// not followed; a link to a file counts. Pipes, devices and other special
+// files are skipped. Paths are root joined with the file's relative path.
 func Discover(root string) ([]string, error) {
 	info, err := os.Stat(root)
 	if err != nil {
@@ -44,7 +45,7 @@ func Discover(root string) ([]string, error) {
 			}
 			return nil
 		}
-		if d.IsDir() || !IsRegisterFileName(name) {
+		if d.IsDir() || !IsRegisterFileName(name) || !isRegularFile(path, d) {
 			return nil
 		}
 		if dir := filepath.Dir(path); filepath.Clean(dir) == filepath.Clean(root) && (name == SettingsFile || name == TemplateFile) {
@@ -64,4 +65,17 @@ func Discover(root string) ([]string, error) {
 func IsRegisterFileName(name string) bool {
 	ext := strings.ToLower(filepath.Ext(name))
 	return ext == ".yaml" || ext == ".yml"
+}
+
+// isRegularFile reports whether path is a regular file or a symbolic link
+// to one. A broken link counts, so that reading it reports the problem.
+func isRegularFile(path string, d fs.DirEntry) bool {
+	if d.Type().IsRegular() {
+		return true
+	}
+	if d.Type()&fs.ModeSymlink == 0 {
+		return false
+	}
+	fi, err := os.Stat(path)
+	return err != nil || fi.Mode().IsRegular()
 }

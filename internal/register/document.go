@@ -47,6 +47,9 @@ func ReadFile(path string) (*Document, []Finding, error) {
 	size := int64(512)
 	if fi, err := f.Stat(); err == nil && fi.Size() > 0 {
 		size = fi.Size()
+		if fi.Mode().IsRegular() && size > MaxFileSize {
+			return nil, []Finding{tooLarge(path)}, nil
+		}
 	}
 	if size > MaxFileSize {
 		size = MaxFileSize
@@ -58,11 +61,15 @@ func ReadFile(path string) (*Document, []Finding, error) {
 		return nil, nil, fmt.Errorf("read %q: %w", path, err)
 	}
 	if len(data) > MaxFileSize {
-		return nil, []Finding{fileFinding(path, fmt.Sprintf("file is larger than %d MiB, too large for a register file", MaxFileSize>>20),
-			"split the register into several files (one per team or system is typical)")}, nil
+		return nil, []Finding{tooLarge(path)}, nil
 	}
 	doc, findings := Parse(path, data)
 	return doc, findings, nil
+}
+
+func tooLarge(path string) Finding {
+	return fileFinding(path, fmt.Sprintf("file is larger than %d MiB, too large for a register file", MaxFileSize>>20),
+		"split the register into several files (one per team or system is typical)")
 }
 
 // readAllInto is io.ReadAll into a caller-sized buffer.
@@ -84,11 +91,23 @@ func readAllInto(b []byte, r io.Reader) ([]byte, error) {
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
+// bigParses lets one large file at a time through the YAML parser: its node
+// tree takes up to about 100 times the file's size in memory, and files are
+// read in parallel.
+var bigParses = make(chan struct{}, 1)
+
+const bigFile = 1 << 20
+
 // Parse parses data as the register file path. It returns a nil Document
 // when the file is unusable, with findings that say why.
 func Parse(path string, data []byte) (*Document, []Finding) {
 	if len(data) > MaxFileSize {
-		return nil, []Finding{fileFinding(path, "file is too large for a register file", "split it into several files")}
+		return nil, []Finding{tooLarge(path)}
+	}
+	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) ||
+		bytes.HasPrefix(data, []byte{0, 0, 0xfe, 0xff}) {
+		return nil, []Finding{fileFinding(path, "file is UTF-16 or UTF-32 text, not UTF-8",
+			"save the file as UTF-8 (without a byte order mark)")}
 	}
 	if i := bytes.IndexByte(data, 0); i >= 0 {
 		return nil, []Finding{fileFinding(path, fmt.Sprintf("file is binary, not YAML text (NUL byte at offset %d)", i),
@@ -97,6 +116,10 @@ func Parse(path string, data []byte) (*Document, []Finding) {
 	if !utf8.Valid(data) {
 		return nil, []Finding{fileFinding(path, fmt.Sprintf("file is not UTF-8 text (invalid byte at offset %d)", invalidUTF8Offset(data)),
 			"save the file as UTF-8")}
+	}
+	if len(data) > bigFile {
+		bigParses <- struct{}{}
+		defer func() { <-bigParses }()
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
@@ -191,6 +214,9 @@ func syntaxFinding(path string, err error) Finding {
 		}
 	}
 	msg = strings.TrimPrefix(msg, "yaml: ")
+	if strings.HasPrefix(msg, "exceeded max depth") {
+		return tooDeep(path, line, 1)
+	}
 	return Finding{File: path, Line: line, Column: 1, Severity: SeverityError, Rule: RuleYAML,
 		Message: "YAML syntax error: " + msg,
 		Hint:    "check indentation and quoting near this line; values containing ': ' or '#' need quotes"}
@@ -211,9 +237,7 @@ func invalidUTF8Offset(b []byte) int {
 // anchors and aliases (alias bombs) and deep nesting.
 func checkShape(path string, n *yaml.Node, depth int) (Finding, bool) {
 	if depth > MaxDepth {
-		return Finding{File: path, Line: n.Line, Column: n.Column, Severity: SeverityError, Rule: RuleFile,
-			Message: fmt.Sprintf("nesting deeper than %d levels", MaxDepth),
-			Hint:    "a register entry is at most a few levels deep; flatten the structure"}, false
+		return tooDeep(path, n.Line, n.Column), false
 	}
 	if n.Kind == yaml.AliasNode || n.Anchor != "" {
 		return Finding{File: path, Line: n.Line, Column: n.Column, Severity: SeverityError, Rule: RuleYAML,
@@ -226,6 +250,12 @@ func checkShape(path string, n *yaml.Node, depth int) (Finding, bool) {
 		}
 	}
 	return Finding{}, true
+}
+
+func tooDeep(path string, line, col int) Finding {
+	return Finding{File: path, Line: line, Column: col, Severity: SeverityError, Rule: RuleFile,
+		Message: fmt.Sprintf("nesting deeper than %d levels", MaxDepth),
+		Hint:    "a register entry is at most a few levels deep; flatten the structure"}
 }
 
 func kindName(n *yaml.Node) string {
@@ -243,8 +273,9 @@ func kindName(n *yaml.Node) string {
 // Value converts n to the plain Go value JSON Schema validation expects:
 // map[string]any, []any, string, int64, float64, bool or nil. Scalars
 // tagged !!timestamp stay strings (their source text), so a date is never
-// turned into a time.Time. Duplicate keys and non-string keys are reported
-// through dup, which may be nil.
+// turned into a time.Time. A key is its source text; when a key appears
+// twice in a mapping the first one counts, and the second is reported
+// through dup (which may be nil) with the first.
 func Value(n *yaml.Node, dup func(key, first *yaml.Node)) any {
 	switch n.Kind {
 	case yaml.MappingNode:
@@ -252,11 +283,13 @@ func Value(n *yaml.Node, dup func(key, first *yaml.Node)) any {
 		var seen map[string]*yaml.Node
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
-			if _, ok := m[k.Value]; ok && dup != nil {
-				if seen == nil {
-					seen = keyNodes(n)
+			if _, ok := m[k.Value]; ok {
+				if dup != nil {
+					if seen == nil {
+						seen = keyNodes(n)
+					}
+					dup(k, seen[k.Value])
 				}
-				dup(k, seen[k.Value])
 				continue
 			}
 			m[k.Value] = Value(v, dup)
@@ -315,12 +348,12 @@ func scalarValue(n *yaml.Node) any {
 	return n.Value
 }
 
-// Lookup returns the node at a JSON pointer ("/credentials/0/id") under n,
-// and the key node when the last step is a mapping key. It stops at the
-// deepest node that exists, so a missing property points at its parent.
+// Lookup returns the node at a JSON pointer ("/credentials/0/id", RFC 6901)
+// under n, and the key node when the last step is a mapping key. It stops at
+// the deepest node that exists, so a missing property points at its parent.
 func Lookup(n *yaml.Node, pointer string) (value, key *yaml.Node) {
 	value = n
-	if pointer == "" || pointer == "/" {
+	if n == nil || pointer == "" {
 		return value, nil
 	}
 	for _, tok := range strings.Split(strings.TrimPrefix(pointer, "/"), "/") {
@@ -334,7 +367,7 @@ func Lookup(n *yaml.Node, pointer string) (value, key *yaml.Node) {
 			value, key = v, k
 		case yaml.SequenceNode:
 			i, err := strconv.Atoi(tok)
-			if err != nil || i < 0 || i >= len(value.Content) {
+			if err != nil || i < 0 || i >= len(value.Content) || tok != strconv.Itoa(i) {
 				return value, key
 			}
 			value, key = value.Content[i], nil

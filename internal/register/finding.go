@@ -38,7 +38,8 @@ func (f Finding) String() string {
 	return fmt.Sprintf("%s:%d:%d: %s [%s]", f.File, f.Line, f.Column, f.Message, f.Rule)
 }
 
-// SortFindings orders findings by file, line, column, rule and message, and
+// SortFindings orders findings by file, line, column, rule, message,
+// severity and hint, and
 // drops exact duplicates, so output is deterministic.
 func SortFindings(fs []Finding) []Finding {
 	slices.SortFunc(fs, func(a, b Finding) int {
@@ -48,6 +49,8 @@ func SortFindings(fs []Finding) []Finding {
 			cmp.Compare(a.Column, b.Column),
 			cmp.Compare(a.Rule, b.Rule),
 			cmp.Compare(a.Message, b.Message),
+			cmp.Compare(a.Severity, b.Severity),
+			cmp.Compare(a.Hint, b.Hint),
 		)
 	})
 	return slices.Compact(fs)

@@ -1,0 +1,365 @@
+package register
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// newFields is the entry every append test adds.
+var newFields = []Field{
+	{Key: "id", Value: "new-api-key"},
+	{Key: "name", Value: "New API key: read only"},
+	{Key: "owner", Value: "carol@example.com"},
+	{Key: "period_days", Value: "90", Plain: true},
+	{Key: "last_changed", Value: "2026-05-22", Plain: true},
+}
+
+func newEntryValue() map[string]any {
+	return map[string]any{
+		"id": "new-api-key", "name": "New API key: read only", "owner": "carol@example.com",
+		"period_days": int64(90), "last_changed": "2026-05-22",
+	}
+}
+
+// TestAppendEntryGolden appends newFields to every testdata/append/*.in.yaml
+// and compares the result with <case>.golden.yaml. Run with -update to
+// rewrite the golden files, then review the diff.
+func TestAppendEntryGolden(t *testing.T) {
+	ins, err := filepath.Glob(filepath.Join("testdata", "append", "*.in.yaml"))
+	if err != nil || len(ins) == 0 {
+		t.Fatalf("no inputs in testdata/append: %v", err)
+	}
+	for _, in := range ins {
+		name := strings.TrimSuffix(filepath.Base(in), ".in.yaml")
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := AppendEntry(data, newFields, "../schema/credential.schema.json")
+			if err != nil {
+				t.Fatalf("AppendEntry: %v", err)
+			}
+			golden := strings.TrimSuffix(in, ".in.yaml") + ".golden.yaml"
+			if *update {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("AppendEntry output differs from %s\n--- got ---\n%s\n--- want ---\n%s", golden, got, want)
+			}
+			assertAppended(t, data, got, newEntryValue())
+		})
+	}
+}
+
+// assertAppended checks the promise of AppendEntry: out parses, holds every
+// entry of in unchanged (same value, same bytes) and want exactly once at
+// the end, and differs from in only by inserted text (plus an emptied
+// "[]" or null value on the credentials line).
+func assertAppended(t *testing.T, in, out []byte, want map[string]any) {
+	t.Helper()
+	doc, findings := Parse("out.yaml", out)
+	if doc == nil {
+		t.Fatalf("output does not parse: %v\n%s", findings, out)
+	}
+	_, seq := MapGet(doc.Root, "credentials")
+	if seq == nil || seq.Kind != yaml.SequenceNode {
+		t.Fatalf("output has no credentials list:\n%s", out)
+	}
+	var before []*yaml.Node
+	var oldRoot *yaml.Node
+	if old, _ := Parse("in.yaml", in); old != nil {
+		oldRoot = old.Root
+		if _, s := MapGet(old.Root, "credentials"); s != nil && s.Kind == yaml.SequenceNode {
+			before = s.Content
+		}
+	}
+	if len(seq.Content) != len(before)+1 {
+		t.Fatalf("output has %d entries, want %d", len(seq.Content), len(before)+1)
+	}
+	inLines, outLines := splitLines(in), splitLines(out)
+	for i, n := range before {
+		if got, want := Value(seq.Content[i], nil), Value(n, nil); !reflect.DeepEqual(got, want) {
+			t.Errorf("entry %d changed: got %v, want %v", i, got, want)
+		}
+		// The entry's first line is byte-identical (the rest is covered by
+		// the insertion check below).
+		if a, b := strings.TrimRight(inLines[n.Line-1], "\r\n"), strings.TrimRight(outLines[seq.Content[i].Line-1], "\r\n"); a != b {
+			t.Errorf("entry %d's first line changed: %q became %q", i, a, b)
+		}
+	}
+	if oldRoot != nil {
+		if got, want := withoutCredentials(doc.Root), withoutCredentials(oldRoot); !reflect.DeepEqual(got, want) {
+			t.Errorf("the rest of the file changed: got %v, want %v", got, want)
+		}
+	}
+	if got := Value(seq.Content[len(before)], nil); !reflect.DeepEqual(got, want) {
+		t.Errorf("new entry = %v, want %v", got, want)
+	}
+	count := 0
+	for _, n := range seq.Content {
+		if _, id := MapGet(n, "id"); id != nil && id.Value == want["id"] {
+			count++
+		}
+	}
+	if count != 1 {
+		t.Errorf("the new id appears %d times, want once", count)
+	}
+	if oldRoot == nil {
+		return
+	}
+	// Only the credentials line may change, and only by losing its "[]" or
+	// null value; everything else is insertion.
+	k, _ := MapGet(oldRoot, "credentials")
+	if i := k.Line - 1; inLines[i] != outLines[i] {
+		if !emptiedValue(inLines[i], outLines[i]) {
+			t.Errorf("credentials line changed from %q to %q", inLines[i], outLines[i])
+		}
+		inLines[i] = outLines[i]
+		in = []byte(strings.Join(inLines, ""))
+	}
+	p := commonPrefix(in, out)
+	if s := commonSuffix(in[p:], out[p:]); p+s != len(in) {
+		t.Errorf("AppendEntry changed %q in the input; it may only insert", in[p:len(in)-s])
+	}
+}
+
+// emptiedValue reports whether after is before without its "[]" or null
+// value (and the spaces around it).
+func emptiedValue(before, after string) bool {
+	for _, tok := range []string{"[]", "[ ]", "~", "null"} {
+		if i := strings.Index(before, tok); i >= 0 {
+			if strings.Join(strings.Fields(before[:i]+" "+before[i+len(tok):]), " ") == strings.Join(strings.Fields(after), " ") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func commonPrefix(a, b []byte) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
+}
+
+func commonSuffix(a, b []byte) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[len(a)-1-n] == b[len(b)-1-n] {
+		n++
+	}
+	return n
+}
+
+func TestAppendEntryErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		data   string
+		fields []Field
+		want   string
+	}{
+		{name: "no fields", data: "credentials: []\n", want: "at least one field"},
+		{name: "no credentials key", data: "other: 1\n", want: "no top-level credentials"},
+		{name: "credentials is a mapping", data: "credentials:\n  id: a\n", want: "line 2: credentials is not a list"},
+		{name: "credentials is a string", data: "credentials: none\n", want: "credentials is not a list"},
+		{name: "non-empty flow list", data: "credentials: [{id: a}]\n", want: "flow list"},
+		{name: "flow list over lines", data: "credentials: [\n]\n", want: "on one line"},
+		{name: "flow root mapping", data: "{credentials: []}\n", want: "flow mapping"},
+		{name: "tagged null", data: "credentials: !!null\n", want: "not a list"},
+		{name: "syntax error", data: "credentials:\n  - id: [\n", want: "cannot be read as a register file: YAML syntax error"},
+		{name: "top level list", data: "- id: a\n", want: "top level is a list"},
+		{name: "bad field name", data: "credentials: []\n", fields: []Field{{Key: "a: b", Value: "x"}}, want: `field name "a: b"`},
+		{name: "empty field name", data: "credentials: []\n", fields: []Field{{Key: "", Value: "x"}}, want: `field name ""`},
+		{name: "field twice", data: "credentials: []\n", fields: []Field{{Key: "id", Value: "a"}, {Key: "id", Value: "b"}}, want: `"id" is given twice`},
+		{name: "value not UTF-8", data: "credentials: []\n", fields: []Field{{Key: "id", Value: "a\xff"}}, want: "not UTF-8"},
+		{name: "plain value over lines", data: "credentials: []\n", fields: []Field{{Key: "n", Value: "1\n2", Plain: true}}, want: "one non-empty line"},
+		{name: "empty plain value", data: "credentials: []\n", fields: []Field{{Key: "n", Plain: true}}, want: "one non-empty line"},
+		{name: "plain value that is not a scalar", data: "credentials: []\n", fields: []Field{{Key: "n", Value: "[1, 2", Plain: true}}, want: "would not parse"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fields := tt.fields
+			if fields == nil && tt.name != "no fields" {
+				fields = newFields
+			}
+			out, err := AppendEntry([]byte(tt.data), fields, "schema.json")
+			if err == nil {
+				t.Fatalf("AppendEntry succeeded, want an error containing %q; output:\n%s", tt.want, out)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error = %q, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestAppendEntryValues checks that string values come back exactly as
+// given, however much quoting they need, and stay on one line.
+func TestAppendEntryValues(t *testing.T) {
+	values := []struct{ name, value string }{
+		{"plain", "Stripe key"},
+		{"empty", ""},
+		{"looks like a bool", "yes"},
+		{"looks like true", "true"},
+		{"looks like an int", "0x1F"},
+		{"looks like a date", "2026-05-22"},
+		{"looks like null", "~"},
+		{"colon space", "a: b"},
+		{"hash", "#not-a-comment"},
+		{"space hash", "a #b"},
+		{"leading space", "  indented"},
+		{"quotes", `it's "quoted"`},
+		{"backslash", `C:\keys\new`},
+		{"newline", "line one\nline two\n"},
+		{"carriage return", "a\r\nb"},
+		{"tab", "a\tb"},
+		{"control", "bell\a"},
+		{"unicode", "Schlüssel für Zahlungen ✓"},
+		{"line separator", "a\u2028b"},
+		{"byte order mark", "\uFEFFa"},
+		{"long", strings.Repeat("word ", 60) + "end"},
+		{"flow indicators", "[a, {b: c}]"},
+		{"dash", "- item"},
+		{"document marker", "---"},
+	}
+	for _, v := range values {
+		t.Run(v.name, func(t *testing.T) {
+			in := []byte("credentials:\n  - id: a\n")
+			out, err := AppendEntry(in, []Field{{Key: "id", Value: "b"}, {Key: "description", Value: v.value}}, "s.json")
+			if err != nil {
+				t.Fatalf("AppendEntry: %v", err)
+			}
+			assertAppended(t, in, out, map[string]any{"id": "b", "description": v.value})
+			if n := bytes.Count(out, []byte("\n")); n != 4 {
+				t.Errorf("output has %d lines, want 4 (each field on one line):\n%s", n, out)
+			}
+		})
+	}
+}
+
+func TestWriteFileAtomic(t *testing.T) {
+	t.Run("new file", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "team", "a.yaml")
+		if err := WriteFileAtomic(path, []byte("credentials: []\n")); err != nil {
+			t.Fatal(err)
+		}
+		assertFile(t, path, "credentials: []\n", 0o644)
+		assertOnlyFile(t, filepath.Dir(path), "a.yaml")
+	})
+	t.Run("keeps the mode of an existing file", func(t *testing.T) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "a.yaml")
+		if err := os.WriteFile(path, []byte("old\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(path, 0o640); err != nil { // not subject to the umask
+			t.Fatal(err)
+		}
+		if err := WriteFileAtomic(path, []byte("new\n")); err != nil {
+			t.Fatal(err)
+		}
+		assertFile(t, path, "new\n", 0o640)
+		assertOnlyFile(t, dir, "a.yaml")
+	})
+	t.Run("parent is a file", func(t *testing.T) {
+		dir := t.TempDir()
+		parent := filepath.Join(dir, "team")
+		if err := os.WriteFile(parent, []byte("old\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		err := WriteFileAtomic(filepath.Join(parent, "a.yaml"), []byte("new\n"))
+		if err == nil || !strings.Contains(err.Error(), "a.yaml") {
+			t.Fatalf("err = %v, want an error that names the file", err)
+		}
+		assertFile(t, parent, "old\n", 0o644)
+		assertOnlyFile(t, dir, "team")
+	})
+	t.Run("read-only folder keeps the old content", func(t *testing.T) {
+		if runtime.GOOS == "windows" || os.Geteuid() == 0 {
+			t.Skip("a read-only folder does not stop root (or Windows) from writing")
+		}
+		dir := t.TempDir()
+		path := filepath.Join(dir, "a.yaml")
+		if err := os.WriteFile(path, []byte("old\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(dir, 0o555); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.Chmod(dir, 0o755) })
+		if err := WriteFileAtomic(path, []byte("new\n")); err == nil {
+			t.Fatal("WriteFileAtomic succeeded in a read-only folder")
+		}
+		assertFile(t, path, "old\n", 0o644)
+		assertOnlyFile(t, dir, "a.yaml")
+	})
+	t.Run("target is a folder keeps it and leaves no temp file", func(t *testing.T) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "a.yaml")
+		if err := os.MkdirAll(filepath.Join(path, "inside"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteFileAtomic(path, []byte("new\n")); err == nil {
+			t.Fatal("WriteFileAtomic replaced a non-empty folder")
+		}
+		if fi, err := os.Stat(filepath.Join(path, "inside")); err != nil || !fi.IsDir() {
+			t.Errorf("the folder's content is gone: %v", err)
+		}
+		assertOnlyFile(t, dir, "a.yaml")
+	})
+}
+
+func assertFile(t *testing.T, path, content string, mode os.FileMode) {
+	t.Helper()
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != content {
+		t.Errorf("%s holds %q, want %q", path, got, content)
+	}
+	if runtime.GOOS == "windows" {
+		return
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != mode {
+		t.Errorf("%s has mode %v, want %v", path, fi.Mode().Perm(), mode)
+	}
+}
+
+// assertOnlyFile checks that dir holds exactly name: no temp file is left.
+func assertOnlyFile(t *testing.T, dir, name string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if len(names) != 1 || names[0] != name {
+		t.Errorf("%s holds %v, want only %s", dir, names, name)
+	}
+}
