@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -120,13 +121,37 @@ func runStatus(ctx context.Context, env Env, o statusOptions) error {
 	rows := statusRows(res.Register, res.Today, o.Statuses, o.Teams)
 	switch o.Format {
 	case "json":
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rows)
+		return writeStatusJSON(env.Stdout, rows)
 	case "markdown":
 		return writeStatusMarkdown(env.Stdout, rows, res.Today)
 	}
 	return writeStatusText(env.Stdout, rows)
+}
+
+// writeStatusJSON writes rows as an indented JSON array, one row at a time
+// through a buffer, so a large register never needs the whole document in
+// memory at once.
+func writeStatusJSON(w io.Writer, rows []statusRow) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if len(rows) == 0 {
+		bw.WriteString("[]\n")
+		return bw.Flush()
+	}
+	bw.WriteString("[\n")
+	for i := range rows {
+		b, err := json.MarshalIndent(&rows[i], "  ", "  ")
+		if err != nil {
+			return err
+		}
+		bw.WriteString("  ")
+		bw.Write(b)
+		if i < len(rows)-1 {
+			bw.WriteByte(',')
+		}
+		bw.WriteByte('\n')
+	}
+	bw.WriteString("]\n")
+	return bw.Flush()
 }
 
 func writeStatusText(w io.Writer, rows []statusRow) error {
