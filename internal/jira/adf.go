@@ -3,6 +3,8 @@ package jira
 import (
 	"strings"
 
+	"github.com/ctreminiom/go-atlassian/v2/pkg/infra/models"
+
 	"github.com/rotor-dev/rotor/internal/rotation"
 )
 
@@ -94,4 +96,32 @@ func plainText(s string) adfDoc {
 		ps = append(ps, paragraph(nodes...))
 	}
 	return newDoc(ps...)
+}
+
+// node converts d to go-atlassian's ADF model. The model omits an empty
+// content list, so use it only for documents that have content.
+func (d adfDoc) node() *models.CommentNodeScheme {
+	return &models.CommentNodeScheme{Type: d.Type, Version: d.Version, Content: nodes(d.Content)}
+}
+
+func nodes(ns []adfNode) []*models.CommentNodeScheme {
+	if len(ns) == 0 {
+		return nil
+	}
+	out := make([]*models.CommentNodeScheme, len(ns))
+	for i, n := range ns {
+		m := &models.CommentNodeScheme{Type: n.Type, Text: n.Text, Content: nodes(n.Content)}
+		for _, mk := range n.Marks {
+			var attrs map[string]any
+			if len(mk.Attrs) > 0 {
+				attrs = make(map[string]any, len(mk.Attrs))
+				for k, v := range mk.Attrs {
+					attrs[k] = v
+				}
+			}
+			m.Marks = append(m.Marks, &models.MarkScheme{Type: mk.Type, Attrs: attrs})
+		}
+		out[i] = m
+	}
+	return out
 }

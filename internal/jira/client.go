@@ -2,25 +2,25 @@
 // rotation.Tracker over the Jira REST API v3 and checks a Jira
 // configuration for `rotor doctor`.
 //
-// Every request goes through one helper that sends Basic auth, retries
-// transient failures (429 and 503 honouring Retry-After, other 5xx and
-// network errors with exponential backoff and jitter) within the caller's
-// context deadline, and turns Jira's error bodies into errors that say what
-// Jira answered.
+// Requests go through go-atlassian's Jira v3 client, behind the small api
+// interface of this package. The http.Client it is given retries transient
+// failures (429 and 503 honouring Retry-After, other 5xx and network errors
+// with exponential backoff and jitter) within the caller's context
+// deadline; Jira's error bodies become errors that say what Jira answered.
 package jira
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/ctreminiom/go-atlassian/v2/pkg/infra/models"
 
 	"github.com/rotor-dev/rotor/internal/rotation"
 )
@@ -49,7 +49,7 @@ type Config struct {
 	OverduePriority string // priority name set on tickets opened already overdue; empty: none
 	Fields          rotation.FieldMapping
 
-	HTTPClient *http.Client // nil: a client with a 60 s timeout per request
+	HTTPClient *http.Client // nil: a client with a 60 s timeout; its Timeout applies to each attempt
 	PageSize   int          // maxResults of a JQL search; 0: DefaultPageSize
 	Retry      RetryPolicy  // zero value: the defaults described on RetryPolicy
 }
@@ -73,12 +73,11 @@ func ConfigFromSettings(s rotation.JiraSettings, getenv func(string) string) Con
 type Client struct {
 	base      *url.URL
 	email     string
-	token     string
 	project   string
 	issueType string
 	overdue   string
 	fields    rotation.FieldMapping
-	http      *http.Client
+	api       api
 	pageSize  int
 	retry     RetryPolicy
 }
@@ -122,25 +121,43 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{
 		base:      u,
 		email:     strings.TrimSpace(cfg.Email),
-		token:     cfg.Token,
 		project:   cfg.Project,
 		issueType: cfg.IssueType,
 		overdue:   cfg.OverduePriority,
 		fields:    cfg.Fields,
-		http:      cfg.HTTPClient,
 		pageSize:  cfg.PageSize,
 		retry:     cfg.Retry.withDefaults(),
 	}
 	if c.issueType == "" {
 		c.issueType = rotation.DefaultIssueType
 	}
-	if c.http == nil {
-		c.http = &http.Client{Timeout: 60 * time.Second}
-	}
 	if c.pageSize <= 0 {
 		c.pageSize = DefaultPageSize
 	}
+	a, err := newAtlassian(retryingClient(cfg.HTTPClient, c.retry), u.String(), c.email, cfg.Token)
+	if err != nil {
+		return nil, fmt.Errorf("jira: %s=%q: %w", EnvURL, cfg.URL, err)
+	}
+	c.api = a
 	return c, nil
+}
+
+// retryingClient returns a client like hc (nil: one with a 60 s timeout)
+// whose transport retries as p says. hc's Timeout becomes the limit of
+// each attempt, so that waiting between attempts does not count.
+func retryingClient(hc *http.Client, p RetryPolicy) *http.Client {
+	if hc == nil {
+		hc = &http.Client{Timeout: 60 * time.Second}
+	}
+	base := hc.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return &http.Client{
+		Transport:     &retryTransport{base: base, policy: p, timeout: hc.Timeout},
+		CheckRedirect: hc.CheckRedirect,
+		Jar:           hc.Jar,
+	}
 }
 
 func validFieldID(id string) bool {
@@ -252,106 +269,38 @@ func StatusCode(err error) int {
 	return 0
 }
 
-// request is one call to the REST API.
-type request struct {
-	op     string
-	method string
-	path   string // below the site URL, e.g. /rest/api/3/issue
-	query  url.Values
-	body   any // marshalled as JSON when non-nil
-	out    any // decoded from a 2xx JSON answer when non-nil
-	// safeOnly limits retries to answers that prove the request was not
-	// applied (429, 503): used for writes that must not happen twice.
-	safeOnly bool
-}
-
-// do sends r, retrying as the policy allows, and decodes the answer.
-func (c *Client) do(ctx context.Context, r request) error {
-	var payload []byte
-	if r.body != nil {
-		var err error
-		if payload, err = json.Marshal(r.body); err != nil {
-			return fmt.Errorf("jira: %s: encode request: %w", r.op, err)
-		}
+// call runs one go-atlassian call f as op, with a fresh record of its
+// attempts in f's context, and turns a failure into an *Error built from
+// the exchange. safeOnly limits retries to answers that prove the request
+// was not applied.
+func (c *Client) call(ctx context.Context, op string, safeOnly bool, f func(ctx context.Context) (*models.ResponseScheme, error)) error {
+	ctx, info := withCall(ctx, safeOnly)
+	res, err := f(ctx)
+	if err == nil {
+		return nil
 	}
-	u := *c.base
-	u.Path = c.base.Path + r.path
-	u.RawPath = ""
-	if strings.Contains(r.path, "%") {
-		u.RawPath = c.base.Path + r.path
-		u.Path, _ = url.PathUnescape(u.RawPath)
+	if info.attempts == 0 { // refused before anything was sent
+		return fmt.Errorf("jira: %s: %w", op, err)
 	}
-	u.RawQuery = r.query.Encode()
-	target := u.String()
-
-	p := c.retry
-	for attempt := 1; ; attempt++ {
-		status, header, body, err := c.send(ctx, r.method, target, payload)
-		if err == nil && status >= 200 && status < 300 {
-			if r.out == nil || len(bytes.TrimSpace(body)) == 0 {
-				return nil
-			}
-			if err := json.Unmarshal(body, r.out); err != nil {
-				return fmt.Errorf("jira: %s: decode the answer of %s %s: %w", r.op, r.method, r.path, err)
-			}
-			return nil
-		}
-		e := &Error{Op: r.op, Method: r.method, Path: r.path, Attempts: attempt, Err: err}
-		if err == nil {
-			e.StatusCode, e.Status = status, fmt.Sprintf("%d %s", status, http.StatusText(status))
-			e.Messages, e.Fields = decodeErrorBody(body)
-		}
-		if ctx.Err() != nil {
-			if e.StatusCode == 0 {
-				e.Err = ctx.Err()
-			}
-			return e
-		}
-		delay, retry := p.delay(attempt, status, header, err, r.safeOnly)
-		if !retry {
-			return e
-		}
-		if attempt >= p.MaxAttempts {
-			e.Note = fmt.Sprintf("gave up after %d attempts", attempt)
-			return e
-		}
-		if dl, ok := ctx.Deadline(); ok && !p.Now().Add(delay).Before(dl) {
-			e.Note = fmt.Sprintf("gave up after %d attempts: waiting %s more would pass the deadline", attempt, delay)
-			return e
-		}
-		if err := p.Sleep(ctx, delay); err != nil {
-			e.Note = fmt.Sprintf("gave up after %d attempts: %v", attempt, err)
-			return e
-		}
+	e := &Error{
+		Op:       op,
+		Method:   info.method,
+		Path:     strings.TrimPrefix(info.path, c.base.EscapedPath()),
+		Attempts: info.attempts,
+		Note:     info.note,
 	}
-}
-
-// send makes one HTTP exchange. A non-nil error means no answer came.
-func (c *Client) send(ctx context.Context, method, target string, payload []byte) (int, http.Header, []byte, error) {
-	var body io.Reader
-	if payload != nil {
-		body = bytes.NewReader(payload)
+	switch {
+	case res != nil && res.Code >= 200 && res.Code < 300:
+		return fmt.Errorf("jira: %s: decode the answer of %s %s: %w", op, e.Method, e.Path, err)
+	case res != nil && res.Code != 0:
+		e.StatusCode, e.Status = res.Code, fmt.Sprintf("%d %s", res.Code, http.StatusText(res.Code))
+		e.Messages, e.Fields = decodeErrorBody(res.Bytes.Bytes())
+	case ctx.Err() != nil:
+		e.Err = ctx.Err()
+	default:
+		e.Err = err
 	}
-	req, err := http.NewRequestWithContext(ctx, method, target, body)
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	req.SetBasicAuth(c.email, c.token)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "rotor")
-	if payload != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return 0, nil, nil, fmt.Errorf("read the answer: %w", err)
-	}
-	return resp.StatusCode, resp.Header, data, nil
+	return e
 }
 
 // decodeErrorBody reads Jira's {"errorMessages":[...],"errors":{...}}.

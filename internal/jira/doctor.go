@@ -2,12 +2,14 @@ package jira
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"sort"
 	"strings"
+
+	"github.com/ctreminiom/go-atlassian/v2/pkg/infra/models"
 )
 
 // Check is one line of `rotor doctor`: what was checked, whether it
@@ -76,20 +78,19 @@ func (c *Client) Doctor(ctx context.Context) []Check {
 	return checks
 }
 
-// doctorRequest is a request for the doctor: no retry beyond the safe ones,
-// so a broken site fails fast.
-func (c *Client) doctorRequest(ctx context.Context, op, path string, query url.Values, out any) error {
-	return c.do(ctx, request{op: op, method: "GET", path: path, query: query, out: out, safeOnly: true})
+// doctorCall runs a call for the doctor: no retry beyond the safe ones, so
+// a broken site fails fast.
+func (c *Client) doctorCall(ctx context.Context, op string, f func(ctx context.Context) (*models.ResponseScheme, error)) error {
+	return c.call(ctx, op, true, f)
 }
 
 func (c *Client) checkSite(ctx context.Context) Check {
 	ck := Check{Name: CheckSite}
-	var info struct {
-		BaseURL        string `json:"baseUrl"`
-		ServerTitle    string `json:"serverTitle"`
-		DeploymentType string `json:"deploymentType"`
-	}
-	err := c.doctorRequest(ctx, "read server info", "/rest/api/3/serverInfo", nil, &info)
+	var info *models.ServerInformationScheme
+	err := c.doctorCall(ctx, "read server info", func(ctx context.Context) (r *models.ResponseScheme, err error) {
+		info, r, err = c.api.ServerInfo(ctx)
+		return r, err
+	})
 	var je *Error
 	switch {
 	case err == nil:
@@ -116,13 +117,17 @@ func (c *Client) checkSite(ctx context.Context) Check {
 
 func (c *Client) checkToken(ctx context.Context) Check {
 	ck := Check{Name: CheckToken}
-	var me struct {
-		AccountID    string `json:"accountId"`
-		DisplayName  string `json:"displayName"`
-		EmailAddress string `json:"emailAddress"`
-		Active       *bool  `json:"active"`
+	var me *models.UserScheme
+	// The model's Active cannot tell false from absent: read it raw.
+	var raw struct {
+		Active *bool `json:"active"`
 	}
-	err := c.doctorRequest(ctx, "read the current user", "/rest/api/3/myself", nil, &me)
+	err := c.doctorCall(ctx, "read the current user", func(ctx context.Context) (r *models.ResponseScheme, err error) {
+		if me, r, err = c.api.Myself(ctx); err == nil {
+			err = json.Unmarshal(r.Bytes.Bytes(), &raw)
+		}
+		return r, err
+	})
 	if err != nil {
 		ck.Detail = answer(err)
 		switch StatusCode(err) {
@@ -136,7 +141,7 @@ func (c *Client) checkToken(ctx context.Context) Check {
 		}
 		return ck
 	}
-	if me.Active != nil && !*me.Active {
+	if raw.Active != nil && !*raw.Active {
 		ck.Detail = fmt.Sprintf("the token belongs to %s (%s), whose account is deactivated", me.DisplayName, me.AccountID)
 		ck.Fix = "reactivate the user in admin.atlassian.com or use another user's token"
 		return ck
@@ -154,14 +159,18 @@ type issueTypeRef struct {
 
 func (c *Client) checkProject(ctx context.Context) (Check, []issueTypeRef) {
 	ck := Check{Name: CheckProject}
-	var p struct {
-		Key        string          `json:"key"`
-		Name       string          `json:"name"`
-		Archived   bool            `json:"archived"`
-		Deleted    bool            `json:"deleted"`
+	var p *models.ProjectScheme
+	// The model's IssueTypes cannot tell an empty list from an absent one,
+	// which means "ask create metadata": read it raw.
+	var raw struct {
 		IssueTypes *[]issueTypeRef `json:"issueTypes"`
 	}
-	err := c.doctorRequest(ctx, "read project "+c.project, "/rest/api/3/project/"+url.PathEscape(c.project), nil, &p)
+	err := c.doctorCall(ctx, "read project "+c.project, func(ctx context.Context) (r *models.ResponseScheme, err error) {
+		if p, r, err = c.api.Project(ctx, c.project); err == nil {
+			err = json.Unmarshal(r.Bytes.Bytes(), &raw)
+		}
+		return r, err
+	})
 	if err != nil {
 		ck.Detail = answer(err)
 		if StatusCode(err) == http.StatusNotFound {
@@ -179,13 +188,13 @@ func (c *Client) checkProject(ctx context.Context) (Check, []issueTypeRef) {
 	}
 	ck.OK = true
 	ck.Detail = fmt.Sprintf("%s (%s)", p.Key, p.Name)
-	if p.IssueTypes == nil {
+	if raw.IssueTypes == nil {
 		return ck, nil
 	}
-	if *p.IssueTypes == nil {
+	if *raw.IssueTypes == nil {
 		return ck, []issueTypeRef{}
 	}
-	return ck, *p.IssueTypes
+	return ck, *raw.IssueTypes
 }
 
 func (c *Client) checkPermissions(ctx context.Context) Check {
@@ -196,8 +205,10 @@ func (c *Client) checkPermissions(ctx context.Context) Check {
 			HavePermission bool   `json:"havePermission"`
 		} `json:"permissions"`
 	}
-	q := url.Values{"projectKey": {c.project}, "permissions": {strings.Join(permissionsNeeded, ",")}}
-	if err := c.doctorRequest(ctx, "read permissions in "+c.project, "/rest/api/3/mypermissions", q, &res); err != nil {
+	err := c.doctorCall(ctx, "read permissions in "+c.project, func(ctx context.Context) (*models.ResponseScheme, error) {
+		return c.api.MyPermissions(ctx, c.project, permissionsNeeded, &res)
+	})
+	if err != nil {
 		ck.Detail = answer(err)
 		ck.Fix = "retry later; if it persists, ask a Jira admin to check the project's permission scheme"
 		return ck
@@ -224,8 +235,14 @@ func (c *Client) checkIssueType(ctx context.Context, types []issueTypeRef) Check
 		var page struct {
 			IssueTypes []issueTypeRef `json:"issueTypes"`
 		}
-		path := "/rest/api/3/issue/createmeta/" + url.PathEscape(c.project) + "/issuetypes"
-		if err := c.doctorRequest(ctx, "read the issue types of "+c.project, path, url.Values{"maxResults": {"200"}}, &page); err != nil {
+		err := c.doctorCall(ctx, "read the issue types of "+c.project, func(ctx context.Context) (*models.ResponseScheme, error) {
+			r, err := c.api.CreateMetaIssueTypes(ctx, c.project, 200)
+			if err == nil {
+				err = json.Unmarshal(r.Bytes.Bytes(), &page)
+			}
+			return r, err
+		})
+		if err != nil {
 			ck.Detail = answer(err)
 			ck.Fix = "retry later; if it persists, check the project's issue type scheme with a Jira admin"
 			return ck
@@ -249,17 +266,12 @@ func (c *Client) checkIssueType(ctx context.Context, types []issueTypeRef) Check
 
 func (c *Client) checkDoneStatus(ctx context.Context) Check {
 	ck := Check{Name: CheckDoneStatus}
-	var types []struct {
-		Name     string `json:"name"`
-		Statuses []struct {
-			Name           string `json:"name"`
-			StatusCategory struct {
-				Key string `json:"key"`
-			} `json:"statusCategory"`
-		} `json:"statuses"`
-	}
-	path := "/rest/api/3/project/" + url.PathEscape(c.project) + "/statuses"
-	if err := c.doctorRequest(ctx, "read the statuses of "+c.project, path, nil, &types); err != nil {
+	var types []*models.ProjectStatusPageScheme
+	err := c.doctorCall(ctx, "read the statuses of "+c.project, func(ctx context.Context) (r *models.ResponseScheme, err error) {
+		types, r, err = c.api.ProjectStatuses(ctx, c.project)
+		return r, err
+	})
+	if err != nil {
 		ck.Detail = answer(err)
 		ck.Fix = "retry later; if it persists, check the workflow of the issue type with a Jira admin"
 		return ck
@@ -270,8 +282,12 @@ func (c *Client) checkDoneStatus(ctx context.Context) Check {
 		}
 		var done, all []string
 		for _, s := range t.Statuses {
-			all = append(all, fmt.Sprintf("%s (%s)", s.Name, s.StatusCategory.Key))
-			if s.StatusCategory.Key == "done" {
+			category := ""
+			if s.StatusCategory != nil {
+				category = s.StatusCategory.Key
+			}
+			all = append(all, fmt.Sprintf("%s (%s)", s.Name, category))
+			if category == "done" {
 				done = append(done, s.Name)
 			}
 		}
@@ -307,14 +323,12 @@ func (c *Client) checkFields(ctx context.Context) Check {
 		ck.Detail = "no custom fields mapped (jira.fields is optional)"
 		return ck
 	}
-	var fields []struct {
-		ID     string `json:"id"`
-		Name   string `json:"name"`
-		Schema *struct {
-			Type string `json:"type"`
-		} `json:"schema"`
-	}
-	if err := c.doctorRequest(ctx, "list fields", "/rest/api/3/field", nil, &fields); err != nil {
+	var fields []*models.IssueFieldScheme
+	err := c.doctorCall(ctx, "list fields", func(ctx context.Context) (r *models.ResponseScheme, err error) {
+		fields, r, err = c.api.Fields(ctx)
+		return r, err
+	})
+	if err != nil {
 		ck.Detail = answer(err)
 		ck.Fix = "retry later"
 		return ck

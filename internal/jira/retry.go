@@ -1,7 +1,10 @@
 package jira
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -20,6 +23,9 @@ import (
 //
 // A retry never waits past the context's deadline: when the next wait would
 // end after it, rotor stops and reports the last answer.
+//
+// The policy runs in the http.RoundTripper of the client rotor gives
+// go-atlassian, so every request is retried the same way.
 type RetryPolicy struct {
 	MaxAttempts   int           // sends per request, first included; default 5
 	BaseDelay     time.Duration // first backoff; default 500 ms
@@ -142,4 +148,131 @@ func isAmbiguous(err error) bool {
 		return false
 	}
 	return e.StatusCode == 0 && e.Err != nil || e.StatusCode >= 500 && e.StatusCode != http.StatusServiceUnavailable
+}
+
+// callInfo travels in a request's context between the adapter and the
+// retry transport: what the caller allows, and what happened to the
+// request.
+type callInfo struct {
+	// safeOnly limits retries to answers that prove the request was not
+	// applied (429, 503): used for writes that must not happen twice.
+	safeOnly bool
+
+	method   string // of the last request sent
+	path     string // escaped URL path of the last request sent
+	attempts int    // how many times it was sent
+	note     string // why the transport stopped retrying, when it did
+}
+
+type callKey struct{}
+
+// withCall returns ctx carrying a fresh callInfo for one library call.
+func withCall(ctx context.Context, safeOnly bool) (context.Context, *callInfo) {
+	info := &callInfo{safeOnly: safeOnly}
+	return context.WithValue(ctx, callKey{}, info), info
+}
+
+// retryTransport sends a request through base and retries it as the
+// policy allows. Each attempt gets its own timeout (the one the caller's
+// http.Client had for a whole request), and an answer is read to at most
+// maxBody bytes.
+type retryTransport struct {
+	base    http.RoundTripper
+	policy  RetryPolicy
+	timeout time.Duration // per attempt; 0: none
+}
+
+func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	info, _ := ctx.Value(callKey{}).(*callInfo)
+	if info == nil {
+		info = &callInfo{}
+	}
+	info.method, info.path, info.attempts, info.note = req.Method, req.URL.EscapedPath(), 0, ""
+	// A body that cannot be produced again allows one attempt only.
+	rewindable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+	p := t.policy
+	for attempt := 1; ; attempt++ {
+		r := req
+		if attempt > 1 {
+			r = req.Clone(ctx)
+			if req.Body != nil && req.Body != http.NoBody {
+				body, err := req.GetBody()
+				if err != nil {
+					return nil, fmt.Errorf("resend the request body: %w", err)
+				}
+				r.Body = body
+			}
+		}
+		info.attempts = attempt
+		resp, err := t.send(r)
+		if ctx.Err() != nil || !rewindable {
+			return resp, err
+		}
+		status, header := 0, http.Header(nil)
+		if err == nil {
+			status, header = resp.StatusCode, resp.Header
+		}
+		delay, retry := p.delay(attempt, status, header, err, info.safeOnly)
+		if !retry {
+			return resp, err
+		}
+		if resp != nil {
+			// Keep the answer readable whatever happens to ctx while waiting.
+			resp.Body = buffered(resp.Body)
+		}
+		if attempt >= p.MaxAttempts {
+			info.note = fmt.Sprintf("gave up after %d attempts", attempt)
+			return resp, err
+		}
+		if dl, ok := ctx.Deadline(); ok && !p.Now().Add(delay).Before(dl) {
+			info.note = fmt.Sprintf("gave up after %d attempts: waiting %s more would pass the deadline", attempt, delay)
+			return resp, err
+		}
+		if serr := p.Sleep(ctx, delay); serr != nil {
+			info.note = fmt.Sprintf("gave up after %d attempts: %v", attempt, serr)
+			return resp, err
+		}
+	}
+}
+
+// send makes one attempt.
+func (t *retryTransport) send(r *http.Request) (*http.Response, error) {
+	cancel := context.CancelFunc(func() {})
+	if t.timeout > 0 {
+		var ctx context.Context
+		ctx, cancel = context.WithTimeout(r.Context(), t.timeout)
+		r = r.WithContext(ctx)
+	}
+	resp, err := t.base.RoundTrip(r)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp.Body = &limitedBody{r: io.LimitReader(resp.Body, maxBody), c: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+// limitedBody reads at most maxBody bytes of an answer and ends the
+// attempt's timeout when closed.
+type limitedBody struct {
+	r      io.Reader
+	c      io.Closer
+	cancel context.CancelFunc
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) { return b.r.Read(p) }
+
+func (b *limitedBody) Close() error {
+	err := b.c.Close()
+	b.cancel()
+	return err
+}
+
+// buffered reads body into memory and closes it. A read error ends the
+// data early: the answer's status is what matters then.
+func buffered(body io.ReadCloser) io.ReadCloser {
+	data, _ := io.ReadAll(body)
+	body.Close()
+	return io.NopCloser(bytes.NewReader(data))
 }

@@ -2,11 +2,13 @@ package jira
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
+
+	"github.com/ctreminiom/go-atlassian/v2/pkg/infra/models"
 
 	"github.com/rotor-dev/rotor/internal/rotation"
 )
@@ -16,33 +18,6 @@ import (
 var ticketFields = []string{
 	"summary", "labels", "duedate", "assignee", "priority", "status",
 	"resolutiondate", "statuscategorychangedate",
-}
-
-// issue is the part of Jira's IssueBean rotor reads.
-type issue struct {
-	ID     string      `json:"id"`
-	Key    string      `json:"key"`
-	Fields issueFields `json:"fields"`
-}
-
-type issueFields struct {
-	Summary  string   `json:"summary"`
-	Labels   []string `json:"labels"`
-	DueDate  string   `json:"duedate"`
-	Assignee *struct {
-		AccountID string `json:"accountId"`
-	} `json:"assignee"`
-	Priority *struct {
-		Name string `json:"name"`
-	} `json:"priority"`
-	Status *struct {
-		Name           string `json:"name"`
-		StatusCategory struct {
-			Key string `json:"key"`
-		} `json:"statusCategory"`
-	} `json:"status"`
-	ResolutionDate           string `json:"resolutiondate"`
-	StatusCategoryChangeDate string `json:"statuscategorychangedate"`
 }
 
 // jiraTimeLayout is how Jira writes date-times: 2026-11-20T10:15:30.000+0000.
@@ -62,20 +37,20 @@ func ParseTime(s string) (time.Time, error) {
 // FormatTime writes t as Jira does.
 func FormatTime(t time.Time) string { return t.Format(jiraTimeLayout) }
 
-func (is issue) ticket() (rotation.Ticket, error) {
-	f := is.Fields
-	t := rotation.Ticket{
-		Key:     is.Key,
-		Summary: f.Summary,
-		Labels:  f.Labels,
+// ticket reads the fields rotor asked for from an issue.
+func ticket(is *models.IssueScheme) (rotation.Ticket, error) {
+	if is == nil {
+		return rotation.Ticket{}, errors.New("the answer holds an empty issue")
 	}
+	t := rotation.Ticket{Key: is.Key}
+	f := is.Fields
+	if f == nil {
+		return t, nil
+	}
+	t.Summary, t.Labels = f.Summary, f.Labels
 	t.CredentialID, _ = rotation.CredentialIDFromLabels(f.Labels)
-	if f.DueDate != "" {
-		d, err := rotation.ParseDate(f.DueDate)
-		if err != nil {
-			return t, fmt.Errorf("ticket %s: duedate: %w", is.Key, err)
-		}
-		t.DueDate = d
+	if f.DueDate != nil {
+		t.DueDate = rotation.DateOf(time.Time(*f.DueDate))
 	}
 	if f.Assignee != nil {
 		t.AssigneeID = f.Assignee.AccountID
@@ -85,19 +60,16 @@ func (is issue) ticket() (rotation.Ticket, error) {
 	}
 	if f.Status != nil {
 		t.StatusName = f.Status.Name
-		t.StatusCategory = f.Status.StatusCategory.Key
+		if f.Status.StatusCategory != nil {
+			t.StatusCategory = f.Status.StatusCategory.Key
+		}
 	}
 	if t.StatusCategory == rotation.CategoryDone {
-		for _, s := range []string{f.ResolutionDate, f.StatusCategoryChangeDate} {
-			if s == "" {
-				continue
+		for _, at := range []*models.DateTimeScheme{f.Resolutiondate, f.StatusCategoryChangeDate} {
+			if at != nil {
+				t.DoneAt = time.Time(*at)
+				break
 			}
-			at, err := ParseTime(s)
-			if err != nil {
-				return t, fmt.Errorf("ticket %s: %w", is.Key, err)
-			}
-			t.DoneAt = at
-			break
 		}
 	}
 	return t, nil
@@ -115,20 +87,6 @@ func (c *Client) openJQL(label string) string {
 		" AND statusCategory != Done ORDER BY key ASC"
 }
 
-// searchRequest is the body of POST /rest/api/3/search/jql.
-type searchRequest struct {
-	JQL           string   `json:"jql"`
-	Fields        []string `json:"fields"`
-	MaxResults    int      `json:"maxResults"`
-	NextPageToken string   `json:"nextPageToken,omitempty"`
-}
-
-type searchResults struct {
-	Issues        []issue `json:"issues"`
-	NextPageToken string  `json:"nextPageToken"`
-	IsLast        bool    `json:"isLast"`
-}
-
 // maxPages bounds a search whose tokens never end.
 const maxPages = 10000
 
@@ -140,23 +98,23 @@ func (c *Client) search(ctx context.Context, op, jql string) ([]rotation.Ticket,
 		if page == maxPages {
 			return nil, fmt.Errorf("jira: %s: more than %d pages of results", op, maxPages)
 		}
-		var res searchResults
-		err := c.do(ctx, request{
-			op: op, method: "POST", path: "/rest/api/3/search/jql",
-			body: searchRequest{JQL: jql, Fields: ticketFields, MaxResults: c.pageSize, NextPageToken: token},
-			out:  &res,
+		var res *models.IssueSearchJQLScheme
+		err := c.call(ctx, op, false, func(ctx context.Context) (r *models.ResponseScheme, err error) {
+			res, r, err = c.api.SearchJQL(ctx, jql, ticketFields, c.pageSize, token)
+			return r, err
 		})
 		if err != nil {
 			return nil, err
 		}
 		for _, is := range res.Issues {
-			t, err := is.ticket()
+			t, err := ticket(is)
 			if err != nil {
 				return nil, fmt.Errorf("jira: %s: %w", op, err)
 			}
 			out = append(out, t)
 		}
-		if res.IsLast || res.NextPageToken == "" || res.NextPageToken == token {
+		// The answer has no isLast: the last page comes without a token.
+		if res.NextPageToken == "" || res.NextPageToken == token {
 			return out, nil
 		}
 		token = res.NextPageToken
@@ -176,16 +134,15 @@ func (c *Client) Ticket(ctx context.Context, key string) (rotation.Ticket, error
 	if key == "" {
 		return rotation.Ticket{}, errors.New("jira: read ticket: no key given")
 	}
-	var is issue
-	err := c.do(ctx, request{
-		op: "read ticket " + key, method: "GET", path: "/rest/api/3/issue/" + url.PathEscape(key),
-		query: url.Values{"fields": {strings.Join(ticketFields, ",")}},
-		out:   &is,
+	var is *models.IssueScheme
+	err := c.call(ctx, "read ticket "+key, false, func(ctx context.Context) (r *models.ResponseScheme, err error) {
+		is, r, err = c.api.GetIssue(ctx, key, ticketFields)
+		return r, err
 	})
 	if err != nil {
 		return rotation.Ticket{}, err
 	}
-	t, err := is.ticket()
+	t, err := ticket(is)
 	if err != nil {
 		return t, fmt.Errorf("jira: read ticket %s: %w", key, err)
 	}
@@ -219,28 +176,30 @@ func labels(credentialID string, extra []string) ([]string, error) {
 }
 
 // customFields adds the mapped custom fields that have a value.
-func (c *Client) customFields(fields map[string]any, v rotation.CustomValues) {
+func (c *Client) customFields(cf *models.CustomFields, v rotation.CustomValues) error {
+	var errs []error
 	if id := c.fields.CredentialName; id != "" && v.CredentialName != "" {
-		fields[id] = v.CredentialName
+		errs = append(errs, cf.Text(id, v.CredentialName))
 	}
 	if id := c.fields.ContactPerson; id != "" && v.ContactPerson != "" {
-		fields[id] = v.ContactPerson
+		errs = append(errs, cf.Text(id, v.ContactPerson))
 	}
 	if id := c.fields.NextDueDate; id != "" && !v.NextDueDate.IsZero() {
-		fields[id] = v.NextDueDate.String()
+		errs = append(errs, cf.Date(id, v.NextDueDate.Time()))
 	}
+	return errors.Join(errs...)
 }
 
-func nullIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
+// rawField sets field id to value as it is, for what go-atlassian's model
+// cannot express (an explicit null, an ADF document with no content): the
+// library merges these maps into the request body.
+func rawField(cf *models.CustomFields, id string, value any) {
+	cf.Fields = append(cf.Fields, map[string]any{"fields": map[string]any{id: value}})
 }
 
-type createdIssue struct {
-	ID  string `json:"id"`
-	Key string `json:"key"`
+func date(d rotation.Date) *models.DateScheme {
+	v := models.DateScheme(d.Time())
+	return &v
 }
 
 // Create opens a ticket and returns its key. It always carries the rotor
@@ -263,29 +222,36 @@ func (c *Client) Create(ctx context.Context, t rotation.NewTicket) (string, erro
 	if err != nil {
 		return "", fmt.Errorf("jira: %s: %w", op, err)
 	}
-	fields := map[string]any{
-		"project":     map[string]string{"key": c.project},
-		"issuetype":   map[string]string{"name": c.issueType},
-		"summary":     t.Summary,
-		"description": describe(t.Description),
-		"labels":      lbls,
+	fields := &models.IssueFieldsScheme{
+		Project:   &models.ProjectScheme{Key: c.project},
+		IssueType: &models.IssueTypeScheme{Name: c.issueType},
+		Summary:   t.Summary,
+		Labels:    lbls,
 	}
 	if !t.DueDate.IsZero() {
-		fields["duedate"] = t.DueDate.String()
+		fields.DueDate = date(t.DueDate)
 	}
 	if t.AssigneeID != "" {
-		fields["assignee"] = map[string]string{"accountId": t.AssigneeID}
+		fields.Assignee = &models.UserScheme{AccountID: t.AssigneeID}
 	}
 	if c.overdue != "" && contains(lbls, rotation.LabelOverdue) {
-		fields["priority"] = map[string]string{"name": c.overdue}
+		fields.Priority = &models.PriorityScheme{Name: c.overdue}
 	}
-	c.customFields(fields, t.Fields)
-	body := map[string]any{"fields": fields}
+	raw := &models.CustomFields{}
+	// The model's description drops an empty content list, which ADF requires.
+	rawField(raw, "description", describe(t.Description))
+	if err := c.customFields(raw, t.Fields); err != nil {
+		return "", fmt.Errorf("jira: %s: %w", op, err)
+	}
+	issue := &models.IssueScheme{Fields: fields}
 
 	p := c.retry
 	for attempt := 1; ; attempt++ {
-		var created createdIssue
-		err := c.do(ctx, request{op: op, method: "POST", path: "/rest/api/3/issue", body: body, out: &created, safeOnly: true})
+		var created *models.IssueResponseScheme
+		err := c.call(ctx, op, true, func(ctx context.Context) (r *models.ResponseScheme, err error) {
+			created, r, err = c.api.CreateIssue(ctx, issue, raw)
+			return r, err
+		})
 		if err == nil {
 			if created.Key == "" {
 				return "", fmt.Errorf("jira: %s: Jira answered without an issue key", op)
@@ -325,47 +291,63 @@ func (c *Client) Update(ctx context.Context, key string, u rotation.TicketUpdate
 	if u.IsEmpty() {
 		return nil
 	}
-	fields := map[string]any{}
+	// The model carries the values; raw carries the nulls that clear a
+	// field, and the custom fields.
+	fields := &models.IssueFieldsScheme{}
+	raw := &models.CustomFields{}
+	inModel := false
 	if u.Summary != nil {
 		if strings.TrimSpace(*u.Summary) == "" {
 			return fmt.Errorf("jira: %s: the summary is empty", op)
 		}
-		fields["summary"] = *u.Summary
+		fields.Summary, inModel = *u.Summary, true
 	}
 	if u.DueDate != nil {
-		fields["duedate"] = nullIfEmpty(u.DueDate.String())
+		if u.DueDate.IsZero() {
+			rawField(raw, "duedate", nil)
+		} else {
+			fields.DueDate, inModel = date(*u.DueDate), true
+		}
 	}
 	if u.AssigneeID != nil {
 		if *u.AssigneeID == "" {
-			fields["assignee"] = nil
+			rawField(raw, "assignee", nil)
 		} else {
-			fields["assignee"] = map[string]string{"accountId": *u.AssigneeID}
+			fields.Assignee, inModel = &models.UserScheme{AccountID: *u.AssigneeID}, true
 		}
 	}
 	if u.Priority != "" {
-		fields["priority"] = map[string]string{"name": u.Priority}
+		fields.Priority, inModel = &models.PriorityScheme{Name: u.Priority}, true
+	}
+	issue := &models.IssueScheme{}
+	if inModel {
+		issue.Fields = fields
 	}
 	if u.Fields != nil {
-		c.customFields(fields, *u.Fields)
+		if err := c.customFields(raw, *u.Fields); err != nil {
+			return fmt.Errorf("jira: %s: %w", op, err)
+		}
 	}
-	body := map[string]any{}
-	if len(fields) > 0 {
-		body["fields"] = fields
-	}
+	var ops *models.UpdateOperations
 	if len(u.AddLabels) > 0 {
-		var ops []map[string]string
+		adds := make([]map[string]any, 0, len(u.AddLabels))
 		for _, l := range u.AddLabels {
 			if strings.ContainsAny(l, " \t\n") || l == "" {
 				return fmt.Errorf("jira: %s: label %q is empty or contains a space, which Jira refuses", op, l)
 			}
-			ops = append(ops, map[string]string{"add": l})
+			adds = append(adds, map[string]any{"add": l})
 		}
-		body["update"] = map[string]any{"labels": ops}
+		ops = &models.UpdateOperations{}
+		if err := ops.AddMultiRawOperation("labels", adds); err != nil {
+			return fmt.Errorf("jira: %s: %w", op, err)
+		}
 	}
-	if len(body) == 0 {
+	if issue.Fields == nil && len(raw.Fields) == 0 && ops == nil {
 		return nil // only unmapped or empty custom fields were given
 	}
-	return c.do(ctx, request{op: op, method: "PUT", path: "/rest/api/3/issue/" + url.PathEscape(key), body: body})
+	return c.call(ctx, op, false, func(ctx context.Context) (*models.ResponseScheme, error) {
+		return c.api.EditIssue(ctx, key, issue, raw, ops)
+	})
 }
 
 // Comment adds a comment; blank lines split paragraphs.
@@ -375,9 +357,8 @@ func (c *Client) Comment(ctx context.Context, key, text string) error {
 	if len(doc.Content) == 0 {
 		return fmt.Errorf("jira: %s: the comment is empty", op)
 	}
-	return c.do(ctx, request{
-		op: op, method: "POST", path: "/rest/api/3/issue/" + url.PathEscape(key) + "/comment",
-		body: map[string]any{"body": doc},
+	return c.call(ctx, op, false, func(ctx context.Context) (*models.ResponseScheme, error) {
+		return c.api.AddComment(ctx, key, doc.node())
 	})
 }
 
@@ -393,6 +374,8 @@ type Transition struct {
 
 // Transitions lists the workflow steps ticket key can take now.
 func (c *Client) Transitions(ctx context.Context, key string) ([]Transition, error) {
+	// The model's IsAvailable cannot tell false from absent, which rotor
+	// reads as available: decode the raw answer.
 	var res struct {
 		Transitions []struct {
 			ID          string `json:"id"`
@@ -407,9 +390,12 @@ func (c *Client) Transitions(ctx context.Context, key string) ([]Transition, err
 			} `json:"to"`
 		} `json:"transitions"`
 	}
-	err := c.do(ctx, request{
-		op: "list transitions of " + key, method: "GET",
-		path: "/rest/api/3/issue/" + url.PathEscape(key) + "/transitions", out: &res,
+	err := c.call(ctx, "list transitions of "+key, false, func(ctx context.Context) (*models.ResponseScheme, error) {
+		_, r, err := c.api.Transitions(ctx, key)
+		if err == nil {
+			err = json.Unmarshal(r.Bytes.Bytes(), &res)
+		}
+		return r, err
 	})
 	if err != nil {
 		return nil, err
@@ -426,10 +412,8 @@ func (c *Client) Transitions(ctx context.Context, key string) ([]Transition, err
 
 // Transition moves ticket key along the workflow step with id.
 func (c *Client) Transition(ctx context.Context, key, id string) error {
-	return c.do(ctx, request{
-		op: "move ticket " + key, method: "POST",
-		path: "/rest/api/3/issue/" + url.PathEscape(key) + "/transitions",
-		body: map[string]any{"transition": map[string]string{"id": id}},
+	return c.call(ctx, "move ticket "+key, false, func(ctx context.Context) (*models.ResponseScheme, error) {
+		return c.api.Transition(ctx, key, id)
 	})
 }
 
