@@ -125,9 +125,9 @@ func (a *Action) Describe() string {
 // days renders n days: "1 day", "3 days".
 func days(n int) string {
 	if n == 1 || n == -1 {
-		return fmt.Sprintf("%d day", n)
+		return strconv.Itoa(n) + " day"
 	}
-	return fmt.Sprintf("%d days", n)
+	return strconv.Itoa(n) + " days"
 }
 
 // NoticeKind says what a notice is about.
@@ -213,7 +213,10 @@ const ManagedLine = "Managed by rotor: edit the register, not this ticket; move 
 // Summary is the summary of the ticket of c: "Rotate <name> (<id>)",
 // on one line and within Jira's 255 characters.
 func Summary(c *rotation.Credential) string {
-	name := strings.Join(strings.Fields(c.Name), " ")
+	name := c.Name
+	if !tidy(name) {
+		name = strings.Join(strings.Fields(name), " ")
+	}
 	if name == "" {
 		return "Rotate " + c.ID
 	}
@@ -223,6 +226,45 @@ func Summary(c *rotation.Credential) string {
 		name = truncate(name, room-len("…")) + "…"
 	}
 	return "Rotate " + name + suffix
+}
+
+// tidy reports whether s is a single line without leading, trailing or
+// repeated spaces, as strings.Fields would leave it.
+func tidy(s string) bool {
+	prevSpace := true
+	for i := 0; i < len(s); i++ {
+		switch b := s[i]; {
+		case b == ' ':
+			if prevSpace {
+				return false
+			}
+			prevSpace = true
+		case b < ' ' || b == 0x7f || b >= 0x80:
+			return false // control characters, and non-ASCII spaces: take the slow path
+		default:
+			prevSpace = false
+		}
+	}
+	return !prevSpace || s == ""
+}
+
+// dateText is d.String() without fmt: a first sync of a large register
+// writes thousands of dates.
+func dateText(d rotation.Date) string {
+	if d.IsZero() || d.Year < 0 || d.Year > 9999 {
+		return d.String()
+	}
+	b := [10]byte{'0', '0', '0', '0', '-', '0', '0', '-', '0', '0'}
+	put := func(at, n, width int) {
+		for i := at + width - 1; i >= at; i-- {
+			b[i] = byte('0' + n%10)
+			n /= 10
+		}
+	}
+	put(0, d.Year, 4)
+	put(5, int(d.Month), 2)
+	put(8, d.Day, 2)
+	return string(b[:])
 }
 
 // truncate cuts s to at most n bytes without splitting a character.
@@ -241,6 +283,7 @@ func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
 // Description is the body of the ticket of c, one line per known field,
 // closed by ManagedLine.
 func Description(c *rotation.Credential) []rotation.Line {
+	due := c.NextDue()
 	lines := make([]rotation.Line, 0, 13)
 	add := func(label, value string) {
 		if value != "" {
@@ -255,11 +298,11 @@ func Description(c *rotation.Credential) []rotation.Line {
 	add("Environment", c.Environment)
 	add("Criticality", string(c.Criticality))
 	add("Description", c.Description)
-	add("Last changed", c.LastChanged.String())
+	add("Last changed", dateText(c.LastChanged))
 	if c.PeriodDays > 0 {
 		add("Rotation period", days(c.PeriodDays))
 	}
-	add("Due date", c.NextDue().String())
+	add("Due date", dateText(due))
 	if c.Runbook != "" {
 		lines = append(lines, rotation.Line{Label: "Runbook", Value: c.Runbook, Link: c.Runbook})
 	}
@@ -323,6 +366,7 @@ func Compute(reg *rotation.Register, today rotation.Date, open []rotation.Ticket
 		}
 	}
 
+	steps := make([]step, 0, 64)
 	var created map[string]bool // ids of credentials without a ticket planned for a create
 	for _, c := range reg.Credentials {
 		g := byID[c.ID]
@@ -345,7 +389,7 @@ func Compute(reg *rotation.Register, today rotation.Date, open []rotation.Ticket
 				created = map[string]bool{}
 			}
 			created[c.ID] = true
-			p.Actions = append(p.Actions, createAction(c, ev, priority))
+			steps = append(steps, step{kind: KindCreate, id: c.ID, c: c, ev: ev})
 			continue
 		}
 		g.matched = true
@@ -360,14 +404,14 @@ func Compute(reg *rotation.Register, today rotation.Date, open []rotation.Ticket
 				Text: fmt.Sprintf("%s is open but %s is exempt until %s; close it in Jira if no rotation is needed", t.Key, c.ID, c.Exemption.Until)})
 			continue
 		}
-		n := len(p.Actions)
-		if a, ok := updateAction(c, ev, t); ok {
-			p.Actions = append(p.Actions, a)
+		n := len(steps)
+		if _, ok := updateAction(c, ev, t); ok {
+			steps = append(steps, step{kind: KindUpdate, id: c.ID, c: c, ev: ev, t: t})
 		}
 		if ev.Status == rotation.StatusOverdue && !t.HasLabel(rotation.LabelOverdue) {
-			p.Actions = append(p.Actions, escalateAction(c, ev, t, priority))
+			steps = append(steps, step{kind: KindEscalate, id: c.ID, c: c, ev: ev, t: t})
 		}
-		if len(p.Actions) == n {
+		if len(steps) == n {
 			p.Unchanged++
 		}
 	}
@@ -383,25 +427,59 @@ func Compute(reg *rotation.Register, today rotation.Date, open []rotation.Ticket
 					Text: fmt.Sprintf("%s is still open although %s left the register; close it in Jira", t.Key, id)})
 				continue
 			}
-			p.Actions = append(p.Actions, orphanAction(id, t))
+			steps = append(steps, step{kind: KindOrphan, id: id, t: t})
 		}
 	}
 
-	slices.SortFunc(p.Actions, func(a, b Action) int {
-		if d := a.Kind.rank() - b.Kind.rank(); d != 0 {
-			return d
+	// Build the actions in their final order, each in its final place:
+	// a first sync of a large register plans thousands of creates.
+	sortSteps(steps)
+	p.Actions = make([]Action, len(steps))
+	for i, st := range steps {
+		switch st.kind {
+		case KindCreate:
+			p.Actions[i] = createAction(st.c, st.ev, priority)
+		case KindUpdate:
+			p.Actions[i], _ = updateAction(st.c, st.ev, st.t)
+		case KindEscalate:
+			p.Actions[i] = escalateAction(st.c, st.ev, st.t, priority)
+		case KindOrphan:
+			p.Actions[i] = orphanAction(st.id, st.t)
 		}
-		if d := strings.Compare(a.CredentialID, b.CredentialID); d != 0 {
-			return d
-		}
-		return compareKeys(a.TicketKey, b.TicketKey)
-	})
-	for _, a := range p.Actions {
-		p.Counts.add(a.Kind)
+		p.Counts.add(st.kind)
 	}
 	sortNotices(p.Warnings)
 	sortNotices(p.Notes)
 	return p
+}
+
+// step is an action decided but not yet built.
+type step struct {
+	kind Kind
+	id   string
+	c    *rotation.Credential // nil for an orphan
+	ev   rotation.Evaluation
+	t    *rotation.Ticket // nil for a create
+}
+
+// sortSteps orders steps by kind, then credential id, then ticket key.
+func sortSteps(steps []step) {
+	slices.SortFunc(steps, func(a, b step) int {
+		if d := a.kind.rank() - b.kind.rank(); d != 0 {
+			return d
+		}
+		if d := strings.Compare(a.id, b.id); d != 0 {
+			return d
+		}
+		return compareKeys(a.key(), b.key())
+	})
+}
+
+func (s *step) key() string {
+	if s.t == nil {
+		return ""
+	}
+	return s.t.Key
 }
 
 func sortNotices(ns []Notice) {

@@ -462,3 +462,13 @@ func TestComputeIsPureAndDeterministic(t *testing.T) {
 		t.Error("Compute changed a ticket")
 	}
 }
+
+func TestDescriptionDates(t *testing.T) {
+	for _, d := range []string{"2026-02-28", "2028-02-29", "0999-01-01", "2026-12-31"} {
+		c := &rotation.Credential{ID: "x", LastChanged: date(d), PeriodDays: 1}
+		lines := reconcile.Description(c)
+		if lines[1].Label != "Last changed" || lines[1].Value != d || lines[3].Value != date(d).AddDays(1).String() {
+			t.Errorf("description of a credential last changed on %s: %+v", d, lines)
+		}
+	}
+}
