@@ -1,9 +1,13 @@
 package jira_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -156,6 +160,46 @@ func TestDoctor(t *testing.T) {
 				t.Errorf("doctor wrote to Jira: %v", fake.Calls())
 			}
 		})
+	}
+}
+
+// dropIssueTypes removes issueTypes from the project's answer, as Jira
+// does when it is not asked to expand them.
+type dropIssueTypes struct{ base http.RoundTripper }
+
+func (d dropIssueTypes) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := d.base.RoundTrip(r)
+	if err != nil || r.URL.Path != "/rest/api/3/project/"+jiratest.ProjectKey {
+		return resp, err
+	}
+	defer resp.Body.Close()
+	var v map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
+		return nil, err
+	}
+	delete(v, "issueTypes")
+	b, _ := json.Marshal(v)
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	resp.ContentLength = int64(len(b))
+	resp.Header.Del("Content-Length")
+	return resp, nil
+}
+
+func TestDoctorAsksCreateMetadataForIssueTypes(t *testing.T) {
+	fake := jiratest.New(t)
+	c, _ := newClient(t, fake, func(c *jira.Config) {
+		c.HTTPClient = &http.Client{Transport: dropIssueTypes{fake.Client().Transport}}
+	})
+	for _, ck := range c.Doctor(context.Background()) {
+		if !ck.OK {
+			t.Errorf("%s: %s (fix: %s)", ck.Name, ck.Detail, ck.Fix)
+		}
+		if ck.Name == jira.CheckIssueType && !strings.Contains(ck.Detail, jiratest.IssueTypeName) {
+			t.Errorf("%s: detail %q does not name %q", ck.Name, ck.Detail, jiratest.IssueTypeName)
+		}
+	}
+	if n := fake.CallsTo("GET /rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes"); n != 1 {
+		t.Errorf("%d create metadata requests, want 1", n)
 	}
 }
 

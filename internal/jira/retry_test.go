@@ -1,11 +1,13 @@
 package jira_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
 	"reflect"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -141,7 +143,54 @@ func TestRetries(t *testing.T) {
 			if w := sl.Waits(); !reflect.DeepEqual(w, tt.wantWaits) {
 				t.Errorf("waits = %v, want %v", w, tt.wantWaits)
 			}
+			var first []byte
+			for i, ex := range fake.Exchanges() {
+				if i == 0 {
+					first = ex.RequestBody
+				} else if !bytes.Equal(ex.RequestBody, first) {
+					t.Errorf("attempt %d sent %q, the first sent %q", i+1, ex.RequestBody, first)
+				}
+			}
 		})
+	}
+}
+
+// hangingTransport holds the first n requests until their context ends,
+// then delegates.
+type hangingTransport struct {
+	mu   sync.Mutex
+	n    int
+	base http.RoundTripper
+}
+
+func (h *hangingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	h.mu.Lock()
+	hang := h.n > 0
+	if hang {
+		h.n--
+	}
+	h.mu.Unlock()
+	if hang {
+		<-r.Context().Done()
+		return nil, r.Context().Err()
+	}
+	return h.base.RoundTrip(r)
+}
+
+func TestClientTimeoutLimitsEachAttempt(t *testing.T) {
+	fake := jiratest.New(t)
+	tr := &hangingTransport{n: 2, base: fake.Client().Transport}
+	c, sl := newClient(t, fake, func(c *jira.Config) {
+		c.HTTPClient = &http.Client{Transport: tr, Timeout: 20 * ms}
+	})
+	if _, err := c.OpenTickets(context.Background()); err != nil {
+		t.Fatalf("OpenTickets: %v", err)
+	}
+	if got := sl.Waits(); !reflect.DeepEqual(got, []time.Duration{1 * ms, 2 * ms}) {
+		t.Errorf("waits = %v", got)
+	}
+	if fake.Total() != 1 {
+		t.Errorf("fake calls = %d, want 1", fake.Total())
 	}
 }
 

@@ -370,6 +370,19 @@ func TestUpdateSendsOnlyTheChanges(t *testing.T) {
 			},
 		},
 		{
+			name: "clear, label and custom field at once",
+			update: rotation.TicketUpdate{DueDate: &rotation.Date{}, AssigneeID: s(""), AddLabels: []string{"rotor-orphaned"},
+				Priority: "High", Fields: &rotation.CustomValues{ContactPerson: "bob@example.com"}},
+			want: `{"fields":{"duedate":null,"assignee":null,"priority":{"name":"High"},"customfield_10052":"bob@example.com"},
+				"update":{"labels":[{"add":"rotor-orphaned"}]}}`,
+			check: func(t *testing.T, is jiratest.Issue) {
+				if is.DueDate != "" || is.AssigneeID != "" || is.Priority != "High" || is.Custom[jiratest.FieldContactPerson] != "bob@example.com" ||
+					strings.Join(is.Labels, ",") != "rotor,rotor-db,rotor-orphaned" {
+					t.Errorf("issue = %+v", is)
+				}
+			},
+		},
+		{
 			name:   "unassign and rename",
 			update: rotation.TicketUpdate{AssigneeID: s(""), Summary: s("Rotate the DB")},
 			want:   `{"fields":{"assignee":null,"summary":"Rotate the DB"}}`,
