@@ -17,8 +17,27 @@ type Result struct {
 	Err error
 }
 
+// String says what happened in one line, for progress output:
+// "created SEC-14 for db-admin", "FAILED to update SEC-7 (ldap-bind): ...".
+func (r Result) String() string {
+	what := string(r.Action.Kind) + " "
+	if r.Key != "" {
+		what += r.Key + " (" + r.Action.CredentialID + ")"
+	} else {
+		what += "a ticket for " + r.Action.CredentialID
+	}
+	if r.Err != nil {
+		return "FAILED to " + what + ": " + oneLine(r.Err.Error())
+	}
+	past := map[Kind]string{KindCreate: "created", KindUpdate: "updated", KindEscalate: "escalated", KindOrphan: "orphaned"}[r.Action.Kind]
+	if r.Action.Kind == KindCreate {
+		return past + " " + r.Key + " for " + r.Action.CredentialID
+	}
+	return past + " " + r.Key + " (" + r.Action.CredentialID + ")"
+}
+
 // OK reports whether the action succeeded.
-func (r *Result) OK() bool { return r.Err == nil }
+func (r Result) OK() bool { return r.Err == nil }
 
 // MarshalJSON renders the result with stable snake_case keys and the error
 // as text.

@@ -174,3 +174,22 @@ func TestApplyEmptyPlan(t *testing.T) {
 		t.Errorf("results %v, calls %v", rs, tr.calls)
 	}
 }
+
+func TestResultString(t *testing.T) {
+	p := fullPlan()
+	tests := []struct {
+		r    reconcile.Result
+		want string
+	}{
+		{reconcile.Result{Action: p.Actions[0], Key: "SEC-14"}, "created SEC-14 for month-end"},
+		{reconcile.Result{Action: p.Actions[0], Err: errors.New("400\nBad")}, "FAILED to create a ticket for month-end: 400 Bad"},
+		{reconcile.Result{Action: p.Actions[1], Key: "SEC-1"}, "updated SEC-1 (db-admin)"},
+		{reconcile.Result{Action: p.Actions[2], Key: "SEC-2"}, "escalated SEC-2 (vpn-psk)"},
+		{reconcile.Result{Action: p.Actions[3], Key: "SEC-3", Err: errors.New("403")}, "FAILED to orphan SEC-3 (gone-key): 403"},
+	}
+	for _, tt := range tests {
+		if got := tt.r.String(); got != tt.want {
+			t.Errorf("String() = %q, want %q", got, tt.want)
+		}
+	}
+}

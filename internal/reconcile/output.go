@@ -142,14 +142,14 @@ func (rs Results) tally() string {
 	return s
 }
 
-func (r *Result) state() string {
+func (r Result) state() string {
 	if r.Err != nil {
 		return "FAILED"
 	}
 	return "ok"
 }
 
-func (r *Result) keyCell() string {
+func (r Result) keyCell() string {
 	if r.Key == "" {
 		return "-"
 	}
@@ -157,7 +157,7 @@ func (r *Result) keyCell() string {
 }
 
 // name says which action a result is about: "orphan old-key (SEC-2)".
-func (r *Result) name() string {
+func (r Result) name() string {
 	s := string(r.Action.Kind) + " " + r.Action.CredentialID
 	if r.Key != "" {
 		s += " (" + r.Key + ")"
@@ -165,7 +165,7 @@ func (r *Result) name() string {
 	return s
 }
 
-func (r *Result) errText() string {
+func (r Result) errText() string {
 	if r.Err == nil {
 		return ""
 	}

@@ -24,12 +24,17 @@ const (
 var Kinds = []Kind{KindCreate, KindUpdate, KindEscalate, KindOrphan}
 
 func (k Kind) rank() int {
-	for i, x := range Kinds {
-		if x == k {
-			return i
-		}
+	switch k {
+	case KindCreate:
+		return 0
+	case KindUpdate:
+		return 1
+	case KindEscalate:
+		return 2
+	case KindOrphan:
+		return 3
 	}
-	return len(Kinds)
+	return 4
 }
 
 // Change is one field of a ticket that an update changes.
