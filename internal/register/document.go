@@ -123,7 +123,7 @@ func Parse(path string, data []byte) (*Document, []Finding) {
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, []Finding{syntaxFinding(path, err)}
+		return nil, []Finding{syntaxFinding(path, data, err, parseFirst)}
 	}
 	if root.Kind == 0 {
 		return nil, []Finding{emptyFinding(path)}
@@ -175,14 +175,14 @@ func checkSingleDocument(path string, data []byte) (Finding, bool) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var first, extra yaml.Node
 	if err := dec.Decode(&first); err != nil {
-		return syntaxFinding(path, err), false
+		return syntaxFinding(path, data, err, parseTwo), false
 	}
 	err := dec.Decode(&extra)
 	switch {
 	case errors.Is(err, io.EOF):
 		return Finding{}, true
 	case err != nil:
-		return syntaxFinding(path, err), false
+		return syntaxFinding(path, data, err, parseTwo), false
 	}
 	return Finding{File: path, Line: max(extra.Line, 1), Column: 1, Severity: SeverityError, Rule: RuleFile,
 		Message: "file holds more than one YAML document",
@@ -198,7 +198,22 @@ func fileFinding(path, msg, hint string) Finding {
 	return Finding{File: path, Line: 1, Column: 1, Severity: SeverityError, Rule: RuleFile, Message: msg, Hint: hint}
 }
 
-func syntaxFinding(path string, err error) Finding {
+func syntaxFinding(path string, data []byte, err error, parse func([]byte) error) Finding {
+	line, msg := splitYAMLError(err)
+	if strings.HasPrefix(msg, "exceeded max depth") {
+		return tooDeep(path, line, 1)
+	}
+	if len(data) <= locateLimit {
+		line = locate(data, line, msg, parse)
+	}
+	return Finding{File: path, Line: line, Column: 1, Severity: SeverityError, Rule: RuleYAML,
+		Message: "YAML syntax error: " + msg,
+		Hint:    "check indentation and quoting near this line; values containing ': ' or '#' need quotes"}
+}
+
+// splitYAMLError returns the line yaml.v3 gives for err (1 if none) and
+// the message without the "yaml: line N: " prefix.
+func splitYAMLError(err error) (int, string) {
 	msg := err.Error()
 	line := 1
 	if te, ok := err.(*yaml.TypeError); ok && len(te.Errors) > 0 {
@@ -213,13 +228,72 @@ func syntaxFinding(path string, err error) Finding {
 			line++
 		}
 	}
-	msg = strings.TrimPrefix(msg, "yaml: ")
-	if strings.HasPrefix(msg, "exceeded max depth") {
-		return tooDeep(path, line, 1)
+	return max(line, 1), strings.TrimPrefix(msg, "yaml: ")
+}
+
+func parseFirst(data []byte) error {
+	var n yaml.Node
+	return yaml.Unmarshal(data, &n)
+}
+
+func parseTwo(data []byte) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for range 2 {
+		var n yaml.Node
+		if err := dec.Decode(&n); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
 	}
-	return Finding{File: path, Line: line, Column: 1, Severity: SeverityError, Rule: RuleYAML,
-		Message: "YAML syntax error: " + msg,
-		Hint:    "check indentation and quoting near this line; values containing ': ' or '#' need quotes"}
+	return nil
+}
+
+// locateLimit bounds the files whose syntax errors are located exactly:
+// that takes a few more parses of the file.
+const locateLimit = 256 << 10
+
+// locate finds the line a YAML syntax error is about. For an error inside
+// a block, yaml.v3 reports the line where the block starts: an indentation
+// mistake deep in a list comes out at the list's first line. The shortest
+// run of whole lines from the top that fails with the same message ends at
+// the problem.
+func locate(data []byte, line int, msg string, parse func([]byte) error) int {
+	var starts []int // byte offset of each line's start
+	for i := 0; i < len(data); {
+		starts = append(starts, i)
+		j := bytes.IndexByte(data[i:], '\n')
+		if j < 0 {
+			break
+		}
+		i += j + 1
+	}
+	fails := func(lines int) bool {
+		end := len(data)
+		if lines < len(starts) {
+			end = starts[lines]
+		}
+		err := parse(data[:end])
+		if err == nil {
+			return false
+		}
+		_, m := splitYAMLError(err)
+		return m == msg
+	}
+	lo, hi := min(max(line-1, 1), len(starts)), len(starts)
+	if hi == 0 || !fails(hi) {
+		return line
+	}
+	for lo < hi { // the first prefix in [lo, hi] that fails the same way
+		mid := lo + (hi-lo)/2
+		if fails(mid) {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return hi
 }
 
 func invalidUTF8Offset(b []byte) int {

@@ -1,0 +1,5 @@
+//go:build !unix
+
+package register
+
+func mkfifo(string) error { return nil }
