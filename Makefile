@@ -28,12 +28,15 @@ lint: ## gofmt, go vet, staticcheck
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 
-demo: build ## rotor's main job on the example register, no credentials needed
+demo: build ## rotor's main job on the example register (validate, status, sync --dry-run); no credentials needed
 	@echo '$$ rotor validate'
 	@$(ROTOR) validate --register $(REGISTER)
 	@echo
 	@echo '$$ rotor status --today $(DEMO_TODAY)'
 	@$(ROTOR) status --register $(REGISTER) --today $(DEMO_TODAY)
+	@echo
+	@echo '$$ rotor sync --dry-run --today $(DEMO_TODAY)'
+	@$(ROTOR) sync --dry-run --register $(REGISTER) --today $(DEMO_TODAY)
 
 bench: bench-go bench-validate ## Go benchmarks, then rotor against ajv-cli on 10,000 credentials
 

@@ -116,6 +116,7 @@ func newApp(env Env) *cli.App {
 			newValidateCommand(env),
 			newStatusCommand(env),
 			newNewCommand(env),
+			newSyncCommand(env),
 			newDoctorCommand(env),
 		},
 	}

@@ -1,0 +1,146 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/rotor-dev/rotor/internal/jira"
+	"github.com/rotor-dev/rotor/internal/reconcile"
+	"github.com/rotor-dev/rotor/internal/rotation"
+)
+
+type syncOptions struct {
+	registerOptions
+	Format string // text, json or markdown
+	DryRun bool
+	jira   func(rotation.JiraSettings) rotation.JiraSettings
+}
+
+func newSyncCommand(env Env) *cli.Command {
+	return &cli.Command{
+		Name:  "sync",
+		Usage: "bring Jira in step with the register: the due check",
+		Description: "Validates the register, finds every open rotor ticket with one paginated search, and plans: " +
+			"create a ticket for each due or overdue credential without one, update tickets whose due date, summary " +
+			"or assignee changed, escalate once when a credential becomes overdue, and mark tickets of removed " +
+			"credentials as orphaned. It prints the plan, then applies it unless --dry-run. Jira's URL and token " +
+			"come from ROTOR_JIRA_URL, ROTOR_JIRA_EMAIL and ROTOR_JIRA_TOKEN; under --dry-run without them, rotor " +
+			"plans as if Jira had no rotor tickets. Exit status: 0 all done, 1 an action failed, 2 usage or configuration.",
+		Flags: append(append(registerFlags(), jiraFlags()...),
+			&cli.BoolFlag{Name: "dry-run", Usage: "print the plan and write nothing to Jira"},
+			&cli.StringFlag{Name: "format", Usage: "plan `format`: text, json or markdown", Value: "text"},
+		),
+		Action: func(c *cli.Context) error {
+			ro, err := resolveRegister(c, env)
+			if err != nil {
+				return err
+			}
+			o := syncOptions{
+				registerOptions: ro, Format: c.String("format"), DryRun: c.Bool("dry-run"),
+				jira: func(s rotation.JiraSettings) rotation.JiraSettings { return jiraSettings(c, env, s) },
+			}
+			ctx, cancel := context.WithTimeout(c.Context, c.Duration("timeout"))
+			defer cancel()
+			return runSync(ctx, env, o)
+		},
+	}
+}
+
+func runSync(ctx context.Context, env Env, o syncOptions) error {
+	switch o.Format {
+	case "text", "json", "markdown":
+	default:
+		return usageError("--format %q: use text, json or markdown", o.Format)
+	}
+	res, err := requireValid(ctx, env, o.registerOptions)
+	if err != nil {
+		return err
+	}
+	settings := o.jira(res.Register.Settings.Jira)
+	res.Register.Settings.Jira = settings
+
+	var tracker rotation.Tracker
+	var open []rotation.Ticket
+	client, err := newJiraClient(env, settings)
+	switch {
+	case err == nil:
+		tracker = client
+		fmt.Fprintf(env.Stderr, "%ssearching Jira project %s for open rotor tickets\n", exitPrefix, client.Project())
+		if open, err = client.OpenTickets(ctx); err != nil {
+			return failed("%v", err)
+		}
+	case o.DryRun:
+		fmt.Fprintf(env.Stderr, "%s%v\n%sdry run without Jira: planning as if Jira had no rotor tickets\n",
+			exitPrefix, strings.TrimPrefix(err.Error(), exitPrefix), exitPrefix)
+	default:
+		return err
+	}
+
+	plan := reconcile.Compute(res.Register, res.Today, open)
+	if err := writePlan(env, plan, o.Format); err != nil {
+		return err
+	}
+	inActions := env.Getenv("GITHUB_ACTIONS") == "true"
+	if o.DryRun || plan.IsEmpty() {
+		if inActions {
+			appendPlanSummary(env, plan, nil, o.DryRun)
+		}
+		if o.DryRun {
+			fmt.Fprintf(env.Stderr, "%sdry run: nothing was written to Jira\n", exitPrefix)
+		}
+		return nil
+	}
+
+	total := len(plan.Actions)
+	done := 0
+	results := reconcile.Apply(ctx, tracker, plan, func(r reconcile.Result) {
+		done++
+		fmt.Fprintf(env.Stderr, "[%d/%d] %s\n", done, total, r)
+	})
+	if err := results.WriteText(env.Stderr); err != nil {
+		return err
+	}
+	if inActions {
+		appendPlanSummary(env, plan, results, false)
+	}
+	if failures := results.Failed(); len(failures) > 0 {
+		return failed("%d of %d Jira actions failed (listed above); the next run retries them", len(failures), total)
+	}
+	fmt.Fprintf(env.Stderr, "%sJira is in step with the register (%s)\n", exitPrefix, plural(total, "action"))
+	return nil
+}
+
+func writePlan(env Env, p *reconcile.Plan, format string) error {
+	switch format {
+	case "json":
+		return p.WriteJSON(env.Stdout)
+	case "markdown":
+		return p.WriteMarkdown(env.Stdout)
+	}
+	return p.WriteText(env.Stdout)
+}
+
+// appendPlanSummary writes the plan, and the results when there are any, to
+// the job summary. A failure to write the summary is a warning only.
+func appendPlanSummary(env Env, p *reconcile.Plan, results reconcile.Results, dryRun bool) {
+	var b bytes.Buffer
+	title := "### rotor sync"
+	if dryRun {
+		title += " (dry run)"
+	}
+	b.WriteString(title + "\n\n")
+	_ = p.WriteMarkdown(&b)
+	if results != nil {
+		b.WriteString("\n")
+		_ = results.WriteMarkdown(&b)
+	}
+	if err := appendStepSummary(env, b.String()); err != nil {
+		fmt.Fprintf(env.Stderr, "%swarning: %v\n", exitPrefix, err)
+	}
+}
+
+var _ rotation.Tracker = (*jira.Client)(nil)

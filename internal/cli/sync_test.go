@@ -1,0 +1,140 @@
+package cli
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/rotor-dev/rotor/internal/jira/jiratest"
+)
+
+const searchRoute = "POST /rest/api/3/search/jql"
+
+func TestSync(t *testing.T) {
+	fake := jiratest.New(t)
+	fake.SetPageSize(3)
+	env := jiraEnv(fake)
+	env["ROTOR_TODAY"] = "2026-11-27"
+
+	// The example register on 2026-11-27: seven credentials are due or
+	// overdue, one is exempt, four are ok.
+	first := runRotor(t, env, "", "sync", "--register", example)
+	if first.code != ExitOK {
+		t.Fatalf("first run: exit %d\n%s%s", first.code, first.stdout, first.stderr)
+	}
+	issues := fake.Issues()
+	var ids []string
+	for _, is := range issues {
+		if !slices.Contains(is.Labels, "rotor") {
+			t.Errorf("%s lacks the rotor label: %v", is.Key, is.Labels)
+		}
+		for _, l := range is.Labels {
+			if strings.HasPrefix(l, "rotor-") && l != "rotor-overdue" {
+				ids = append(ids, strings.TrimPrefix(l, "rotor-"))
+			}
+		}
+	}
+	slices.Sort(ids)
+	want := []string{"gcp-terraform-sa-key", "github-actions-deploy-key", "payments-db-admin", "payments-hsm-operator-card",
+		"s3-partner-upload-key", "snowflake-etl-service", "vpn-shared-psk"}
+	if !slices.Equal(ids, want) {
+		t.Fatalf("tickets for %v, want %v", ids, want)
+	}
+	if got := fake.CallsTo(searchRoute); got != 1 {
+		t.Errorf("first run searched %d times, want 1", got)
+	}
+	if !strings.Contains(first.stderr, "[7/7] ") {
+		t.Errorf("no progress lines:\n%s", first.stderr)
+	}
+
+	fake.ResetCounts()
+	second := runRotor(t, env, "", "sync", "--register", example)
+	if second.code != ExitOK {
+		t.Fatalf("second run: exit %d\n%s", second.code, second.stderr)
+	}
+	if fake.Writes() != 0 || fake.CallsTo(searchRoute) != 3 {
+		t.Errorf("second run: %d writes, %d searches; want 0 and 3 (7 tickets, 3 a page)", fake.Writes(), fake.CallsTo(searchRoute))
+	}
+	if !strings.Contains(second.stdout, "nothing to write") {
+		t.Errorf("second plan:\n%s", second.stdout)
+	}
+}
+
+func TestSyncDryRun(t *testing.T) {
+	t.Run("with Jira: searches, writes nothing", func(t *testing.T) {
+		fake := jiratest.New(t)
+		env := jiraEnv(fake)
+		r := runRotor(t, env, "", "sync", "--register", example, "--today", "2026-11-27", "--dry-run", "--format", "json")
+		if r.code != ExitOK {
+			t.Fatalf("exit %d\n%s", r.code, r.stderr)
+		}
+		if fake.Writes() != 0 || fake.CallsTo(searchRoute) != 1 {
+			t.Errorf("%d writes, %d searches", fake.Writes(), fake.CallsTo(searchRoute))
+		}
+		var plan struct {
+			Counts struct{ Create int } `json:"counts"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &plan); err != nil || plan.Counts.Create != 7 {
+			t.Fatalf("plan %+v (%v):\n%s", plan, err, r.stdout)
+		}
+	})
+	t.Run("without Jira: plans from an empty Jira", func(t *testing.T) {
+		summary := filepath.Join(t.TempDir(), "summary.md")
+		env := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary}
+		r := runRotor(t, env, "", "sync", "--register", example, "--today", "2026-11-27", "--dry-run")
+		if r.code != ExitOK || !strings.Contains(r.stdout, "7 to create") || !strings.Contains(r.stderr, "planning as if Jira had no rotor tickets") {
+			t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		md, err := os.ReadFile(summary)
+		if err != nil || !strings.Contains(string(md), "### rotor sync (dry run)") {
+			t.Fatalf("summary %q, %v", md, err)
+		}
+	})
+}
+
+func TestSyncFailures(t *testing.T) {
+	t.Run("missing configuration without dry run", func(t *testing.T) {
+		r := runRotor(t, nil, "", "sync", "--register", example)
+		if r.code != ExitUsage || !strings.Contains(r.stderr, "ROTOR_JIRA_URL") || r.stdout != "" {
+			t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+	})
+	t.Run("an invalid register never reaches Jira", func(t *testing.T) {
+		fake := jiratest.New(t)
+		r := runRotor(t, jiraEnv(fake), "", "sync", "--register", "testdata/bad")
+		if r.code != ExitFailed || fake.Total() != 0 {
+			t.Fatalf("exit %d, %d Jira calls\n%s", r.code, fake.Total(), r.stderr)
+		}
+	})
+	t.Run("one failed create does not stop the others", func(t *testing.T) {
+		fake := jiratest.New(t)
+		fake.FailNext(http.MethodPost, "/rest/api/3/issue", http.StatusBadRequest, 0)
+		r := runRotor(t, jiraEnv(fake), "", "sync", "--register", example, "--today", "2026-11-27")
+		if r.code != ExitFailed || !strings.Contains(r.stderr, "1 of 7 Jira actions failed") {
+			t.Fatalf("exit %d\n%s", r.code, r.stderr)
+		}
+		if n := len(fake.Issues()); n != 6 {
+			t.Fatalf("%d tickets, want 6", n)
+		}
+		// The next run creates only the missing one.
+		fake.ResetCounts()
+		if r := runRotor(t, jiraEnv(fake), "", "sync", "--register", example, "--today", "2026-11-27"); r.code != ExitOK {
+			t.Fatalf("rerun: exit %d\n%s", r.code, r.stderr)
+		}
+		if n := len(fake.Issues()); n != 7 || fake.Writes() != 1 {
+			t.Fatalf("rerun: %d tickets, %d writes", n, fake.Writes())
+		}
+	})
+	t.Run("rate limited search is retried", func(t *testing.T) {
+		fake := jiratest.New(t)
+		fake.FailNext(http.MethodPost, "/rest/api/3/search/jql", http.StatusTooManyRequests, 1)
+		r := runRotor(t, jiraEnv(fake), "", "sync", "--register", example, "--today", "2026-11-27", "--dry-run")
+		if r.code != ExitOK || fake.CallsTo(searchRoute) != 2 {
+			t.Fatalf("exit %d, %d searches\n%s", r.code, fake.CallsTo(searchRoute), r.stderr)
+		}
+	})
+}
