@@ -112,14 +112,17 @@ func assertAppended(t *testing.T, in, out []byte, want map[string]any) {
 	if got := Value(seq.Content[len(before)], nil); !reflect.DeepEqual(got, want) {
 		t.Errorf("new entry = %v, want %v", got, want)
 	}
-	count := 0
-	for _, n := range seq.Content {
-		if _, id := MapGet(n, "id"); id != nil && id.Value == want["id"] {
-			count++
+	count := func(entries []*yaml.Node) int {
+		n := 0
+		for _, e := range entries {
+			if _, id := MapGet(e, "id"); id != nil && id.Value == want["id"] {
+				n++
+			}
 		}
+		return n
 	}
-	if count != 1 {
-		t.Errorf("the new id appears %d times, want once", count)
+	if got, was := count(seq.Content), count(before); got != was+1 {
+		t.Errorf("the new id appears %d times, want once (plus %d already there)", got-was, was)
 	}
 	if oldRoot == nil {
 		return
@@ -127,11 +130,12 @@ func assertAppended(t *testing.T, in, out []byte, want map[string]any) {
 	// Only the credentials line may change, and only by losing its "[]" or
 	// null value; everything else is insertion.
 	k, _ := MapGet(oldRoot, "credentials")
-	if i := k.Line - 1; inLines[i] != outLines[i] {
-		if !emptiedValue(inLines[i], outLines[i]) {
-			t.Errorf("credentials line changed from %q to %q", inLines[i], outLines[i])
+	i := k.Line - 1
+	if a, b := strings.TrimRight(inLines[i], "\r\n"), strings.TrimRight(outLines[i], "\r\n"); a != b {
+		if !emptiedValue(a, b) {
+			t.Errorf("credentials line changed from %q to %q", a, b)
 		}
-		inLines[i] = outLines[i]
+		inLines[i] = b + lineEnding(inLines[i])
 		in = []byte(strings.Join(inLines, ""))
 	}
 	p := commonPrefix(in, out)
