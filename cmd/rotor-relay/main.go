@@ -1,0 +1,61 @@
+// Command rotor-relay is rotor's webhook relay as a small static binary:
+// it turns Jira's "rotor ticket is done" webhook into a repository_dispatch
+// event on the register's repository. It is configured from the
+// environment (see docs/relay.md) and stops cleanly on SIGTERM.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/rotor-dev/rotor/internal/relay"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stderr))
+}
+
+const usage = `usage: rotor-relay
+
+Receives Jira's webhook on POST /webhook/jira and fires a repository_dispatch
+(rotor.rotation-done) on the register's repository. Settings come from the
+environment:
+
+  ROTOR_JIRA_WEBHOOK_SECRET  secret saved with the Jira webhook (required)
+  GITHUB_TOKEN               token with Contents: read and write on the repository (required)
+  ROTOR_GITHUB_REPOSITORY    the register's repository, owner/name (required)
+  ROTOR_RELAY_ADDR           listen address (default :8080)
+  ROTOR_GITHUB_API_URL       GitHub API root (default https://api.github.com/)
+  ROTOR_AUTOMATION_TOKEN     enables Jira Automation's sender (X-Rotor-Token)
+
+See docs/relay.md.
+`
+
+// run is the whole program; it returns the exit code.
+func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) int {
+	if len(args) > 0 {
+		fmt.Fprint(stderr, usage)
+		if args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
+			return 0
+		}
+		return 2
+	}
+	cfg, err := relay.ConfigFromEnv(getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "rotor-relay: configuration:\n%v\n", err)
+		return 2
+	}
+	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	if err := relay.Run(ctx, cfg, logger); err != nil {
+		logger.Error("relay failed", "error", err.Error())
+		return 1
+	}
+	return 0
+}

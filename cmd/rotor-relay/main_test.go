@@ -1,0 +1,156 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rotor-dev/rotor/internal/relay"
+	"github.com/rotor-dev/rotor/internal/relay/relaytest"
+)
+
+const (
+	secret = "3f9a1c7e5b2d8046af13c9e7d5b1f082"
+	token  = "github_pat_11TESTTOKENabcdefghij"
+)
+
+func TestConfigurationErrorsExit2(t *testing.T) {
+	var stderr bytes.Buffer
+	code := run(context.Background(), nil, func(string) string { return "" }, &stderr)
+	if code != 2 {
+		t.Errorf("exit code %d, want 2", code)
+	}
+	for _, name := range []string{relay.EnvWebhookSecret, relay.EnvGitHubToken, relay.EnvRepository} {
+		if !strings.Contains(stderr.String(), name) {
+			t.Errorf("stderr does not name %s:\n%s", name, stderr.String())
+		}
+	}
+}
+
+func TestUsage(t *testing.T) {
+	var stderr bytes.Buffer
+	if code := run(context.Background(), []string{"-h"}, os.Getenv, &stderr); code != 0 {
+		t.Errorf("-h: exit code %d, want 0", code)
+	}
+	if !strings.Contains(stderr.String(), relay.EnvWebhookSecret) {
+		t.Errorf("usage does not list the settings:\n%s", stderr.String())
+	}
+	if code := run(context.Background(), []string{"serve"}, os.Getenv, &stderr); code != 2 {
+		t.Errorf("unknown argument: exit code %d, want 2", code)
+	}
+}
+
+// TestSIGTERMDrainsThenExits0 builds the binary, holds a forward in flight
+// at the fake GitHub, sends SIGTERM, and checks that the request still gets
+// its 200 and that the process then exits 0.
+func TestSIGTERMDrainsThenExits0(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go tool to build the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "rotor-relay")
+	if out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+
+	gh, ghSrv := relaytest.Start(t, "acme", "register", token)
+	arrived, held := make(chan struct{}), make(chan struct{})
+	release := sync.OnceFunc(func() { close(held) })
+	defer release()
+	gh.OnCall = func(int) {
+		close(arrived)
+		<-held
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin)
+	cmd.Env = []string{
+		relay.EnvAddr + "=127.0.0.1:0",
+		relay.EnvWebhookSecret + "=" + secret,
+		relay.EnvGitHubToken + "=" + token,
+		relay.EnvRepository + "=acme/register",
+		relay.EnvGitHubAPIURL + "=" + ghSrv.URL,
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan map[string]any, 64)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			var m map[string]any
+			if json.Unmarshal(sc.Bytes(), &m) == nil {
+				lines <- m
+			}
+		}
+	}()
+	var url string
+	for m := range lines {
+		if m["msg"] == "relay listening" {
+			url, _ = m["url"].(string)
+			break
+		}
+	}
+	if url == "" {
+		t.Fatal("the relay never said where it listens")
+	}
+
+	body, err := os.ReadFile("../../internal/relay/testdata/webhook-issue-updated-done.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := make(chan int, 1)
+	go func() {
+		req, _ := http.NewRequest("POST", url+relay.PathJira, bytes.NewReader(body))
+		req.Header.Set(relay.HeaderSignature, relay.Sign([]byte(secret), body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			status <- 0
+			return
+		}
+		resp.Body.Close()
+		status <- resp.StatusCode
+	}()
+	<-arrived
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	for m := range lines {
+		if m["msg"] == "relay draining" {
+			break
+		}
+	}
+	release()
+	if got := <-status; got != http.StatusOK {
+		t.Errorf("in-flight request: status %d, want 200", got)
+	}
+	for range lines {
+	}
+	if err := cmd.Wait(); err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			t.Fatalf("exit code %d, want 0", ee.ExitCode())
+		}
+		t.Fatal(err)
+	}
+	if gh.Accepted() != 1 {
+		t.Errorf("GitHub accepted %d dispatches, want 1", gh.Accepted())
+	}
+}
