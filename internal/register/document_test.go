@@ -2,6 +2,7 @@ package register
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -143,7 +144,7 @@ func TestReadFile(t *testing.T) {
 		if err != nil || doc != nil || len(findings) != 1 {
 			t.Fatalf("ReadFile = %v, %v, %v; want one finding", doc, findings, err)
 		}
-		if f := findings[0]; f.Rule != RuleFile || f.Line != 1 || !strings.Contains(f.Message, "larger than 8 MiB") || f.File != path {
+		if f := findings[0]; f.Rule != RuleFile || f.Line != 1 || !strings.Contains(f.Message, fmt.Sprintf("larger than %d MiB", MaxFileSize>>20)) || f.File != path {
 			t.Errorf("finding = %s", f)
 		}
 	})
