@@ -51,7 +51,8 @@ type fileChecker struct {
 	today    rotation.Date
 	path     string
 
-	findings []register.Finding
+	findings   []register.Finding
+	suppressed int // findings past maxFindingsPerFile
 	// bad holds the JSON pointers of values that failed the schema, so the
 	// semantic rules do not report them a second time.
 	bad map[string]bool
@@ -83,9 +84,7 @@ func (c *fileChecker) checkDoc(doc *register.Document) fileResult {
 			"keep one of them; YAML would silently use only one")
 	})
 	if c.v.quick == nil || !c.v.quick.valid(value) {
-		if err := c.v.credential.Validate(value); err != nil {
-			c.schemaFindings(doc.Root, err)
-		}
+		c.explainSchema(doc.Root, value)
 	}
 	c.unknownFields(doc.Root, topFields, "the top level of a register file")
 
@@ -101,18 +100,72 @@ func (c *fileChecker) checkDoc(doc *register.Document) fileResult {
 		}
 	}
 	c.leakGuard(doc.Root, "")
+	if c.suppressed > 0 {
+		c.findings = append(c.findings, register.Finding{
+			File: c.path, Line: 1, Column: 1, Severity: register.SeverityError, Rule: register.RuleFile,
+			Message: fmt.Sprintf("%d more problems in this file are not shown", c.suppressed),
+			Hint:    "fix the problems above and run rotor validate again",
+		})
+	}
 	return fileResult{entries: entries, findings: c.findings}
 }
 
+// Bounds on what one file can report, so a hostile file of a million bad
+// entries costs milliseconds and a screenful, not minutes and gigabytes.
+const (
+	maxFindingsPerFile = 200
+	maxSchemaItems     = 100 // entries explained by the full schema validator
+)
+
 func (c *fileChecker) add(n *yaml.Node, sev register.Severity, rule, msg, hint string) {
+	if len(c.findings) >= maxFindingsPerFile {
+		c.suppressed++
+		return
+	}
 	c.findings = append(c.findings, register.Finding{
 		File: c.path, Line: n.Line, Column: n.Column, Severity: sev, Rule: rule, Message: msg, Hint: hint,
 	})
 }
 
+// explainSchema runs the full validator on a value the quick check refused,
+// to say what is wrong. Entries of the credentials list are validated one
+// at a time and only while they fail, at most maxSchemaItems of them.
+func (c *fileChecker) explainSchema(root *yaml.Node, value any) {
+	top, isMap := value.(map[string]any)
+	items, isList := top["credentials"].([]any)
+	if !isMap || !isList || c.v.quickItem == nil {
+		if err := c.v.credential.Validate(value); err != nil {
+			c.schemaFindings(root, "", err)
+		}
+		return
+	}
+	shallow := make(map[string]any, len(top))
+	for k, v := range top {
+		shallow[k] = v
+	}
+	shallow["credentials"] = []any{}
+	if err := c.v.credential.Validate(shallow); err != nil {
+		c.schemaFindings(root, "", err)
+	}
+	explained := 0
+	for i, item := range items {
+		if c.v.quickItem.valid(item) {
+			continue
+		}
+		if explained == maxSchemaItems {
+			c.suppressed++
+			continue
+		}
+		explained++
+		if err := c.v.item.Validate(item); err != nil {
+			c.schemaFindings(root, fmt.Sprintf("/credentials/%d", i), err)
+		}
+	}
+}
+
 // schemaFindings turns every leaf of a schema error into a positioned
 // finding at the node the error is about.
-func (c *fileChecker) schemaFindings(root *yaml.Node, err error) {
+func (c *fileChecker) schemaFindings(root *yaml.Node, prefix string, err error) {
 	var ve *jsonschema.ValidationError
 	if !errors.As(err, &ve) {
 		c.add(root, register.SeverityError, RuleSchema, err.Error(), "")
@@ -133,6 +186,7 @@ func (c *fileChecker) schemaFindings(root *yaml.Node, err error) {
 		c.bad = map[string]bool{}
 	}
 	for _, e := range leaves {
+		e.InstanceLocation = prefix + e.InstanceLocation
 		keyword := lastSegment(e.KeywordLocation)
 		if keyword == "additionalProperties" {
 			continue // reported with a suggestion by unknownFields

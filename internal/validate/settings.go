@@ -35,7 +35,7 @@ func (v *Validator) loadSettings(path string) (rotation.Settings, []register.Fin
 	c := fileChecker{v: v, settings: &s, path: path}
 	value := register.Value(doc.Root, nil)
 	if err := v.settings.Validate(value); err != nil {
-		c.schemaFindings(doc.Root, err)
+		c.schemaFindings(doc.Root, "", err)
 	}
 	c.unknownFields(doc.Root, settingsFields, "rotor.yaml")
 	_, jira := register.MapGet(doc.Root, "jira")

@@ -47,6 +47,9 @@ type Validator struct {
 	// the schema uses a keyword it does not know, and then every file
 	// goes through the full validator.
 	quick *quickSchema
+	// item and quickItem check one entry of the credentials list.
+	item      *jsonschema.Schema
+	quickItem *quickSchema
 }
 
 // New compiles the embedded schemas.
@@ -67,8 +70,19 @@ func New() (*Validator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compile settings schema: %w", err)
 	}
-	quick, _ := compileQuickSchema(schema.Credential) // nil: always use the full validator
-	return &Validator{credential: cred, settings: settings, quick: quick}, nil
+	item, err := c.Compile(schema.CredentialID + "#/$defs/credential")
+	if err != nil {
+		return nil, fmt.Errorf("compile credential schema: %w", err)
+	}
+	v := &Validator{credential: cred, settings: settings, item: item}
+	// A nil quick check means the full validator always runs.
+	if quick, err := compileQuickSchema(schema.Credential); err == nil {
+		v.quick = quick
+		if list := quick.properties["credentials"]; list != nil && list.items != nil {
+			v.quickItem = list.items
+		}
+	}
+	return v, nil
 }
 
 // Options say what to validate and what day it is.

@@ -440,3 +440,16 @@ func TestMissingRegister(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestFindingsPerFileAreBounded(t *testing.T) {
+	// 50,000 entries that are not mappings: each fails the schema.
+	file := "credentials:\n" + strings.Repeat("  - not-a-mapping\n", 50000)
+	res := run(t, writeRegister(t, map[string]string{"a.yaml": file}))
+	if n := len(res.Findings); n > 201 || n < 100 {
+		t.Fatalf("%d findings, want at most 201", n)
+	}
+	first := res.Findings[0]
+	if first.Line != 1 || !strings.Contains(first.Message, "more problems in this file are not shown") {
+		t.Fatalf("no summary of the suppressed findings: %s", first)
+	}
+}
