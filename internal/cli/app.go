@@ -118,6 +118,7 @@ func newApp(env Env) *cli.App {
 			newNewCommand(env),
 			newSyncCommand(env),
 			newDoctorCommand(env),
+			newRelayCommand(env),
 		},
 	}
 }
