@@ -145,16 +145,19 @@ func (m *epochMillis) UnmarshalJSON(b []byte) error {
 	if err := s.UnmarshalJSON(b); err != nil {
 		return err
 	}
-	if s == "" {
-		return nil
-	}
-	v, err := strconv.ParseInt(string(s), 10, 64)
-	if err != nil {
-		// A fraction or an exponent: not a time Jira writes; treat as absent.
-		return nil
-	}
-	*m = epochMillis(v)
+	m.set(s)
 	return nil
+}
+
+// set reads s as milliseconds; a value that is not an integer (a fraction,
+// an exponent: not a time Jira writes) leaves m alone.
+func (m *epochMillis) set(s flexString) {
+	if s == "" {
+		return
+	}
+	if v, err := strconv.ParseInt(string(s), 10, 64); err == nil {
+		*m = epochMillis(v)
+	}
 }
 
 // badRequestError is a body that is authentic but unusable: answered 400.
@@ -169,19 +172,15 @@ func badRequest(format string, args ...any) error {
 // decodeEvent parses a request body. A body that is not a JSON object of
 // the expected shape is a bad request.
 func decodeEvent(body []byte) (*jiraEvent, error) {
-	var ev jiraEvent
-	if err := json.Unmarshal(body, &ev); err != nil {
-		var se *json.SyntaxError
+	ev, err := parseEvent(body)
+	if err != nil {
+		var se *syntaxError
 		if errors.As(err, &se) {
-			return nil, badRequest("body is not valid JSON (offset %d)", se.Offset)
+			return nil, badRequest("body is not valid JSON: %v", err)
 		}
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			return nil, badRequest("body is not a Jira issue event: %q has the wrong type", te.Field)
-		}
-		return nil, badRequest("body is not a Jira issue event")
+		return nil, badRequest("body is not a Jira issue event: %v", err)
 	}
-	return &ev, nil
+	return ev, nil
 }
 
 // decide turns an authentic event into the payload to forward. A non-empty

@@ -2,6 +2,8 @@ package relay
 
 import (
 	"bytes"
+	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -70,6 +72,41 @@ func FuzzSignature(f *testing.F) {
 		}
 		if err != nil && bytes.Contains([]byte(err.Error()), []byte(want[len(signaturePrefix):])) {
 			t.Fatal("the error reveals the expected signature")
+		}
+	})
+}
+
+// FuzzParseEventMatchesEncodingJSON holds the single-pass parser to
+// encoding/json: the same bodies are accepted, and they decode to the same
+// event.
+func FuzzParseEventMatchesEncodingJSON(f *testing.F) {
+	for _, name := range []string{"webhook-issue-updated-done.json", "webhook-issue-updated-in-progress.json", "automation-issue-done.json"} {
+		f.Add(fixture(f, name))
+	}
+	for _, s := range []string{
+		``, ` `, `null`, `true`, `[]`, `"x"`, `{}`, `{"a":1}x`, `{"a" 1}`, `{,}`, `{"a":1,}`, `[1,]`,
+		`{"timestamp":1.5e3}`, `{"timestamp":"12"}`, `{"timestamp":true}`, `{"timestamp":-0}`, `{"timestamp":01}`,
+		`{"WEBHOOKEVENT":"jira:issue_updated","webhookEvent":null}`, `{"webhookEvent":5}`,
+		`{"issue":{"key":"A"},"issue":{"fields":{"labels":["x"]}}}`, `{"issue":{"key":"A"},"issue":null}`,
+		`{"issue":"x"}`, `{"issue":{"fields":null,"id":{}}}`, `{"issue":{"fields":{"labels":"rotor"}}}`,
+		`{"issue":{"fields":{"labels":["a","b","c"],"labels":[null,null]}}}`, `{"issue":{"fields":{"labels":["a"],"labels":[]}}}`,
+		`{"issue":{"fields":{"labels":[1,"a",null,{}]}}}`,
+		`{"changelog":{"items":[{"field":"status"}],"items":[{"fieldId":"x"}]}}`, `{"changelog":{"items":[null,1,{"to":7}]}}`,
+		`{"issue":{"fields":{"status":{"statusCategory":{"key":"done"},"statusCategory":null,"id":1e2}}}}`,
+		`{"issue":{"key":"\u0041\ud800","fields":{"status":{"name":"\xff"}}}}`, `{"webhook\u0045vent":"x"}`, `{"ſtatus":1}`,
+		"{\"a\":\"\t\"}", `{"a":"\x"}`, `{"a":"\u12"}`, `{"a":tru}`, `{"a":-}`, `{"a":1.}`, `{"a":1e}`, `[[[[[]]]]]`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		got, gotErr := parseEvent(body)
+		var want jiraEvent
+		wantErr := json.Unmarshal(body, &want)
+		if (gotErr == nil) != (wantErr == nil) {
+			t.Fatalf("body %q: parseEvent error %v, encoding/json error %v", body, gotErr, wantErr)
+		}
+		if gotErr == nil && !reflect.DeepEqual(*got, want) {
+			t.Fatalf("body %q:\nparseEvent    %#v\nencoding/json %#v", body, *got, want)
 		}
 	})
 }
