@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -74,8 +73,11 @@ func runSync(ctx context.Context, env Env, o syncOptions) error {
 			return failed("%v", err)
 		}
 	case o.DryRun:
-		fmt.Fprintf(env.Stderr, "%s%v\n%sdry run without Jira: planning as if Jira had no rotor tickets\n",
-			exitPrefix, strings.TrimPrefix(err.Error(), exitPrefix), exitPrefix)
+		if env.Getenv(jira.EnvURL) != "" || env.Getenv(jira.EnvEmail) != "" || env.Getenv(jira.EnvToken) != "" {
+			fmt.Fprintf(env.Stderr, "%s%v\n", exitPrefix, err)
+		}
+		fmt.Fprintf(env.Stderr, "%sdry run without Jira (%s, %s, %s not all set): planning as if Jira had no rotor tickets\n",
+			exitPrefix, jira.EnvURL, jira.EnvEmail, jira.EnvToken)
 	default:
 		return err
 	}
@@ -142,5 +144,3 @@ func appendPlanSummary(env Env, p *reconcile.Plan, results reconcile.Results, dr
 		fmt.Fprintf(env.Stderr, "%swarning: %v\n", exitPrefix, err)
 	}
 }
-
-var _ rotation.Tracker = (*jira.Client)(nil)
