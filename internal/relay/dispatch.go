@@ -28,7 +28,7 @@ type dispatcher struct {
 	client         *http.Client
 	url            string // .../repos/{owner}/{repo}/dispatches
 	repo           string // owner/name
-	auth           string // "Bearer <token>"
+	header         http.Header
 	maxAttempts    int
 	backoff        time.Duration
 	attemptTimeout time.Duration
@@ -55,9 +55,15 @@ func newDispatcher(cfg Config) (*dispatcher, error) {
 			// carry the token to another host.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
-		url:            u.String(),
-		repo:           owner + "/" + repo,
-		auth:           "Bearer " + cfg.GitHubToken,
+		url:  u.String(),
+		repo: owner + "/" + repo,
+		header: http.Header{
+			"Accept":               {"application/vnd.github+json"},
+			"Authorization":        {"Bearer " + cfg.GitHubToken},
+			"Content-Type":         {"application/json"},
+			"User-Agent":           {"rotor-relay"},
+			"X-Github-Api-Version": {"2022-11-28"},
+		},
 		maxAttempts:    cfg.MaxAttempts,
 		backoff:        cfg.RetryBackoff,
 		attemptTimeout: cfg.AttemptTimeout,
@@ -145,11 +151,7 @@ func (d *dispatcher) once(ctx context.Context, body []byte) error {
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Accept", "application/vnd.github+json")
-	req.Header.Set("Authorization", d.auth)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "rotor-relay")
-	req.Header.Set("X-GitHub-Api-Version", "2022-11-28")
+	req.Header = d.header.Clone()
 
 	resp, err := d.client.Do(req)
 	if err != nil {

@@ -42,7 +42,7 @@ const (
 type Server struct {
 	cfg       Config
 	log       *slog.Logger
-	secret    []byte
+	macs      *macPool
 	autoToken *[sha256.Size]byte // nil: the automation sender is off
 	disp      *dispatcher
 	dedupe    *dedupe
@@ -75,7 +75,7 @@ func New(cfg Config, logger *slog.Logger) (*Server, error) {
 	s := &Server{
 		cfg:      cfg,
 		log:      logger,
-		secret:   []byte(cfg.WebhookSecret),
+		macs:     newMACPool([]byte(cfg.WebhookSecret)),
 		disp:     disp,
 		dedupe:   newDedupe(cfg.DedupeEntries, cfg.DedupeWindow, cfg.Now),
 		serveErr: make(chan error, 1),
@@ -224,12 +224,18 @@ type answer struct {
 	RequestID string `json:"request_id"`
 }
 
+// Shared header values; net/http never modifies them.
+var (
+	contentTypeJSON = []string{"application/json"}
+	noSniff         = []string{"nosniff"}
+)
+
 func (s *Server) respond(w http.ResponseWriter, id string, res *result) {
 	b, _ := json.Marshal(answer{Outcome: res.outcome, Reason: res.reason, RequestID: id})
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("X-Request-Id", id)
+	h["Content-Type"] = contentTypeJSON
+	h["X-Content-Type-Options"] = noSniff
+	h["X-Request-Id"] = []string{id}
 	w.WriteHeader(res.status)
 	_, _ = w.Write(append(b, '\n'))
 }
@@ -321,7 +327,7 @@ func (s *Server) handleJira(w http.ResponseWriter, r *http.Request) result {
 	body := buf.Bytes()
 
 	if from == senderWebhook {
-		if err := verifySignature(s.secret, body, sig); err != nil {
+		if err := s.macs.verify(body, sig); err != nil {
 			return unauthorized(from, err)
 		}
 	}
