@@ -53,7 +53,7 @@ func appendStepSummary(env Env, markdown string) error {
 		return nil
 	}
 	if len(markdown) > maxStepSummary-1024 {
-		markdown = markdown[:maxStepSummary-1024] + "\n\n…summary cut at GitHub's 1 MiB limit; see the job log.\n"
+		markdown = strings.ToValidUTF8(markdown[:maxStepSummary-1024], "") + "\n\n…summary cut at GitHub's 1 MiB limit; see the job log.\n"
 	}
 	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {
