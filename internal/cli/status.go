@@ -4,12 +4,13 @@ import (
 	"bufio"
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/urfave/cli/v2"
 
@@ -128,30 +129,107 @@ func runStatus(ctx context.Context, env Env, o statusOptions) error {
 	return writeStatusText(env.Stdout, rows)
 }
 
-// writeStatusJSON writes rows as an indented JSON array, one row at a time
-// through a buffer, so a large register never needs the whole document in
-// memory at once.
+// writeStatusJSON writes rows as an indented JSON array, the same bytes as
+// json.MarshalIndent would, field by field: reflection and re-indenting
+// cost more than the rest of the command on a large register, and the
+// rows never need the whole document in memory.
 func writeStatusJSON(w io.Writer, rows []statusRow) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	if len(rows) == 0 {
 		bw.WriteString("[]\n")
 		return bw.Flush()
 	}
-	bw.WriteString("[\n")
+	var b []byte
+	b = append(b, "[\n"...)
 	for i := range rows {
-		b, err := json.MarshalIndent(&rows[i], "  ", "  ")
-		if err != nil {
-			return err
-		}
-		bw.WriteString("  ")
-		bw.Write(b)
+		r := &rows[i]
+		b = append(b, "  {\n"...)
+		b = appendField(b, "id", r.ID, false)
+		b = appendField(b, "name", r.Name, false)
+		b = appendField(b, "owner", r.Owner, false)
+		b = appendField(b, "team", r.Team, false)
+		b = appendField(b, "file", r.File, false)
+		b = appendIntField(b, "line", r.Line)
+		b = appendIntField(b, "period_days", r.PeriodDays)
+		b = appendIntField(b, "notice_days", r.NoticeDays)
+		b = appendField(b, "last_changed", r.LastChanged.String(), false)
+		b = appendField(b, "next_due_date", r.NextDueDate.String(), false)
+		b = appendIntField(b, "days_left", r.DaysLeft)
+		b = appendField(b, "status", string(r.Status), false)
+		b = appendField(b, "criticality", r.Criticality, true)
+		b = appendField(b, "last_ticket", r.LastTicket, true)
+		b = b[:len(b)-2] // the last field's ",\n"
+		b = append(b, "\n  }"...)
 		if i < len(rows)-1 {
-			bw.WriteByte(',')
+			b = append(b, ',')
 		}
-		bw.WriteByte('\n')
+		b = append(b, '\n')
+		if len(b) > 32<<10 {
+			bw.Write(b)
+			b = b[:0]
+		}
 	}
-	bw.WriteString("]\n")
+	b = append(b, "]\n"...)
+	bw.Write(b)
 	return bw.Flush()
+}
+
+func appendField(b []byte, key, value string, omitEmpty bool) []byte {
+	if omitEmpty && value == "" {
+		return b
+	}
+	b = append(b, "    \""...)
+	b = append(b, key...)
+	b = append(b, "\": "...)
+	b = appendJSONString(b, value)
+	return append(b, ",\n"...)
+}
+
+func appendIntField(b []byte, key string, n int) []byte {
+	b = append(b, "    \""...)
+	b = append(b, key...)
+	b = append(b, "\": "...)
+	b = strconv.AppendInt(b, int64(n), 10)
+	return append(b, ",\n"...)
+}
+
+// appendJSONString appends s as a JSON string, escaped as encoding/json
+// escapes it (HTML characters included).
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c == '\n':
+				b = append(b, '\\', 'n')
+			case c == '\r':
+				b = append(b, '\\', 'r')
+			case c == '\t':
+				b = append(b, '\\', 't')
+			case c < 0x20 || c == '<' || c == '>' || c == '&':
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+		default:
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
 }
 
 func writeStatusText(w io.Writer, rows []statusRow) error {

@@ -120,7 +120,17 @@ func (d Date) String() string {
 	if d.IsZero() {
 		return ""
 	}
-	return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day)
+	if d.Year < 0 || d.Year > 9999 {
+		return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day)
+	}
+	return string(d.appendTo(make([]byte, 0, len(DateLayout))))
+}
+
+// appendTo appends d as YYYY-MM-DD (years 0 to 9999).
+func (d Date) appendTo(b []byte) []byte {
+	y, m := d.Year, int(d.Month)
+	return append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d.Day/10), byte('0'+d.Day%10))
 }
 
 // MarshalText implements encoding.TextMarshaler (YYYY-MM-DD).
