@@ -193,6 +193,17 @@ func requireValid(ctx context.Context, env Env, o registerOptions) (*validate.Re
 	return res, nil
 }
 
+// checkFormat refuses an output format the command does not write.
+func checkFormat(format string, allowed ...string) error {
+	for _, a := range allowed {
+		if format == a {
+			return nil
+		}
+	}
+	last := len(allowed) - 1
+	return usageError("--format %q: use %s or %s", format, strings.Join(allowed[:last], ", "), allowed[last])
+}
+
 func plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word

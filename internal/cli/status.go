@@ -110,10 +110,8 @@ func statusRows(reg *rotation.Register, today rotation.Date, statuses []rotation
 }
 
 func runStatus(ctx context.Context, env Env, o statusOptions) error {
-	switch o.Format {
-	case "text", "json", "markdown":
-	default:
-		return usageError("--format %q: use text, json or markdown", o.Format)
+	if err := checkFormat(o.Format, "text", "json", "markdown"); err != nil {
+		return err
 	}
 	res, err := requireValid(ctx, env, o.registerOptions)
 	if err != nil {

@@ -50,10 +50,8 @@ func newSyncCommand(env Env) *cli.Command {
 }
 
 func runSync(ctx context.Context, env Env, o syncOptions) error {
-	switch o.Format {
-	case "text", "json", "markdown":
-	default:
-		return usageError("--format %q: use text, json or markdown", o.Format)
+	if err := checkFormat(o.Format, "text", "json", "markdown"); err != nil {
+		return err
 	}
 	res, err := requireValid(ctx, env, o.registerOptions)
 	if err != nil {

@@ -42,8 +42,8 @@ func newValidateCommand(env Env) *cli.Command {
 }
 
 func runValidate(ctx context.Context, env Env, o validateOptions) error {
-	if o.Format != "text" && o.Format != "json" {
-		return usageError("--format %q: use text or json", o.Format)
+	if err := checkFormat(o.Format, "text", "json"); err != nil {
+		return err
 	}
 	res, err := loadRegister(ctx, env, o.registerOptions)
 	if err != nil {
