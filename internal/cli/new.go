@@ -21,7 +21,9 @@ import (
 type newOptions struct {
 	registerOptions
 	ID, Name, Owner, Team, System, Environment, Runbook, Criticality string
-	Period, Notice                                                   int // 0: not given
+	Period                                                           int // 0: not given
+	Notice                                                           int
+	NoticeSet                                                        bool // --notice given, 0 included
 	LastChanged                                                      string
 	File                                                             string
 	DryRun                                                           bool
@@ -59,10 +61,7 @@ func newNewCommand(env Env) *cli.Command {
 				Period: c.Int("period"), LastChanged: c.String("last-changed"), Team: c.String("team"),
 				System: c.String("system"), Environment: c.String("environment"), Notice: c.Int("notice"),
 				Runbook: c.String("runbook"), Criticality: c.String("criticality"), File: c.String("file"),
-				DryRun: c.Bool("dry-run"),
-			}
-			if c.IsSet("notice") && o.Notice == 0 {
-				o.Notice = -1 // an explicit 0: open the ticket on the due date
+				DryRun: c.Bool("dry-run"), NoticeSet: c.IsSet("notice"),
 			}
 			return runNew(c.Context, env, o)
 		},
@@ -160,11 +159,8 @@ func newFields(o newOptions) []register.Field {
 		register.Field{Key: "period_days", Value: strconv.Itoa(o.Period), Plain: true},
 		register.Field{Key: "last_changed", Value: o.LastChanged, Plain: rotation.ValidDateText(o.LastChanged)},
 	)
-	switch {
-	case o.Notice > 0:
+	if o.NoticeSet {
 		fields = append(fields, register.Field{Key: "notice_days", Value: strconv.Itoa(o.Notice), Plain: true})
-	case o.Notice < 0:
-		fields = append(fields, register.Field{Key: "notice_days", Value: "0", Plain: true})
 	}
 	add("criticality", o.Criticality)
 	add("runbook", o.Runbook)
