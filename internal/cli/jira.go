@@ -12,8 +12,12 @@ import (
 
 // Environment variables that override the Jira settings of rotor.yaml.
 const (
-	envJiraProject   = "ROTOR_JIRA_PROJECT"
-	envJiraIssueType = "ROTOR_JIRA_ISSUE_TYPE"
+	envJiraProject         = "ROTOR_JIRA_PROJECT"
+	envJiraIssueType       = "ROTOR_JIRA_ISSUE_TYPE"
+	envJiraOverduePriority = "ROTOR_JIRA_OVERDUE_PRIORITY"
+	envFieldCredentialName = "ROTOR_JIRA_FIELD_CREDENTIAL_NAME"
+	envFieldNextDueDate    = "ROTOR_JIRA_FIELD_NEXT_DUE_DATE"
+	envFieldContactPerson  = "ROTOR_JIRA_FIELD_CONTACT_PERSON"
 )
 
 // jiraFlags are the flags of commands that talk to Jira. The endpoint and
@@ -23,19 +27,26 @@ func jiraFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "jira-project", Usage: "Jira project `key` (env " + envJiraProject + "; default: jira.project in rotor.yaml)"},
 		&cli.StringFlag{Name: "jira-issue-type", Usage: "issue type `name` (env " + envJiraIssueType + "; default: jira.issue_type in rotor.yaml, else \"" + rotation.DefaultIssueType + "\")"},
+		&cli.StringFlag{Name: "jira-overdue-priority", Usage: "priority `name` set once when a ticket becomes overdue (env " + envJiraOverduePriority + "; default: jira.overdue_priority in rotor.yaml)"},
 		&cli.DurationFlag{Name: "timeout", Usage: "overall `deadline` for the run, retries included", Value: 5 * time.Minute},
 	}
 }
 
 // jiraSettings returns the register's Jira settings with the flag and
-// environment overrides applied.
+// environment overrides applied. The custom-field ids are overridden by
+// environment only (ROTOR_JIRA_FIELD_*).
 func jiraSettings(c *cli.Context, env Env, s rotation.JiraSettings) rotation.JiraSettings {
-	if v := flagOrEnv(c, env, "jira-project", envJiraProject); v != "" {
-		s.Project = strings.TrimSpace(v)
+	override := func(dst *string, v string) {
+		if v = strings.TrimSpace(v); v != "" {
+			*dst = v
+		}
 	}
-	if v := flagOrEnv(c, env, "jira-issue-type", envJiraIssueType); v != "" {
-		s.IssueType = strings.TrimSpace(v)
-	}
+	override(&s.Project, flagOrEnv(c, env, "jira-project", envJiraProject))
+	override(&s.IssueType, flagOrEnv(c, env, "jira-issue-type", envJiraIssueType))
+	override(&s.OverduePriority, flagOrEnv(c, env, "jira-overdue-priority", envJiraOverduePriority))
+	override(&s.Fields.CredentialName, env.Getenv(envFieldCredentialName))
+	override(&s.Fields.NextDueDate, env.Getenv(envFieldNextDueDate))
+	override(&s.Fields.ContactPerson, env.Getenv(envFieldContactPerson))
 	return s
 }
 

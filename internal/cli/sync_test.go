@@ -138,3 +138,29 @@ func TestSyncFailures(t *testing.T) {
 		}
 	})
 }
+
+func TestSyncSettingsOverrides(t *testing.T) {
+	fake := jiratest.New(t)
+	env := jiraEnv(fake)
+	env["ROTOR_JIRA_FIELD_CREDENTIAL_NAME"] = jiratest.FieldCredentialName
+	env["ROTOR_JIRA_OVERDUE_PRIORITY"] = "Highest"
+	r := runRotor(t, env, "", "sync", "--register", example, "--today", "2026-11-27")
+	if r.code != ExitOK {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	for _, is := range fake.Issues() {
+		if is.Custom[jiratest.FieldCredentialName] == nil {
+			t.Errorf("%s has no Credential Name field: %v", is.Key, is.Custom)
+		}
+		overdue := slices.Contains(is.Labels, "rotor-overdue")
+		if overdue != (is.Priority == "Highest") {
+			t.Errorf("%s: overdue %v, priority %q", is.Key, overdue, is.Priority)
+		}
+	}
+	t.Run("a project that does not exist", func(t *testing.T) {
+		r := runRotor(t, jiraEnv(fake), "", "sync", "--register", example, "--jira-project", "NOPE", "--dry-run")
+		if r.code != ExitFailed || !strings.Contains(r.stderr, "NOPE") {
+			t.Fatalf("exit %d\n%s", r.code, r.stderr)
+		}
+	})
+}
