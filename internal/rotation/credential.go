@@ -14,8 +14,10 @@ const (
 	MaxIDLength       = 64
 )
 
-// idPattern is a lower-case kebab identifier: "payments-db-admin".
-var idPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+// IDPattern is a lower-case kebab identifier: "payments-db-admin".
+const IDPattern = `^[a-z0-9]+(-[a-z0-9]+)*$`
+
+var idPattern = regexp.MustCompile(IDPattern)
 
 // ValidID reports whether id is a well-formed credential id.
 func ValidID(id string) bool {
