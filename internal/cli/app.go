@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -84,7 +85,15 @@ func failed(format string, args ...any) error {
 // status.
 func Main(ctx context.Context, args []string, env Env) int {
 	app := newApp(env)
+	unknown := false
+	app.CommandNotFound = func(_ *cli.Context, name string) {
+		fmt.Fprintf(env.Stderr, "%sunknown command %q; rotor --help lists the commands\n", exitPrefix, name)
+		unknown = true
+	}
 	err := app.RunContext(ctx, append([]string{"rotor"}, args...))
+	if unknown {
+		return ExitUsage
+	}
 	if err == nil {
 		return ExitOK
 	}
@@ -98,12 +107,22 @@ func Main(ctx context.Context, args []string, env Env) int {
 	return ExitUsage
 }
 
+// version is the module version rotor was built from ("devel" for a
+// build from a checkout).
+func version() string {
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
+		return info.Main.Version
+	}
+	return "devel"
+}
+
 func newApp(env Env) *cli.App {
 	return &cli.App{
 		Name:  "rotor",
 		Usage: "keep a register of credentials rotated, with Jira tickets and pull requests",
 		Description: "rotor reads the credential register (YAML under credential_rotation/), checks it, " +
-			"opens Jira tickets when rotations are due and records completed rotations through pull requests.",
+			"keeps one Jira ticket open per credential that is due, and relays Jira's done tickets to GitHub.",
+		Version:                version(),
 		Reader:         env.Stdin,
 		Writer:         env.Stdout,
 		ErrWriter:      env.Stderr,

@@ -72,6 +72,7 @@ func TestValidate(t *testing.T) {
 		{name: "missing register", args: []string{"validate", "--register", "testdata/nope"}, wantCode: ExitUsage, stderr: `register folder "testdata/nope" does not exist`},
 		{name: "bad format", args: []string{"validate", "--register", example, "--format", "xml"}, wantCode: ExitUsage, stderr: `--format "xml": use text or json`},
 		{name: "unknown flag", args: []string{"validate", "--registr", example}, wantCode: ExitUsage, stderr: "flag provided but not defined"},
+		{name: "unknown command", args: []string{"valdate"}, wantCode: ExitUsage, stderr: `unknown command "valdate"`},
 		{name: "bad --today", args: []string{"validate", "--register", example, "--today", "2026-02-30"}, wantCode: ExitUsage, stderr: "--today"},
 	}
 	for _, tt := range tests {
