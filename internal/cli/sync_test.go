@@ -164,3 +164,55 @@ func TestSyncSettingsOverrides(t *testing.T) {
 		}
 	})
 }
+
+// An escalated ticket whose credential is no longer overdue loses the
+// marker, so that a later overdue escalates it again.
+func TestSyncEscalatesAgainAfterDeescalation(t *testing.T) {
+	fake := jiratest.New(t)
+	env := jiraEnv(fake)
+	root := copyRegister(t)
+	sync := func(today string) {
+		t.Helper()
+		if r := runRotor(t, env, "", "sync", "--register", root, "--today", today); r.code != ExitOK {
+			t.Fatalf("sync on %s: exit %d\n%s%s", today, r.code, r.stdout, r.stderr)
+		}
+	}
+	ticket := func() jiratest.Issue {
+		t.Helper()
+		for _, is := range fake.Issues() {
+			if slices.Contains(is.Labels, "rotor-github-actions-deploy-key") {
+				return is
+			}
+		}
+		t.Fatal("no ticket for github-actions-deploy-key")
+		return jiratest.Issue{}
+	}
+
+	sync("2026-11-27") // due 2026-11-18: created overdue
+	if is := ticket(); !slices.Contains(is.Labels, "rotor-overdue") {
+		t.Fatalf("not escalated: %v", is.Labels)
+	}
+	// A longer period makes it due on 2026-11-28: no longer overdue.
+	file := filepath.Join(root, "platform.yaml")
+	data, _ := os.ReadFile(file)
+	data = []byte(strings.Replace(string(data), "    period_days: 90\n    last_changed: 2026-08-20", "    period_days: 100\n    last_changed: 2026-08-20", 1))
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sync("2026-11-27")
+	is := ticket()
+	if slices.Contains(is.Labels, "rotor-overdue") || is.DueDate != "2026-11-28" {
+		t.Fatalf("after the change: labels %v, due %s", is.Labels, is.DueDate)
+	}
+	comments := len(is.Comments)
+	sync("2026-11-30") // overdue again
+	is = ticket()
+	if !slices.Contains(is.Labels, "rotor-overdue") || len(is.Comments) != comments+1 {
+		t.Fatalf("not escalated again: labels %v, %d comments (had %d)", is.Labels, len(is.Comments), comments)
+	}
+	fake.ResetCounts()
+	sync("2026-11-30")
+	if fake.Writes() != 0 {
+		t.Fatalf("a third run wrote %d times", fake.Writes())
+	}
+}

@@ -329,16 +329,21 @@ func (c *Client) Update(ctx context.Context, key string, u rotation.TicketUpdate
 		}
 	}
 	var ops *models.UpdateOperations
-	if len(u.AddLabels) > 0 {
-		adds := make([]map[string]any, 0, len(u.AddLabels))
-		for _, l := range u.AddLabels {
-			if strings.ContainsAny(l, " \t\n") || l == "" {
-				return fmt.Errorf("jira: %s: label %q is empty or contains a space, which Jira refuses", op, l)
+	if len(u.AddLabels) > 0 || len(u.RemoveLabels) > 0 {
+		labelOps := make([]map[string]any, 0, len(u.AddLabels)+len(u.RemoveLabels))
+		for _, set := range []struct {
+			verb   string
+			labels []string
+		}{{"add", u.AddLabels}, {"remove", u.RemoveLabels}} {
+			for _, l := range set.labels {
+				if strings.ContainsAny(l, " \t\n") || l == "" {
+					return fmt.Errorf("jira: %s: label %q is empty or contains a space, which Jira refuses", op, l)
+				}
+				labelOps = append(labelOps, map[string]any{set.verb: l})
 			}
-			adds = append(adds, map[string]any{"add": l})
 		}
 		ops = &models.UpdateOperations{}
-		if err := ops.AddMultiRawOperation("labels", adds); err != nil {
+		if err := ops.AddMultiRawOperation("labels", labelOps); err != nil {
 			return fmt.Errorf("jira: %s: %w", op, err)
 		}
 	}

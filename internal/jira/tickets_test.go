@@ -360,6 +360,16 @@ func TestUpdateSendsOnlyTheChanges(t *testing.T) {
 			},
 		},
 		{
+			name:   "remove a label",
+			update: rotation.TicketUpdate{RemoveLabels: []string{"rotor-db"}},
+			want:   `{"update":{"labels":[{"remove":"rotor-db"}]}}`,
+			check: func(t *testing.T, is jiratest.Issue) {
+				if strings.Join(is.Labels, ",") != "rotor" {
+					t.Errorf("issue = %+v", is)
+				}
+			},
+		},
+		{
 			name:   "assign, label, priority",
 			update: rotation.TicketUpdate{AssigneeID: s("acc-bob"), AddLabels: []string{"rotor-overdue"}, Priority: "High"},
 			want:   `{"fields":{"assignee":{"accountId":"acc-bob"},"priority":{"name":"High"}},"update":{"labels":[{"add":"rotor-overdue"}]}}`,

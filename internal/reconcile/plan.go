@@ -572,6 +572,13 @@ func updateAction(c *rotation.Credential, ev rotation.Evaluation, t *rotation.Ti
 		u.AssigneeID = &a
 		changes = append(changes, Change{Field: "assignee", From: t.AssigneeID, To: a})
 	}
+	// A ticket escalated while its credential was overdue, whose credential
+	// is no longer overdue (its period or last change moved), loses the
+	// marker, so that a later overdue escalates it again.
+	if ev.Status != rotation.StatusOverdue && t.HasLabel(rotation.LabelOverdue) {
+		u.RemoveLabels = []string{rotation.LabelOverdue}
+		changes = append(changes, Change{Field: "labels", From: rotation.LabelOverdue, To: ""})
+	}
 	if len(changes) == 0 {
 		return Action{}, false
 	}

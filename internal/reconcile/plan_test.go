@@ -472,3 +472,19 @@ func TestDescriptionDates(t *testing.T) {
 		}
 	}
 }
+
+func TestComputeDeescalation(t *testing.T) {
+	c := dueCred()
+	tk := ticket("SEC-5", c, rotation.LabelOverdue)
+	p := reconcile.Compute(register("High", c), today, []rotation.Ticket{tk})
+	if len(p.Actions) != 1 || p.Actions[0].Kind != reconcile.KindUpdate {
+		t.Fatalf("actions = %q", lines(p))
+	}
+	a := p.Actions[0]
+	if a.Update == nil || !reflect.DeepEqual(a.Update.RemoveLabels, []string{rotation.LabelOverdue}) || len(a.Update.AddLabels) != 0 {
+		t.Fatalf("update = %+v", a.Update)
+	}
+	if got := a.Describe(); !strings.Contains(got, "labels rotor-overdue → (none)") {
+		t.Errorf("describe = %q", got)
+	}
+}

@@ -95,14 +95,15 @@ type TicketUpdate struct {
 	DueDate    *Date
 	AssigneeID *string // pointer to "" unassigns
 	Fields     *CustomValues
-	AddLabels  []string
-	Priority   string
+	AddLabels    []string
+	RemoveLabels []string
+	Priority     string
 }
 
 // IsEmpty reports whether u changes nothing.
 func (u *TicketUpdate) IsEmpty() bool {
 	return u.Summary == nil && u.DueDate == nil && u.AssigneeID == nil && u.Fields == nil &&
-		len(u.AddLabels) == 0 && u.Priority == ""
+		len(u.AddLabels) == 0 && len(u.RemoveLabels) == 0 && u.Priority == ""
 }
 
 // Tracker is the issue tracker rotor keeps in step with the register (Jira).
