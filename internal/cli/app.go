@@ -122,7 +122,7 @@ func newApp(env Env) *cli.App {
 		Usage: "keep a register of credentials rotated, with Jira tickets and pull requests",
 		Description: "rotor reads the credential register (YAML under credential_rotation/), checks it, " +
 			"keeps one Jira ticket open per credential that is due, and relays Jira's done tickets to GitHub.",
-		Version:                version(),
+		Version:        version(),
 		Reader:         env.Stdin,
 		Writer:         env.Stdout,
 		ErrWriter:      env.Stderr,

@@ -91,10 +91,10 @@ type CustomValues struct {
 
 // TicketUpdate changes an open ticket. Nil and empty members are left alone.
 type TicketUpdate struct {
-	Summary    *string
-	DueDate    *Date
-	AssigneeID *string // pointer to "" unassigns
-	Fields     *CustomValues
+	Summary      *string
+	DueDate      *Date
+	AssigneeID   *string // pointer to "" unassigns
+	Fields       *CustomValues
 	AddLabels    []string
 	RemoveLabels []string
 	Priority     string
