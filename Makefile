@@ -9,6 +9,7 @@ REGISTER  ?= credential_rotation
 # status (ok, due, overdue, exempt). Override: make demo DEMO_TODAY=2027-01-15
 DEMO_TODAY ?= 2026-11-27
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+ACTIONLINT  := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 FUZZTIME  ?= 30s
 
 .PHONY: help build test lint demo bench bench-go bench-validate bench-relay fuzz clean
@@ -23,10 +24,11 @@ test: build ## unit and integration tests (race detector), then validate the exa
 	$(GO) test -race -count=1 ./...
 	$(ROTOR) validate --register $(REGISTER)
 
-lint: ## gofmt, go vet, staticcheck
+lint: ## gofmt, go vet, staticcheck, actionlint (the workflows)
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
+	$(GO) run $(ACTIONLINT)
 
 demo: build ## rotor's main job on the example register (validate, status, sync --dry-run); no credentials needed
 	@echo '$$ rotor validate'
