@@ -128,12 +128,10 @@ func writePlan(env Env, p *reconcile.Plan, format string) error {
 // the job summary. A failure to write the summary is a warning only.
 func appendPlanSummary(env Env, p *reconcile.Plan, results reconcile.Results, dryRun bool) {
 	var b bytes.Buffer
-	title := "### rotor sync"
-	if dryRun {
-		title += " (dry run)"
-	}
-	b.WriteString(title + "\n\n")
 	_ = p.WriteMarkdown(&b)
+	if dryRun {
+		b.WriteString("\n**Dry run:** nothing was written to Jira.\n")
+	}
 	if results != nil {
 		b.WriteString("\n")
 		_ = results.WriteMarkdown(&b)

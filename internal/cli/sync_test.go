@@ -90,7 +90,7 @@ func TestSyncDryRun(t *testing.T) {
 			t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 		}
 		md, err := os.ReadFile(summary)
-		if err != nil || !strings.Contains(string(md), "### rotor sync (dry run)") {
+		if err != nil || !strings.Contains(string(md), "## rotor sync plan for 2026-11-27") || !strings.Contains(string(md), "**Dry run:** nothing was written") {
 			t.Fatalf("summary %q, %v", md, err)
 		}
 	})
