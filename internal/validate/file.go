@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -94,7 +95,7 @@ func (c *fileChecker) checkDoc(doc *register.Document) fileResult {
 			if item.Kind != yaml.MappingNode {
 				continue
 			}
-			if e, ok := c.credential(fmt.Sprintf("/credentials/%d", i), item); ok {
+			if e, ok := c.credential(i, item); ok {
 				entries = append(entries, e)
 			}
 		}
@@ -295,7 +296,7 @@ func (c *fileChecker) unknownFields(m *yaml.Node, known []string, where string) 
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k := m.Content[i]
-		if contains(known, k.Value) {
+		if slices.Contains(known, k.Value) {
 			continue
 		}
 		hint := fmt.Sprintf("the fields allowed here are: %s", strings.Join(known, ", "))
@@ -306,23 +307,23 @@ func (c *fileChecker) unknownFields(m *yaml.Node, known []string, where string) 
 	}
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
+// isBad reports whether the value at ptr/field failed the schema.
+func (c *fileChecker) isBad(ptr, field string) bool {
+	return c.bad != nil && c.bad[ptr+"/"+field]
 }
 
-// credential reads one entry and applies the semantic rules to it. ok is
-// false when the entry has no usable id.
-func (c *fileChecker) credential(ptr string, m *yaml.Node) (entry, bool) {
+// credential reads entry i of the credentials list and applies the
+// semantic rules to it. ok is false when the entry has no usable id.
+func (c *fileChecker) credential(i int, m *yaml.Node) (entry, bool) {
 	c.unknownFields(m, credentialFields, "a credential")
 	cred := &rotation.Credential{Pos: rotation.Position{File: c.path, Line: m.Line, Column: m.Column}}
+	var ptr string // built only when the schema found something
+	if c.bad != nil {
+		ptr = "/credentials/" + strconv.Itoa(i)
+	}
 	str := func(field string) (string, *yaml.Node) {
 		_, v := register.MapGet(m, field)
-		if v == nil || v.Kind != yaml.ScalarNode || c.bad[ptr+"/"+field] {
+		if v == nil || v.Kind != yaml.ScalarNode || c.isBad(ptr, field) {
 			return "", nil
 		}
 		return v.Value, v
@@ -397,7 +398,7 @@ func (c *fileChecker) exemption(ptr string, m *yaml.Node) *rotation.Exemption {
 	ex := &rotation.Exemption{}
 	get := func(field string) (string, *yaml.Node) {
 		_, v := register.MapGet(m, field)
-		if v == nil || v.Kind != yaml.ScalarNode || c.bad[ptr+"/"+field] {
+		if v == nil || v.Kind != yaml.ScalarNode || c.isBad(ptr, field) {
 			return "", nil
 		}
 		return v.Value, v
@@ -485,7 +486,7 @@ func (c *fileChecker) leakGuard(n *yaml.Node, field string) {
 		}
 		if kind := secretKindOf(n.Value); kind != "" {
 			c.add(n, register.SeverityError, RuleLeak, fmt.Sprintf("%s looks like %s", where, kind), leakHint)
-		} else if (field == "" || freeText[field] || !contains(credentialFields, field)) && highEntropyToken(n.Value) {
+		} else if (field == "" || freeText[field] || !slices.Contains(credentialFields, field)) && highEntropyToken(n.Value) {
 			c.add(n, register.SeverityError, RuleLeak, fmt.Sprintf("%s contains a long random-looking string, like a secret", where), leakHint)
 		}
 	}
