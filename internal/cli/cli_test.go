@@ -275,6 +275,15 @@ func TestNew(t *testing.T) {
 			t.Fatalf("dry run created the file: %v", err)
 		}
 	})
+	t.Run("refuses a file outside the register", func(t *testing.T) {
+		root := copyRegister(t)
+		for _, file := range []string{filepath.Join(root, "..", "elsewhere.yaml"), filepath.Join(root, "template.yaml")} {
+			r := runRotor(t, nil, "", append([]string{"new", "--register", root, "--file", file}, flags...)...)
+			if r.code != ExitUsage || !strings.Contains(r.stderr, "choose a file inside the register folder") {
+				t.Fatalf("%s: exit %d: %s", file, r.code, r.stderr)
+			}
+		}
+	})
 	t.Run("missing values without a terminal", func(t *testing.T) {
 		r := runRotor(t, nil, "", "new", "--register", copyRegister(t), "--id", "x")
 		if r.code != ExitUsage || !strings.Contains(r.stderr, "missing --name, --owner, --period") {

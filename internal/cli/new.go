@@ -107,6 +107,10 @@ func runNew(ctx context.Context, env Env, o newOptions) error {
 	if !register.IsRegisterFileName(o.File) {
 		return usageError("--file %q: a register file ends in .yaml or .yml", o.File)
 	}
+	if rel, err := filepath.Rel(o.Root, o.File); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) ||
+		rel == register.SettingsFile || rel == register.TemplateFile {
+		return usageError("--file %q: choose a file inside the register folder %q (not rotor.yaml or template.yaml)", o.File, o.Root)
+	}
 
 	old, err := os.ReadFile(o.File)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
