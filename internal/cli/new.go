@@ -107,7 +107,7 @@ func runNew(ctx context.Context, env Env, o newOptions) error {
 	if !register.IsRegisterFileName(o.File) {
 		return usageError("--file %q: a register file ends in .yaml or .yml", o.File)
 	}
-	if rel, err := filepath.Rel(o.Root, o.File); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) ||
+	if rel, err := relativePath(o.Root, o.File); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) ||
 		rel == register.SettingsFile || rel == register.TemplateFile {
 		return usageError("--file %q: choose a file inside the register folder %q (not rotor.yaml or template.yaml)", o.File, o.Root)
 	}
@@ -248,4 +248,18 @@ func promptMissing(env Env, o *newOptions) error {
 		o.Period = n
 	}
 	return nil
+}
+
+// relativePath is filepath.Rel of two paths that may each be relative to
+// the working directory or absolute.
+func relativePath(base, target string) (string, error) {
+	b, err := filepath.Abs(base)
+	if err != nil {
+		return "", err
+	}
+	t, err := filepath.Abs(target)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Rel(b, t)
 }
