@@ -240,7 +240,13 @@ func TestNew(t *testing.T) {
 	})
 	t.Run("creates a new file", func(t *testing.T) {
 		root := copyRegister(t)
-		r := runRotor(t, nil, "", append([]string{"new", "--register", root, "--file", filepath.Join(root, "infra", "vault.yaml"), "--today", "2026-11-20"}, flags...)...)
+		// An absolute --file with a relative --register: both are resolved.
+		wd, _ := os.Getwd()
+		rel, err := filepath.Rel(wd, root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := runRotor(t, nil, "", append([]string{"new", "--register", rel, "--file", filepath.Join(root, "infra", "vault.yaml"), "--today", "2026-11-20"}, flags...)...)
 		if r.code != ExitOK {
 			t.Fatalf("exit %d: %s", r.code, r.stderr)
 		}

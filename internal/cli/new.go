@@ -175,7 +175,7 @@ func newFields(o newOptions) []register.Field {
 // for the editor line of a new file. The register sits beside schema/.
 func schemaPath(root, file string) (string, error) {
 	schema := filepath.Join(filepath.Dir(filepath.Clean(root)), "schema", "credential.schema.json")
-	rel, err := filepath.Rel(filepath.Dir(file), schema)
+	rel, err := relativePath(filepath.Dir(file), schema)
 	if err != nil {
 		return "", err
 	}
