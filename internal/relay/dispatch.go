@@ -18,9 +18,10 @@ import (
 
 // The dispatcher speaks to one GitHub endpoint with plain net/http rather
 // than go-github: a single POST whose every status code matters (only 204
-// is success; 429 and 5xx are retried, other 4xx are not), Retry-After is
-// read directly, and no client-wide rate-limit state can turn one
-// repository's 403 into refusals for later, unrelated deliveries.
+// is success; 429, 5xx and a rate-limit 403 are retried, other 4xx are
+// not), Retry-After is read directly, and no client-wide rate-limit state
+// can turn one repository's 403 into refusals for later, unrelated
+// deliveries.
 
 // dispatcher sends repository_dispatch events, retrying what may succeed
 // on a second try.
@@ -102,7 +103,7 @@ func (e *upstreamError) Error() string {
 	return fmt.Sprintf("GitHub answered %d: %s", e.status, e.msg)
 }
 
-// dispatch sends p, retrying network errors, 429 and 5xx with exponential
+// dispatch sends p, retrying network errors, rate limits and 5xx with exponential
 // backoff while attempts and ctx's deadline allow. It returns how many
 // calls it made.
 func (d *dispatcher) dispatch(ctx context.Context, p Payload) (attempts int, err error) {
@@ -170,6 +171,13 @@ func (d *dispatcher) once(ctx context.Context, body []byte) error {
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
 		e.retryable = true
 		e.retryAfter = retryAfter(resp.Header.Get("Retry-After"))
+	case resp.StatusCode == http.StatusForbidden && rateLimited(resp.Header):
+		// GitHub answers most rate limits with 403, not 429: a secondary
+		// limit with Retry-After, the primary one with
+		// X-RateLimit-Remaining: 0 and the reset time.
+		e.retryable = true
+		e.retryAfter = max(retryAfter(resp.Header.Get("Retry-After")), untilReset(resp.Header.Get("X-RateLimit-Reset"), time.Now()))
+		e.msg += ": rate limited"
 	case resp.StatusCode == http.StatusUnauthorized:
 		e.msg += ": check GITHUB_TOKEN (expired or revoked?)"
 	case resp.StatusCode == http.StatusForbidden, resp.StatusCode == http.StatusNotFound:
@@ -201,6 +209,22 @@ func networkReason(err error) string {
 		return "timeout"
 	}
 	return err.Error()
+}
+
+// rateLimited reports whether a 403 from GitHub is a rate limit rather than
+// a missing permission.
+func rateLimited(h http.Header) bool {
+	return h.Get("Retry-After") != "" || h.Get("X-RateLimit-Remaining") == "0"
+}
+
+// untilReset is the wait until X-RateLimit-Reset (epoch seconds), at most
+// an hour; zero when absent or past.
+func untilReset(v string, now time.Time) time.Duration {
+	s, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return min(max(time.Unix(s, 0).Sub(now), 0), time.Hour)
 }
 
 // retryAfter reads a Retry-After header in seconds (HTTP dates are rare on

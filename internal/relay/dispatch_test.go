@@ -36,3 +36,19 @@ func TestRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+func TestUntilReset(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	tests := map[string]time.Duration{
+		"":           0,
+		"soon":       0,
+		"1799999990": 0,
+		"1800000030": 30 * time.Second,
+		"1900000000": time.Hour,
+	}
+	for in, want := range tests {
+		if got := untilReset(in, now); got != want {
+			t.Errorf("untilReset(%q) = %v, want %v", in, got, want)
+		}
+	}
+}

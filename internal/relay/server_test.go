@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -292,9 +293,9 @@ func TestGitHubFailures(t *testing.T) {
 	tests := []struct {
 		name      string
 		script    []relaytest.Response
-		attempts  int
 		want      int
 		wantCalls int
+		logs      string // in the error of the log line
 	}{
 		{name: "down then up", script: []relaytest.Response{{Status: 503}, {Status: 502}}, want: 200, wantCalls: 3},
 		{name: "connection dropped then up", script: []relaytest.Response{{Hangup: true}}, want: 200, wantCalls: 2},
@@ -304,6 +305,9 @@ func TestGitHubFailures(t *testing.T) {
 		{name: "401 is not retried", script: []relaytest.Response{{Status: 401}}, want: 502, wantCalls: 1},
 		{name: "404 is not retried", script: []relaytest.Response{{Status: 404}}, want: 502, wantCalls: 1},
 		{name: "200 is not 204", script: []relaytest.Response{{Status: 200, Body: "{}"}}, want: 502, wantCalls: 1},
+		{name: "secondary rate limit (403 with Retry-After) then up", script: []relaytest.Response{{Status: 403, Header: map[string]string{"Retry-After": "0"}}}, want: 200, wantCalls: 2},
+		{name: "primary rate limit (403, none remaining) until later", script: []relaytest.Response{{Status: 403, Header: map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "4102444800"}}}, want: 502, wantCalls: 1, logs: "rate limited"},
+		{name: "403 without a rate limit is a permission", script: []relaytest.Response{{Status: 403}}, want: 502, wantCalls: 1, logs: "Contents: read and write"},
 		{name: "Retry-After beyond the deadline", script: []relaytest.Response{{Status: 429, Header: map[string]string{"Retry-After": "60"}}}, want: 502, wantCalls: 1},
 	}
 	for _, tt := range tests {
@@ -321,6 +325,11 @@ func TestGitHubFailures(t *testing.T) {
 				// Not remembered: Jira's retry is forwarded.
 				if r := h.postSigned(doneEvent(t), "d-1"); r.status != http.StatusOK || r.body.Outcome != outcomeForwarded {
 					t.Errorf("Jira's retry: got %d %+v, want 200 forwarded", r.status, r.body)
+				}
+			}
+			if tt.logs != "" {
+				if lines := h.logLines(); len(lines) == 0 || !strings.Contains(fmt.Sprint(lines[0]["error"]), tt.logs) {
+					t.Errorf("log = %v, want an error containing %q", lines, tt.logs)
 				}
 			}
 		})
