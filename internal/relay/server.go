@@ -30,6 +30,7 @@ const (
 	outcomeBusy         = "busy"
 	outcomeUnauthorized = "unauthorized"
 	outcomeTooLarge     = "too_large"
+	outcomeIncomplete   = "incomplete"
 	outcomeBadRequest   = "bad_request"
 	outcomeBadMethod    = "bad_method"
 	outcomeNotFound     = "not_found"
@@ -322,7 +323,9 @@ func (s *Server) handleJira(w http.ResponseWriter, r *http.Request) result {
 		if errors.As(err, &mbe) {
 			return result{status: http.StatusRequestEntityTooLarge, outcome: outcomeTooLarge, sender: from, reason: fmt.Sprintf("body over %d bytes", MaxBodyBytes)}
 		}
-		return result{status: http.StatusBadRequest, outcome: outcomeBadRequest, sender: from, reason: "could not read the body", err: err}
+		// The body stopped short: the read timed out or the sender hung
+		// up. 408 asks Jira to send it again; 400 would lose it.
+		return result{status: http.StatusRequestTimeout, outcome: outcomeIncomplete, sender: from, reason: "the body did not arrive in full", err: err}
 	}
 	body := buf.Bytes()
 

@@ -1,6 +1,7 @@
 package relay
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -162,6 +163,41 @@ func TestLimitsAndMalformedRequests(t *testing.T) {
 				t.Errorf("log = %v, want one line with outcome %q", lines, tt.outcome)
 			}
 		})
+	}
+}
+
+// TestSlowBodyIsRetryable: a body that does not arrive within ReadTimeout is
+// answered 408, which Jira retries, rather than 400, which it does not.
+func TestSlowBodyIsRetryable(t *testing.T) {
+	h := start(t, func(c *Config) {
+		c.ReadTimeout = 200 * time.Millisecond
+		c.WriteTimeout = 5 * time.Second
+	})
+	body := doneEvent(t)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(h.relay.URL(), "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_, err = fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: relay\r\nContent-Type: application/json\r\nContent-Length: %d\r\n%s: %s\r\n\r\n%s",
+		PathJira, len(body), HeaderSignature, Sign([]byte(testSecret), body), body[:10])
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestTimeout {
+		t.Errorf("got %d, want 408", resp.StatusCode)
+	}
+	if n := h.github.Calls(); n != 0 {
+		t.Errorf("GitHub got %d calls, want none", n)
+	}
+	if lines := h.logLines(); len(lines) != 1 || lines[0]["outcome"] != outcomeIncomplete {
+		t.Errorf("log = %v, want one line with outcome %q", lines, outcomeIncomplete)
 	}
 }
 
