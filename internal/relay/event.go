@@ -211,12 +211,12 @@ func decide(ev *jiraEvent, from sender, deliveryID string, now time.Time) (p Pay
 	if !hasLabel(f.Labels, rotation.LabelRotor) {
 		return Payload{}, fmt.Sprintf("the issue does not carry the %q label", rotation.LabelRotor), nil
 	}
-	id, n := identity(f.Labels)
+	id, other := identity(f.Labels)
 	switch {
-	case n == 0:
+	case id == "":
 		return Payload{}, fmt.Sprintf("the issue carries no %s<id> label", rotation.LabelPrefix), nil
-	case n > 1:
-		return Payload{}, fmt.Sprintf("the issue carries %d %s<id> labels; it must name one credential", n, rotation.LabelPrefix), nil
+	case other != "":
+		return Payload{}, fmt.Sprintf("the issue names two credentials, %s and %s; it must name one", quote(id), quote(other)), nil
 	}
 	p = Payload{
 		IssueKey:     ev.Issue.Key,
@@ -251,20 +251,20 @@ func hasLabel(labels []string, want string) bool {
 	return false
 }
 
-// identity returns the credential id of the rotor-<id> labels and how many
-// distinct ids they name.
-func identity(labels []string) (id string, n int) {
+// identity returns the credential id that the rotor-<id> labels name, and
+// another, different id when they name more than one.
+func identity(labels []string) (id, other string) {
 	for _, l := range labels {
 		got, ok := rotation.CredentialIDFromLabels([]string{l})
-		if !ok || got == id {
-			continue
-		}
-		if n == 0 {
+		switch {
+		case !ok || got == id:
+		case id == "":
 			id = got
+		default:
+			return id, got
 		}
-		n++
 	}
-	return id, n
+	return id, ""
 }
 
 // Jira writes times as 2026-11-24T09:15:30.412+0000; RFC 3339 is accepted

@@ -74,6 +74,36 @@ func TestDecideAutomationWithoutChangelog(t *testing.T) {
 	}
 }
 
+func TestDecideIdentityLabels(t *testing.T) {
+	tests := []struct {
+		name   string
+		labels []any
+		id     string // forwarded with this id, or dropped when empty
+		reason string // in the drop reason
+	}{
+		{"one", []any{"rotor", "rotor-a"}, "a", ""},
+		{"the same one twice", []any{"rotor", "rotor-a", "rotor-a"}, "a", ""},
+		{"none", []any{"rotor", "rotor-overdue"}, "", "no rotor-<id> label"},
+		{"two", []any{"rotor", "rotor-a", "rotor-b"}, "", `"a" and "b"`},
+		{"two, the second repeated", []any{"rotor", "rotor-a", "rotor-b", "rotor-b"}, "", `"a" and "b"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ev, err := decodeEvent(edited(t, "webhook-issue-updated-done.json", func(m map[string]any) { fields(m)["labels"] = tt.labels }))
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, drop, err := decide(ev, senderWebhook, "", receivedAt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.CredentialID != tt.id || !strings.Contains(drop, tt.reason) {
+				t.Errorf("credential %q, drop %q; want credential %q, a drop reason with %q", p.CredentialID, drop, tt.id, tt.reason)
+			}
+		})
+	}
+}
+
 func TestPayloadValidate(t *testing.T) {
 	ok := Payload{IssueKey: "SEC-42", CredentialID: "payments-db-admin", DoneAt: "2026-11-24T09:15:30Z", DeliveryID: "abc-1"}
 	if err := ok.Validate(); err != nil {
