@@ -1,7 +1,8 @@
 // Command rotor-relay is rotor's webhook relay as a small static binary:
 // it turns Jira's "rotor ticket is done" webhook into a repository_dispatch
 // event on the register's repository. It is configured from the
-// environment (see docs/relay.md) and stops cleanly on SIGTERM.
+// environment (see docs/relay.md) and stops cleanly on SIGTERM; a second SIGTERM or
+// Ctrl-C during the drain ends it at once.
 package main
 
 import (
@@ -19,6 +20,12 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
+	// The first signal starts the drain; a second one ends the process at
+	// once, as it would without a handler.
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stderr))
 }
 

@@ -51,10 +51,11 @@ func TestUsage(t *testing.T) {
 	}
 }
 
-// TestSIGTERMDrainsThenExits0 builds the binary, holds a forward in flight
-// at the fake GitHub, sends SIGTERM, and checks that the request still gets
-// its 200 and that the process then exits 0.
-func TestSIGTERMDrainsThenExits0(t *testing.T) {
+// startRelay builds the binary and starts it in front of a fake GitHub
+// whose first call is held until release is called. It returns once the
+// relay listens.
+func startRelay(t *testing.T) (cmd *exec.Cmd, url string, gh *relaytest.GitHub, arrived <-chan struct{}, release func(), lines <-chan map[string]any) {
+	t.Helper()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		t.Skip("no go tool to build the binary")
@@ -63,19 +64,19 @@ func TestSIGTERMDrainsThenExits0(t *testing.T) {
 	if out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-
 	gh, ghSrv := relaytest.Start(t, "acme", "register", token)
-	arrived, held := make(chan struct{}), make(chan struct{})
-	release := sync.OnceFunc(func() { close(held) })
-	defer release()
-	gh.OnCall = func(int) {
-		close(arrived)
-		<-held
+	arrivedCh, held := make(chan struct{}), make(chan struct{})
+	release = sync.OnceFunc(func() { close(held) })
+	t.Cleanup(release)
+	gh.OnCall = func(n int) {
+		if n == 1 {
+			close(arrivedCh)
+			<-held
+		}
 	}
-
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin)
+	t.Cleanup(cancel)
+	cmd = exec.CommandContext(ctx, bin)
 	cmd.Env = []string{
 		relay.EnvAddr + "=127.0.0.1:0",
 		relay.EnvWebhookSecret + "=" + secret,
@@ -90,19 +91,18 @@ func TestSIGTERMDrainsThenExits0(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	lines := make(chan map[string]any, 64)
+	ch := make(chan map[string]any, 64)
 	go func() {
-		defer close(lines)
+		defer close(ch)
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			var m map[string]any
 			if json.Unmarshal(sc.Bytes(), &m) == nil {
-				lines <- m
+				ch <- m
 			}
 		}
 	}()
-	var url string
-	for m := range lines {
+	for m := range ch {
 		if m["msg"] == "relay listening" {
 			url, _ = m["url"].(string)
 			break
@@ -111,7 +111,13 @@ func TestSIGTERMDrainsThenExits0(t *testing.T) {
 	if url == "" {
 		t.Fatal("the relay never said where it listens")
 	}
+	return cmd, url, gh, arrivedCh, release, ch
+}
 
+// postDone posts the signed done sample from a goroutine; the status (0 on
+// a transport error) arrives on the channel.
+func postDone(t *testing.T, url string) <-chan int {
+	t.Helper()
 	body, err := os.ReadFile("../../internal/relay/testdata/webhook-issue-updated-done.json")
 	if err != nil {
 		t.Fatal(err)
@@ -128,6 +134,56 @@ func TestSIGTERMDrainsThenExits0(t *testing.T) {
 		resp.Body.Close()
 		status <- resp.StatusCode
 	}()
+	return status
+}
+
+// TestSecondSignalStopsAtOnce: while the relay drains, a second SIGTERM
+// ends it without waiting for the request in flight.
+func TestSecondSignalStopsAtOnce(t *testing.T) {
+	cmd, url, _, arrived, _, lines := startRelay(t)
+	postDone(t, url)
+	<-arrived
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	for m := range lines {
+		if m["msg"] == "relay draining" {
+			break
+		}
+	}
+	exited := make(chan error, 1)
+	go func() {
+		for range lines {
+		}
+		exited <- cmd.Wait()
+	}()
+	// Repeat the second signal: the first of them may arrive before the
+	// relay has let go of the handler.
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	timeout := time.After(5 * time.Second)
+	for {
+		select {
+		case err := <-exited:
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ProcessState.Sys().(syscall.WaitStatus).Signal() != syscall.SIGTERM {
+				t.Errorf("exit: %v, want killed by SIGTERM", err)
+			}
+			return
+		case <-tick.C:
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+		case <-timeout:
+			t.Fatal("still running 5s after the second SIGTERM")
+		}
+	}
+}
+
+// TestSIGTERMDrainsThenExits0 builds the binary, holds a forward in flight
+// at the fake GitHub, sends SIGTERM, and checks that the request still gets
+// its 200 and that the process then exits 0.
+func TestSIGTERMDrainsThenExits0(t *testing.T) {
+	cmd, url, gh, arrived, release, lines := startRelay(t)
+	status := postDone(t, url)
 	<-arrived
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
