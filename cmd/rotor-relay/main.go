@@ -1,8 +1,8 @@
 // Command rotor-relay is rotor's webhook relay as a small static binary:
 // it turns Jira's "rotor ticket is done" webhook into a repository_dispatch
 // event on the register's repository. It is configured from the
-// environment (see docs/relay.md) and stops cleanly on SIGTERM; a second SIGTERM or
-// Ctrl-C during the drain ends it at once.
+// environment (see docs/relay.md) and stops cleanly on SIGTERM; a second
+// SIGTERM or Ctrl-C during the drain ends it at once.
 package main
 
 import (
