@@ -41,6 +41,7 @@ const (
 	DefaultRetryBackoff      = 200 * time.Millisecond
 	DefaultDedupeWindow      = time.Hour
 	DefaultDedupeEntries     = 10000
+	DefaultMaxBodiesInFlight = 64
 	DefaultReadHeaderTimeout = 5 * time.Second
 	DefaultReadTimeout       = 10 * time.Second
 	DefaultWriteTimeout      = 20 * time.Second
@@ -80,6 +81,11 @@ type Config struct {
 	DedupeWindow time.Duration
 	// DedupeEntries bounds the delivery ids remembered; the oldest go first.
 	DedupeEntries int
+	// MaxBodiesInFlight bounds the webhook bodies read at once. A body must
+	// be read before its signature can be checked, so without this bound
+	// unauthenticated senders could hold memory; past it the relay answers
+	// 503, which Jira retries.
+	MaxBodiesInFlight int
 
 	ReadHeaderTimeout time.Duration
 	ReadTimeout       time.Duration
@@ -146,6 +152,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.DedupeEntries == 0 {
 		c.DedupeEntries = DefaultDedupeEntries
+	}
+	if c.MaxBodiesInFlight == 0 {
+		c.MaxBodiesInFlight = DefaultMaxBodiesInFlight
 	}
 	if c.Now == nil {
 		c.Now = time.Now

@@ -28,6 +28,7 @@ const (
 	outcomeDuplicate    = "duplicate"
 	outcomeDropped      = "dropped"
 	outcomeBusy         = "busy"
+	outcomeOverloaded   = "overloaded"
 	outcomeUnauthorized = "unauthorized"
 	outcomeTooLarge     = "too_large"
 	outcomeIncomplete   = "incomplete"
@@ -47,6 +48,7 @@ type Server struct {
 	autoToken *[sha256.Size]byte // nil: the automation sender is off
 	disp      *dispatcher
 	dedupe    *dedupe
+	bodies    chan struct{} // a slot per body being read (MaxBodiesInFlight)
 
 	srv      *http.Server
 	ln       net.Listener
@@ -80,6 +82,7 @@ func New(cfg Config, logger *slog.Logger) (*Server, error) {
 		disp:     disp,
 		dedupe:   newDedupe(cfg.DedupeEntries, cfg.DedupeWindow, cfg.Now),
 		serveErr: make(chan error, 1),
+		bodies:   make(chan struct{}, cfg.MaxBodiesInFlight),
 	}
 	if cfg.AutomationToken != "" {
 		d := tokenDigest(cfg.AutomationToken)
@@ -310,6 +313,14 @@ func (s *Server) handleJira(w http.ResponseWriter, r *http.Request) result {
 
 	if r.ContentLength > MaxBodyBytes {
 		return result{status: http.StatusRequestEntityTooLarge, outcome: outcomeTooLarge, sender: from, reason: fmt.Sprintf("body over %d bytes", MaxBodyBytes)}
+	}
+	select {
+	case s.bodies <- struct{}{}:
+		defer func() { <-s.bodies }()
+	default:
+		w.Header().Set("Retry-After", "1")
+		return result{status: http.StatusServiceUnavailable, outcome: outcomeOverloaded, sender: from,
+			reason: fmt.Sprintf("more than %d requests are being read; try again", cap(s.bodies))}
 	}
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
