@@ -90,17 +90,28 @@ func (c *Client) openJQL(label string) string {
 // maxPages bounds a search whose tokens never end.
 const maxPages = 10000
 
-// search runs one JQL search, following nextPageToken to the last page.
+// search runs one JQL search, following nextPageToken until a page comes
+// without one or says isLast. A token Jira already gave in this search
+// means the pages loop: that is an error, not the end, because a search cut
+// short would hide open tickets and make rotor open second ones.
 func (c *Client) search(ctx context.Context, op, jql string) ([]rotation.Ticket, error) {
 	var out []rotation.Ticket
 	token := ""
+	seen := map[string]bool{}
 	for page := 0; ; page++ {
 		if page == maxPages {
 			return nil, fmt.Errorf("jira: %s: more than %d pages of results", op, maxPages)
 		}
 		var res *models.IssueSearchJQLScheme
+		// go-atlassian's model has no isLast: read it from the raw answer.
+		var last struct {
+			IsLast bool `json:"isLast"`
+		}
 		err := c.call(ctx, op, false, func(ctx context.Context) (r *models.ResponseScheme, err error) {
 			res, r, err = c.api.SearchJQL(ctx, jql, ticketFields, c.pageSize, token)
+			if err == nil {
+				err = json.Unmarshal(r.Bytes.Bytes(), &last)
+			}
 			return r, err
 		})
 		if err != nil {
@@ -113,10 +124,13 @@ func (c *Client) search(ctx context.Context, op, jql string) ([]rotation.Ticket,
 			}
 			out = append(out, t)
 		}
-		// The answer has no isLast: the last page comes without a token.
-		if res.NextPageToken == "" || res.NextPageToken == token {
+		if last.IsLast || res.NextPageToken == "" {
 			return out, nil
 		}
+		if seen[res.NextPageToken] {
+			return nil, fmt.Errorf("jira: %s: page %d repeats the nextPageToken of an earlier page; Jira's paging loops, so the search is incomplete", op, page+1)
+		}
+		seen[res.NextPageToken] = true
 		token = res.NextPageToken
 	}
 }
