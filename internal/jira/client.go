@@ -101,6 +101,10 @@ func New(cfg Config) (*Client, error) {
 			strings.Join(missing, ", "))
 	}
 	u, err := url.Parse(strings.TrimSpace(cfg.URL))
+	if strings.Contains(cfg.URL, "@") {
+		// Never echo it: the part before @ may be a token.
+		return nil, fmt.Errorf("jira: %s carries a user or password (it contains @): give only the site, e.g. https://example.atlassian.net, and the token in %s", EnvURL, EnvToken)
+	}
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return nil, fmt.Errorf("jira: %s=%q is not a site URL: use the form https://example.atlassian.net", EnvURL, cfg.URL)
 	}

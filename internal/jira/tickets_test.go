@@ -26,6 +26,8 @@ func TestNewNamesWhatIsMissing(t *testing.T) {
 		{"no email", func(c *jira.Config) { c.Email = " " }, []string{"ROTOR_JIRA_EMAIL"}},
 		{"not a URL", func(c *jira.Config) { c.URL = "example.atlassian.net" }, []string{"ROTOR_JIRA_URL", "https://example.atlassian.net"}},
 		{"no project", func(c *jira.Config) { c.Project = "" }, []string{"jira.project", "rotor.yaml"}},
+		{"token in the URL", func(c *jira.Config) { c.URL = "https://bot:s3cret-token@example.atlassian.net" }, []string{"ROTOR_JIRA_URL", "contains @", "ROTOR_JIRA_TOKEN"}},
+		{"token in a bad URL", func(c *jira.Config) { c.URL = "https://bot:s3cret token@example.atlassian.net/%zz" }, []string{"ROTOR_JIRA_URL", "contains @"}},
 		{"bad field id", func(c *jira.Config) { c.Fields.NextDueDate = "Next Due Date" }, []string{"jira.fields.next_due_date", "customfield_10050"}},
 	}
 	for _, tt := range tests {
@@ -46,6 +48,9 @@ func TestNewNamesWhatIsMissing(t *testing.T) {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q does not mention %q", err, w)
 				}
+			}
+			if strings.Contains(err.Error(), "s3cret") {
+				t.Errorf("error %q shows the token", err)
 			}
 		})
 	}
