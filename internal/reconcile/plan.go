@@ -372,29 +372,20 @@ func Compute(reg *rotation.Register, today rotation.Date, open []rotation.Ticket
 	}
 
 	steps := make([]step, 0, 64)
-	var created map[string]bool // ids of credentials without a ticket planned for a create
+	seen := make(map[string]bool, len(reg.Credentials)) // ids of the register acted on
 	for _, c := range reg.Credentials {
-		g := byID[c.ID]
-		if g != nil && g.matched {
+		if seen[c.ID] {
 			p.Warnings = append(p.Warnings, Notice{Kind: NoticeDuplicateID, CredentialID: c.ID,
 				Text: fmt.Sprintf("%s appears more than once in the register; rotor acts on its first entry only: run rotor validate", c.ID)})
 			continue
 		}
+		seen[c.ID] = true
+		g := byID[c.ID]
 		ev := c.Evaluate(today)
 		if g == nil {
-			if ev.Status != rotation.StatusDue && ev.Status != rotation.StatusOverdue {
-				continue
+			if ev.Status == rotation.StatusDue || ev.Status == rotation.StatusOverdue {
+				steps = append(steps, step{kind: KindCreate, id: c.ID, c: c, ev: ev})
 			}
-			if created[c.ID] {
-				p.Warnings = append(p.Warnings, Notice{Kind: NoticeDuplicateID, CredentialID: c.ID,
-					Text: fmt.Sprintf("%s appears more than once in the register; rotor acts on its first entry only: run rotor validate", c.ID)})
-				continue
-			}
-			if created == nil {
-				created = map[string]bool{}
-			}
-			created[c.ID] = true
-			steps = append(steps, step{kind: KindCreate, id: c.ID, c: c, ev: ev})
 			continue
 		}
 		g.matched = true

@@ -208,6 +208,18 @@ func TestComputeActions(t *testing.T) {
 			warnings: []string{"duplicate-id  db-admin"},
 		},
 		{
+			name:     "an id twice in the register, the first entry ok, is not created for the second",
+			creds:    []*rotation.Credential{cred("db-admin", "2026-02-20", 90), dueCred()},
+			want:     []string{},
+			warnings: []string{"duplicate-id  db-admin"},
+		},
+		{
+			name:     "an id twice in the register, the first entry exempt, is not created for the second",
+			creds:    []*rotation.Credential{cred("db-admin", "2025-01-01", 90, exempt("2026-06-30")), dueCred()},
+			want:     []string{},
+			warnings: []string{"duplicate-id  db-admin"},
+		},
+		{
 			name:      "an id twice in the register with a ticket is acted on once",
 			creds:     []*rotation.Credential{dueCred(), cred("db-admin", "2025-12-05", 90)},
 			tickets:   []rotation.Ticket{ticket("SEC-1", dueCred())},
