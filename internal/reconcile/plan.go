@@ -39,13 +39,19 @@ func (k Kind) rank() int {
 
 // Change is one field of a ticket that an update changes.
 type Change struct {
-	Field string `json:"field"` // "summary", "due_date" or "assignee"
-	From  string `json:"from"`  // empty when unset
+	// Field is "summary", "due_date", "assignee" or "labels"; a labels
+	// change removes the label From (To is empty).
+	Field string `json:"field"`
+	From  string `json:"from"` // empty when unset
 	To    string `json:"to"`
 }
 
-// String renders the change for people: "due date 2026-11-30 → 2026-12-05".
+// String renders the change for people: "due date 2026-11-30 → 2026-12-05",
+// "remove label rotor-overdue".
 func (c Change) String() string {
+	if c.Field == "labels" && c.To == "" {
+		return "remove label " + c.From
+	}
 	return strings.ReplaceAll(c.Field, "_", " ") + " " + orNone(c.From) + " → " + orNone(c.To)
 }
 

@@ -496,7 +496,7 @@ func TestComputeDeescalation(t *testing.T) {
 	if a.Update == nil || !reflect.DeepEqual(a.Update.RemoveLabels, []string{rotation.LabelOverdue}) || len(a.Update.AddLabels) != 0 {
 		t.Fatalf("update = %+v", a.Update)
 	}
-	if got := a.Describe(); !strings.Contains(got, "labels rotor-overdue → (none)") {
+	if got := a.Describe(); !strings.Contains(got, "remove label rotor-overdue") {
 		t.Errorf("describe = %q", got)
 	}
 }
