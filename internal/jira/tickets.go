@@ -438,7 +438,8 @@ func (c *Client) Transition(ctx context.Context, key, id string) error {
 
 // Close moves ticket key to a status of the done category, through the
 // first available transition that leads there. A ticket already done is
-// left alone.
+// left alone, and so is a failed transition that left the ticket done (a
+// retry after a lost answer finds the transition gone).
 func (c *Client) Close(ctx context.Context, key string) error {
 	trs, err := c.Transitions(ctx, key)
 	if err != nil {
@@ -447,12 +448,22 @@ func (c *Client) Close(ctx context.Context, key string) error {
 	var names []string
 	for _, t := range trs {
 		if t.ToCategory == rotation.CategoryDone && t.IsAvailable {
-			return c.Transition(ctx, key, t.ID)
+			err := c.Transition(ctx, key, t.ID)
+			if err != nil && c.isDone(ctx, key) {
+				return nil
+			}
+			return err
 		}
 		names = append(names, fmt.Sprintf("%s → %s (%s)", t.Name, t.ToStatus, t.ToCategory))
 	}
-	if t, err := c.Ticket(ctx, key); err == nil && t.StatusCategory == rotation.CategoryDone {
+	if c.isDone(ctx, key) {
 		return nil
 	}
 	return fmt.Errorf("jira: close ticket %s: no transition leads to a done status; available: %s", key, strings.Join(names, ", "))
+}
+
+// isDone reports whether ticket key is known to be in the done category.
+func (c *Client) isDone(ctx context.Context, key string) bool {
+	t, err := c.Ticket(ctx, key)
+	return err == nil && t.StatusCategory == rotation.CategoryDone
 }

@@ -501,3 +501,18 @@ func TestClose(t *testing.T) {
 		t.Errorf("Close without a done status: %v", err)
 	}
 }
+
+func TestCloseWhoseAnswerIsLost(t *testing.T) {
+	fake := jiratest.New(t)
+	key := fake.AddIssue(jiratest.Issue{Summary: "Rotate db", Labels: []string{"rotor", "rotor-db"}, Status: "In Progress"})
+	// Jira moves the ticket, but the answer is a 502: the retry finds the
+	// transition no longer valid.
+	fake.Inject(jiratest.Fault{Method: "POST", PathPrefix: "/rest/api/3/issue/" + key + "/transitions", Status: 502, AfterApply: true})
+	c, _ := newClient(t, fake)
+	if err := c.Close(context.Background(), key); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if is, _ := fake.Issue(key); is.Status != "Done" {
+		t.Errorf("after Close: %+v", is)
+	}
+}
