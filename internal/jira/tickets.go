@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/ctreminiom/go-atlassian/v2/pkg/infra/models"
 
@@ -177,7 +178,7 @@ func labels(credentialID string, extra []string) ([]string, error) {
 		if l == "" || seen[l] {
 			continue
 		}
-		if strings.ContainsAny(l, " \t\n") {
+		if hasSpace(l) {
 			return nil, fmt.Errorf("label %q contains a space, which Jira refuses", l)
 		}
 		if len(l) > 255 {
@@ -188,6 +189,10 @@ func labels(credentialID string, extra []string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// hasSpace reports whether s holds any white space, which a Jira label
+// may not.
+func hasSpace(s string) bool { return strings.IndexFunc(s, unicode.IsSpace) >= 0 }
 
 // customFields adds the mapped custom fields that have a value.
 func (c *Client) customFields(cf *models.CustomFields, v rotation.CustomValues) error {
@@ -350,7 +355,7 @@ func (c *Client) Update(ctx context.Context, key string, u rotation.TicketUpdate
 			labels []string
 		}{{"add", u.AddLabels}, {"remove", u.RemoveLabels}} {
 			for _, l := range set.labels {
-				if strings.ContainsAny(l, " \t\n") || l == "" {
+				if hasSpace(l) || l == "" {
 					return fmt.Errorf("jira: %s: label %q is empty or contains a space, which Jira refuses", op, l)
 				}
 				labelOps = append(labelOps, map[string]any{set.verb: l})

@@ -328,8 +328,10 @@ func TestCreateRefusesBadInputBeforeSending(t *testing.T) {
 	fake := jiratest.New(t)
 	c, _ := newClient(t, fake)
 	for name, change := range map[string]func(*rotation.NewTicket){
-		"label with a space": func(nt *rotation.NewTicket) { nt.Labels = []string{"team payments"} },
-		"empty summary":      func(nt *rotation.NewTicket) { nt.Summary = " " },
+		"label with a space":           func(nt *rotation.NewTicket) { nt.Labels = []string{"team payments"} },
+		"label with a no-break space":  func(nt *rotation.NewTicket) { nt.Labels = []string{"team\u00a0payments"} },
+		"label with a carriage return": func(nt *rotation.NewTicket) { nt.Labels = []string{"team\rpayments"} },
+		"empty summary":                func(nt *rotation.NewTicket) { nt.Summary = " " },
 	} {
 		t.Run(name, func(t *testing.T) {
 			nt := newTicket()
