@@ -19,9 +19,16 @@ const IDPattern = `^[a-z0-9]+(-[a-z0-9]+)*$`
 
 var idPattern = regexp.MustCompile(IDPattern)
 
-// ValidID reports whether id is a well-formed credential id.
+// ValidID reports whether id is a well-formed credential id that is not
+// reserved.
 func ValidID(id string) bool {
-	return len(id) <= MaxIDLength && idPattern.MatchString(id)
+	return len(id) <= MaxIDLength && idPattern.MatchString(id) && !ReservedID(id)
+}
+
+// ReservedID reports whether id would make an identity label that clashes
+// with one of rotor's marker labels (rotor-overdue, rotor-orphaned).
+func ReservedID(id string) bool {
+	return IdentityLabel(id) == LabelOverdue || IdentityLabel(id) == LabelOrphaned
 }
 
 // Position is where a value was written in the register.

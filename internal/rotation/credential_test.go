@@ -52,6 +52,7 @@ func TestEvaluate(t *testing.T) {
 func TestValidID(t *testing.T) {
 	for id, want := range map[string]bool{
 		"payments-db-admin": true, "a": true, "a1-b2": true, "0day": true,
+		"overdue": false, "orphaned": false, "overdue-key": true,
 		"": false, "Payments": false, "a--b": false, "-a": false, "a-": false, "a_b": false, "a b": false,
 		"a234567890123456789012345678901234567890123456789012345678901234":  true,
 		"a2345678901234567890123456789012345678901234567890123456789012345": false,

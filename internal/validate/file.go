@@ -341,6 +341,12 @@ func (c *fileChecker) credential(i int, m *yaml.Node) (entry, bool) {
 	}
 
 	id, idNode := str("id")
+	if idNode != nil && rotation.ReservedID(id) {
+		c.add(idNode, register.SeverityError, RuleSchema,
+			fmt.Sprintf("id %q is reserved: its label %s is the one rotor uses to mark tickets", id, rotation.IdentityLabel(id)),
+			"choose another id, for example one that names the system too")
+		idNode = nil // not a credential rotor can track
+	}
 	cred.ID = id
 	cred.Name, _ = str("name")
 	cred.Team, _ = str("team")

@@ -101,6 +101,11 @@ func TestRules(t *testing.T) {
 			want:  []want{{"a.yaml", 2, 9, validate.RuleSchema, `id: "DB_Admin" does not have the expected form`, false}},
 		},
 		{
+			name:  "reserved id",
+			files: map[string]string{"a.yaml": strings.Replace(entry, "id: db-admin", "id: overdue", 1)},
+			want:  []want{{"a.yaml", 2, 9, validate.RuleSchema, `id "overdue" is reserved`, false}},
+		},
+		{
 			name:  "bad criticality",
 			files: map[string]string{"a.yaml": entry + "    criticality: severe\n"},
 			want:  []want{{"a.yaml", 7, 18, validate.RuleSchema, "criticality: value must be one of", false}},
