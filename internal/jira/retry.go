@@ -3,6 +3,7 @@ package jira
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -143,8 +144,8 @@ func (p RetryPolicy) retryAfter(h http.Header) (time.Duration, bool) {
 // isAmbiguous reports whether a failed write may nevertheless have been
 // applied by Jira: no answer came, or a 5xx other than 503.
 func isAmbiguous(err error) bool {
-	e, ok := err.(*Error)
-	if !ok {
+	var e *Error
+	if !errors.As(err, &e) {
 		return false
 	}
 	return e.StatusCode == 0 && e.Err != nil || e.StatusCode >= 500 && e.StatusCode != http.StatusServiceUnavailable
