@@ -172,6 +172,9 @@ func TestStatus(t *testing.T) {
 			t.Fatalf("exit %d: %s", r.code, r.stderr)
 		}
 		golden(t, "status.golden", r.stdout)
+		if !strings.Contains(r.stderr, "12 credentials: 3 overdue, 4 due, 4 ok, 1 exempt as of 2026-11-27") {
+			t.Errorf("no summary line: %q", r.stderr)
+		}
 	})
 	t.Run("markdown with filters", func(t *testing.T) {
 		r := runRotor(t, nil, "", "status", "--register", example, "--today", "2026-11-27", "--format", "markdown", "--status", "due,overdue", "--team", "payments")

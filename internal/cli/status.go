@@ -124,7 +124,29 @@ func runStatus(ctx context.Context, env Env, o statusOptions) error {
 	case "markdown":
 		return writeStatusMarkdown(env.Stdout, rows, res.Today)
 	}
-	return writeStatusText(env.Stdout, rows)
+	if err := writeStatusText(env.Stdout, rows); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stderr, "%s%s as of %s\n", exitPrefix, statusCounts(rows), res.Today)
+	return nil
+}
+
+// statusCounts sums rows up: "12 credentials: 3 overdue, 4 due, 4 ok, 1 exempt".
+func statusCounts(rows []statusRow) string {
+	counts := map[rotation.Status]int{}
+	for _, r := range rows {
+		counts[r.Status]++
+	}
+	var parts []string
+	for _, s := range []rotation.Status{rotation.StatusOverdue, rotation.StatusDue, rotation.StatusOK, rotation.StatusExempt} {
+		if counts[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+		}
+	}
+	if len(parts) == 0 {
+		return plural(0, "credential")
+	}
+	return plural(len(rows), "credential") + ": " + strings.Join(parts, ", ")
 }
 
 // writeStatusJSON writes rows as an indented JSON array, the same bytes as
