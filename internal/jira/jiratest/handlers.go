@@ -520,13 +520,11 @@ func (s *Server) issue(idOrKey string) *Issue {
 }
 
 func (s *Server) getIssue(w http.ResponseWriter, r *request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	is := s.issue(r.params["issueIdOrKey"])
-	if is == nil {
-		issueNotFound(w)
+	is, ok := s.lockIssue(w, r)
+	if !ok {
 		return
 	}
+	defer s.mu.Unlock()
 	writeJSON(w, http.StatusOK, s.issueJSON(is, splitFields(r.URL.Query()["fields"]), true))
 }
 
@@ -563,13 +561,11 @@ func (s *Server) editIssue(w http.ResponseWriter, r *request) {
 	if !ok {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	stored := s.issue(r.params["issueIdOrKey"])
-	if stored == nil {
-		issueNotFound(w)
+	stored, ok := s.lockIssue(w, r)
+	if !ok {
 		return
 	}
+	defer s.mu.Unlock()
 	is := stored.clone()
 	if errs := s.apply(&is, body, false); len(errs) > 0 {
 		writeError(w, http.StatusBadRequest, nil, errs)
@@ -585,13 +581,11 @@ func (s *Server) addComment(w http.ResponseWriter, r *request) {
 	if !ok {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	is := s.issue(r.params["issueIdOrKey"])
-	if is == nil {
-		issueNotFound(w)
+	is, ok := s.lockIssue(w, r)
+	if !ok {
 		return
 	}
+	defer s.mu.Unlock()
 	adf, present := body["body"]
 	if !present {
 		writeError(w, http.StatusBadRequest, nil, map[string]string{"comment": "Comment body can not be empty!"})
@@ -638,13 +632,11 @@ func (s *Server) transitions(is *Issue) []map[string]any {
 }
 
 func (s *Server) getTransitions(w http.ResponseWriter, r *request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	is := s.issue(r.params["issueIdOrKey"])
-	if is == nil {
-		issueNotFound(w)
+	is, ok := s.lockIssue(w, r)
+	if !ok {
 		return
 	}
+	defer s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"expand": "transitions", "transitions": s.transitions(is)})
 }
 
@@ -653,13 +645,11 @@ func (s *Server) doTransition(w http.ResponseWriter, r *request) {
 	if !ok {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	is := s.issue(r.params["issueIdOrKey"])
-	if is == nil {
-		issueNotFound(w)
+	is, ok := s.lockIssue(w, r)
+	if !ok {
 		return
 	}
+	defer s.mu.Unlock()
 	tr, _ := body["transition"].(map[string]any)
 	id, _ := tr["id"].(string)
 	if id == "" {
@@ -688,4 +678,18 @@ func decodeObject(w http.ResponseWriter, body []byte) (map[string]any, bool) {
 		return nil, false
 	}
 	return v, true
+}
+
+// lockIssue takes the lock and returns the issue the path names. When
+// there is no such issue it answers 404, releases the lock and returns
+// false; otherwise the caller holds the lock and must release it.
+func (s *Server) lockIssue(w http.ResponseWriter, r *request) (*Issue, bool) {
+	s.mu.Lock()
+	is := s.issue(r.params["issueIdOrKey"])
+	if is == nil {
+		s.mu.Unlock()
+		issueNotFound(w)
+		return nil, false
+	}
+	return is, true
 }
