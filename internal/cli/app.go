@@ -13,6 +13,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -184,10 +185,14 @@ func flagOrEnv(c *cli.Context, env Env, flag, envVar string) string {
 	return c.String(flag)
 }
 
+// validator compiles the embedded schemas once per process; commands that
+// validate twice (new: the register, then the edited file) share it.
+var validator = sync.OnceValues(validate.New)
+
 // loadRegister validates the register and returns the result; the error is
 // set only when the register cannot be read.
 func loadRegister(ctx context.Context, env Env, o registerOptions) (*validate.Result, error) {
-	v, err := validate.New()
+	v, err := validator()
 	if err != nil {
 		return nil, err
 	}

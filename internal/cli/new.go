@@ -15,7 +15,6 @@ import (
 
 	"github.com/rotor-dev/rotor/internal/register"
 	"github.com/rotor-dev/rotor/internal/rotation"
-	"github.com/rotor-dev/rotor/internal/validate"
 )
 
 type newOptions struct {
@@ -124,7 +123,7 @@ func runNew(ctx context.Context, env Env, o newOptions) error {
 	if err != nil {
 		return failed("cannot add to %s: %v", o.File, err)
 	}
-	v, err := validate.New()
+	v, err := validator()
 	if err != nil {
 		return err
 	}
