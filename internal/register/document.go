@@ -42,21 +42,40 @@ type Document struct {
 // content is a finding, not an error; err is set only when the file cannot
 // be read.
 func ReadFile(path string) (*Document, []Finding, error) {
-	f, err := os.Open(path)
+	data, f, err := ReadBytes(path)
+	if err != nil || f != nil {
+		return nil, f, err
+	}
+	doc, findings := Parse(path, data)
+	return doc, findings, nil
+}
+
+// ErrNotRegular is returned for a path that is not a regular file (or a
+// link to one): a FIFO, a device or a socket could block a read forever.
+var ErrNotRegular = errors.New("not a regular file")
+
+// ReadBytes reads the file at path, at most MaxFileSize bytes. Only regular
+// files are read: anything else is ErrNotRegular, found before the read
+// could block. A file over the size limit is a finding (and no data).
+func ReadBytes(path string) ([]byte, []Finding, error) {
+	// Non-blocking: open(2) of a FIFO then returns at once instead of
+	// waiting for a writer, and the check of what was opened refuses it.
+	f, err := os.OpenFile(path, os.O_RDONLY|openNonBlocking, 0)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %q: %w", path, err)
 	}
 	defer f.Close()
-	size := int64(512)
-	if fi, err := f.Stat(); err == nil && fi.Size() > 0 {
-		size = fi.Size()
-		if fi.Mode().IsRegular() && size > MaxFileSize {
-			return nil, []Finding{tooLarge(path)}, nil
-		}
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, nil, fmt.Errorf("read %q: %w", path, err)
 	}
-	if size > MaxFileSize {
-		size = MaxFileSize
+	if !fi.Mode().IsRegular() {
+		return nil, nil, fmt.Errorf("read %q: %w (%s)", path, ErrNotRegular, fi.Mode().Type())
 	}
+	if fi.Size() > MaxFileSize {
+		return nil, []Finding{tooLarge(path)}, nil
+	}
+	size := min(max(fi.Size(), 512), MaxFileSize)
 	// One read of the stat'ed size; the loop covers files that grow.
 	buf := make([]byte, 0, size+1)
 	data, err := readAllInto(buf, io.LimitReader(f, MaxFileSize+1))
@@ -66,8 +85,7 @@ func ReadFile(path string) (*Document, []Finding, error) {
 	if len(data) > MaxFileSize {
 		return nil, []Finding{tooLarge(path)}, nil
 	}
-	doc, findings := Parse(path, data)
-	return doc, findings, nil
+	return data, nil, nil
 }
 
 func tooLarge(path string) Finding {
@@ -407,22 +425,62 @@ func scalarValue(n *yaml.Node) any {
 		if b, err := strconv.ParseBool(strings.ToLower(n.Value)); err == nil {
 			return b
 		}
-	case "!!int":
-		s := strings.ReplaceAll(n.Value, "_", "")
-		if i, err := strconv.ParseInt(s, 0, 64); err == nil {
+	case "!!int", "!!float":
+		// A number has one reading: plain decimal digits. YAML's other
+		// spellings (0x5A, 0o132, 0132, 1_0, 90.0, 9e1, +90) stay text, so
+		// the schema refuses them instead of checking one number while the
+		// rules use another.
+		if !IsPlainDecimal(n.Value) {
+			return n.Value
+		}
+		if i, err := strconv.ParseInt(n.Value, 10, 64); err == nil {
 			return i
 		}
-		if strings.HasPrefix(s, "0o") {
-			if i, err := strconv.ParseInt(s[2:], 8, 64); err == nil {
-				return i
-			}
-		}
-	case "!!float":
-		if f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+		// Beyond int64: still a number, and out of every bound.
+		if f, err := strconv.ParseFloat(n.Value, 64); err == nil && !math.IsInf(f, 0) {
 			return f
 		}
 	}
 	return n.Value
+}
+
+// IsPlainDecimal reports whether s is a whole number written in plain
+// decimal: "0", or digits without a leading zero. No sign, point, exponent,
+// base prefix or underscore.
+func IsPlainDecimal(s string) bool {
+	if s == "" || len(s) > 1 && s[0] == '0' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// PlainInt returns the value of a plain decimal whole number (see
+// IsPlainDecimal) that fits an int; ok is false for anything else.
+func PlainInt(s string) (n int, ok bool) {
+	if !IsPlainDecimal(s) {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil
+}
+
+// LooksNumeric reports whether an unquoted scalar was meant as a number:
+// YAML resolved it as one, or it starts like one (a digit, a sign or a
+// point). Such a value that is not plain decimal gets a message about how
+// numbers are written rather than a type error.
+func LooksNumeric(n *yaml.Node) bool {
+	if n == nil || n.Kind != yaml.ScalarNode || n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+		return false
+	}
+	if t := n.ShortTag(); t == "!!int" || t == "!!float" {
+		return true
+	}
+	return n.Value != "" && strings.ContainsRune("0123456789+-.", rune(n.Value[0]))
 }
 
 // Lookup returns the node at a JSON pointer ("/credentials/0/id", RFC 6901)

@@ -6,6 +6,7 @@
 package rotation
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -22,8 +23,15 @@ type Date struct {
 // DateLayout is the only textual form of a Date rotor reads or writes.
 const DateLayout = "2006-01-02"
 
+// MinDate is the earliest date rotor accepts. No credential was rotated
+// before it, and a date such as 0000-01-01 is a placeholder, not a rotation.
+var MinDate = Date{Year: 1970, Month: time.January, Day: 1}
+
+// ErrBeforeMinDate is the error of ParseDate for a date before MinDate.
+var ErrBeforeMinDate = errors.New("before 1970-01-01, the earliest date rotor accepts")
+
 // ParseDate parses s as YYYY-MM-DD and rejects dates that do not exist on
-// the calendar, such as 2026-02-30 or 2025-02-29.
+// the calendar, such as 2026-02-30 or 2025-02-29, and dates before MinDate.
 func ParseDate(s string) (Date, error) {
 	if len(s) != len(DateLayout) {
 		return Date{}, fmt.Errorf("%q is not a date in YYYY-MM-DD form", s)
@@ -37,7 +45,11 @@ func ParseDate(s string) (Date, error) {
 		}
 		return Date{}, fmt.Errorf("%q is not a date in YYYY-MM-DD form", s)
 	}
-	return DateOf(t), nil
+	d := DateOf(t)
+	if d.Before(MinDate) {
+		return Date{}, fmt.Errorf("%q is %w", s, ErrBeforeMinDate)
+	}
+	return d, nil
 }
 
 func trimColon(s string) string {
@@ -81,10 +93,30 @@ func (d Date) Time() time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 
 func (d Date) AddDays(n int) Date { return DateOf(d.Time().AddDate(0, 0, n)) }
 
 // DaysUntil returns the number of calendar days from d to e: positive when e
-// is later, negative when it is earlier.
-func (d Date) DaysUntil(e Date) int {
-	// Both are midnight UTC, so the difference is an exact multiple of 24h.
-	return int(e.Time().Sub(d.Time()) / (24 * time.Hour))
+// is later, negative when it is earlier. It counts days on the calendar, so
+// it is exact for any span (a time.Duration would saturate past 292 years).
+func (d Date) DaysUntil(e Date) int { return e.dayNumber() - d.dayNumber() }
+
+// dayNumber is the number of days from 1970-01-01 to d in the proleptic
+// Gregorian calendar (Howard Hinnant's days_from_civil). Day and month out
+// of range are normalised first, as time.Date does.
+func (d Date) dayNumber() int {
+	if d.Month < time.January || d.Month > time.December || d.Day < 1 || d.Day > 28 {
+		d = DateOf(d.Time())
+	}
+	y, m, day := d.Year, int(d.Month), d.Day
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era--
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + day - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
 }
 
 // Before reports whether d is earlier than e.

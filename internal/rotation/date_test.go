@@ -123,3 +123,56 @@ func TestDateTextRoundTrip(t *testing.T) {
 		t.Fatal("UnmarshalText accepted 2026-02-30")
 	}
 }
+
+func TestDaysUntilIsExactForAnySpan(t *testing.T) {
+	tests := []struct {
+		from, to string
+		want     int
+	}{
+		{"1970-01-01", "9999-12-31", 2932896},
+		{"9999-12-31", "1970-01-01", -2932896},
+		{"2000-02-28", "2000-03-01", 2},
+		{"1900-02-28", "1900-03-01", 1},
+		{"2024-12-31", "2025-01-01", 1},
+		{"0001-01-01", "9999-12-31", 3652058},
+	}
+	for _, tt := range tests {
+		from, to := anyDate(t, tt.from), anyDate(t, tt.to)
+		if got := from.DaysUntil(to); got != tt.want {
+			t.Errorf("%s → %s = %d days, want %d", tt.from, tt.to, got, tt.want)
+		}
+	}
+}
+
+// anyDate reads YYYY-MM-DD for any year, below the register's 1970 floor too.
+func anyDate(t *testing.T, s string) Date {
+	t.Helper()
+	tm, err := time.Parse(DateLayout, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return DateOf(tm)
+}
+
+func TestParseDateRefusesDatesBefore1970(t *testing.T) {
+	for _, s := range []string{"0000-01-01", "1969-12-31"} {
+		if _, err := ParseDate(s); err == nil || !strings.Contains(err.Error(), "1970-01-01") {
+			t.Errorf("ParseDate(%q) err = %v, want one naming 1970-01-01", s, err)
+		}
+	}
+	if _, err := ParseDate("1970-01-01"); err != nil {
+		t.Errorf("ParseDate(1970-01-01): %v", err)
+	}
+}
+
+// TestDaysUntilAgreesWithTime holds the calendar arithmetic to time's own
+// over every day of the years a register can hold within a Duration's range.
+func TestDaysUntilAgreesWithTime(t *testing.T) {
+	base := Date{Year: 2026, Month: time.November, Day: 27}
+	for d := (Date{Year: 1970, Month: time.January, Day: 1}); d.Year < 2200; d = d.AddDays(1) {
+		want := int(d.Time().Sub(base.Time()) / (24 * time.Hour))
+		if got := base.DaysUntil(d); got != want {
+			t.Fatalf("%s → %s = %d, want %d", base, d, got, want)
+		}
+	}
+}

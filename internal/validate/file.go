@@ -208,12 +208,41 @@ func (c *fileChecker) schemaFindings(root *yaml.Node, prefix string, err error) 
 				fmt.Sprintf("%s: %s is not a date in YYYY-MM-DD form", field, quoteNode(node)), fieldHints[field])
 			continue
 		}
+		if keyword == "type" && numericFields[field] && register.LooksNumeric(node) {
+			c.add(node, register.SeverityError, RuleNumber,
+				fmt.Sprintf("%s: %s is not a plain decimal whole number (%s)", field, node.Value, numberProblem(node.Value)),
+				fmt.Sprintf("write it as digits only, without sign, point, exponent, prefix, underscore or leading zero, e.g. %s: 90", field))
+			continue
+		}
 		msg := e.Message
 		if keyword == "pattern" {
 			msg = fmt.Sprintf("%s does not have the expected form", quoteNode(node))
 		}
 		c.add(node, register.SeverityError, RuleSchema, field+": "+msg, fieldHints[field])
 	}
+}
+
+// numericFields are the whole-number fields of the register and settings.
+var numericFields = map[string]bool{"period_days": true, "notice_days": true}
+
+// numberProblem says what keeps s from being a plain decimal whole number.
+func numberProblem(s string) string {
+	lower := strings.ToLower(s)
+	switch {
+	case strings.HasPrefix(lower, "0x"), strings.HasPrefix(lower, "+0x"), strings.HasPrefix(lower, "-0x"):
+		return "it is hexadecimal"
+	case strings.HasPrefix(lower, "0o"), strings.HasPrefix(lower, "0b"):
+		return "it has a base prefix"
+	case s[0] == '+' || s[0] == '-':
+		return "it has a sign"
+	case strings.Contains(s, "_"):
+		return "it has an underscore"
+	case strings.ContainsAny(lower, ".e"):
+		return "it is a decimal fraction or has an exponent"
+	case len(s) > 1 && s[0] == '0':
+		return "a leading zero makes YAML read it as octal"
+	}
+	return "it is not made of digits"
 }
 
 var fieldHints = map[string]string{
@@ -333,8 +362,10 @@ func (c *fileChecker) credential(i int, m *yaml.Node) (entry, bool) {
 		if v == nil {
 			return 0, nil
 		}
-		n, err := strconv.Atoi(s)
-		if err != nil {
+		// The schema already refused anything but plain decimal, so the
+		// rules read the very number the schema checked.
+		n, ok := register.PlainInt(s)
+		if !ok {
 			return 0, nil
 		}
 		return n, v
@@ -431,6 +462,11 @@ func (c *fileChecker) exemption(ptr string, m *yaml.Node) *rotation.Exemption {
 // date parses a YYYY-MM-DD value and reports a date the calendar lacks.
 func (c *fileChecker) date(field, s string, n *yaml.Node) (rotation.Date, bool) {
 	d, err := rotation.ParseDate(s)
+	if errors.Is(err, rotation.ErrBeforeMinDate) {
+		c.add(n, register.SeverityError, RuleDate, fmt.Sprintf("%s: %s is %v", field, s, rotation.ErrBeforeMinDate),
+			"write the real date of the last rotation; a placeholder date hides a credential that was never rotated")
+		return rotation.Date{}, false
+	}
 	if err != nil {
 		c.add(n, register.SeverityError, RuleDate, fmt.Sprintf("%s: %s", field, calendarProblem(s, err)),
 			"use a real calendar date as YYYY-MM-DD")

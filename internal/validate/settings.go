@@ -2,7 +2,7 @@ package validate
 
 import (
 	"fmt"
-	"strconv"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -53,12 +53,12 @@ func (v *Validator) loadSettings(path string) (rotation.Settings, []register.Fin
 		return n.Value, n
 	}
 	if v, n := str(doc.Root, "notice_days"); n != nil && !c.bad["/notice_days"] {
-		if d, err := strconv.Atoi(v); err == nil {
+		if d, ok := register.PlainInt(v); ok {
 			s.NoticeDays = d
 		}
 	}
 	if v, n := str(doc.Root, "timezone"); n != nil && !c.bad["/timezone"] {
-		loc, err := time.LoadLocation(v)
+		loc, err := loadIANAZone(v)
 		if err != nil {
 			c.add(n, register.SeverityError, RuleSettings, fmt.Sprintf("timezone %q is not a known IANA time zone", v),
 				"use a name such as UTC, Europe/Berlin or America/New_York")
@@ -88,4 +88,14 @@ func (v *Validator) loadSettings(path string) (rotation.Settings, []register.Fin
 	}
 	c.leakGuard(doc.Root, "")
 	return s, append(findings, c.findings...), nil
+}
+
+// loadIANAZone loads a time zone by its IANA name. "Local" (and "", which
+// LoadLocation reads as UTC) are refused: today would then depend on the
+// machine rotor runs on, not on the reviewed settings.
+func loadIANAZone(name string) (*time.Location, error) {
+	if name == "" || strings.EqualFold(name, "Local") {
+		return nil, fmt.Errorf("%q is not an IANA time zone name", name)
+	}
+	return time.LoadLocation(name)
 }

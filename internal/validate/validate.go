@@ -28,6 +28,7 @@ import (
 const (
 	RuleSchema           = "schema"
 	RuleDate             = "date"
+	RuleNumber           = "number"
 	RuleFutureDate       = "future-date"
 	RuleDuplicateID      = "duplicate-id"
 	RuleUnknownField     = "unknown-field"
