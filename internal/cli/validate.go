@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -49,7 +48,11 @@ func runValidate(ctx context.Context, env Env, o validateOptions) error {
 	if err != nil {
 		return err
 	}
-	findings := filterFindings(res.Findings, o.Paths)
+	paths, err := resolvePaths(o.Root, o.Paths, res)
+	if err != nil {
+		return err
+	}
+	findings := filterFindings(res.Findings, paths)
 	switch o.Format {
 	case "json":
 		if findings == nil {
@@ -81,26 +84,6 @@ func runValidate(ctx context.Context, env Env, o validateOptions) error {
 	}
 	fmt.Fprintf(env.Stderr, "%sregister is valid (%s)\n", exitPrefix, scope)
 	return nil
-}
-
-// filterFindings keeps the findings in the given files or folders; no paths
-// keeps all.
-func filterFindings(fs []register.Finding, paths []string) []register.Finding {
-	if len(paths) == 0 {
-		return fs
-	}
-	var out []register.Finding
-	for _, f := range fs {
-		for _, p := range paths {
-			p = filepath.Clean(p)
-			file := filepath.Clean(f.File)
-			if file == p || strings.HasPrefix(file, p+string(filepath.Separator)) {
-				out = append(out, f)
-				break
-			}
-		}
-	}
-	return out
 }
 
 // writeFindingsText prints one finding a line, each hint indented below.
