@@ -2,6 +2,7 @@ package schema_test
 
 import (
 	"encoding/json"
+	"regexp"
 	"testing"
 
 	"github.com/rotor-dev/rotor/internal/rotation"
@@ -43,6 +44,39 @@ func TestSchemasAreJSON(t *testing.T) {
 		}
 		if v["$schema"] != "https://json-schema.org/draft/2020-12/schema" {
 			t.Errorf("%s: $schema = %v", name, v["$schema"])
+		}
+	}
+}
+
+// The schema's text patterns are the domain's, and the domain's rule
+// (rotation.ControlRune) refuses exactly the runes the patterns refuse.
+func TestTextPatternsAgreeWithTheRule(t *testing.T) {
+	var doc struct {
+		Defs map[string]struct {
+			Pattern string `json:"pattern"`
+		} `json:"$defs"`
+	}
+	for name, raw := range map[string][]byte{"credential": schema.Credential, "settings": schema.Settings} {
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			t.Fatal(err)
+		}
+		if got := doc.Defs["line"].Pattern; got != rotation.LinePattern {
+			t.Errorf("%s schema $defs/line pattern %q, domain %q", name, got, rotation.LinePattern)
+		}
+		if name == "credential" && doc.Defs["text"].Pattern != rotation.TextPattern {
+			t.Errorf("credential schema $defs/text pattern %q, domain %q", doc.Defs["text"].Pattern, rotation.TextPattern)
+		}
+	}
+	line, text := regexp.MustCompile(rotation.LinePattern), regexp.MustCompile(rotation.TextPattern)
+	for r := rune(0); r <= 0x3000; r++ {
+		s := "a" + string(r) + "b"
+		_, _, lineRefused := rotation.ControlRune(s, false)
+		_, _, textRefused := rotation.ControlRune(s, true)
+		if line.MatchString(s) == lineRefused {
+			t.Errorf("U+%04X: line pattern matches %v, rule refuses %v", r, line.MatchString(s), lineRefused)
+		}
+		if text.MatchString(s) == textRefused {
+			t.Errorf("U+%04X: text pattern matches %v, rule refuses %v", r, text.MatchString(s), textRefused)
 		}
 	}
 }

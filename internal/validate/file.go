@@ -214,6 +214,19 @@ func (c *fileChecker) schemaFindings(root *yaml.Node, prefix string, err error) 
 				fmt.Sprintf("write it as digits only, without sign, point, exponent, prefix, underscore or leading zero, e.g. %s: 90", field))
 			continue
 		}
+		if keyword == "pattern" && node.Kind == yaml.ScalarNode {
+			multiline := multilineFields[field]
+			if r, at, found := rotation.ControlRune(node.Value, multiline); found {
+				what := "single-line text cannot hold line breaks, tabs or other control characters"
+				if multiline {
+					what = "text may hold line breaks and tabs, but no other control characters"
+				}
+				c.add(node, register.SeverityError, RuleSchema,
+					fmt.Sprintf("%s: the value has the character U+%04X at byte %d; %s", field, r, at, what),
+					"remove it; hidden and bidirectional characters make a value read differently from what it is")
+				continue
+			}
+		}
 		msg := e.Message
 		if keyword == "pattern" {
 			msg = fmt.Sprintf("%s does not have the expected form", quoteNode(node))
@@ -221,6 +234,9 @@ func (c *fileChecker) schemaFindings(root *yaml.Node, prefix string, err error) 
 		c.add(node, register.SeverityError, RuleSchema, field+": "+msg, fieldHints[field])
 	}
 }
+
+// multilineFields are the text fields that may span lines.
+var multilineFields = map[string]bool{"description": true, "reason": true}
 
 // numericFields are the whole-number fields of the register and settings.
 var numericFields = map[string]bool{"period_days": true, "notice_days": true}

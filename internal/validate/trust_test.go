@@ -136,3 +136,40 @@ func TestSpecialFilesAreNotOpened(t *testing.T) {
 		})
 	}
 }
+
+func TestTextFieldsRefuseControlCharacters(t *testing.T) {
+	tests := []struct {
+		name, field, yaml string
+		wantRune          string
+	}{
+		{"newline forging an annotation", "name", `"DB admin\n::error file=README.md,line=1::forged"`, "U+000A"},
+		{"escape sequence", "name", `"DB \e[2J admin"`, "U+001B"},
+		{"carriage return", "team", `"pay\rments"`, "U+000D"},
+		{"tab in a single line", "system", `"a\tb"`, "U+0009"},
+		{"bidi override", "environment", "\"prod\u202euction\"", "U+202E"},
+		{"C1 control", "name", `"a\u009bb"`, "U+009B"},
+		{"escape in a description", "description", `"a\e]8;;https://evil.example\e\\x"`, "U+001B"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			file := entry + "    " + tt.field + ": " + tt.yaml + "\n"
+			if tt.field == "name" {
+				file = strings.Replace(entry, "name: DB admin", "name: "+tt.yaml, 1)
+			}
+			res := run(t, writeRegister(t, map[string]string{"a.yaml": file}))
+			if res.Errors() != 1 {
+				t.Fatalf("want one error, got:\n%s", dump(res.Findings))
+			}
+			f := res.Findings[0]
+			if !strings.Contains(f.Message, tt.field) || !strings.Contains(f.Message, tt.wantRune) || strings.ContainsAny(f.Message, "\n\r\x1b") {
+				t.Fatalf("want a message naming %s and %s without raw control characters, got %q", tt.field, tt.wantRune, f.Message)
+			}
+		})
+	}
+	t.Run("line breaks and tabs in a description are fine", func(t *testing.T) {
+		res := run(t, writeRegister(t, map[string]string{"a.yaml": entry + "    description: |\n      step one\n      \tthen two\n"}))
+		if len(res.Findings) != 0 {
+			t.Fatalf("findings:\n%s", dump(res.Findings))
+		}
+	})
+}
