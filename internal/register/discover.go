@@ -1,6 +1,7 @@
 package register
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -17,12 +18,35 @@ const (
 	DefaultRoot  = "credential_rotation"
 )
 
-// Discover returns every register file under root, at any depth, sorted:
-// *.yaml and *.yml, except rotor.yaml and template.yaml at the root. Hidden
-// files and folders (".git") are skipped, and symbolic links to folders are
-// not followed; a link to a file counts. Pipes, devices and other special
-// files are skipped. Paths are root joined with the file's relative path.
+// Tree is what a register folder holds.
+type Tree struct {
+	// Files are the register files, sorted: *.yaml and *.yml at any depth,
+	// except the settings and template at the root. Hidden files and
+	// folders (".git") are skipped, and symbolic links to folders are not
+	// followed; a link to a file counts. Pipes, devices and other special
+	// files are skipped. Paths are root joined with the relative path.
+	Files []string
+	// Settings and Template are the settings file and the template at the
+	// root, or "" when absent.
+	Settings, Template string
+	// Others are every other regular file under root, hidden ones included
+	// (".env", ".drafts/x.yaml"), sorted: none is a credential, but each is
+	// in the repository, so the leak guard reads them too. A ".git" folder
+	// is not descended into.
+	Others []string
+}
+
+// Discover returns the register files under root (Tree.Files).
 func Discover(root string) ([]string, error) {
+	t, err := Walk(context.Background(), root)
+	if err != nil {
+		return nil, err
+	}
+	return t.Files, nil
+}
+
+// Walk lists the register folder root. It stops when ctx is done.
+func Walk(ctx context.Context, root string) (*Tree, error) {
 	info, err := os.Stat(root)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -33,32 +57,62 @@ func Discover(root string) ([]string, error) {
 	if !info.IsDir() {
 		return nil, fmt.Errorf("register %q is not a folder: pass the folder that holds the YAML files with --register", root)
 	}
-	var files []string
+	t := &Tree{}
+	cleanRoot := filepath.Clean(root)
 	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if path == root {
+			return nil
+		}
 		name := d.Name()
-		if path != root && strings.HasPrefix(name, ".") {
-			if d.IsDir() {
+		hidden := strings.HasPrefix(name, ".")
+		if d.IsDir() {
+			if name == ".git" {
 				return filepath.SkipDir
 			}
 			return nil
 		}
-		if d.IsDir() || !IsRegisterFileName(name) || !isRegularFile(path, d) {
+		if !isRegularFile(path, d) {
 			return nil
 		}
-		if dir := filepath.Dir(path); filepath.Clean(dir) == filepath.Clean(root) && (name == SettingsFile || name == TemplateFile) {
-			return nil
+		hidden = hidden || hiddenBelow(cleanRoot, path)
+		atRoot := filepath.Dir(path) == cleanRoot
+		switch {
+		case hidden || !IsRegisterFileName(name):
+			t.Others = append(t.Others, path)
+		case atRoot && name == SettingsFile:
+			t.Settings = path
+		case atRoot && name == TemplateFile:
+			t.Template = path
+		default:
+			t.Files = append(t.Files, path)
 		}
-		files = append(files, path)
 		return nil
 	})
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		return nil, fmt.Errorf("read register %q: %w", root, err)
 	}
-	slices.Sort(files)
-	return files, nil
+	slices.Sort(t.Files)
+	slices.Sort(t.Others)
+	return t, nil
+}
+
+// hiddenBelow reports whether a folder between root and path is hidden.
+func hiddenBelow(root, path string) bool {
+	for dir := filepath.Dir(path); len(dir) > len(root); dir = filepath.Dir(dir) {
+		if strings.HasPrefix(filepath.Base(dir), ".") {
+			return true
+		}
+	}
+	return false
 }
 
 // IsRegisterFileName reports whether name has a YAML extension.

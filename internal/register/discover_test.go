@@ -1,6 +1,8 @@
 package register
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -160,5 +162,53 @@ func TestIsRegisterFileName(t *testing.T) {
 		if got := IsRegisterFileName(name); got != want {
 			t.Errorf("IsRegisterFileName(%q) = %v, want %v", name, got, want)
 		}
+	}
+}
+
+func TestWalkListsEveryFileForTheLeakGuard(t *testing.T) {
+	root := t.TempDir()
+	for _, name := range []string{
+		"payments.yaml", "rotor.yaml", "template.yaml", ".env", "README.md",
+		"team/.drafts/draft.yaml", "team/notes.txt", ".git/config", ".git/objects/ab/cd",
+	} {
+		path := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tree, err := Walk(context.Background(), root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel := func(paths ...string) []string {
+		out := []string{}
+		for _, p := range paths {
+			if p == "" {
+				continue
+			}
+			r, _ := filepath.Rel(root, p)
+			out = append(out, filepath.ToSlash(r))
+		}
+		return out
+	}
+	for _, c := range []struct {
+		what      string
+		got, want []string
+	}{
+		{"files", rel(tree.Files...), []string{"payments.yaml"}},
+		{"settings and template", rel(tree.Settings, tree.Template), []string{"rotor.yaml", "template.yaml"}},
+		{"others", rel(tree.Others...), []string{".env", "README.md", "team/.drafts/draft.yaml", "team/notes.txt"}},
+	} {
+		if !reflect.DeepEqual(c.got, c.want) {
+			t.Errorf("%s = %v, want %v", c.what, c.got, c.want)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Walk(ctx, root); !errors.Is(err, context.Canceled) {
+		t.Errorf("Walk with a cancelled context: %v", err)
 	}
 }
