@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/register"
+	"github.com/rotor-dev/rotor/internal/textsafe"
 )
 
 // GitHub shows at most this many annotations of each kind per step.
@@ -14,6 +15,13 @@ const maxAnnotations = 10
 
 // writeAnnotations prints findings as GitHub Actions workflow commands, the
 // first ten errors and ten warnings, and a notice that counts the rest.
+//
+// Each command is one line. Values from the register have their control
+// characters shown escaped (textsafe) before the workflow-command escaping,
+// so the only line break in a message is the one rotor puts before the hint,
+// sent as %0A; the file keeps its "##[" (textsafe.Controls), since the
+// runner reads a line that starts with "::" as a command and never looks
+// for the legacy prefix in it.
 func writeAnnotations(w io.Writer, fs []register.Finding) {
 	var shown, hidden = map[register.Severity]int{}, 0
 	for _, f := range fs {
@@ -22,12 +30,12 @@ func writeAnnotations(w io.Writer, fs []register.Finding) {
 			continue
 		}
 		shown[f.Severity]++
-		msg := f.Message
+		msg := textsafe.Value(f.Message)
 		if f.Hint != "" {
-			msg += "\n" + f.Hint
+			msg += "\n" + textsafe.Value(f.Hint)
 		}
 		fmt.Fprintf(w, "::%s file=%s,line=%d,col=%d,title=%s::%s\n", f.Severity,
-			escapeProperty(f.File), f.Line, f.Column, escapeProperty("rotor "+f.Rule), escapeData(msg))
+			escapeProperty(textsafe.Controls(f.File)), f.Line, f.Column, escapeProperty("rotor "+textsafe.Value(f.Rule)), escapeData(msg))
 	}
 	if hidden > 0 {
 		fmt.Fprintf(w, "::notice title=rotor::%s", escapeData(fmt.Sprintf("%d more findings are not annotated; the job log lists them all", hidden)))
@@ -35,13 +43,16 @@ func writeAnnotations(w io.Writer, fs []register.Finding) {
 	}
 }
 
-func escapeData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
-}
+// Workflow-command escaping, as the runner unescapes it (actions/runner
+// ActionCommand.cs): data after "::" needs %, CR and LF escaped; a property
+// value needs : and , too, which would end it.
+var (
+	dataEscaper     = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
+	propertyEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
+)
 
-func escapeProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
-}
+func escapeData(s string) string     { return dataEscaper.Replace(s) }
+func escapeProperty(s string) string { return propertyEscaper.Replace(s) }
 
 // maxStepSummary is GitHub's limit for one step's summary.
 const maxStepSummary = 1 << 20
@@ -64,9 +75,4 @@ func appendStepSummary(env Env, markdown string) error {
 		return fmt.Errorf("write job summary: %w", err)
 	}
 	return f.Close()
-}
-
-// markdownCell makes s safe inside a Markdown table cell.
-func markdownCell(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ", "\r", "").Replace(s)
 }

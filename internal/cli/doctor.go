@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/rotor-dev/rotor/internal/rotation"
+	"github.com/rotor-dev/rotor/internal/textsafe"
 )
 
 type doctorOptions struct {
@@ -55,18 +56,20 @@ func runDoctor(ctx context.Context, env Env, o doctorOptions) error {
 			mark = "FAIL"
 			failures++
 		}
-		fmt.Fprintf(env.Stdout, "%s  %s", mark, check.Name)
+		// Details quote Jira's answers and rotor.yaml's settings: both
+		// are outside text, so they go through textsafe.
+		fmt.Fprintf(env.Stdout, "%s  %s", mark, textsafe.Value(check.Name))
 		if check.Detail != "" {
-			fmt.Fprintf(env.Stdout, ": %s", check.Detail)
+			fmt.Fprintf(env.Stdout, ": %s", textsafe.Value(check.Detail))
 		}
 		fmt.Fprintln(env.Stdout)
 		if check.Fix != "" {
-			fmt.Fprintf(env.Stdout, "      fix: %s\n", check.Fix)
+			fmt.Fprintf(env.Stdout, "      fix: %s\n", textsafe.Value(check.Fix))
 		}
 	}
 	if failures > 0 {
 		return failed("%s failed; fix them and run rotor doctor again", plural(failures, "check"))
 	}
-	fmt.Fprintf(env.Stderr, "%sJira is ready for project %s\n", exitPrefix, settings.Project)
+	fmt.Fprintf(env.Stderr, "%sJira is ready for project %s\n", exitPrefix, textsafe.Value(settings.Project))
 	return nil
 }

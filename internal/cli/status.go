@@ -14,7 +14,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/rotor-dev/rotor/internal/markdown"
 	"github.com/rotor-dev/rotor/internal/rotation"
+	"github.com/rotor-dev/rotor/internal/textsafe"
 )
 
 type statusOptions struct {
@@ -252,23 +254,28 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+// writeStatusText writes rows as an aligned table; every value from the
+// register goes through textsafe, the id with LineStart since it begins
+// the line.
 func writeStatusText(w io.Writer, rows []statusRow) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tNAME\tOWNER\tTEAM\tLAST CHANGED\tNEXT DUE\tDAYS LEFT\tSTATUS")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", r.ID, r.Name, r.Owner, dash(r.Team),
-			r.LastChanged, r.NextDueDate, r.DaysLeft, r.Status)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", textsafe.LineStart(r.ID), textsafe.Value(r.Name),
+			textsafe.Value(r.Owner), dash(textsafe.Value(r.Team)), r.LastChanged, r.NextDueDate, r.DaysLeft, r.Status)
 	}
 	return tw.Flush()
 }
 
+// writeStatusMarkdown writes rows as a GitHub-flavoured Markdown table;
+// every value from the register goes through package markdown.
 func writeStatusMarkdown(w io.Writer, rows []statusRow, today rotation.Date) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "| id | name | owner | team | last changed | next due | days left | status |\n")
 	b.WriteString("| --- | --- | --- | --- | --- | --- | ---: | --- |\n")
 	for _, r := range rows {
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s | %d | %s |\n", r.ID, markdownCell(r.Name),
-			markdownCell(r.Owner), markdownCell(dash(r.Team)), r.LastChanged, r.NextDueDate, r.DaysLeft, r.Status)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %d | %s |\n", markdown.Code(r.ID), markdown.Text(r.Name),
+			markdown.Text(r.Owner), dash(markdown.Text(r.Team)), r.LastChanged, r.NextDueDate, r.DaysLeft, r.Status)
 	}
 	fmt.Fprintf(&b, "\n%s, as of %s.\n", plural(len(rows), "credential"), today)
 	_, err := io.WriteString(w, b.String())

@@ -10,6 +10,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/jira"
 	"github.com/rotor-dev/rotor/internal/reconcile"
 	"github.com/rotor-dev/rotor/internal/rotation"
+	"github.com/rotor-dev/rotor/internal/textsafe"
 )
 
 type syncOptions struct {
@@ -66,13 +67,13 @@ func runSync(ctx context.Context, env Env, o syncOptions) error {
 	switch {
 	case err == nil:
 		tracker = client
-		fmt.Fprintf(env.Stderr, "%ssearching Jira project %s for open rotor tickets\n", exitPrefix, client.Project())
+		fmt.Fprintf(env.Stderr, "%ssearching Jira project %s for open rotor tickets\n", exitPrefix, textsafe.Value(client.Project()))
 		if open, err = client.OpenTickets(ctx); err != nil {
-			return failed("%v", err)
+			return failed("%s", textsafe.Value(err.Error()))
 		}
 	case o.DryRun:
 		if env.Getenv(jira.EnvURL) != "" || env.Getenv(jira.EnvEmail) != "" || env.Getenv(jira.EnvToken) != "" {
-			fmt.Fprintf(env.Stderr, "%s%v\n", exitPrefix, err)
+			fmt.Fprintf(env.Stderr, "%s%s\n", exitPrefix, textsafe.Value(err.Error()))
 		}
 		fmt.Fprintf(env.Stderr, "%sdry run without Jira (%s, %s, %s not all set): planning as if Jira had no rotor tickets\n",
 			exitPrefix, jira.EnvURL, jira.EnvEmail, jira.EnvToken)
@@ -99,7 +100,7 @@ func runSync(ctx context.Context, env Env, o syncOptions) error {
 	done := 0
 	results := reconcile.Apply(ctx, tracker, plan, func(r reconcile.Result) {
 		done++
-		fmt.Fprintf(env.Stderr, "[%d/%d] %s\n", done, total, r)
+		fmt.Fprintf(env.Stderr, "[%d/%d] %s\n", done, total, textsafe.Value(r.String()))
 	})
 	if err := results.WriteText(env.Stderr); err != nil {
 		return err
@@ -114,6 +115,8 @@ func runSync(ctx context.Context, env Env, o syncOptions) error {
 	return nil
 }
 
+// writePlan prints the plan to stdout in format; the plan's writers make
+// the register's values safe (textsafe, markdown).
 func writePlan(env Env, p *reconcile.Plan, format string) error {
 	switch format {
 	case "json":
@@ -137,6 +140,6 @@ func appendPlanSummary(env Env, p *reconcile.Plan, results reconcile.Results, dr
 		_ = results.WriteMarkdown(&b)
 	}
 	if err := appendStepSummary(env, b.String()); err != nil {
-		fmt.Fprintf(env.Stderr, "%swarning: %v\n", exitPrefix, err)
+		fmt.Fprintf(env.Stderr, "%swarning: %s\n", exitPrefix, textsafe.Value(err.Error()))
 	}
 }

@@ -9,7 +9,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/rotor-dev/rotor/internal/markdown"
 	"github.com/rotor-dev/rotor/internal/register"
+	"github.com/rotor-dev/rotor/internal/textsafe"
 	"github.com/rotor-dev/rotor/internal/validate"
 )
 
@@ -73,7 +75,7 @@ func runValidate(ctx context.Context, env Env, o validateOptions) error {
 		}
 	}
 	errs := register.CountErrors(findings)
-	warns := len(findings) - errs
+	warns := register.CountWarnings(findings)
 	scope := fmt.Sprintf("%s in %s", plural(len(res.Register.Credentials), "credential"), plural(len(res.Files), "file"))
 	if errs > 0 {
 		return failed("%s, %s (%s)", plural(errs, "error"), plural(warns, "warning"), scope)
@@ -87,21 +89,27 @@ func runValidate(ctx context.Context, env Env, o validateOptions) error {
 }
 
 // writeFindingsText prints one finding a line, each hint indented below.
+// File names and messages come from the register: they go through
+// textsafe, the file with Path since it begins the line.
 func writeFindingsText(w io.Writer, fs []register.Finding) {
 	for _, f := range fs {
-		fmt.Fprintln(w, f.String())
+		safe := f
+		safe.File, safe.Rule, safe.Message = textsafe.Path(f.File), textsafe.Value(f.Rule), textsafe.Value(f.Message)
+		fmt.Fprintln(w, safe.String())
 		if f.Hint != "" {
-			fmt.Fprintf(w, "    hint: %s\n", f.Hint)
+			fmt.Fprintf(w, "    hint: %s\n", textsafe.Value(f.Hint))
 		}
 	}
 }
 
+// validateSummary is the job summary of rotor validate, in Markdown; it is
+// shown on pull requests, so every value goes through package markdown.
 func validateSummary(res *validate.Result, fs []register.Finding) string {
 	var b strings.Builder
 	errs := register.CountErrors(fs)
 	if errs == 0 {
 		fmt.Fprintf(&b, "### rotor validate: passed\n\n%s in %s, %s.\n",
-			plural(len(res.Register.Credentials), "credential"), plural(len(res.Files), "file"), plural(len(fs), "warning"))
+			plural(len(res.Register.Credentials), "credential"), plural(len(res.Files), "file"), plural(register.CountWarnings(fs), "warning"))
 	} else {
 		fmt.Fprintf(&b, "### rotor validate: %s\n\n", plural(errs, "error"))
 	}
@@ -115,7 +123,7 @@ func validateSummary(res *validate.Result, fs []register.Finding) string {
 			fmt.Fprintf(&b, "\n…and %d more; see the job log.\n", len(fs)-maxRows)
 			break
 		}
-		fmt.Fprintf(&b, "| `%s` | %d | %s | %s | %s |\n", f.File, f.Line, f.Severity, f.Rule, markdownCell(f.Message))
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s |\n", markdown.Code(f.File), f.Line, f.Severity, markdown.Text(f.Rule), markdown.Text(f.Message))
 	}
 	return b.String()
 }

@@ -6,6 +6,9 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/rotor-dev/rotor/internal/markdown"
+	"github.com/rotor-dev/rotor/internal/textsafe"
 )
 
 // headline sums the plan up in one line.
@@ -62,7 +65,8 @@ func (a *Action) details() string {
 }
 
 // WriteText writes the plan for a terminal: a headline, one aligned line per
-// action, then the warnings and notes.
+// action, then the warnings and notes. Values from the register and from
+// Jira go through textsafe.
 func (p *Plan) WriteText(w io.Writer) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "sync plan for %s: %s, %s\n", p.Today,
@@ -73,7 +77,8 @@ func (p *Plan) WriteText(w io.Writer) error {
 		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 		for i := range p.Actions {
 			a := &p.Actions[i]
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.Kind, a.ticketCell(), a.CredentialID, oneLine(a.details()))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.Kind, textsafe.Value(a.ticketCell()), textsafe.Value(a.CredentialID),
+				textsafe.Value(oneLine(a.details())))
 		}
 		tw.Flush()
 	}
@@ -88,12 +93,13 @@ func writeNoticesText(w io.Writer, title string, ns []Notice) {
 	}
 	fmt.Fprintf(w, "\n%s:\n", title)
 	for _, n := range ns {
-		fmt.Fprintf(w, "  %s\n", oneLine(n.Text))
+		fmt.Fprintf(w, "  %s\n", textsafe.LineStart(oneLine(n.Text)))
 	}
 }
 
 // WriteMarkdown writes the plan as GitHub-flavoured Markdown, for
-// $GITHUB_STEP_SUMMARY.
+// $GITHUB_STEP_SUMMARY. Values from the register and from Jira go through
+// package markdown.
 func (p *Plan) WriteMarkdown(w io.Writer) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "## rotor sync plan for %s\n\n", p.Today)
@@ -103,7 +109,8 @@ func (p *Plan) WriteMarkdown(w io.Writer) error {
 		fmt.Fprint(ew, "\n| Action | Ticket | Credential | Details |\n| --- | --- | --- | --- |\n")
 		for i := range p.Actions {
 			a := &p.Actions[i]
-			fmt.Fprintf(ew, "| %s | %s | `%s` | %s |\n", a.Kind, a.ticketCell(), a.CredentialID, mdCell(a.details()))
+			fmt.Fprintf(ew, "| %s | %s | %s | %s |\n", a.Kind, markdown.Text(a.ticketCell()), markdown.Code(a.CredentialID),
+				markdown.Text(a.details()))
 		}
 	}
 	writeNoticesMarkdown(ew, "Warnings", p.Warnings)
@@ -117,7 +124,7 @@ func writeNoticesMarkdown(w io.Writer, title string, ns []Notice) {
 	}
 	fmt.Fprintf(w, "\n### %s\n\n", title)
 	for _, n := range ns {
-		fmt.Fprintf(w, "- %s\n", mdCell(n.Text))
+		fmt.Fprintf(w, "- %s\n", markdown.Text(n.Text))
 	}
 }
 
@@ -173,14 +180,15 @@ func (r Result) errText() string {
 }
 
 // WriteText writes one aligned line per result, then a tally, then every
-// failure with its error.
+// failure with its error. Values from the register and from Jira go
+// through textsafe.
 func (rs Results) WriteText(w io.Writer) error {
 	ew := &errWriter{w: w}
 	if len(rs) > 0 {
 		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 		for i := range rs {
 			r := &rs[i]
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.state(), r.Action.Kind, r.keyCell(), r.Action.CredentialID)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.state(), r.Action.Kind, textsafe.Value(r.keyCell()), textsafe.Value(r.Action.CredentialID))
 		}
 		tw.Flush()
 		fmt.Fprintln(ew)
@@ -193,27 +201,33 @@ func (rs Results) WriteText(w io.Writer) error {
 	}
 	fmt.Fprintln(ew, ":")
 	for i := range failed {
-		fmt.Fprintf(ew, "  %s: %s\n", failed[i].name(), failed[i].errText())
+		fmt.Fprintf(ew, "  %s: %s\n", textsafe.LineStart(failed[i].name()), textsafe.Value(failed[i].errText()))
 	}
 	return ew.err
 }
 
 // WriteMarkdown writes the results as Markdown: a tally, every failure with
-// its error, then a table of all results.
+// its error, then a table of all results. Values from the register and from
+// Jira go through package markdown.
 func (rs Results) WriteMarkdown(w io.Writer) error {
 	ew := &errWriter{w: w}
-	fmt.Fprintf(ew, "### rotor sync results\n\n%s.\n", mdCell(rs.tally()))
+	fmt.Fprintf(ew, "### rotor sync results\n\n%s.\n", markdown.Text(rs.tally()))
 	if failed := rs.Failed(); len(failed) > 0 {
 		fmt.Fprintln(ew)
 		for i := range failed {
-			fmt.Fprintf(ew, "- **%s**: %s\n", mdCell(failed[i].name()), mdCell(failed[i].errText()))
+			fmt.Fprintf(ew, "- **%s**: %s\n", markdown.Text(failed[i].name()), markdown.Text(failed[i].errText()))
 		}
 	}
 	if len(rs) > 0 {
 		fmt.Fprint(ew, "\n| Result | Action | Ticket | Credential | Error |\n| --- | --- | --- | --- | --- |\n")
 		for i := range rs {
 			r := &rs[i]
-			fmt.Fprintf(ew, "| %s | %s | %s | `%s` | %s |\n", r.state(), r.Action.Kind, r.keyCell(), r.Action.CredentialID, mdCell(r.errText()))
+			key := r.keyCell()
+			if r.Key != "" {
+				key = markdown.Text(r.Key)
+			}
+			fmt.Fprintf(ew, "| %s | %s | %s | %s | %s |\n", r.state(), r.Action.Kind, key, markdown.Code(r.Action.CredentialID),
+				markdown.Text(r.errText()))
 		}
 	}
 	return ew.err
@@ -237,13 +251,6 @@ func oneLine(s string) string {
 	}
 	return strings.Join(strings.Fields(s), " ")
 }
-
-// mdCell makes s safe inside a Markdown table cell or list item.
-var mdEscaper = strings.NewReplacer(
-	`\`, `\\`, "|", `\|`, "*", `\*`, "_", `\_`, "`", "\\`", "<", `\<`, ">", `\>`, "[", `\[`, "]", `\]`,
-)
-
-func mdCell(s string) string { return mdEscaper.Replace(oneLine(s)) }
 
 // errWriter remembers the first write error so that the writers above can
 // print freely and report it once.

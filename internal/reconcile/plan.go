@@ -283,6 +283,8 @@ func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
+	n = max(n, 0) // an id too long to leave room for any name
+
 	for n > 0 && !utf8Start(s[n]) {
 		n--
 	}

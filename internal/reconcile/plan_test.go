@@ -476,7 +476,7 @@ func TestComputeIsPureAndDeterministic(t *testing.T) {
 }
 
 func TestDescriptionDates(t *testing.T) {
-	for _, d := range []string{"2026-02-28", "2028-02-29", "0999-01-01", "2026-12-31"} {
+	for _, d := range []string{"2026-02-28", "2028-02-29", "1970-01-01", "9999-12-30", "2026-12-31"} {
 		c := &rotation.Credential{ID: "x", LastChanged: date(d), PeriodDays: 1}
 		lines := reconcile.Description(c)
 		if lines[1].Label != "Last changed" || lines[1].Value != d || lines[3].Value != date(d).AddDays(1).String() {
@@ -498,5 +498,12 @@ func TestComputeDeescalation(t *testing.T) {
 	}
 	if got := a.Describe(); !strings.Contains(got, "remove label rotor-overdue") {
 		t.Errorf("describe = %q", got)
+	}
+}
+
+func TestSummaryOfAnOverlongID(t *testing.T) {
+	c := &rotation.Credential{ID: strings.Repeat("x", 300), Name: "A name"}
+	if got := reconcile.Summary(c); !strings.HasPrefix(got, "Rotate ") || !strings.HasSuffix(got, c.ID+")") {
+		t.Errorf("Summary = %q", got)
 	}
 }

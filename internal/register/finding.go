@@ -17,6 +17,9 @@ type Severity string
 const (
 	SeverityError   Severity = "error"
 	SeverityWarning Severity = "warning"
+	// SeverityNotice is for information a reviewer should see, such as a
+	// leak-guard allowance that was honoured; it never fails validation.
+	SeverityNotice Severity = "notice"
 )
 
 // Finding is one problem in the register, positioned in its source.
@@ -32,8 +35,8 @@ type Finding struct {
 
 // String formats f as path:line:col: message [rule].
 func (f Finding) String() string {
-	if f.Severity == SeverityWarning {
-		return fmt.Sprintf("%s:%d:%d: warning: %s [%s]", f.File, f.Line, f.Column, f.Message, f.Rule)
+	if f.Severity == SeverityWarning || f.Severity == SeverityNotice {
+		return fmt.Sprintf("%s:%d:%d: %s: %s [%s]", f.File, f.Line, f.Column, f.Severity, f.Message, f.Rule)
 	}
 	return fmt.Sprintf("%s:%d:%d: %s [%s]", f.File, f.Line, f.Column, f.Message, f.Rule)
 }
@@ -57,10 +60,15 @@ func SortFindings(fs []Finding) []Finding {
 }
 
 // CountErrors returns the number of error findings.
-func CountErrors(fs []Finding) int {
+func CountErrors(fs []Finding) int { return count(fs, SeverityError) }
+
+// CountWarnings returns the number of warning findings.
+func CountWarnings(fs []Finding) int { return count(fs, SeverityWarning) }
+
+func count(fs []Finding, sev Severity) int {
 	n := 0
 	for _, f := range fs {
-		if f.Severity == SeverityError {
+		if f.Severity == sev {
 			n++
 		}
 	}
