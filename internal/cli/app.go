@@ -20,6 +20,7 @@ import (
 
 	"github.com/rotor-dev/rotor/internal/register"
 	"github.com/rotor-dev/rotor/internal/rotation"
+	"github.com/rotor-dev/rotor/internal/textsafe"
 	"github.com/rotor-dev/rotor/internal/validate"
 )
 
@@ -98,7 +99,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 	if err == nil {
 		return ExitOK
 	}
-	fmt.Fprintln(env.Stderr, exitPrefix+err.Error())
+	fmt.Fprintln(env.Stderr, exitPrefix+textsafe.Value(err.Error()))
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code
