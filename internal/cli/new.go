@@ -5,22 +5,27 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/rotor-dev/rotor/internal/register"
 	"github.com/rotor-dev/rotor/internal/rotation"
+	"github.com/rotor-dev/rotor/internal/textsafe"
+	"github.com/rotor-dev/rotor/internal/validate"
 )
 
 type newOptions struct {
 	registerOptions
 	ID, Name, Owner, Team, System, Environment, Runbook, Criticality string
-	Period                                                           int // 0: not given
+	Period                                                           int
+	PeriodSet                                                        bool // --period given
 	Notice                                                           int
 	NoticeSet                                                        bool // --notice given, 0 included
 	LastChanged                                                      string
@@ -28,12 +33,19 @@ type newOptions struct {
 	DryRun                                                           bool
 }
 
+// newLockTimeout bounds the wait for the register lock of another rotor
+// new. A writer holds it for milliseconds, so a long wait means a stuck
+// process; a variable so that tests can shorten it.
+var newLockTimeout = 30 * time.Second
+
 func newNewCommand(env Env) *cli.Command {
 	return &cli.Command{
 		Name:  "new",
 		Usage: "add a credential to the register from the template",
 		Description: "Appends an entry to a register file (comments, order and formatting of the rest stay as " +
-			"they are) and validates the result before writing. Asks for missing values when run in a terminal.",
+			"they are) and validates the result before writing. Asks for missing values when run in a terminal, " +
+			"checking each answer as it is typed. Runs of rotor new take turns: each holds the register lock " +
+			"(" + register.LockFile + " in the register folder) while it re-reads, checks and writes.",
 		Flags: append(registerFlags(),
 			&cli.StringFlag{Name: "id", Usage: "stable `id`, lower-case kebab (payments-db-admin)"},
 			&cli.StringFlag{Name: "name", Usage: "human `title`"},
@@ -57,7 +69,7 @@ func newNewCommand(env Env) *cli.Command {
 			o := newOptions{
 				registerOptions: ro,
 				ID:              c.String("id"), Name: c.String("name"), Owner: c.String("owner"),
-				Period: c.Int("period"), LastChanged: c.String("last-changed"), Team: c.String("team"),
+				Period: c.Int("period"), PeriodSet: c.IsSet("period"), LastChanged: c.String("last-changed"), Team: c.String("team"),
 				System: c.String("system"), Environment: c.String("environment"), Notice: c.Int("notice"),
 				Runbook: c.String("runbook"), Criticality: c.String("criticality"), File: c.String("file"),
 				DryRun: c.Bool("dry-run"), NoticeSet: c.IsSet("notice"),
@@ -67,80 +79,312 @@ func newNewCommand(env Env) *cli.Command {
 	}
 }
 
+// runNew adds one credential. The order is what makes it safe:
+//
+//  1. every value given is checked on its own (checkNewFlags), before
+//     anything is read or locked;
+//  2. the register is read to ask for what is missing (each answer checked
+//     as it is typed) and to build and validate the entry: this first read
+//     is only for quick answers, --dry-run stops here;
+//  3. under the register lock, the register is read and checked again (the
+//     id must still be free, the file may have grown), the file is replaced
+//     atomically, and the lock is released.
 func runNew(ctx context.Context, env Env, o newOptions) error {
-	if env.Interactive && (o.ID == "" || o.Name == "" || o.Owner == "" || o.Period == 0) {
-		if err := promptMissing(env, &o); err != nil {
+	v, err := validator()
+	if err != nil {
+		return err
+	}
+	if err := checkNewFlags(env.Stderr, v, o); err != nil {
+		return err
+	}
+	if !env.Interactive {
+		if missing := missingFlags(o); len(missing) > 0 {
+			return usageError("missing %s: give them as flags, or run rotor new in a terminal to be asked", strings.Join(missing, ", "))
+		}
+	}
+	res, err := loadRegister(ctx, env, o.registerOptions)
+	if err != nil {
+		return err
+	}
+	var p *prompter
+	if env.Interactive && len(missingFlags(o)) > 0 {
+		p = newPrompter(ctx, env.Stdin, env.Stderr)
+		defer p.close()
+		if err := p.askMissing(v, res, &o); err != nil {
 			return err
 		}
 	}
+	if o.LastChanged == "" {
+		o.LastChanged = res.Today.String()
+	}
+	if o.File == "" {
+		o.File = teamFile(o.Root, o.Team)
+	}
+	if err := checkFile(o.Root, o.File); err != nil {
+		return err
+	}
+	if c := res.Register.ByID(o.ID); c != nil {
+		return failed("id %q is already used at %s:%d; choose another id; nothing was written", o.ID, c.Pos.File, c.Pos.Line)
+	}
+	old, data, err := buildEntry(env.Stderr, v, res, o)
+	if err != nil {
+		return err
+	}
+	entry := data[commonPrefix(old, data):]
+	if o.DryRun {
+		// No lock: a dry run writes nothing, not even a lock file.
+		fmt.Fprintf(env.Stdout, "# would append to %s:\n", o.File)
+		_, err := env.Stdout.Write(entry)
+		return err
+	}
+	if p != nil {
+		if err := p.confirm(o.File, old == nil, entry); err != nil {
+			return err
+		}
+	}
+	return writeLocked(ctx, env, v, res, o)
+}
+
+// writeLocked re-reads the register under its lock, checks the entry
+// again against what is there now, and writes it. The lock is
+// register.LockFile inside the register folder, whichever file the entry
+// goes to: one lock for the whole register, since an id must be unique
+// across its files. It is hidden, so discovery skips it, and removed on
+// release; on unix it is a flock that dies with the process.
+func writeLocked(ctx context.Context, env Env, v *validate.Validator, before *validate.Result, o newOptions) error {
+	lock, err := register.LockRegister(ctx, o.Root, newLockTimeout, func() {
+		fmt.Fprintf(env.Stderr, "%swaiting for the register lock held by another rotor new (%s)\n", exitPrefix, filepath.Join(o.Root, register.LockFile))
+	})
+	if err != nil {
+		switch {
+		case errors.Is(err, register.ErrLockTimeout):
+			return failed("%v; nothing was written", err)
+		case ctx.Err() != nil:
+			return failed("interrupted while waiting for the register lock; nothing was written")
+		}
+		return usageError("%v; nothing was written (rotor new creates %s in the register folder while it writes)", err, register.LockFile)
+	}
+	err = func() error {
+		res, err := loadRegister(ctx, env, o.registerOptions)
+		if err != nil {
+			return err
+		}
+		if c := res.Register.ByID(o.ID); c != nil {
+			meanwhile := ""
+			if before.Register.ByID(o.ID) == nil {
+				meanwhile = " (added by another rotor new just now)"
+			}
+			return failed("id %q is already used at %s:%d%s; choose another id; nothing was written", o.ID, c.Pos.File, c.Pos.Line, meanwhile)
+		}
+		_, data, err := buildEntry(env.Stderr, v, res, o)
+		if err != nil {
+			return err
+		}
+		if err := register.WriteFileAtomic(o.File, data); err != nil {
+			return usageError("%v; the file is unchanged", err)
+		}
+		return nil
+	}()
+	if uerr := lock.Unlock(); uerr != nil {
+		fmt.Fprintf(env.Stderr, "%swarning: %v\n", exitPrefix, uerr)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stderr, "%sadded %q to %s; commit it and open a pull request\n", exitPrefix, o.ID, o.File)
+	return nil
+}
+
+// buildEntry returns the file's content now (nil when it does not exist)
+// and with the entry appended, refusing an entry that would not validate.
+func buildEntry(w io.Writer, v *validate.Validator, res *validate.Result, o newOptions) (old, data []byte, err error) {
+	old, err = os.ReadFile(o.File)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, usageError("read %q: %v", o.File, err)
+	}
+	schemaRef, err := schemaPath(o.Root, o.File)
+	if err != nil {
+		return nil, nil, usageError("--file %q: %v", o.File, err)
+	}
+	data, err = register.AppendEntry(old, newFields(o), schemaRef)
+	if err != nil {
+		return nil, nil, failed("cannot add to %s: %v", o.File, err)
+	}
+	_, findings := v.ValidateFile(o.File, data, res.Register.Settings, res.Today)
+	if register.CountErrors(findings) > 0 {
+		writeFindingsText(w, findings)
+		return nil, nil, failed("the new entry would not be valid; nothing was written")
+	}
+	return old, data, nil
+}
+
+func missingFlags(o newOptions) []string {
 	var missing []string
 	for _, m := range []struct{ flag, value string }{{"--id", o.ID}, {"--name", o.Name}, {"--owner", o.Owner}} {
 		if m.value == "" {
 			missing = append(missing, m.flag)
 		}
 	}
-	if o.Period == 0 {
+	if !o.PeriodSet && o.Period == 0 {
 		missing = append(missing, "--period")
 	}
-	if len(missing) > 0 {
-		return usageError("missing %s: give them as flags, or run rotor new in a terminal to be asked", strings.Join(missing, ", "))
-	}
+	return missing
+}
 
-	res, err := loadRegister(ctx, env, o.registerOptions)
-	if err != nil {
-		return err
+// checkNewFlags checks every value given as a flag on its own, with the
+// rules rotor validate applies to it, so a bad value is refused before the
+// register is read or locked. Each problem is printed to w with its hint.
+func checkNewFlags(w io.Writer, v *validate.Validator, o newOptions) error {
+	values := []struct{ flag, field, value string }{
+		{"--id", "id", o.ID}, {"--name", "name", o.Name}, {"--owner", "owner", o.Owner},
+		{"--team", "team", o.Team}, {"--system", "system", o.System}, {"--environment", "environment", o.Environment},
+		{"--last-changed", "last_changed", o.LastChanged}, {"--runbook", "runbook", o.Runbook}, {"--criticality", "criticality", o.Criticality},
 	}
-	if c := res.Register.ByID(o.ID); c != nil {
-		return failed("id %q is already used at %s:%d; choose another id", o.ID, c.Pos.File, c.Pos.Line)
+	if o.PeriodSet || o.Period != 0 {
+		values = append(values, struct{ flag, field, value string }{"--period", "period_days", strconv.Itoa(o.Period)})
 	}
-	if o.LastChanged == "" {
-		o.LastChanged = res.Today.String()
+	if o.NoticeSet {
+		values = append(values, struct{ flag, field, value string }{"--notice", "notice_days", strconv.Itoa(o.Notice)})
 	}
-	if o.File == "" {
-		name := "credentials.yaml"
-		if o.Team != "" {
-			name = o.Team + ".yaml"
+	problems := 0
+	for _, f := range values {
+		if f.value == "" {
+			continue
 		}
-		o.File = filepath.Join(o.Root, name)
+		problem := checkValue(v, f.field, f.value)
+		if problem == nil && f.field == "team" && (o.File == "" || strings.HasPrefix(f.value, ".")) {
+			problem = checkTeamFile(f.value)
+		}
+		if problem != nil {
+			// "--id: "Vault" does not ...", not "--id: id: "Vault" ...";
+			// the field stays when the rest does not show the value.
+			if rest := strings.TrimPrefix(problem.msg, f.field+": "); strings.HasPrefix(rest, `"`) {
+				problem.msg = rest
+			}
+			fmt.Fprintf(w, "%s%s: %s\n", exitPrefix, f.flag, problem.text("    "))
+			problems++
+		}
 	}
-	if !register.IsRegisterFileName(o.File) {
-		return usageError("--file %q: a register file ends in .yaml or .yml", o.File)
+	switch problems {
+	case 0:
+		return nil
+	case 1:
+		return usageError("nothing was written: fix the value above")
 	}
-	if rel, err := relativePath(o.Root, o.File); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) ||
-		rel == register.SettingsFile || rel == register.TemplateFile {
-		return usageError("--file %q: choose a file inside the register folder %q (not rotor.yaml or template.yaml)", o.File, o.Root)
-	}
+	return usageError("nothing was written: fix the values above")
+}
 
-	old, err := os.ReadFile(o.File)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return usageError("read %q: %v", o.File, err)
+// problem is a refused value: what is wrong and what to write instead.
+type problem struct {
+	msg, rule, hint string
+}
+
+// text is the problem as printed: the message, safe for a terminal (it may
+// quote what was typed), and the hint on a line of its own after indent.
+func (p *problem) text(indent string) string {
+	s := textsafe.Value(p.msg)
+	if p.rule != "" {
+		s += " [" + p.rule + "]"
 	}
-	schemaRef, err := schemaPath(o.Root, o.File)
-	if err != nil {
-		return usageError("--file %q: %v", o.File, err)
+	if p.hint != "" {
+		s += "\n" + indent + "hint: " + p.hint
 	}
-	data, err := register.AppendEntry(old, newFields(o), schemaRef)
-	if err != nil {
-		return failed("cannot add to %s: %v", o.File, err)
+	return s
+}
+
+// textHints stand in for the validator's hint on the free-text fields,
+// which have none of their own.
+var textHints = map[string]string{
+	"name":        "a short human title, e.g. 'Payments DB admin password'",
+	"team":        "the owning team's name, e.g. payments",
+	"system":      "the system the credential belongs to, e.g. payments-postgres",
+	"environment": "the environment, e.g. production",
+}
+
+// checkValue checks one field value with validate.CheckField: whatever
+// rotor validate would say of it in the file (single-line text without
+// control characters included), the prompt and the flags say too.
+func checkValue(v *validate.Validator, field, value string) *problem {
+	err := v.CheckField(field, value)
+	if err == nil {
+		return nil
 	}
-	v, err := validator()
-	if err != nil {
-		return err
+	var fe *validate.FieldError
+	if !errors.As(err, &fe) {
+		return &problem{msg: err.Error()}
 	}
-	_, findings := v.ValidateFile(o.File, data, res.Register.Settings, res.Today)
-	if register.CountErrors(findings) > 0 {
-		writeFindingsText(env.Stderr, findings)
-		return failed("the new entry would not be valid; nothing was written")
+	p := &problem{msg: fe.Message, rule: fe.Rule, hint: fe.Hint}
+	if p.hint == "" {
+		p.hint = textHints[field]
 	}
-	if o.DryRun {
-		fmt.Fprintf(env.Stdout, "# would append to %s:\n", o.File)
-		_, err := env.Stdout.Write(data[commonPrefix(old, data):])
-		return err
+	return p
+}
+
+// checkTeamFile refuses a team that cannot name its register file,
+// <team>.yaml: discovery skips hidden names, and the name must be one path
+// component that every operating system can create.
+func checkTeamFile(team string) *problem {
+	const useFile = "or pass --file to choose the file"
+	switch {
+	case strings.HasPrefix(team, "."):
+		return &problem{
+			msg:  fmt.Sprintf("team %q would name the file %s.yaml, and rotor skips hidden files (names starting with '.'), so the register would ignore the credential", team, team),
+			hint: "choose a team name that does not start with '.', " + useFile,
+		}
+	case strings.ContainsAny(team, `/\:*?"<>|`) || strings.ContainsFunc(team, textsafe.Unsafe):
+		return &problem{
+			msg:  fmt.Sprintf("team %q cannot name a register file (%s.yaml): it holds a character that is not allowed in a file name", team, team),
+			hint: `choose a team name without / \ : * ? " < > | or control characters, ` + useFile,
+		}
+	case team != strings.TrimSpace(team) || strings.HasSuffix(team, "."):
+		return &problem{
+			msg:  fmt.Sprintf("team %q cannot name a register file: it starts or ends with a space or ends with '.'", team),
+			hint: "trim the team name, " + useFile,
+		}
 	}
-	if err := register.WriteFileAtomic(o.File, data); err != nil {
-		return usageError("%v", err)
+	for _, special := range []string{register.SettingsFile, register.TemplateFile} {
+		if strings.EqualFold(team+".yaml", special) {
+			return &problem{
+				msg:  fmt.Sprintf("team %q would name the file %s, which is not a register file", team, special),
+				hint: "choose another team name, " + useFile,
+			}
+		}
 	}
-	fmt.Fprintf(env.Stderr, "%sadded %q to %s; commit it and open a pull request\n", exitPrefix, o.ID, o.File)
+	return nil
+}
+
+// teamFile returns the register file a team's entries go to: an existing
+// <team>.yaml or <team>.yml, else a new <team>.yaml (credentials.yaml
+// without a team).
+func teamFile(root, team string) string {
+	if team == "" {
+		return filepath.Join(root, "credentials.yaml")
+	}
+	for _, ext := range []string{".yaml", ".yml"} {
+		if fi, err := os.Stat(filepath.Join(root, team+ext)); err == nil && fi.Mode().IsRegular() {
+			return filepath.Join(root, team+ext)
+		}
+	}
+	return filepath.Join(root, team+".yaml")
+}
+
+// checkFile refuses a file the register would not read: outside the
+// register folder, not YAML, the settings or template, or hidden.
+func checkFile(root, file string) error {
+	if !register.IsRegisterFileName(file) {
+		return usageError("--file %q: a register file ends in .yaml or .yml", file)
+	}
+	rel, err := relativePath(root, file)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) ||
+		rel == register.SettingsFile || rel == register.TemplateFile {
+		return usageError("--file %q: choose a file inside the register folder %q (not rotor.yaml or template.yaml)", file, root)
+	}
+	for _, part := range strings.Split(rel, string(filepath.Separator)) {
+		if strings.HasPrefix(part, ".") {
+			return usageError("--file %q: %q starts with '.', and rotor skips hidden files and folders, so the register would ignore the credential; "+
+				"choose a file and folders whose names do not start with '.'", file, part)
+		}
+	}
 	return nil
 }
 
@@ -193,60 +437,230 @@ func commonPrefix(a, b []byte) int {
 	return n
 }
 
-// promptMissing asks for the values a new entry needs and were not given.
-func promptMissing(env Env, o *newOptions) error {
-	in := bufio.NewReader(env.Stdin)
-	ask := func(label, def string, dst *string) error {
-		if *dst != "" {
-			return nil
-		}
+// prompter asks at the terminal for the values of a new entry, checking
+// each answer as it is typed and asking again with the rule's hint.
+type prompter struct {
+	ctx   context.Context
+	out   io.Writer
+	want  chan struct{} // asks the reading goroutine for one line
+	lines chan line     // and it answers here
+	done  chan struct{} // closed by close: the goroutine stops
+}
+
+type line struct {
+	text string
+	err  error
+}
+
+// newPrompter reads lines from in on a goroutine, so that a question
+// waiting for an answer still ends when ctx does: main turns SIGINT into
+// a cancelled context, so Ctrl-C no longer kills rotor by itself.
+func newPrompter(ctx context.Context, in io.Reader, out io.Writer) *prompter {
+	p := &prompter{ctx: ctx, out: out, want: make(chan struct{}), lines: make(chan line), done: make(chan struct{})}
+	go func() {
+		r := bufio.NewReader(in)
 		for {
-			if def != "" {
-				fmt.Fprintf(env.Stderr, "%s [%s]: ", label, def)
-			} else {
-				fmt.Fprintf(env.Stderr, "%s: ", label)
+			// One line per question, never ahead of it.
+			select {
+			case <-p.want:
+			case <-p.done:
+				return
 			}
-			line, err := in.ReadString('\n')
-			line = strings.TrimSpace(line)
-			if line == "" {
-				line = def
-			}
-			if line != "" {
-				*dst = line
-				return nil
-			}
-			if err != nil {
-				return usageError("no answer for %s", label)
+			text, err := r.ReadString('\n')
+			select {
+			case p.lines <- line{text, err}:
+			case <-p.done:
+				return
 			}
 		}
+	}()
+	return p
+}
+
+// close stops the reading goroutine; one blocked on a terminal that never
+// answers ends with the process.
+func (p *prompter) close() { close(p.done) }
+
+func (p *prompter) readLine(field string) (string, error) {
+	select {
+	case p.want <- struct{}{}:
+	case <-p.ctx.Done():
+		return "", p.interrupted(field)
 	}
-	if err := ask("id (lower-case kebab, e.g. payments-db-admin)", "", &o.ID); err != nil {
-		return err
+	select {
+	case l := <-p.lines:
+		return l.text, l.err
+	case <-p.ctx.Done():
+		return "", p.interrupted(field)
 	}
-	if err := ask("name", "", &o.Name); err != nil {
-		return err
+}
+
+func (p *prompter) interrupted(field string) error {
+	fmt.Fprintln(p.out)
+	return failed("interrupted at the %s question; nothing was written", field)
+}
+
+// question is one prompt: the field it asks for (named when there is no
+// answer), what it shows, and the answer Enter gives.
+type question struct {
+	field, label string
+	// def is what an empty answer means; shown as [def] unless the label
+	// already shows the choices.
+	def string
+	// optional: an empty answer is an answer ("") when def is empty.
+	optional bool
+}
+
+// ask asks q until check accepts the answer. The end of the input is no
+// answer, even with a default: a closed terminal is not a choice.
+func (p *prompter) ask(q question, check func(string) *problem) (string, error) {
+	for {
+		if q.def != "" && !strings.HasSuffix(q.label, "]") {
+			fmt.Fprintf(p.out, "%s [%s]: ", q.label, q.def)
+		} else {
+			fmt.Fprintf(p.out, "%s: ", q.label)
+		}
+		text, err := p.readLine(q.field)
+		var ee *exitError
+		if errors.As(err, &ee) {
+			return "", err
+		}
+		if err != nil && text == "" {
+			fmt.Fprintln(p.out)
+			return "", usageError("no answer for %s; nothing was written", q.field)
+		}
+		answer := strings.TrimSpace(text)
+		if answer == "" {
+			answer = q.def
+		}
+		if answer == "" {
+			if q.optional {
+				return "", nil
+			}
+			continue
+		}
+		pr := check(answer)
+		if pr == nil {
+			return answer, nil
+		}
+		fmt.Fprintf(p.out, "  %s\n", pr.text("  "))
 	}
-	if err := ask("owner (email)", "", &o.Owner); err != nil {
-		return err
+}
+
+// askMissing asks for every value the entry needs and was not given:
+// id, name, owner, team and period_days.
+func (p *prompter) askMissing(v *validate.Validator, res *validate.Result, o *newOptions) error {
+	field := func(name string) func(string) *problem {
+		return func(s string) *problem { return checkValue(v, name, s) }
 	}
-	if err := ask("team (optional, '-' for none)", "-", &o.Team); err != nil {
-		return err
-	}
-	if o.Team == "-" {
-		o.Team = ""
-	}
-	if o.Period == 0 {
-		p := ""
-		if err := ask("period_days", "90", &p); err != nil {
+	var err error
+	if o.ID == "" {
+		o.ID, err = p.ask(question{field: "id", label: "id (lower-case kebab, e.g. payments-db-admin)"}, func(s string) *problem {
+			if pr := checkValue(v, "id", s); pr != nil {
+				return pr
+			}
+			if c := res.Register.ByID(s); c != nil {
+				return &problem{msg: fmt.Sprintf("id %q is already used at %s:%d", s, c.Pos.File, c.Pos.Line), hint: "choose another id; ids are unique across the register"}
+			}
+			return nil
+		})
+		if err != nil {
 			return err
 		}
-		n, err := strconv.Atoi(p)
-		if err != nil {
-			return usageError("period_days %q is not a whole number of days", p)
+	}
+	if o.Name == "" {
+		if o.Name, err = p.ask(question{field: "name", label: "name"}, field("name")); err != nil {
+			return err
 		}
-		o.Period = n
+	}
+	if o.Owner == "" {
+		if o.Owner, err = p.ask(question{field: "owner", label: "owner (email)"}, field("owner")); err != nil {
+			return err
+		}
+	}
+	if o.Team == "" {
+		label := "team (optional, Enter for none)"
+		if teams := teamFiles(res, o.Root); len(teams) > 0 {
+			label = fmt.Sprintf("team (optional, Enter for none; files: %s)", strings.Join(teams, ", "))
+		}
+		team, err := p.ask(question{field: "team", label: label, optional: true}, func(s string) *problem {
+			if s == "-" {
+				return nil
+			}
+			if pr := checkValue(v, "team", s); pr != nil {
+				return pr
+			}
+			if o.File == "" || strings.HasPrefix(s, ".") {
+				return checkTeamFile(s)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if team != "-" { // "-": none, as before Enter meant none
+			o.Team = team
+		}
+		switch file := teamFile(o.Root, o.Team); {
+		case o.File != "":
+			fmt.Fprintf(p.out, "  goes to %s (--file)\n", o.File)
+		case fileExists(file):
+			fmt.Fprintf(p.out, "  goes to %s, with the entries already there\n", file)
+		default:
+			fmt.Fprintf(p.out, "  goes to %s, a new file\n", file)
+		}
+	}
+	if !o.PeriodSet && o.Period == 0 {
+		s, err := p.ask(question{field: "period_days", label: "period_days", def: "90"}, field("period_days"))
+		if err != nil {
+			return err
+		}
+		o.Period, _ = strconv.Atoi(s) // plain decimal, checked
+		o.PeriodSet = true
 	}
 	return nil
+}
+
+// confirm shows the entry and the file it goes to and asks before
+// writing.
+func (p *prompter) confirm(file string, newFile bool, entry []byte) error {
+	if newFile {
+		fmt.Fprintf(p.out, "\nnew file %s:\n", file)
+	} else {
+		fmt.Fprintf(p.out, "\nto append to %s:\n", file)
+	}
+	fmt.Fprintf(p.out, "%s", entry)
+	answer, err := p.ask(question{field: "write it?", label: "write it? [Y/n]", def: "y"}, func(s string) *problem {
+		switch strings.ToLower(s) {
+		case "y", "yes", "n", "no":
+			return nil
+		}
+		return &problem{msg: fmt.Sprintf("%q is not an answer", s), hint: "answer y to write the entry, or n to leave the register as it is"}
+	})
+	if err != nil {
+		return err
+	}
+	if a := strings.ToLower(answer); a == "n" || a == "no" {
+		return failed("nothing was written: you answered no")
+	}
+	return nil
+}
+
+// teamFiles returns the names, without extension, of the register files at
+// the top of the register folder: the teams that already have a file.
+func teamFiles(res *validate.Result, root string) []string {
+	var teams []string
+	for _, f := range res.Files {
+		if filepath.Clean(filepath.Dir(f)) == filepath.Clean(root) {
+			teams = append(teams, strings.TrimSuffix(filepath.Base(f), filepath.Ext(f)))
+		}
+	}
+	return teams
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // relativePath is filepath.Rel of two paths that may each be relative to
