@@ -12,7 +12,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 ACTIONLINT  := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 FUZZTIME  ?= 30s
 
-.PHONY: help build test lint demo bench bench-go bench-validate bench-relay fuzz clean
+.PHONY: help build test lint demo bench bench-go bench-validate bench-leak bench-relay fuzz clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -40,13 +40,16 @@ demo: build ## rotor's main job on the example register (validate, status, sync 
 	@echo '$$ rotor sync --dry-run --today $(DEMO_TODAY)'
 	@$(ROTOR) sync --dry-run --register $(REGISTER) --today $(DEMO_TODAY)
 
-bench: bench-go bench-validate ## Go benchmarks, then rotor against ajv-cli on 10,000 credentials
+bench: bench-go bench-validate bench-leak ## Go benchmarks, rotor against ajv-cli on 10,000 credentials, the leak corpus against gitleaks
 
 bench-go: ## Go benchmarks of the hot paths
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 bench-validate: build ## time the rotor binary against ajv-cli on generated registers
 	./scripts/bench-validate.sh
+
+bench-leak: ## recall and precision of the leak guard against gitleaks v8.30.1 on the leak corpus
+	./scripts/bench-leak.sh
 
 bench-relay: ## relay throughput and latency against Debian's webhook (127.0.0.1 only)
 	./scripts/bench-relay.sh

@@ -26,14 +26,6 @@ var (
 	exemptionFields = []string{"until", "reason", "approved_by"}
 )
 
-// freeText are the fields where people write prose, so a long random token
-// in them is suspicious. Structured fields (ids, dates, account ids, URLs)
-// are checked only for known secret shapes.
-var freeText = map[string]bool{
-	"name": true, "team": true, "system": true, "environment": true, "description": true,
-	"reason": true, "approved_by": true,
-}
-
 // entry is a credential read from a file, with where its id was written.
 type entry struct {
 	cred  *rotation.Credential
@@ -43,6 +35,7 @@ type entry struct {
 type fileResult struct {
 	entries  []entry
 	findings []register.Finding
+	secrets  []string // what the leak guard found, for redaction
 }
 
 // fileChecker validates one file.
@@ -60,25 +53,42 @@ type fileChecker struct {
 }
 
 func (c *fileChecker) check() (fileResult, error) {
-	doc, findings, err := register.ReadFile(c.path)
+	data, findings, err := register.ReadBytes(c.path)
 	if err != nil {
 		return fileResult{}, err
 	}
-	if doc == nil {
+	if data == nil {
 		return fileResult{findings: findings}, nil
 	}
-	return c.checkDoc(doc), nil
+	return c.checkData(data), nil
 }
 
+// checkData checks one file's bytes. The leak guard reads all of them,
+// whether or not they parse, and goes first so that the bound on findings
+// never hides a leak; the schema and the rules read the parsed file. No
+// finding prints a secret the leak guard found.
 func (c *fileChecker) checkData(data []byte) fileResult {
 	doc, findings := register.Parse(c.path, data)
-	if doc == nil {
-		return fileResult{findings: findings}
+	c.findings = append(c.findings, findings...)
+	secrets := c.scanLeaks(data, doc)
+	var entries []entry
+	if doc != nil {
+		entries = c.checkDoc(doc)
 	}
-	return c.checkDoc(doc)
+	if c.suppressed > 0 {
+		c.findings = append(c.findings, register.Finding{
+			File: c.path, Line: 1, Column: 1, Severity: register.SeverityError, Rule: register.RuleFile,
+			Message: fmt.Sprintf("%d more problems in this file are not shown", c.suppressed),
+			Hint:    "fix the problems above and run rotor validate again",
+		})
+	}
+	secrets = redact(c.findings, secrets)
+	return fileResult{entries: entries, findings: c.findings, secrets: secrets}
 }
 
-func (c *fileChecker) checkDoc(doc *register.Document) fileResult {
+// checkDoc applies the schema and the rules to a parsed file and returns
+// its credentials.
+func (c *fileChecker) checkDoc(doc *register.Document) []entry {
 	value := register.Value(doc.Root, func(key, first *yaml.Node) {
 		c.add(key, register.SeverityError, register.RuleYAML,
 			fmt.Sprintf("key %q appears twice in this mapping (first at line %d)", key.Value, first.Line),
@@ -100,15 +110,7 @@ func (c *fileChecker) checkDoc(doc *register.Document) fileResult {
 			}
 		}
 	}
-	c.leakGuard(doc.Root, "")
-	if c.suppressed > 0 {
-		c.findings = append(c.findings, register.Finding{
-			File: c.path, Line: 1, Column: 1, Severity: register.SeverityError, Rule: register.RuleFile,
-			Message: fmt.Sprintf("%d more problems in this file are not shown", c.suppressed),
-			Hint:    "fix the problems above and run rotor validate again",
-		})
-	}
-	return fileResult{entries: entries, findings: c.findings}
+	return entries
 }
 
 // Bounds on what one file can report, so a hostile file of a million bad
@@ -119,12 +121,16 @@ const (
 )
 
 func (c *fileChecker) add(n *yaml.Node, sev register.Severity, rule, msg, hint string) {
+	c.addAt(n.Line, n.Column, sev, rule, msg, hint)
+}
+
+func (c *fileChecker) addAt(line, col int, sev register.Severity, rule, msg, hint string) {
 	if len(c.findings) >= maxFindingsPerFile {
 		c.suppressed++
 		return
 	}
 	c.findings = append(c.findings, register.Finding{
-		File: c.path, Line: n.Line, Column: n.Column, Severity: sev, Rule: rule, Message: msg, Hint: hint,
+		File: c.path, Line: line, Column: col, Severity: sev, Rule: rule, Message: msg, Hint: hint,
 	})
 }
 
@@ -515,39 +521,3 @@ func isEmailAddress(s string) bool {
 	at := strings.LastIndexByte(s, '@')
 	return at > 0 && strings.Contains(s[at+1:], ".")
 }
-
-// leakGuard refuses values and comments that look like secret material.
-// The finding names the field and the kind of secret, never the value.
-func (c *fileChecker) leakGuard(n *yaml.Node, field string) {
-	for _, comment := range [...]string{n.HeadComment, n.LineComment, n.FootComment} {
-		if comment == "" {
-			continue
-		}
-		if kind := secretKindOf(comment); kind != "" {
-			c.add(n, register.SeverityError, RuleLeak, fmt.Sprintf("a comment here looks like %s", kind), leakHint)
-		}
-	}
-	switch n.Kind {
-	case yaml.MappingNode:
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			c.leakGuard(n.Content[i], "")
-			c.leakGuard(n.Content[i+1], n.Content[i].Value)
-		}
-	case yaml.SequenceNode:
-		for _, item := range n.Content {
-			c.leakGuard(item, field)
-		}
-	case yaml.ScalarNode:
-		where := "this value"
-		if field != "" {
-			where = "the value of " + field
-		}
-		if kind := secretKindOf(n.Value); kind != "" {
-			c.add(n, register.SeverityError, RuleLeak, fmt.Sprintf("%s looks like %s", where, kind), leakHint)
-		} else if (field == "" || freeText[field] || !slices.Contains(credentialFields, field)) && highEntropyToken(n.Value) {
-			c.add(n, register.SeverityError, RuleLeak, fmt.Sprintf("%s contains a long random-looking string, like a secret", where), leakHint)
-		}
-	}
-}
-
-const leakHint = "the register must never hold secret material: remove it, and rotate the secret if it was ever committed or pushed"

@@ -28,11 +28,18 @@ func (v *Validator) loadSettings(path string) (rotation.Settings, []register.Fin
 		return s, nil, err
 	}
 	s.File = path
-	doc, findings, err := register.ReadFile(path)
-	if err != nil || doc == nil {
+	data, findings, err := register.ReadBytes(path)
+	if err != nil || data == nil {
 		return s, findings, err
 	}
 	c := fileChecker{v: v, settings: &s, path: path}
+	doc, findings := register.Parse(path, data)
+	c.findings = findings
+	secrets := c.scanLeaks(data, doc)
+	if doc == nil {
+		redact(c.findings, secrets)
+		return s, c.findings, nil
+	}
 	value := register.Value(doc.Root, nil)
 	if err := v.settings.Validate(value); err != nil {
 		c.schemaFindings(doc.Root, "", err)
@@ -86,8 +93,8 @@ func (v *Validator) loadSettings(path string) (rotation.Settings, []register.Fin
 			s.Report.Recipients = append(s.Report.Recipients, item.Value)
 		}
 	}
-	c.leakGuard(doc.Root, "")
-	return s, append(findings, c.findings...), nil
+	redact(c.findings, secrets)
+	return s, c.findings, nil
 }
 
 // loadIANAZone loads a time zone by its IANA name. "Local" (and "", which

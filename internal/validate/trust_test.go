@@ -173,3 +173,125 @@ func TestTextFieldsRefuseControlCharacters(t *testing.T) {
 		}
 	})
 }
+
+// Fake secrets, built from parts so that no scanner flags this file.
+var (
+	ghToken = "ghp_" + strings.Repeat("aB3x", 9)
+	awsKey  = "AKIA" + "QYLPMN5HFIQR7XYZ"
+)
+
+// TestLeakGuardReadsEveryByte: comments anywhere, settings, the template
+// and every other file under the register are scanned.
+func TestLeakGuardReadsEveryByte(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		file  string
+		line  int
+	}{
+		{"comment at the top, after a blank line", map[string]string{"a.yaml": "# old token: " + ghToken + "\n\n" + entry}, "a.yaml", 1},
+		{"comment at the end, after a blank line", map[string]string{"a.yaml": entry + "\n# old token: " + ghToken + "\n"}, "a.yaml", 8},
+		{"after a document end marker", map[string]string{"a.yaml": entry + "...\n" + ghToken + "\n"}, "a.yaml", 8},
+		{"in a file that does not parse", map[string]string{"a.yaml": entry + "  - [unclosed " + ghToken + "\n"}, "a.yaml", 7},
+		{"in rotor.yaml, top comment", map[string]string{"a.yaml": entry, "rotor.yaml": "# " + ghToken + "\n\nnotice_days: 14\n"}, "rotor.yaml", 1},
+		{"in template.yaml", map[string]string{"a.yaml": entry, "template.yaml": "# example: " + awsKey + "\ncredentials: []\n"}, "template.yaml", 1},
+		{"in a hidden .env", map[string]string{"a.yaml": entry, ".env": "GITHUB_TOKEN=" + ghToken + "\n"}, ".env", 1},
+		{"in a note", map[string]string{"a.yaml": entry, "team/NOTES.md": "\n\nkey " + awsKey + "\n"}, "NOTES.md", 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := run(t, writeRegister(t, tt.files))
+			var leaks []string
+			for _, f := range res.Findings {
+				if f.Rule == validate.RuleLeak {
+					leaks = append(leaks, f.String())
+					if filepath.Base(f.File) != tt.file || f.Line != tt.line {
+						t.Errorf("leak at %s:%d, want %s:%d", f.File, f.Line, tt.file, tt.line)
+					}
+				}
+				if strings.Contains(f.Message+f.Hint, ghToken) || strings.Contains(f.Message+f.Hint, awsKey) {
+					t.Errorf("a finding prints the secret: %s", f)
+				}
+			}
+			if len(leaks) != 1 {
+				t.Fatalf("want one leak finding, got:\n%s", dump(res.Findings))
+			}
+		})
+	}
+}
+
+// TestLeakNeverPrinted: a value that trips the leak guard is redacted from
+// every other finding about the same node or key.
+func TestLeakNeverPrinted(t *testing.T) {
+	tests := []struct {
+		name, from, to string
+		rule           string // the other finding that would print it
+	}{
+		{"owner", "owner: alice@example.com", "owner: " + ghToken, validate.RuleOwnerEmail},
+		{"id", "id: db-admin", "id: " + awsKey, validate.RuleSchema},
+		{"unknown key", "name: DB admin", "name: DB admin\n    " + awsKey + ": x", validate.RuleUnknownField},
+		{"quoted with escapes", "owner: alice@example.com", `owner: "` + ghToken + `\"x"`, validate.RuleOwnerEmail},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := run(t, writeRegister(t, map[string]string{"a.yaml": strings.Replace(entry, tt.from, tt.to, 1)}))
+			var sawLeak, sawOther bool
+			for _, f := range res.Findings {
+				sawLeak = sawLeak || f.Rule == validate.RuleLeak
+				sawOther = sawOther || f.Rule == tt.rule
+				for _, secret := range []string{ghToken, awsKey, ghToken[4:20], awsKey[4:]} {
+					if strings.Contains(f.Message+f.Hint, secret) {
+						t.Errorf("finding prints the secret: %s", f)
+					}
+				}
+			}
+			if !sawLeak || !sawOther {
+				t.Fatalf("want a leak finding and a %s finding, got:\n%s", tt.rule, dump(res.Findings))
+			}
+		})
+	}
+}
+
+func TestLeakAllowances(t *testing.T) {
+	example := "    description: uses " + awsKey
+	tests := []struct {
+		name     string
+		line     string
+		severity string
+		rule     string
+		contains string
+	}{
+		{"honoured and listed", example + " # rotor:allow-leak AWS documentation example key", "notice", validate.RuleAllowLeak, "AWS documentation example key"},
+		{"without a reason", example + " # rotor:allow-leak", "error", validate.RuleAllowLeak, "without a reason"},
+		{"on a clean line", "    description: plain words # rotor:allow-leak nothing here", "warning", validate.RuleAllowLeak, "nothing against"},
+		{"not on the line of the leak", "    # rotor:allow-leak wrong line\n" + example, "error", validate.RuleLeak, "looks like"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := run(t, writeRegister(t, map[string]string{"a.yaml": entry + tt.line + "\n"}))
+			found := false
+			for _, f := range res.Findings {
+				if string(f.Severity) == tt.severity && f.Rule == tt.rule && strings.Contains(f.Message, tt.contains) {
+					found = true
+				}
+				if strings.Contains(f.Message, awsKey) {
+					t.Errorf("finding prints the secret: %s", f)
+				}
+			}
+			if !found {
+				t.Fatalf("want a %s [%s] finding containing %q, got:\n%s", tt.severity, tt.rule, tt.contains, dump(res.Findings))
+			}
+		})
+	}
+}
+
+func TestAPrivateKeyBlockIsOneFinding(t *testing.T) {
+	block := "    # -----BEGIN RSA " + "PRIVATE KEY-----\n" +
+		"    # " + strings.Repeat("eHMsvKYEIlu7euAf", 4) + "\n" +
+		"    # " + strings.Repeat("2DGmmPfKfjxhCjIZ", 4) + "\n" +
+		"    # -----END RSA " + "PRIVATE KEY-----\n"
+	res := run(t, writeRegister(t, map[string]string{"a.yaml": entry + block}))
+	if len(res.Findings) != 1 || res.Findings[0].Rule != validate.RuleLeak || res.Findings[0].Line != 7 {
+		t.Fatalf("want one leak finding at the block's header, line 7, got:\n%s", dump(res.Findings))
+	}
+}

@@ -127,23 +127,43 @@ func (v *Validator) Validate(ctx context.Context, opts Options) (*Result, error)
 	if today.IsZero() {
 		today = rotation.Today(opts.Now, settings.Timezone)
 	}
-	files, err := register.Discover(opts.Root)
+	tree, err := register.Walk(ctx, opts.Root)
 	if err != nil {
 		return nil, err
 	}
-	results, err := v.checkFiles(ctx, files, &settings, today, opts.Workers)
+	results, err := v.checkFiles(ctx, tree.Files, &settings, today, opts.Workers)
 	if err != nil {
 		return nil, err
 	}
 	reg := &rotation.Register{Settings: settings}
+	var secrets []string
 	for _, fr := range results {
 		findings = append(findings, fr.findings...)
+		secrets = append(secrets, fr.secrets...)
 		for _, e := range fr.entries {
 			reg.Credentials = append(reg.Credentials, e.cred)
 		}
 	}
-	findings = append(findings, duplicateIDs(results)...)
-	return &Result{Register: reg, Findings: register.SortFindings(findings), Files: files, Today: today}, nil
+	// Nothing under the register may hold a secret, credential or not:
+	// the template, notes, a stray .env.
+	others := tree.Others
+	if tree.Template != "" {
+		others = append([]string{tree.Template}, others...)
+	}
+	for _, path := range others {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		fs, _, err := v.scanOnly(path)
+		if err != nil {
+			return nil, err
+		}
+		findings = append(findings, fs...)
+	}
+	dups := duplicateIDs(results)
+	redact(dups, secrets)
+	findings = append(findings, dups...)
+	return &Result{Register: reg, Findings: register.SortFindings(findings), Files: tree.Files, Today: today}, nil
 }
 
 // checkFiles validates files on a pool of workers and returns their results
@@ -195,7 +215,9 @@ func (v *Validator) ValidateFile(path string, data []byte, settings rotation.Set
 	for i, e := range fr.entries {
 		creds[i] = e.cred
 	}
-	return creds, register.SortFindings(append(fr.findings, duplicateIDs([]fileResult{fr})...))
+	dups := duplicateIDs([]fileResult{fr})
+	redact(dups, fr.secrets)
+	return creds, register.SortFindings(append(fr.findings, dups...))
 }
 
 // duplicateIDs reports every credential whose id was already used, naming

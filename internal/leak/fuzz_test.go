@@ -1,0 +1,61 @@
+package leak
+
+import (
+	"bytes"
+	"testing"
+	"unicode/utf8"
+)
+
+// FuzzScan: Scan never panics, and every match is where it says: Line
+// and Column within the text, Secret a non-empty substring of its line
+// starting at Column. Allowances name real lines, in order. The seed
+// corpus (every corpus sample and a few edge cases) runs in go test.
+func FuzzScan(f *testing.F) {
+	for _, s := range loadCorpus(f) {
+		f.Add([]byte(s.Text))
+	}
+	for _, s := range []string{
+		"", "\n", "\r\n", "#", "# rotor:allow-leak", "x # rotor:allow-leak\n", "rotor:allow-leak",
+		"password:", "password: ", "password=\"", "pwd='", "pin is", "api key", "://", "a://b:c@",
+		"x://:@?&=#", "-----BEGIN PRIVATE KEY-----", "-----BEGIN PRIVATE KEY-----\n\n-----END",
+		"\xff\xfe password: \xff", "sig=", ":AA", "Q~", "~", "AKIA", "\"private_key\": \"",
+		"ghp_0123456789012345678901234567890123456789\r",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		res := Scan(data)
+		lines := bytes.Split(data, []byte("\n"))
+		for _, m := range res.Matches {
+			if m.Line < 1 || m.Line > len(lines) {
+				t.Fatalf("match on line %d of %d", m.Line, len(lines))
+			}
+			ln := bytes.TrimSuffix(lines[m.Line-1], []byte("\r"))
+			if m.Column < 1 || m.Column > utf8.RuneCount(ln) {
+				t.Fatalf("line %d: column %d of %d runes", m.Line, m.Column, utf8.RuneCount(ln))
+			}
+			if m.Secret == "" || !bytes.Contains(ln, []byte(m.Secret)) {
+				t.Fatalf("line %d: secret %q is not in %q", m.Line, m.Secret, ln)
+			}
+			// Column is where the secret starts.
+			at := 0
+			for range m.Column - 1 {
+				_, n := utf8.DecodeRune(ln[at:])
+				at += n
+			}
+			if !bytes.HasPrefix(ln[at:], []byte(m.Secret)) {
+				t.Fatalf("line %d column %d: %q does not start the secret %q", m.Line, m.Column, ln[at:], m.Secret)
+			}
+			if m.Kind == "" {
+				t.Fatalf("line %d: a match with no kind", m.Line)
+			}
+		}
+		last := 0
+		for _, a := range res.Allowances {
+			if a.Line <= last || a.Line > len(lines) {
+				t.Fatalf("allowance on line %d after line %d, of %d", a.Line, last, len(lines))
+			}
+			last = a.Line
+		}
+	})
+}
