@@ -19,6 +19,7 @@ type api interface {
 	CreateIssue(ctx context.Context, issue *models.IssueScheme, raw *models.CustomFields) (*models.IssueResponseScheme, *models.ResponseScheme, error)
 	EditIssue(ctx context.Context, key string, issue *models.IssueScheme, raw *models.CustomFields, ops *models.UpdateOperations) (*models.ResponseScheme, error)
 	AddComment(ctx context.Context, key string, body *models.CommentNodeScheme) (*models.ResponseScheme, error)
+	Comments(ctx context.Context, key string, startAt, maxResults int) (*models.IssueCommentPageScheme, *models.ResponseScheme, error)
 	Transitions(ctx context.Context, key string) (*models.IssueTransitionsScheme, *models.ResponseScheme, error)
 	Transition(ctx context.Context, key, transitionID string) (*models.ResponseScheme, error)
 
@@ -72,6 +73,10 @@ func (a atlassian) EditIssue(ctx context.Context, key string, issue *models.Issu
 func (a atlassian) AddComment(ctx context.Context, key string, body *models.CommentNodeScheme) (*models.ResponseScheme, error) {
 	_, res, err := a.c.Issue.Comment.Add(ctx, url.PathEscape(key), &models.CommentPayloadScheme{Body: body}, nil)
 	return res, err
+}
+
+func (a atlassian) Comments(ctx context.Context, key string, startAt, maxResults int) (*models.IssueCommentPageScheme, *models.ResponseScheme, error) {
+	return a.c.Issue.Comment.Gets(ctx, url.PathEscape(key), "created", nil, startAt, maxResults)
 }
 
 func (a atlassian) Transitions(ctx context.Context, key string) (*models.IssueTransitionsScheme, *models.ResponseScheme, error) {

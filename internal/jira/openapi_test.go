@@ -188,8 +188,14 @@ func TestOpenAPIConformance(t *testing.T) {
 		Priority: "High", Fields: &rotation.CustomValues{NextDueDate: due, ContactPerson: "bob@example.com"}}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := c.Comments(ctx, key); err != nil {
+		t.Fatal(err)
+	}
 	if err := c.Comment(ctx, key, "one\ntwo\n\nthree"); err != nil {
 		t.Fatal(err)
+	}
+	if got, err := c.Comments(ctx, key); err != nil || len(got) != 1 {
+		t.Fatalf("comments %q, %v", got, err)
 	}
 	if _, err := c.OpenTickets(ctx); err != nil {
 		t.Fatal(err)

@@ -386,6 +386,66 @@ func (c *Client) Comment(ctx context.Context, key, text string) error {
 	})
 }
 
+// maxComments bounds the comments Comments reads: a ticket with more is
+// not one rotor keeps.
+const maxComments = 5000
+
+// Comments returns the plain text of every comment on the ticket, oldest
+// first, one string per comment (paragraphs joined by blank lines).
+func (c *Client) Comments(ctx context.Context, key string) ([]string, error) {
+	op := "read the comments of ticket " + key
+	const page = 100
+	var out []string
+	for start := 0; ; {
+		var pg *models.IssueCommentPageScheme
+		err := c.call(ctx, op, false, func(ctx context.Context) (r *models.ResponseScheme, err error) {
+			pg, r, err = c.api.Comments(ctx, key, start, page)
+			return r, err
+		})
+		if err != nil {
+			return nil, err
+		}
+		if pg == nil {
+			return nil, fmt.Errorf("jira: %s: the answer holds no comment page", op)
+		}
+		for _, cm := range pg.Comments {
+			if cm != nil {
+				out = append(out, nodeText(cm.Body))
+			}
+		}
+		start += len(pg.Comments)
+		switch {
+		case len(pg.Comments) == 0 || start >= pg.Total:
+			return out, nil
+		case start >= maxComments:
+			return nil, fmt.Errorf("jira: %s: more than %d comments", op, maxComments)
+		}
+	}
+}
+
+// nodeText is the plain text of an ADF node: text nodes in order,
+// paragraphs and other blocks separated by blank lines.
+func nodeText(n *models.CommentNodeScheme) string {
+	if n == nil {
+		return ""
+	}
+	if n.Type == "text" {
+		return n.Text
+	}
+	var b strings.Builder
+	for _, child := range n.Content {
+		t := nodeText(child)
+		if child != nil && child.Type != "text" && child.Type != "hardBreak" && b.Len() > 0 && t != "" {
+			b.WriteString("\n\n")
+		}
+		if child != nil && child.Type == "hardBreak" {
+			b.WriteString("\n")
+		}
+		b.WriteString(t)
+	}
+	return b.String()
+}
+
 // Transition is a workflow step a ticket can take.
 type Transition struct {
 	ID          string

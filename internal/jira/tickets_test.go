@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -516,5 +517,38 @@ func TestCloseWhoseAnswerIsLost(t *testing.T) {
 	}
 	if is, _ := fake.Issue(key); is.Status != "Done" {
 		t.Errorf("after Close: %+v", is)
+	}
+}
+
+func TestCommentsReadsEveryPage(t *testing.T) {
+	fake := jiratest.New(t)
+	key := fake.AddIssue(jiratest.Issue{Summary: "Rotate db", Labels: []string{"rotor", "rotor-db"}})
+	c, _ := newClient(t, fake)
+	ctx := context.Background()
+	if got, err := c.Comments(ctx, key); err != nil || len(got) != 0 {
+		t.Fatalf("no comments yet: %q, %v", got, err)
+	}
+	want := []string{"first line\nsecond line\n\nPR: https://example.com/pr/1"}
+	for i := range 149 {
+		want = append(want, fmt.Sprintf("comment %d", i))
+	}
+	for _, text := range want {
+		if err := c.Comment(ctx, key, text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := fake.CallsTo("GET /rest/api/3/issue/{issueIdOrKey}/comment")
+	got, err := c.Comments(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("Comments = %d texts, first %q; want %d, first %q", len(got), got[0], len(want), want[0])
+	}
+	if n := fake.CallsTo("GET /rest/api/3/issue/{issueIdOrKey}/comment") - before; n != 2 {
+		t.Errorf("%d page requests for 150 comments, want 2", n)
+	}
+	if _, err := c.Comments(ctx, "SEC-999"); !errors.Is(err, jira.ErrNotFound) {
+		t.Errorf("unknown ticket: %v", err)
 	}
 }

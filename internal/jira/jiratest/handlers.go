@@ -611,6 +611,49 @@ func (s *Server) addComment(w http.ResponseWriter, r *request) {
 	})
 }
 
+// getComments answers GET .../comment as Jira does: a PageOfComments
+// (startAt, maxResults, total, comments), oldest first, at most 100 a page
+// (maxResults above that is lowered, as Jira lowers it).
+func (s *Server) getComments(w http.ResponseWriter, r *request) {
+	q := r.URL.Query()
+	startAt, err1 := atoiDefault(q.Get("startAt"), 0)
+	maxResults, err2 := atoiDefault(q.Get("maxResults"), 5000)
+	if err1 != nil || err2 != nil || startAt < 0 || maxResults < 0 {
+		writeError(w, http.StatusBadRequest, []string{"startAt and maxResults must be non-negative integers"}, nil)
+		return
+	}
+	maxResults = min(maxResults, 100)
+	is, ok := s.lockIssue(w, r)
+	if !ok {
+		return
+	}
+	defer s.mu.Unlock()
+	page := []map[string]any{}
+	for i := startAt; i < len(is.Comments) && len(page) < maxResults; i++ {
+		c := is.Comments[i]
+		page = append(page, map[string]any{
+			"self":         s.self("/rest/api/3/issue/" + is.ID + "/comment/" + c.ID),
+			"id":           c.ID,
+			"author":       s.userJSON(AccountID),
+			"updateAuthor": s.userJSON(AccountID),
+			"body":         c.Body,
+			"created":      c.Created.Format(jiraTime),
+			"updated":      c.Created.Format(jiraTime),
+			"jsdPublic":    true,
+		})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"startAt": startAt, "maxResults": maxResults, "total": len(is.Comments), "comments": page,
+	})
+}
+
+func atoiDefault(s string, def int) (int, error) {
+	if s == "" {
+		return def, nil
+	}
+	return strconv.Atoi(s)
+}
+
 // transitions of an issue: one to each other status of its workflow,
 // numbered 11, 21, 31... in workflow order.
 func (s *Server) transitions(is *Issue) []map[string]any {

@@ -529,6 +529,7 @@ var routes = []route{
 	{method: "GET", pattern: "/rest/api/3/issue/{issueIdOrKey}", handle: (*Server).getIssue},
 	{method: "PUT", pattern: "/rest/api/3/issue/{issueIdOrKey}", write: true, handle: (*Server).editIssue},
 	{method: "POST", pattern: "/rest/api/3/issue/{issueIdOrKey}/comment", write: true, handle: (*Server).addComment},
+	{method: "GET", pattern: "/rest/api/3/issue/{issueIdOrKey}/comment", handle: (*Server).getComments},
 	{method: "GET", pattern: "/rest/api/3/issue/{issueIdOrKey}/transitions", handle: (*Server).getTransitions},
 	{method: "POST", pattern: "/rest/api/3/issue/{issueIdOrKey}/transitions", write: true, handle: (*Server).doTransition},
 }
