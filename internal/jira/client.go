@@ -4,9 +4,10 @@
 //
 // Requests go through go-atlassian's Jira v3 client, behind the small api
 // interface of this package. The http.Client it is given retries transient
-// failures (429 and 503 honouring Retry-After, other 5xx and network errors
-// with exponential backoff and jitter) within the caller's context
-// deadline; Jira's error bodies become errors that say what Jira answered.
+// failures through httpretry, rotor's one retry transport (429 and 503
+// honouring Retry-After, other 5xx and network errors with exponential
+// backoff and jitter) within the caller's context deadline; Jira's error
+// bodies become errors that say what Jira answered.
 package jira
 
 import (
@@ -22,6 +23,7 @@ import (
 
 	"github.com/ctreminiom/go-atlassian/v2/pkg/infra/models"
 
+	"github.com/rotor-dev/rotor/internal/httpretry"
 	"github.com/rotor-dev/rotor/internal/rotation"
 )
 
@@ -158,7 +160,13 @@ func retryingClient(hc *http.Client, p RetryPolicy) *http.Client {
 		base = http.DefaultTransport
 	}
 	return &http.Client{
-		Transport:     &retryTransport{base: base, policy: p, timeout: hc.Timeout},
+		Transport: &httpretry.Transport{
+			Base:             base,
+			Policy:           httpretry.Policy(p),
+			AttemptTimeout:   hc.Timeout,
+			MaxResponseBytes: maxBody,
+			Safety:           httpretry.Idempotent,
+		},
 		CheckRedirect: hc.CheckRedirect,
 		Jar:           hc.Jar,
 	}
@@ -283,15 +291,15 @@ func (c *Client) call(ctx context.Context, op string, safeOnly bool, f func(ctx 
 	if err == nil {
 		return nil
 	}
-	if info.attempts == 0 { // refused before anything was sent
+	if info.Attempts == 0 { // refused before anything was sent
 		return fmt.Errorf("jira: %s: %w", op, err)
 	}
 	e := &Error{
 		Op:       op,
-		Method:   info.method,
-		Path:     strings.TrimPrefix(info.path, c.base.EscapedPath()),
-		Attempts: info.attempts,
-		Note:     info.note,
+		Method:   info.Method,
+		Path:     strings.TrimPrefix(info.Path, c.base.EscapedPath()),
+		Attempts: info.Attempts,
+		Note:     info.Note,
 	}
 	switch {
 	case res != nil && res.Code >= 200 && res.Code < 300:

@@ -6,10 +6,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
-	"regexp"
 	"strings"
 	"time"
+
+	"github.com/rotor-dev/rotor/internal/github"
 )
 
 // Environment variables the relay reads.
@@ -25,7 +25,7 @@ const (
 // Defaults and bounds.
 const (
 	DefaultAddr         = ":8080"
-	DefaultGitHubAPIURL = "https://api.github.com/"
+	DefaultGitHubAPIURL = github.DefaultAPIURL
 
 	// MaxBodyBytes is the largest request body the relay reads (1 MiB).
 	MaxBodyBytes = 1 << 20
@@ -186,10 +186,10 @@ func (c Config) Validate() error {
 	case strings.TrimSpace(c.GitHubToken) != c.GitHubToken || strings.ContainsAny(c.GitHubToken, " \t\r\n"):
 		add("%s contains white space: remove it (a trailing newline from a file is the usual cause)", EnvGitHubToken)
 	}
-	if _, _, err := splitRepository(c.Repository); err != nil {
+	if _, _, err := github.SplitRepository(c.Repository); err != nil {
 		add("%s: %v", EnvRepository, err)
 	}
-	if _, err := apiBase(c.GitHubAPIURL); err != nil {
+	if _, err := github.ParseAPIURL(c.GitHubAPIURL); err != nil {
 		add("%s: %v", EnvGitHubAPIURL, err)
 	}
 
@@ -251,53 +251,6 @@ func checkSecret(name, v string, required bool) error {
 		}
 	}
 	return nil
-}
-
-// repoPart is an owner or repository name as GitHub allows it.
-var repoPart = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,100}$`)
-
-func splitRepository(s string) (owner, repo string, err error) {
-	if s == "" {
-		return "", "", errors.New(`not set: name the register's repository as "owner/name"`)
-	}
-	owner, repo, ok := strings.Cut(s, "/")
-	if !ok || !repoPart.MatchString(owner) || !repoPart.MatchString(repo) || repo == "." || repo == ".." || owner == "." || owner == ".." {
-		return "", "", fmt.Errorf(`%q is not a repository: use "owner/name", e.g. "acme/credential-register"`, s)
-	}
-	return owner, repo, nil
-}
-
-// apiBase parses the GitHub API root. It must be https, except on a
-// loopback host (tests, a local proxy), and it always ends with "/".
-func apiBase(s string) (*url.URL, error) {
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, fmt.Errorf("%q is not an http(s) URL: use %q, or https://HOST/api/v3/ for GitHub Enterprise Server", s, DefaultGitHubAPIURL)
-	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("%q must not carry credentials, a query or a fragment", redactURL(u))
-	}
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
-		return nil, fmt.Errorf("%q is plain http: the token would travel in clear; use https", s)
-	}
-	if !strings.HasSuffix(u.Path, "/") {
-		u.Path += "/"
-	}
-	return u, nil
-}
-
-func redactURL(u *url.URL) string {
-	c := *u
-	c.User, c.RawQuery, c.Fragment = nil, "", ""
-	return c.String()
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // String describes c without its secrets, so that a stray %v cannot leak

@@ -32,7 +32,7 @@ func TestConfigFromEnvDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := s.disp.url, "https://api.github.com/repos/acme/credential-register/dispatches"; got != want {
+	if got, want := s.gh.DispatchURL(), "https://api.github.com/repos/acme/credential-register/dispatches"; got != want {
 		t.Errorf("dispatch URL = %q, want %q", got, want)
 	}
 	if s.cfg.ForwardTimeout != DefaultForwardTimeout || s.cfg.DedupeEntries != DefaultDedupeEntries {
@@ -51,7 +51,7 @@ func TestConfigFromEnvEnterpriseURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := s.disp.url, "https://ghe.example.com/api/v3/repos/acme/credential-register/dispatches"; got != want {
+	if got, want := s.gh.DispatchURL(), "https://ghe.example.com/api/v3/repos/acme/credential-register/dispatches"; got != want {
 		t.Errorf("dispatch URL = %q, want %q", got, want)
 	}
 }

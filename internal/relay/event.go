@@ -5,65 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"time"
 
+	"github.com/rotor-dev/rotor/internal/github"
 	"github.com/rotor-dev/rotor/internal/rotation"
 )
-
-// EventType is the repository_dispatch event type the relay sends; the
-// record workflow listens for it (on: repository_dispatch: types: [...]).
-const EventType = "rotor.rotation-done"
-
-// Payload is the client_payload of the dispatch: exactly these four keys.
-type Payload struct {
-	IssueKey     string `json:"issue_key"`
-	CredentialID string `json:"credential_id"`
-	DoneAt       string `json:"done_at"`     // RFC 3339, UTC
-	DeliveryID   string `json:"delivery_id"` // Jira's X-Atlassian-Webhook-Identifier, or ""
-}
-
-var (
-	issueKeyPattern   = regexp.MustCompile(`^[A-Z][A-Z0-9_]+-[0-9]+$`)
-	deliveryIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]*$`)
-)
-
-// Bounds on the values a payload may carry.
-const (
-	maxIssueKeyLength   = 64
-	maxDeliveryIDLength = 128
-)
-
-// ValidIssueKey reports whether key is a Jira issue key ("SEC-42").
-func ValidIssueKey(key string) bool {
-	return len(key) <= maxIssueKeyLength && issueKeyPattern.MatchString(key)
-}
-
-// ValidDeliveryID reports whether id may serve as a delivery id: empty, or
-// up to 128 letters, digits and ._:- characters.
-func ValidDeliveryID(id string) bool {
-	return id == "" || (len(id) <= maxDeliveryIDLength && deliveryIDPattern.MatchString(id))
-}
-
-// Validate checks every value of p; the relay sends nothing that fails it,
-// and a consumer of the dispatch can run the same check.
-func (p Payload) Validate() error {
-	var errs []error
-	if !ValidIssueKey(p.IssueKey) {
-		errs = append(errs, fmt.Errorf("issue_key %s is not a Jira issue key (like SEC-42)", quote(p.IssueKey)))
-	}
-	if !rotation.ValidID(p.CredentialID) {
-		errs = append(errs, fmt.Errorf("credential_id %s is not a credential id (lower-case kebab, at most %d characters)", quote(p.CredentialID), rotation.MaxIDLength))
-	}
-	if _, err := time.Parse(time.RFC3339, p.DoneAt); err != nil {
-		errs = append(errs, fmt.Errorf("done_at %s is not an RFC 3339 time", quote(p.DoneAt)))
-	}
-	if !ValidDeliveryID(p.DeliveryID) {
-		errs = append(errs, fmt.Errorf("delivery_id %s is not a delivery id", quote(p.DeliveryID)))
-	}
-	return errors.Join(errs...)
-}
 
 // sender is who sent a request, known from how it authenticated.
 type sender string
@@ -187,45 +134,45 @@ func decodeEvent(body []byte) (*jiraEvent, error) {
 // drop reason means the event is not a completed rotation (answered 202);
 // an error means the event claims to be one but carries unusable values
 // (answered 400). now dates an event that carries no time at all.
-func decide(ev *jiraEvent, from sender, deliveryID string, now time.Time) (p Payload, drop string, err error) {
+func decide(ev *jiraEvent, from sender, deliveryID string, now time.Time) (p github.DispatchPayload, drop string, err error) {
 	if from == senderWebhook {
 		if ev.WebhookEvent != "jira:issue_updated" {
-			return Payload{}, fmt.Sprintf("event %s is not an issue update", quote(ev.WebhookEvent)), nil
+			return github.DispatchPayload{}, fmt.Sprintf("event %s is not an issue update", quote(ev.WebhookEvent)), nil
 		}
 		if !changesStatus(ev.Changelog) {
-			return Payload{}, "the update did not change the status", nil
+			return github.DispatchPayload{}, "the update did not change the status", nil
 		}
 	} else if ev.Changelog != nil && !changesStatus(ev.Changelog) {
-		return Payload{}, "the update did not change the status", nil
+		return github.DispatchPayload{}, "the update did not change the status", nil
 	}
 	if ev.Issue == nil {
-		return Payload{}, "", badRequest(`body has no "issue" object`)
+		return github.DispatchPayload{}, "", badRequest(`body has no "issue" object`)
 	}
 	f := &ev.Issue.Fields
 	if f.Status == nil {
-		return Payload{}, "", badRequest(`issue has no "fields.status": send the issue with its fields`)
+		return github.DispatchPayload{}, "", badRequest(`issue has no "fields.status": send the issue with its fields`)
 	}
 	if cat := f.Status.StatusCategory.Key; cat != rotation.CategoryDone {
-		return Payload{}, fmt.Sprintf("status %s is in category %s, not %q", quote(f.Status.Name), quote(cat), rotation.CategoryDone), nil
+		return github.DispatchPayload{}, fmt.Sprintf("status %s is in category %s, not %q", quote(f.Status.Name), quote(cat), rotation.CategoryDone), nil
 	}
 	if !hasLabel(f.Labels, rotation.LabelRotor) {
-		return Payload{}, fmt.Sprintf("the issue does not carry the %q label", rotation.LabelRotor), nil
+		return github.DispatchPayload{}, fmt.Sprintf("the issue does not carry the %q label", rotation.LabelRotor), nil
 	}
 	id, other := identity(f.Labels)
 	switch {
 	case id == "":
-		return Payload{}, fmt.Sprintf("the issue carries no %s<id> label", rotation.LabelPrefix), nil
+		return github.DispatchPayload{}, fmt.Sprintf("the issue carries no %s<id> label", rotation.LabelPrefix), nil
 	case other != "":
-		return Payload{}, fmt.Sprintf("the issue names two credentials, %s and %s; it must name one", quote(id), quote(other)), nil
+		return github.DispatchPayload{}, fmt.Sprintf("the issue names two credentials, %s and %s; it must name one", quote(id), quote(other)), nil
 	}
-	p = Payload{
+	p = github.DispatchPayload{
 		IssueKey:     ev.Issue.Key,
 		CredentialID: id,
 		DoneAt:       doneAt(ev, now).Format(time.RFC3339),
 		DeliveryID:   deliveryID,
 	}
 	if err := p.Validate(); err != nil {
-		return Payload{}, "", badRequest("%v", err)
+		return github.DispatchPayload{}, "", badRequest("%v", err)
 	}
 	return p, "", nil
 }

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/rotor-dev/rotor/internal/github"
 )
 
 // Paths the relay serves.
@@ -46,7 +48,7 @@ type Server struct {
 	log       *slog.Logger
 	macs      *macPool
 	autoToken *[sha256.Size]byte // nil: the automation sender is off
-	disp      *dispatcher
+	gh        *github.Client     // dispatches to GitHub
 	dedupe    *dedupe
 	bodies    chan struct{} // a slot per body being read (MaxBodiesInFlight)
 
@@ -71,7 +73,7 @@ func New(cfg Config, logger *slog.Logger) (*Server, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	disp, err := newDispatcher(cfg)
+	gh, err := newDispatcher(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +81,7 @@ func New(cfg Config, logger *slog.Logger) (*Server, error) {
 		cfg:      cfg,
 		log:      logger,
 		macs:     newMACPool([]byte(cfg.WebhookSecret)),
-		disp:     disp,
+		gh:       gh,
 		dedupe:   newDedupe(cfg.DedupeEntries, cfg.DedupeWindow, cfg.Now),
 		serveErr: make(chan error, 1),
 		bodies:   make(chan struct{}, cfg.MaxBodiesInFlight),
@@ -347,7 +349,7 @@ func (s *Server) handleJira(w http.ResponseWriter, r *http.Request) result {
 	}
 
 	delivery := r.Header.Get(HeaderDeliveryID)
-	if !ValidDeliveryID(delivery) {
+	if !github.ValidDeliveryID(delivery) {
 		return result{status: http.StatusBadRequest, outcome: outcomeBadRequest, sender: from, reason: HeaderDeliveryID + " is not a delivery id"}
 	}
 	res := result{sender: from, deliveryID: delivery}
@@ -382,7 +384,7 @@ func (s *Server) handleJira(w http.ResponseWriter, r *http.Request) result {
 
 	ctx, cancel := context.WithTimeout(s.base, s.cfg.ForwardTimeout)
 	defer cancel()
-	res.attempts, err = s.disp.dispatch(ctx, p)
+	res.attempts, err = s.gh.Dispatch(ctx, p)
 	if err != nil {
 		res.status, res.outcome, res.reason, res.err = http.StatusBadGateway, outcomeUpstream, "GitHub did not accept the dispatch; retry later", err
 		return res
