@@ -45,6 +45,9 @@ type Env struct {
 	Now func() time.Time
 	// HTTPClient is used for every network call (Jira, GitHub, webhooks).
 	HTTPClient *http.Client
+	// Sleep waits between the retries of a network call; nil: a timer.
+	// Tests make it return at once.
+	Sleep func(ctx context.Context, d time.Duration) error
 	// Interactive reports whether a person is at the terminal (for prompts).
 	Interactive bool
 }
@@ -138,6 +141,7 @@ func newApp(env Env) *cli.App {
 			newStatusCommand(env),
 			newNewCommand(env),
 			newSyncCommand(env),
+			newRecordCommand(env),
 			newDoctorCommand(env),
 			newRelayCommand(env),
 		},

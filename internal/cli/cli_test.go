@@ -31,6 +31,8 @@ func runRotor(t *testing.T, env map[string]string, stdin string, args ...string)
 		Stderr: &stderr,
 		Getenv: func(k string) string { return env[k] },
 		Now:    func() time.Time { return time.Date(2026, time.November, 27, 9, 0, 0, 0, time.UTC) },
+		// Retries happen, without the waits.
+		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
 	}
 	code := Main(context.Background(), args, e)
 	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}

@@ -56,6 +56,7 @@ func jiraSettings(c *cli.Context, env Env, s rotation.JiraSettings) rotation.Jir
 func newJiraClient(env Env, s rotation.JiraSettings) (*jira.Client, error) {
 	cfg := jira.ConfigFromSettings(s, env.Getenv)
 	cfg.HTTPClient = env.HTTPClient
+	cfg.Retry.Sleep = env.Sleep
 	client, err := jira.New(cfg)
 	if err != nil {
 		return nil, usageError("%v", err)

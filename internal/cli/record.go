@@ -1,0 +1,239 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/rotor-dev/rotor/internal/github"
+	"github.com/rotor-dev/rotor/internal/gitrepo"
+	"github.com/rotor-dev/rotor/internal/httpretry"
+	"github.com/rotor-dev/rotor/internal/record"
+	"github.com/rotor-dev/rotor/internal/register"
+	"github.com/rotor-dev/rotor/internal/rotation"
+	"github.com/rotor-dev/rotor/internal/textsafe"
+)
+
+// Environment variables of the GitHub side.
+const (
+	envGitHubToken      = "GITHUB_TOKEN"
+	envGitHubRepository = "ROTOR_GITHUB_REPOSITORY"
+	envActionsRepo      = "GITHUB_REPOSITORY"
+	envGitHubAPIURL     = "ROTOR_GITHUB_API_URL"
+	envEventPath        = "GITHUB_EVENT_PATH"
+	envGitAuthorName    = "ROTOR_GIT_AUTHOR_NAME"
+	envGitAuthorEmail   = "ROTOR_GIT_AUTHOR_EMAIL"
+)
+
+// The commit author unless the environment names another.
+const (
+	defaultAuthorName  = "rotor"
+	defaultAuthorEmail = "rotor@users.noreply.github.com"
+)
+
+type recordOptions struct {
+	registerOptions
+	Issue  string // --issue; empty: the event at $GITHUB_EVENT_PATH
+	Repo   string // the working copy
+	Format string
+	DryRun bool
+	jira   func(rotation.JiraSettings) rotation.JiraSettings
+}
+
+func newRecordCommand(env Env) *cli.Command {
+	return &cli.Command{
+		Name:  "record",
+		Usage: "turn a done rotation ticket into the pull request that records it",
+		Description: "Asks Jira that the ticket is a done rotor ticket and when it became done, sets last_changed and " +
+			"last_ticket of its credential in the register file (nothing else in the file changes), commits that on " +
+			"the branch rotor/record/<id>, pushes it to origin, opens or updates the pull request, and links it from " +
+			"the ticket. Without --issue it reads the repository_dispatch event at $GITHUB_EVENT_PATH. Every step is " +
+			"safe to repeat. Exit status: 0 recorded or nothing to do, 1 refused or failed, 2 usage or configuration.",
+		Flags: append(append(registerFlags(), jiraFlags()...),
+			&cli.StringFlag{Name: "issue", Usage: "the done Jira `key`, e.g. SEC-42 (default: the event at $" + envEventPath + ")"},
+			&cli.StringFlag{Name: "repo", Usage: "the git working copy `folder` (default: the repository around the current folder)", Value: "."},
+			&cli.BoolFlag{Name: "dry-run", Usage: "print the diff and the pull request; write nothing anywhere"},
+			&cli.StringFlag{Name: "format", Usage: "output `format`: text or json", Value: "text"},
+		),
+		Action: func(c *cli.Context) error {
+			ro, err := resolveRegister(c, env)
+			if err != nil {
+				return err
+			}
+			o := recordOptions{
+				registerOptions: ro, Issue: strings.TrimSpace(c.String("issue")), Repo: c.String("repo"),
+				Format: c.String("format"), DryRun: c.Bool("dry-run"),
+				jira: func(s rotation.JiraSettings) rotation.JiraSettings { return jiraSettings(c, env, s) },
+			}
+			ctx, cancel := context.WithTimeout(c.Context, c.Duration("timeout"))
+			defer cancel()
+			return runRecord(ctx, env, o)
+		},
+	}
+}
+
+func runRecord(ctx context.Context, env Env, o recordOptions) error {
+	if err := checkFormat(o.Format, "text", "json"); err != nil {
+		return err
+	}
+	req, err := recordRequest(env, o.Issue)
+	if err != nil {
+		return err
+	}
+	res, err := requireValid(ctx, env, o.registerOptions)
+	if err != nil {
+		return err
+	}
+	settings := o.jira(res.Register.Settings.Jira)
+	tracker, err := newJiraClient(env, settings)
+	if err != nil {
+		return err
+	}
+	host, err := newGitHubClient(env)
+	switch {
+	case err != nil && o.DryRun:
+		fmt.Fprintf(env.Stderr, "%sdry run without GitHub (%v): the pull request is not looked up\n", exitPrefix, textsafe.Value(err.Error()))
+	case err != nil:
+		return err
+	}
+	token := env.Getenv(envGitHubToken)
+	repo, err := gitrepo.Open(o.Repo, gitrepo.Options{Token: token, HTTPClient: env.HTTPClient})
+	if err != nil {
+		return usageError("%v", err)
+	}
+	v, err := validator()
+	if err != nil {
+		return err
+	}
+	cfg := record.Config{
+		Register:  res.Register,
+		Today:     res.Today,
+		Author:    rotation.Signature{Name: envOr(env, envGitAuthorName, defaultAuthorName), Email: envOr(env, envGitAuthorEmail, defaultAuthorEmail)},
+		BrowseURL: tracker.BrowseURL,
+		Check: func(path string, data []byte) []register.Finding {
+			_, fs := v.ValidateFile(path, data, res.Register.Settings, res.Today)
+			return fs
+		},
+		DryRun:   o.DryRun,
+		Progress: func(step string) { fmt.Fprintf(env.Stderr, "%s%s\n", exitPrefix, textsafe.Value(step)) },
+	}
+	deps := record.Deps{Tickets: tracker, Repo: repo}
+	if host != nil {
+		deps.Host = host
+	}
+	r, err := record.Run(ctx, deps, cfg, req)
+	if err != nil {
+		if r != nil {
+			_ = writeRecordResult(env.Stdout, o.Format, r)
+		}
+		return failed("%s", err)
+	}
+	return writeRecordResult(env.Stdout, o.Format, r)
+}
+
+// recordRequest reads what to record: --issue, else the dispatch event.
+func recordRequest(env Env, issue string) (record.Request, error) {
+	if issue != "" {
+		if !github.ValidIssueKey(issue) {
+			return record.Request{}, usageError("--issue %q is not a Jira issue key such as SEC-42", issue)
+		}
+		return record.Request{IssueKey: issue}, nil
+	}
+	path := env.Getenv(envEventPath)
+	if path == "" {
+		return record.Request{}, usageError("no ticket: pass --issue SEC-42, or run in the workflow of a repository_dispatch event (%s)", github.DispatchEventType)
+	}
+	ev, err := github.ReadDispatchEvent(path)
+	if err != nil {
+		return record.Request{}, usageError("%v", err)
+	}
+	return record.Request{IssueKey: ev.Payload.IssueKey, CredentialID: ev.Payload.CredentialID}, nil
+}
+
+// newGitHubClient builds the GitHub client from the environment.
+func newGitHubClient(env Env) (*github.Client, error) {
+	repo := envOr(env, envGitHubRepository, env.Getenv(envActionsRepo))
+	if repo == "" {
+		return nil, usageError("no repository: set %s (or %s, which Actions sets) to owner/name", envGitHubRepository, envActionsRepo)
+	}
+	c, err := github.New(github.Config{
+		APIURL:     env.Getenv(envGitHubAPIURL),
+		Repository: repo,
+		Token:      env.Getenv(envGitHubToken),
+		HTTPClient: env.HTTPClient,
+		Retry:      httpretry.Policy{Sleep: env.Sleep},
+	})
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	return c, nil
+}
+
+func envOr(env Env, key, def string) string {
+	if v := strings.TrimSpace(env.Getenv(key)); v != "" {
+		return v
+	}
+	return def
+}
+
+func writeRecordResult(w io.Writer, format string, r *record.Result) error {
+	if format == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	var b strings.Builder
+	line := func(format string, args ...any) { b.WriteString(textsafe.Value(fmt.Sprintf(format, args...)) + "\n") }
+	switch r.Outcome {
+	case record.OutcomeAlreadyRecord:
+		line("nothing to record: %s", strings.Join(r.Notes, "; "))
+		_, err := io.WriteString(w, b.String())
+		return err
+	case record.OutcomeAlreadyPending:
+		line("nothing to push: %s already holds this edit and pull request #%d is open: %s", r.Branch, r.PullRequest.Number, r.PullRequest.URL)
+	case record.OutcomeDryRun:
+		line("dry run: would record %s for %s: last_changed %s -> %s, next due %s", r.IssueKey, r.CredentialID, r.OldLastChanged, r.DoneOn, r.NextDue)
+		line("would commit on %s (base %s) and push it to origin", r.Branch, shortHash(r.Base))
+		switch {
+		case r.PullRequest == nil:
+			line("would open or update the pull request %q", r.Title)
+		case r.PullRequest.Number > 0:
+			line("%s #%d: %q", r.PullRequest.Action, r.PullRequest.Number, r.Title)
+		default:
+			line("%s a pull request: %q", r.PullRequest.Action, r.Title)
+		}
+	default:
+		line("recorded %s for %s: last_changed %s -> %s, next due %s", r.IssueKey, r.CredentialID, r.OldLastChanged, r.DoneOn, r.NextDue)
+		if r.Pushed {
+			line("pushed %s to %s", shortHash(r.Commit), r.Branch)
+		}
+		line("pull request #%d %s: %s", r.PullRequest.Number, r.PullRequest.Action, r.PullRequest.URL)
+	}
+	if r.Commented {
+		line("linked the pull request from %s", r.IssueKey)
+	}
+	for _, n := range r.Notes {
+		line("note: %s", n)
+	}
+	if r.Diff != "" {
+		b.WriteString("\n")
+		for _, l := range strings.SplitAfter(r.Diff, "\n") {
+			if l != "" {
+				b.WriteString(textsafe.LineStart(strings.TrimSuffix(l, "\n")) + "\n")
+			}
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func shortHash(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}

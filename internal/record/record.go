@@ -1,0 +1,448 @@
+// Package record turns a done rotation ticket into the pull request that
+// records the rotation in the register: it asks the tracker whether the
+// ticket is really done and when, edits last_changed and last_ticket in the
+// register file, commits that one change on rotor's branch for the
+// credential, pushes it, opens or updates the pull request, and links it
+// from the ticket.
+//
+// Every step is safe to repeat, so a rerun completes whatever a failed run
+// left, and duplicate events (Jira retries, a relay restart) change
+// nothing:
+//   - the commit is built from the checked-out commit and the ticket's done
+//     time alone, so the same event always gives the same commit hash, and
+//     a branch that already holds it is not pushed again;
+//   - rotor owns the branch rotor/record/<id>: it is force-updated, never
+//     merged into, so a rerun after a change of the default branch replaces
+//     a stale proposal;
+//   - an open pull request for the branch is updated rather than a second
+//     one opened;
+//   - the ticket gets its comment once: the pull request's address in an
+//     existing comment means it was posted.
+//
+// Nothing here trusts the event that started the run: the ticket's labels,
+// status and done time come from the tracker, and an event whose credential
+// disagrees with the ticket is refused.
+package record
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/rotor-dev/rotor/internal/register"
+	"github.com/rotor-dev/rotor/internal/rotation"
+)
+
+// BranchPrefix starts the name of every branch rotor record pushes.
+const BranchPrefix = "rotor/record/"
+
+// Trailers rotor puts at the end of its record commits, so history tells a
+// recorded rotation from a hand edit.
+const (
+	TrailerCredential = "Rotor-Credential"
+	TrailerTicket     = "Rotor-Ticket"
+)
+
+// Tickets is what record needs of the tracker.
+type Tickets interface {
+	Ticket(ctx context.Context, key string) (rotation.Ticket, error)
+	Comments(ctx context.Context, key string) ([]string, error)
+	Comment(ctx context.Context, key, text string) error
+}
+
+// Request says which rotation to record.
+type Request struct {
+	// IssueKey is the done ticket, e.g. SEC-42.
+	IssueKey string
+	// CredentialID is the credential the event names; empty when the run
+	// was asked for by key alone. A value that is not the ticket's is
+	// refused: the event is not trusted.
+	CredentialID string
+}
+
+// Config is everything a run needs besides its adapters.
+type Config struct {
+	// Register is the loaded, valid register of the working copy.
+	Register *rotation.Register
+	// Today is the date a done date may not be after.
+	Today rotation.Date
+	// Author makes the commit; its When is set from the ticket.
+	Author rotation.Signature
+	// BrowseURL returns the page of a ticket, for the pull request.
+	BrowseURL func(key string) string
+	// Check validates an edited register file (path as the register names
+	// it) and returns its findings.
+	Check func(path string, data []byte) []register.Finding
+	// DryRun stops before anything is written: no commit object, no push,
+	// no pull request, no comment.
+	DryRun bool
+	// Progress, when set, is told each step as it starts.
+	Progress func(step string)
+}
+
+// Deps are the adapters a run acts through. Host may be nil in a dry run
+// without GitHub access.
+type Deps struct {
+	Tickets Tickets
+	Host    rotation.CodeHost
+	Repo    rotation.Repository
+}
+
+// Outcome says how a run ended.
+type Outcome string
+
+// Outcomes of a run.
+const (
+	OutcomeRecorded       Outcome = "recorded"         // a pull request was opened or updated
+	OutcomeAlreadyRecord  Outcome = "already-recorded" // the register records this rotation already
+	OutcomeAlreadyPending Outcome = "already-proposed" // rotor's branch holds this edit and its PR is open
+	OutcomeDryRun         Outcome = "dry-run"          // what would be done was computed
+)
+
+// Result is what a run did or, in a dry run, would do.
+type Result struct {
+	Outcome        Outcome       `json:"outcome"`
+	IssueKey       string        `json:"issue_key"`
+	CredentialID   string        `json:"credential_id"`
+	DoneOn         rotation.Date `json:"done_on"`
+	File           string        `json:"file,omitempty"` // repository-relative
+	OldLastChanged rotation.Date `json:"old_last_changed"`
+	NextDue        rotation.Date `json:"next_due_date"`
+	Branch         string        `json:"branch,omitempty"`
+	Base           string        `json:"base,omitempty"`
+	Commit         string        `json:"commit,omitempty"`
+	Pushed         bool          `json:"pushed"`
+	PullRequest    *PullRequest  `json:"pull_request,omitempty"`
+	Commented      bool          `json:"commented"`
+	Diff           string        `json:"diff,omitempty"`
+	Title          string        `json:"title,omitempty"`
+	Body           string        `json:"body,omitempty"`
+	// Notes are things a reader should know: a closed PR replaced, a step
+	// a rerun completed.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// PullRequest is the pull request a run opened, updated or found.
+type PullRequest struct {
+	Number int    `json:"number"`
+	URL    string `json:"url"`
+	Action string `json:"action"` // "opened", "updated", "unchanged", "would open", "would update"
+}
+
+// RefusedError is a request rotor will not carry out: the ticket is not a
+// done rotor ticket, names an unknown credential, or disagrees with the
+// event. Nothing was written.
+type RefusedError struct{ Reason string }
+
+func (e *RefusedError) Error() string { return e.Reason + "; nothing was written" }
+
+func refuse(format string, args ...any) error {
+	return &RefusedError{Reason: fmt.Sprintf(format, args...)}
+}
+
+// IsRefused reports whether err is a RefusedError.
+func IsRefused(err error) bool {
+	var re *RefusedError
+	return errors.As(err, &re)
+}
+
+// Run records the rotation req names.
+func Run(ctx context.Context, deps Deps, cfg Config, req Request) (*Result, error) {
+	r := &Result{IssueKey: req.IssueKey}
+	step := func(s string) {
+		if cfg.Progress != nil {
+			cfg.Progress(s)
+		}
+	}
+
+	step("asking Jira about " + req.IssueKey)
+	t, err := deps.Tickets.Ticket(ctx, req.IssueKey)
+	if err != nil {
+		return nil, fmt.Errorf("read ticket %s: %w", req.IssueKey, err)
+	}
+	cred, done, err := checkTicket(t, req, cfg)
+	if err != nil {
+		return nil, err
+	}
+	r.CredentialID, r.DoneOn, r.OldLastChanged = cred.ID, done, cred.LastChanged
+	r.NextDue = done.AddDays(cred.PeriodDays)
+	if recorded(cred, done, t.Key) {
+		r.Outcome = OutcomeAlreadyRecord
+		r.Notes = append(r.Notes, alreadyRecordedNote(cred, done, t.Key))
+		return r, nil
+	}
+
+	// The edit, from the checked-out commit (never the working tree, which
+	// may hold changes of its own).
+	head, err := deps.Repo.Head()
+	if err != nil {
+		return nil, err
+	}
+	path, err := repoPath(deps.Repo.Root(), cred.Pos.File)
+	if err != nil {
+		return nil, err
+	}
+	r.File, r.Base, r.Branch = path, head, BranchPrefix+cred.ID
+	old, err := deps.Repo.FileAt(head, path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s at the checked-out commit: %w", path, err)
+	}
+	edited, err := register.SetFields(old, cred.ID, []register.Field{
+		{Key: "last_changed", Value: done.String(), Plain: true},
+		{Key: "last_ticket", Value: t.Key},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("edit %s: %w", path, err)
+	}
+	if findings := cfg.Check(cred.Pos.File, edited); register.CountErrors(findings) > 0 {
+		var lines []string
+		for _, f := range findings {
+			if f.Severity == register.SeverityError {
+				lines = append(lines, f.String())
+			}
+		}
+		return nil, fmt.Errorf("the edited %s would not be valid, so nothing was written:\n%s", path, strings.Join(lines, "\n"))
+	}
+	r.Diff = Diff(path, old, edited)
+	r.Title, r.Body = pullRequestText(cred, t, done, cfg.BrowseURL)
+
+	var base string
+	if deps.Host != nil {
+		step("asking GitHub for the default branch")
+		if base, err = deps.Host.DefaultBranch(ctx); err != nil {
+			return nil, err
+		}
+		step("checking that the checkout is the head of " + base)
+		remoteHead, err := deps.Repo.RemoteBranch(ctx, base)
+		if err != nil {
+			return nil, err
+		}
+		if remoteHead != head {
+			return nil, fmt.Errorf("the checkout (%s) is not the head of origin's %s (%s): record from the default branch's head, e.g. actions/checkout without ref", short(head), base, short(remoteHead))
+		}
+	}
+
+	msg := commitMessage(cred, t.Key, done, r.NextDue)
+	if cfg.DryRun {
+		r.Outcome = OutcomeDryRun
+		if deps.Host != nil {
+			prs, err := deps.Host.PullRequests(ctx, r.Branch)
+			if err != nil {
+				return nil, err
+			}
+			if open := openPR(prs); open != nil {
+				r.PullRequest = &PullRequest{Number: open.Number, URL: open.URL, Action: "would update"}
+			} else {
+				r.PullRequest = &PullRequest{Action: "would open"}
+			}
+		}
+		return r, nil
+	}
+
+	author := cfg.Author
+	author.When = t.DoneAt
+	commit, err := deps.Repo.CreateCommit(rotation.Commit{Base: head, Path: path, Content: edited, Message: msg, Author: author})
+	if err != nil {
+		return nil, fmt.Errorf("commit the edit of %s: %w", path, err)
+	}
+	r.Commit = commit
+	if deps.Host == nil {
+		return nil, errors.New("record: no code host to open the pull request with")
+	}
+
+	step("looking for rotor's branch " + r.Branch)
+	remote, err := deps.Repo.RemoteBranch(ctx, r.Branch)
+	if err != nil {
+		return nil, err
+	}
+	prs, err := deps.Host.PullRequests(ctx, r.Branch)
+	if err != nil {
+		return nil, err
+	}
+	open := openPR(prs)
+	if remote != commit {
+		step("pushing " + short(commit) + " to " + r.Branch)
+		if err := deps.Repo.Push(ctx, commit, r.Branch); err != nil {
+			return nil, err
+		}
+		r.Pushed = true
+	}
+
+	switch {
+	case open != nil && !r.Pushed && open.Title == r.Title && open.Body == r.Body:
+		r.Outcome = OutcomeAlreadyPending
+		r.PullRequest = &PullRequest{Number: open.Number, URL: open.URL, Action: "unchanged"}
+	case open != nil:
+		step(fmt.Sprintf("updating pull request #%d", open.Number))
+		pr, err := deps.Host.UpdatePullRequest(ctx, open.Number, r.Title, r.Body)
+		if err != nil {
+			return nil, err
+		}
+		r.Outcome = OutcomeRecorded
+		r.PullRequest = &PullRequest{Number: pr.Number, URL: pr.URL, Action: "updated"}
+	default:
+		if last := latestClosed(prs); last != nil {
+			r.Notes = append(r.Notes, fmt.Sprintf("pull request #%d for %s was closed without merging; opening a new one", last.Number, r.Branch))
+		}
+		step("opening a pull request for " + r.Branch)
+		pr, err := deps.Host.CreatePullRequest(ctx, rotation.NewPullRequest{
+			Head: r.Branch, Base: base, Title: r.Title, Body: r.Body, Labels: []string{rotation.LabelRotor},
+		})
+		if err != nil {
+			return nil, err
+		}
+		r.Outcome = OutcomeRecorded
+		r.PullRequest = &PullRequest{Number: pr.Number, URL: pr.URL, Action: "opened"}
+	}
+
+	step("linking the pull request from " + t.Key)
+	commented, err := commentOnce(ctx, deps.Tickets, t.Key, r.PullRequest.URL)
+	if err != nil {
+		return r, fmt.Errorf("the pull request is %s, but commenting on %s failed (a rerun adds the comment): %w", r.PullRequest.URL, t.Key, err)
+	}
+	r.Commented = commented
+	if r.Outcome == OutcomeAlreadyPending && commented {
+		r.Notes = append(r.Notes, "the comment on "+t.Key+" was missing and is posted now")
+	}
+	return r, nil
+}
+
+// checkTicket refuses a ticket that is not a done rotor ticket of a
+// credential in the register, or that disagrees with the request, and
+// returns the credential and the date the rotation was done.
+func checkTicket(t rotation.Ticket, req Request, cfg Config) (*rotation.Credential, rotation.Date, error) {
+	if !t.HasLabel(rotation.LabelRotor) {
+		return nil, rotation.Date{}, refuse("%s is not a rotor ticket: it has no %q label", t.Key, rotation.LabelRotor)
+	}
+	ids := identityLabels(t.Labels)
+	switch {
+	case len(ids) == 0:
+		return nil, rotation.Date{}, refuse("%s has no rotor-<credential id> label, so it names no credential", t.Key)
+	case len(ids) > 1:
+		return nil, rotation.Date{}, refuse("%s names several credentials (%s); a rotor ticket carries exactly one rotor-<id> label", t.Key, strings.Join(ids, ", "))
+	}
+	id := ids[0]
+	if req.CredentialID != "" && req.CredentialID != id {
+		return nil, rotation.Date{}, refuse("the event names credential %q but %s is the ticket of %q: the event is not trusted", req.CredentialID, t.Key, id)
+	}
+	if t.StatusCategory != rotation.CategoryDone {
+		return nil, rotation.Date{}, refuse("%s is not done (status %q); move it to Done when the credential is rotated", t.Key, t.StatusName)
+	}
+	if t.DoneAt.IsZero() {
+		return nil, rotation.Date{}, refuse("Jira gives no resolution date for %s, so the day of the rotation is unknown", t.Key)
+	}
+	loc := time.UTC
+	if cfg.Register.Settings.Timezone != nil {
+		loc = cfg.Register.Settings.Timezone
+	}
+	done := rotation.Today(t.DoneAt, loc)
+	if done.After(cfg.Today) {
+		return nil, rotation.Date{}, refuse("%s was done on %s, after today (%s, %s)", t.Key, done, cfg.Today, loc)
+	}
+	cred := cfg.Register.ByID(id)
+	if cred == nil {
+		return nil, rotation.Date{}, refuse("credential %q of %s is not in the register", id, t.Key)
+	}
+	return cred, done, nil
+}
+
+// identityLabels returns the credential ids of t's rotor-<id> labels.
+func identityLabels(labels []string) []string {
+	var ids []string
+	for _, l := range labels {
+		if id, ok := rotation.CredentialIDFromLabels([]string{l}); ok && !containsString(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// recorded reports whether the register already holds this rotation, or a
+// later one (then recording this one would move last_changed backwards).
+func recorded(c *rotation.Credential, done rotation.Date, key string) bool {
+	return c.LastChanged.After(done) || !c.LastChanged.Before(done) && c.LastTicket == key
+}
+
+func alreadyRecordedNote(c *rotation.Credential, done rotation.Date, key string) string {
+	if c.LastTicket == key {
+		return fmt.Sprintf("the register already records %s: %s was last changed on %s", key, c.ID, c.LastChanged)
+	}
+	return fmt.Sprintf("the register records a later rotation of %s (%s) than %s (%s); nothing to do", c.ID, c.LastChanged, key, done)
+}
+
+// repoPath returns file (as the register names it, relative to the working
+// directory or absolute) relative to the repository root, slash-separated.
+func repoPath(root, file string) (string, error) {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return "", err
+	}
+	rootAbs, err := filepath.Abs(root)
+	if err != nil {
+		return "", err
+	}
+	if resolved, err := filepath.EvalSymlinks(rootAbs); err == nil {
+		rootAbs = resolved
+	}
+	if resolved, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = resolved
+	}
+	rel, err := filepath.Rel(rootAbs, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("register file %s is not inside the repository %s", file, root)
+	}
+	return filepath.ToSlash(rel), nil
+}
+
+func openPR(prs []rotation.PullRequest) *rotation.PullRequest {
+	for i := range prs {
+		if prs[i].State == "open" {
+			return &prs[i]
+		}
+	}
+	return nil
+}
+
+func latestClosed(prs []rotation.PullRequest) *rotation.PullRequest {
+	for i := range prs {
+		if prs[i].State == "closed" && !prs[i].Merged {
+			return &prs[i]
+		}
+	}
+	return nil
+}
+
+// commentOnce posts the pull request's address on the ticket unless a
+// comment already holds it. It reports whether it posted.
+func commentOnce(ctx context.Context, tk Tickets, key, prURL string) (bool, error) {
+	comments, err := tk.Comments(ctx, key)
+	if err != nil {
+		return false, err
+	}
+	for _, c := range comments {
+		if strings.Contains(c, prURL) {
+			return false, nil
+		}
+	}
+	text := "rotor recorded this rotation in a pull request: " + prURL + "\n\nThe register's last_changed is updated when it is merged."
+	return true, tk.Comment(ctx, key, text)
+}
+
+func short(hash string) string {
+	if len(hash) > 12 {
+		return hash[:12]
+	}
+	return hash
+}
