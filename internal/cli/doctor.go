@@ -6,6 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/rotor-dev/rotor/internal/github"
 	"github.com/rotor-dev/rotor/internal/rotation"
 	"github.com/rotor-dev/rotor/internal/textsafe"
 )
@@ -18,10 +19,11 @@ type doctorOptions struct {
 func newDoctorCommand(env Env) *cli.Command {
 	return &cli.Command{
 		Name:  "doctor",
-		Usage: "check the Jira configuration and say what to fix",
+		Usage: "check the Jira and GitHub configuration and say what to fix",
 		Description: "Checks, in order: the Jira site answers, the API token works, the project exists, rotor's user " +
 			"has the permissions it needs, the issue type exists in the project, its workflow reaches a status of " +
-			"category done, and the custom fields in rotor.yaml exist. Exit 1 if anything is wrong.",
+			"category done, and the custom fields in rotor.yaml exist. With GITHUB_TOKEN set, it also checks what " +
+			"rotor record needs: the repository answers, the token may push and may open pull requests. Exit 1 if anything is wrong.",
 		Flags: append(registerFlags(), jiraFlags()...),
 		Action: func(c *cli.Context) error {
 			ro, err := resolveRegister(c, env)
@@ -67,9 +69,73 @@ func runDoctor(ctx context.Context, env Env, o doctorOptions) error {
 			fmt.Fprintf(env.Stdout, "      fix: %s\n", textsafe.Value(check.Fix))
 		}
 	}
+	failures += githubChecks(ctx, env)
 	if failures > 0 {
 		return failed("%s failed; fix them and run rotor doctor again", plural(failures, "check"))
 	}
 	fmt.Fprintf(env.Stderr, "%sJira is ready for project %s\n", exitPrefix, textsafe.Value(settings.Project))
 	return nil
+}
+
+// githubChecks checks what rotor record needs of GitHub, without writing:
+// the token reaches the repository, may push, and may open pull requests.
+// It prints one line a check and returns the number that failed.
+func githubChecks(ctx context.Context, env Env) int {
+	show := func(mark, name, detail, fix string) {
+		fmt.Fprintf(env.Stdout, "%s  %s", mark, name)
+		if detail != "" {
+			fmt.Fprintf(env.Stdout, ": %s", textsafe.Value(detail))
+		}
+		fmt.Fprintln(env.Stdout)
+		if fix != "" {
+			fmt.Fprintf(env.Stdout, "      fix: %s\n", textsafe.Value(fix))
+		}
+	}
+	if env.Getenv(envGitHubToken) == "" {
+		show("skip", "GitHub (rotor record)", "GITHUB_TOKEN is not set",
+			"set GITHUB_TOKEN and GITHUB_REPOSITORY (or ROTOR_GITHUB_REPOSITORY) to check that rotor record can push and open pull requests")
+		return 0
+	}
+	client, err := newGitHubClient(env)
+	if err != nil {
+		show("FAIL", "GitHub configuration", err.Error(), "")
+		return 1
+	}
+	acc, err := client.CheckPullRequestAccess(ctx)
+	if err != nil {
+		show("FAIL", "GitHub repository is reachable", err.Error(), "")
+		return 1
+	}
+	info := acc.Repository
+	detail := fmt.Sprintf("%s, default branch %s, %s", info.FullName, info.DefaultBranch, acc.Token)
+	if !info.TokenExpiration.IsZero() {
+		detail += ", token expires " + info.TokenExpiration.UTC().Format("2006-01-02 15:04 MST")
+	}
+	show("ok  ", "GitHub repository is reachable", detail, "")
+	failures := 0
+	switch acc.Push {
+	case github.Yes:
+		show("ok  ", "token may push", "permissions.push is true", "")
+	case github.No:
+		failures++
+		show("FAIL", "token may push", "permissions.push is false: rotor record cannot push rotor/record/<id>",
+			"give the token Contents: read and write on "+info.FullName+" (fine-grained token or GitHub App), or write access to the repository")
+	default:
+		show("skip", "token may push", "GitHub does not say for this kind of token", "")
+	}
+	switch {
+	case acc.List == github.No:
+		failures++
+		show("FAIL", "token may open pull requests", "it cannot even list them",
+			"give the token Pull requests: read and write on "+info.FullName)
+	case acc.Scope == github.No:
+		failures++
+		show("FAIL", "token may open pull requests", "the classic token lacks the repo scope", "create a token with the repo scope, or a fine-grained token with Pull requests: read and write")
+	default:
+		show("ok  ", "token may open pull requests", "listing pull requests works", "")
+	}
+	for _, u := range acc.Unchecked {
+		show("note", "not checkable", u, "")
+	}
+	return failures
 }

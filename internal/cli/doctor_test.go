@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rotor-dev/rotor/internal/github/githubtest"
 	"github.com/rotor-dev/rotor/internal/jira/jiratest"
 )
 
@@ -49,6 +50,49 @@ func TestDoctor(t *testing.T) {
 		r := runRotor(t, map[string]string{"ROTOR_JIRA_URL": "https://example.atlassian.net"}, "", "doctor", "--register", example)
 		if r.code != ExitUsage || !strings.Contains(r.stderr, "ROTOR_JIRA_EMAIL") || !strings.Contains(r.stderr, "ROTOR_JIRA_TOKEN") {
 			t.Fatalf("exit %d\n%s", r.code, r.stderr)
+		}
+	})
+}
+
+func TestDoctorGitHub(t *testing.T) {
+	ghEnv := func(jira *jiratest.Server, gh *githubtest.Server, token string) map[string]string {
+		env := jiraEnv(jira)
+		env["GITHUB_TOKEN"] = token
+		env["ROTOR_GITHUB_REPOSITORY"] = gh.Repository()
+		env["ROTOR_GITHUB_API_URL"] = gh.URL + "/"
+		return env
+	}
+	t.Run("ready", func(t *testing.T) {
+		jira, gh := jiratest.New(t), githubtest.New(t)
+		r := runRotor(t, ghEnv(jira, gh, githubtest.Token), "", "doctor", "--register", example)
+		if r.code != ExitOK || !strings.Contains(r.stdout, "ok    GitHub repository is reachable: "+gh.Repository()) ||
+			!strings.Contains(r.stdout, "ok    token may push") || !strings.Contains(r.stdout, "ok    token may open pull requests") {
+			t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		if gh.Writes() != 0 {
+			t.Errorf("doctor wrote to GitHub %d times", gh.Writes())
+		}
+	})
+	t.Run("no push permission", func(t *testing.T) {
+		jira, gh := jiratest.New(t), githubtest.New(t)
+		gh.SetPermissions(&githubtest.Permissions{Pull: true})
+		r := runRotor(t, ghEnv(jira, gh, githubtest.Token), "", "doctor", "--register", example)
+		if r.code != ExitFailed || !strings.Contains(r.stdout, "FAIL  token may push") || !strings.Contains(r.stdout, "Contents: read and write") {
+			t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+	})
+	t.Run("bad token", func(t *testing.T) {
+		jira, gh := jiratest.New(t), githubtest.New(t)
+		r := runRotor(t, ghEnv(jira, gh, "ghs_notthetoken000000000000000000000"), "", "doctor", "--register", example)
+		if r.code != ExitFailed || !strings.Contains(r.stdout, "FAIL  GitHub repository is reachable") || strings.Contains(r.stdout+r.stderr, "notthetoken") {
+			t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+	})
+	t.Run("no token: skipped", func(t *testing.T) {
+		jira := jiratest.New(t)
+		r := runRotor(t, jiraEnv(jira), "", "doctor", "--register", example)
+		if r.code != ExitOK || !strings.Contains(r.stdout, "skip  GitHub (rotor record)") {
+			t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 		}
 	})
 }
