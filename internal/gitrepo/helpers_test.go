@@ -24,7 +24,6 @@ func git(t testing.TB, dir string, args ...string) string {
 	return gittest.Git(t, dir, args...)
 }
 
-
 func writeFile(t testing.TB, path, content string, mode os.FileMode) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
