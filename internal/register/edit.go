@@ -353,7 +353,9 @@ func scalar(f Field) string {
 		return f.Value
 	}
 	out, err := yaml.Marshal(f.Value)
-	if s := strings.TrimSuffix(string(out), "\n"); err == nil && !strings.ContainsAny(s, "\r\n") {
+	// yaml.v3 folds a long value and breaks lines at U+2028 and U+2029 too:
+	// anything over more than one line is written double-quoted instead.
+	if s := strings.TrimSuffix(string(out), "\n"); err == nil && !strings.ContainsAny(s, "\r\n\u2028\u2029\u0085") {
 		return s
 	}
 	return doubleQuoted(f.Value)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -252,8 +253,10 @@ func TestAppendEntryValues(t *testing.T) {
 				t.Fatalf("AppendEntry: %v", err)
 			}
 			assertAppended(t, in, out, map[string]any{"id": "b", "description": v.value})
-			if n := bytes.Count(out, []byte("\n")); n != 4 {
-				t.Errorf("output has %d lines, want 4 (each field on one line):\n%s", n, out)
+			// Lines as YAML counts them: U+2028, U+2029 and U+0085 break
+			// lines too.
+			if n := len(regexp.MustCompile("\r\n|[\r\n\u2028\u2029\u0085]").FindAll(out, -1)); n != 4 {
+				t.Errorf("output has %d lines, want 4 (each field on one line):\n%q", n, out)
 			}
 		})
 	}
