@@ -40,6 +40,10 @@ type Options struct {
 	// http.DefaultTransport (proxy settings from the environment) with
 	// connection, header and overall timeouts.
 	HTTPClient *http.Client
+	// LocalOnly opens a repository that is only read (history for the
+	// report): origin is neither needed nor checked, and RemoteBranch and
+	// Push fail.
+	LocalOnly bool
 }
 
 // Repo is a working copy's repository and its origin remote. Its methods
@@ -82,6 +86,9 @@ func Open(dir string, opts Options) (*Repo, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open git repository at %q: %w", dir, err)
+	}
+	if opts.LocalOnly {
+		return &Repo{root: wt.Filesystem.Root(), repo: repo, store: repo.Storer, remote: remote{shown: "(no remote: opened for reading)"}}, nil
 	}
 	cfg, err := repo.Config()
 	if err != nil {

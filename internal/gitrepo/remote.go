@@ -209,6 +209,9 @@ func branchRef(branch string) (plumbing.ReferenceName, error) {
 // is this Repo's, with redirects refused twice over, by go-git's policy and
 // by CheckRedirect.
 func (r *Repo) transport() (transport.Transport, *transport.Endpoint, transport.AuthMethod, error) {
+	if r.remote.url == "" {
+		return nil, nil, nil, errors.New("the repository was opened for reading only: it has no origin to talk to")
+	}
 	ep, err := transport.NewEndpoint(r.remote.url)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("origin's URL %s: %w", r.remote.shown, err)

@@ -1,0 +1,422 @@
+package gitrepo
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/rotor-dev/rotor/internal/rotation"
+)
+
+// Reading the register as it was.
+//
+// The weekly report compares the register today with the register at a few
+// past instants (a week ago, and the trend's dates). Each past register is
+// one tree read: CommitAt finds the commit that was HEAD's state at the
+// instant, TreeFiles lists the register's blobs in it, BlobContent reads a
+// blob. Most files do not change between two dates, so TreeFiles answers
+// with blob hashes and reads no content: the caller parses each distinct
+// blob once, keyed by its hash. FirstParentLog and ChangedFiles say what
+// the commits of a week changed, without reading any content either.
+//
+// "History" here is HEAD's first-parent chain: on the default branch, the
+// commits as merges made them (a merge commit stands for its whole side
+// branch, and its committer is who merged it). Time is the committer time,
+// compared as an instant, so commits made in any time zone order correctly.
+// A walk takes the chain to be in time order and stops at the first commit
+// old enough, as git does (CommitAt answers what `git rev-list -1
+// --first-parent --before=<instant> HEAD` answers; FirstParentLog stops
+// like --since): a commit whose clock was far behind hides the ones below
+// it.
+//
+// In a shallow clone (actions/checkout's default fetch-depth: 1) the chain
+// ends early. A walk that reaches that end before it has its answer fails
+// with an error matching ErrShallow that names fetch-depth: 0; it never
+// reports "no such commit" for history it cannot see.
+//
+// # Cost
+//
+// Nothing is cached here: every call walks from HEAD and decodes what it
+// reads, through Repo's store and its object cache (go-git's default LRU).
+// Measured on 365 daily commits of a 100-file register, 30 KiB a file, one
+// pack (history_test.go, AMD EPYC, 2 cores): CommitAt + TreeFiles a week
+// back 0.5 ms, a year back 8 ms (~21 µs a commit); the report's reads for
+// an 8-week trend (9 CommitAt + TreeFiles, 156 distinct blobs, 3.8 MiB)
+// 40 ms from a fresh Open, 17 ms warm, 23 MB allocated. Most of a walk's
+// time is go-git opening and closing the pack file for every object it
+// reads (storage Options.KeepDescriptors off, PlainOpen's default). Opening
+// the store with KeepDescriptors on (which needs a Repo.Close) measured
+// 0.7 ms for the year-deep lookup, 0.13 ms for the week, 29 ms cold: worth
+// doing if history reads ever matter; against the report's 2 s they do not
+// yet. A store opened per call to get that is slower (4 ms a week back):
+// each reloads the pack index and starts with a cold delta cache.
+
+// MaxBlobSize is the largest blob BlobContent reads: a register file is a
+// few dozen KiB, and a bigger blob is not one rotor should hold in memory.
+const MaxBlobSize = 4 << 20
+
+// CommitInfo is one commit of the history.
+type CommitInfo struct {
+	Hash    string   // full hex hash
+	Parents []string // first parent first; none for a root commit
+	// Author wrote the change; Committer made the commit, which for a merge
+	// on the default branch is who merged it. Each When keeps the zone the
+	// commit was made in.
+	Author, Committer rotation.Signature
+	Message           string
+}
+
+// Blob is one file of a tree.
+type Blob struct {
+	Path string // slash-separated, relative to the repository root
+	Hash string // the blob's full hex hash: equal hashes, equal content
+}
+
+// Change is one file that differs between a commit and its first parent.
+// An added file has no OldHash, a removed one no NewHash.
+type Change struct {
+	Path             string // slash-separated, relative to the repository root
+	OldHash, NewHash string
+}
+
+// CommitAt returns the last commit at or before instant on HEAD's
+// first-parent chain: walking first parents from HEAD, the first commit
+// whose committer time is not after instant. found is false when the
+// history begins after instant. In a shallow clone whose history ends
+// before such a commit, the error matches ErrShallow.
+func (r *Repo) CommitAt(instant time.Time) (info CommitInfo, found bool, err error) {
+	op := "find the commit at " + instant.Format(time.RFC3339)
+	err = r.walkFirstParents(op, func(c *object.Commit) bool {
+		if c.Committer.When.After(instant) {
+			return true
+		}
+		info, found = commitInfo(c), true
+		return false
+	})
+	if err != nil {
+		return CommitInfo{}, false, err
+	}
+	return info, found, nil
+}
+
+// FirstParentLog returns the commits on HEAD's first-parent chain whose
+// committer time is in (after, until], newest first. The walk passes over
+// newer commits and stops at the first commit at or before after; reaching
+// the root first is fine (the history began inside the span). In a shallow
+// clone whose history ends before that commit, the error matches
+// ErrShallow.
+func (r *Repo) FirstParentLog(after, until time.Time) ([]CommitInfo, error) {
+	op := fmt.Sprintf("list the commits after %s up to %s", after.Format(time.RFC3339), until.Format(time.RFC3339))
+	var out []CommitInfo
+	err := r.walkFirstParents(op, func(c *object.Commit) bool {
+		t := c.Committer.When
+		if !t.After(after) {
+			return false
+		}
+		if !t.After(until) {
+			out = append(out, commitInfo(c))
+		}
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// walkFirstParents calls visit for HEAD and then for each first parent in
+// turn, while visit returns true and the chain goes on. A chain that leaves
+// the clone while visit still wants more is an ErrShallow error; op says
+// what the walk was for.
+func (r *Repo) walkFirstParents(op string, visit func(*object.Commit) bool) error {
+	head, err := r.Head()
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	shallow, err := r.shallowSet()
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	h := plumbing.NewHash(head)
+	var child *object.Commit
+	for {
+		c, err := object.GetCommit(r.store, h)
+		if errors.Is(err, plumbing.ErrObjectNotFound) && child != nil {
+			return shallowError(op, child)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: read commit %s: %w", op, h, err)
+		}
+		if !visit(c) || len(c.ParentHashes) == 0 {
+			return nil
+		}
+		if shallow[c.Hash] {
+			return shallowError(op, c)
+		}
+		h, child = c.ParentHashes[0], c
+	}
+}
+
+// shallowSet returns the commits whose parents the clone lacks
+// (.git/shallow); none in a full clone.
+func (r *Repo) shallowSet() (map[plumbing.Hash]bool, error) {
+	list, err := r.store.Shallow()
+	if err != nil {
+		return nil, fmt.Errorf("read the shallow list: %w", err)
+	}
+	set := make(map[plumbing.Hash]bool, len(list))
+	for _, h := range list {
+		set[h] = true
+	}
+	return set, nil
+}
+
+// shallowError says that the history the caller needs is older than last,
+// the oldest commit the clone holds on the chain.
+func shallowError(op string, last *object.Commit) error {
+	return &opError{
+		msg: fmt.Sprintf("%s: this clone's history ends at commit %s of %s, and the answer lies further back: "+
+			"the clone is shallow (actions/checkout fetches one commit by default); check out with full history (actions/checkout with fetch-depth: 0)",
+			op, last.Hash, last.Committer.When.Format(time.RFC3339)),
+		errs: []error{ErrShallow},
+	}
+}
+
+func commitInfo(c *object.Commit) CommitInfo {
+	parents := make([]string, len(c.ParentHashes))
+	for i, p := range c.ParentHashes {
+		parents[i] = p.String()
+	}
+	return CommitInfo{
+		Hash:      c.Hash.String(),
+		Parents:   parents,
+		Author:    rotation.Signature{Name: c.Author.Name, Email: c.Author.Email, When: c.Author.When},
+		Committer: rotation.Signature{Name: c.Committer.Name, Email: c.Committer.Email, When: c.Committer.When},
+		Message:   c.Message,
+	}
+}
+
+// TreeFiles lists the regular files under dir (slash-separated, relative to
+// the repository root; "" for the whole tree) in commit, at any depth,
+// sorted by path, with their blob hashes; it reads no file content.
+// Symbolic links and submodules are left out: a link's blob holds its
+// target, not a register file. A dir the commit does not hold gives an
+// empty list and no error; a dir that is a file is an error.
+func (r *Repo) TreeFiles(commit, dir string) ([]Blob, error) {
+	c, err := r.commit(commit)
+	if err != nil {
+		return nil, err
+	}
+	h, err := r.dirTree(c, dir)
+	if err != nil || h.IsZero() {
+		return nil, err
+	}
+	var out []Blob
+	if err := r.listTree(h, dir, &out); err != nil {
+		return nil, fmt.Errorf("list %q in commit %s: %w", dir, c.Hash, err)
+	}
+	slices.SortFunc(out, func(a, b Blob) int { return strings.Compare(a.Path, b.Path) })
+	return out, nil
+}
+
+func (r *Repo) listTree(h plumbing.Hash, prefix string, out *[]Blob) error {
+	t, err := object.GetTree(r.store, h)
+	if err != nil {
+		return fmt.Errorf("read tree %s: %w", h, err)
+	}
+	for _, e := range t.Entries {
+		p := joinPath(prefix, e.Name)
+		switch {
+		case e.Mode == filemode.Dir:
+			if err := r.listTree(e.Hash, p, out); err != nil {
+				return err
+			}
+		case regular(e.Mode):
+			*out = append(*out, Blob{Path: p, Hash: e.Hash.String()})
+		}
+	}
+	return nil
+}
+
+// dirTree returns the hash of the tree at dir in c, or the zero hash when c
+// holds nothing there.
+func (r *Repo) dirTree(c *object.Commit, dir string) (plumbing.Hash, error) {
+	if dir == "" {
+		return c.TreeHash, nil
+	}
+	if err := checkPath(dir); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	h := c.TreeHash
+	for _, name := range strings.Split(dir, "/") {
+		t, err := object.GetTree(r.store, h)
+		if err != nil {
+			return plumbing.ZeroHash, fmt.Errorf("read the tree of %q in commit %s: %w", dir, c.Hash, err)
+		}
+		i := slices.IndexFunc(t.Entries, func(e object.TreeEntry) bool { return e.Name == name })
+		if i < 0 {
+			return plumbing.ZeroHash, nil
+		}
+		if t.Entries[i].Mode != filemode.Dir {
+			return plumbing.ZeroHash, fmt.Errorf("%q in commit %s is not a folder (mode %s)", dir, c.Hash, t.Entries[i].Mode)
+		}
+		h = t.Entries[i].Hash
+	}
+	return h, nil
+}
+
+func joinPath(dir, name string) string {
+	if dir == "" {
+		return name
+	}
+	return dir + "/" + name
+}
+
+// BlobContent returns the content of the blob with the given full hash. It
+// refuses a blob larger than MaxBlobSize before reading it.
+func (r *Repo) BlobContent(hash string) ([]byte, error) {
+	if !plumbing.IsHash(hash) {
+		return nil, fmt.Errorf("%q is not a full blob hash", hash)
+	}
+	h := plumbing.NewHash(hash)
+	size, err := r.store.EncodedObjectSize(h)
+	if errors.Is(err, plumbing.ErrObjectNotFound) {
+		return nil, fmt.Errorf("blob %s is not in the repository at %s", hash, r.root)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read blob %s: %w", hash, err)
+	}
+	if size > MaxBlobSize {
+		return nil, fmt.Errorf("blob %s holds %d bytes, more than the %d a register file may have", hash, size, MaxBlobSize)
+	}
+	b, err := object.GetBlob(r.store, h)
+	if errors.Is(err, plumbing.ErrObjectNotFound) {
+		return nil, fmt.Errorf("object %s is not a blob", hash)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read blob %s: %w", hash, err)
+	}
+	return readBlob(b)
+}
+
+// ChangedFiles returns the regular files under dir ("" for the whole tree)
+// that commit adds, modifies or removes relative to its first parent,
+// sorted by path; a root commit adds every file. Only content counts: a
+// mode change alone is no change, and a file that becomes a symbolic link
+// is removed. When the first parent is beyond a shallow clone's history,
+// the error matches ErrShallow.
+func (r *Repo) ChangedFiles(commit, dir string) ([]Change, error) {
+	c, err := r.commit(commit)
+	if err != nil {
+		return nil, err
+	}
+	newTree, err := r.dirTree(c, dir)
+	if err != nil {
+		return nil, err
+	}
+	var oldTree plumbing.Hash
+	if len(c.ParentHashes) > 0 {
+		op := fmt.Sprintf("compare commit %s with its parent", c.Hash)
+		shallow, err := r.shallowSet()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", op, err)
+		}
+		if shallow[c.Hash] {
+			return nil, shallowError(op, c)
+		}
+		p, err := object.GetCommit(r.store, c.ParentHashes[0])
+		if errors.Is(err, plumbing.ErrObjectNotFound) {
+			return nil, shallowError(op, c)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: read commit %s: %w", op, c.ParentHashes[0], err)
+		}
+		if oldTree, err = r.dirTree(p, dir); err != nil {
+			return nil, err
+		}
+	}
+	var out []Change
+	if err := r.diffTrees(dir, oldTree, newTree, &out); err != nil {
+		return nil, fmt.Errorf("compare %q in commit %s with its parent: %w", dir, c.Hash, err)
+	}
+	slices.SortFunc(out, func(a, b Change) int { return strings.Compare(a.Path, b.Path) })
+	return out, nil
+}
+
+// diffTrees appends the file changes from tree old to tree new (either the
+// zero hash for no tree) under prefix. Equal subtrees are skipped unread.
+func (r *Repo) diffTrees(prefix string, old, new plumbing.Hash, out *[]Change) error {
+	if old == new {
+		return nil
+	}
+	oldEntries, err := r.treeEntries(old)
+	if err != nil {
+		return err
+	}
+	newEntries, err := r.treeEntries(new)
+	if err != nil {
+		return err
+	}
+	byName := make(map[string]object.TreeEntry, len(oldEntries))
+	for _, e := range oldEntries {
+		byName[e.Name] = e
+	}
+	for _, n := range newEntries {
+		o, ok := byName[n.Name]
+		delete(byName, n.Name)
+		if !ok {
+			o = object.TreeEntry{}
+		}
+		if err := r.diffEntry(joinPath(prefix, n.Name), o, n, out); err != nil {
+			return err
+		}
+	}
+	for _, o := range byName {
+		if err := r.diffEntry(joinPath(prefix, o.Name), o, object.TreeEntry{}, out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// diffEntry compares one name's entries (a zero entry: absent).
+func (r *Repo) diffEntry(path string, o, n object.TreeEntry, out *[]Change) error {
+	oFile, nFile := o.Name != "" && regular(o.Mode), n.Name != "" && regular(n.Mode)
+	if oFile && nFile {
+		if o.Hash != n.Hash {
+			*out = append(*out, Change{Path: path, OldHash: o.Hash.String(), NewHash: n.Hash.String()})
+		}
+		return nil
+	}
+	if oFile {
+		*out = append(*out, Change{Path: path, OldHash: o.Hash.String()})
+	}
+	if nFile {
+		*out = append(*out, Change{Path: path, NewHash: n.Hash.String()})
+	}
+	var oDir, nDir plumbing.Hash
+	if o.Name != "" && o.Mode == filemode.Dir {
+		oDir = o.Hash
+	}
+	if n.Name != "" && n.Mode == filemode.Dir {
+		nDir = n.Hash
+	}
+	return r.diffTrees(path, oDir, nDir, out)
+}
+
+func (r *Repo) treeEntries(h plumbing.Hash) ([]object.TreeEntry, error) {
+	if h.IsZero() {
+		return nil, nil
+	}
+	t, err := object.GetTree(r.store, h)
+	if err != nil {
+		return nil, fmt.Errorf("read tree %s: %w", h, err)
+	}
+	return t.Entries, nil
+}
