@@ -1,0 +1,183 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/rotor-dev/rotor/internal/markdown"
+	"github.com/rotor-dev/rotor/internal/textsafe"
+)
+
+// Subject is the e-mail's subject: "Secret rotation: 91% on time, 3
+// overdue (week 48)", with Today's ISO week. It holds no value from the
+// register.
+func (r *Report) Subject() string {
+	_, week := r.Today.Time().ISOWeek()
+	return "Secret rotation: " + r.headline() + ", " + strconv.Itoa(len(r.Overdue)) + " overdue (week " + strconv.Itoa(week) + ")"
+}
+
+// title is the heading of every format.
+func (r *Report) title() string {
+	_, week := r.Today.Time().ISOWeek()
+	return "Secret rotation report, week " + strconv.Itoa(week) + " (" + r.Today.String() + ")"
+}
+
+// WriteMarkdown writes the report as GitHub-flavoured Markdown, for
+// $GITHUB_STEP_SUMMARY: a five-second summary line, the counts, the trend
+// as a sparkline, then the tables, each cut after 25 rows (50 teams) with a
+// count, so that it stays under GitHub's 1 MiB limit for any register.
+// Every value goes through package markdown.
+func (r *Report) WriteMarkdown(w io.Writer) error {
+	var b strings.Builder
+	b.WriteString("## " + r.title() + "\n\n")
+	b.WriteString("**" + r.headline() + "**" + r.changeSuffix())
+	for _, p := range r.summaryParts() {
+		b.WriteString(" · " + p)
+	}
+	b.WriteString("\n\n" + r.counts() + "\n")
+	if r.HistoryNote != "" {
+		b.WriteString("\n> **History not read:** " + markdown.Text(clip(r.HistoryNote, maxNoteRunes)) + "\n")
+	}
+	pts := r.shownTrend()
+	if len(pts) > 1 {
+		b.WriteString("\n**" + r.trendTitle() + ":** `" + sparkline(pts) + "` " + trendFigures(pts) + "\n")
+	}
+	for _, s := range r.sections() {
+		b.WriteString("\n### " + s.title + "\n\n")
+		if len(s.rows) == 0 && s.more == 0 {
+			b.WriteString(s.empty + "\n")
+			continue
+		}
+		b.WriteString("|")
+		for _, c := range s.cols {
+			b.WriteString(" " + c.head + " |")
+		}
+		b.WriteString("\n|")
+		for _, c := range s.cols {
+			if c.right {
+				b.WriteString(" ---: |")
+			} else {
+				b.WriteString(" --- |")
+			}
+		}
+		b.WriteString("\n")
+		for _, row := range s.rows {
+			b.WriteString("|")
+			for _, c := range row {
+				b.WriteString(" " + mdCell(c) + " |")
+			}
+			b.WriteString("\n")
+		}
+		if s.more > 0 {
+			b.WriteString("\n" + markdown.Text(s.moreText()) + "\n")
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// mdCell renders a cell for a Markdown table.
+func mdCell(c cell) string {
+	switch {
+	case c.bar:
+		return blocks(c.pct)
+	case c.text == "":
+		return "-"
+	case c.code:
+		return markdown.Code(clip(c.text, maxValueRunes))
+	case c.url != "":
+		return "[" + markdown.Text(clip(c.text, maxValueRunes)) + "](" + c.url + ")"
+	}
+	return markdown.Text(clip(c.text, maxValueRunes))
+}
+
+// WriteText writes the report as plain text, for a terminal and for the
+// e-mail's text part: the same content as WriteMarkdown, in aligned
+// columns. Every value goes through textsafe.
+func (r *Report) WriteText(w io.Writer) error {
+	ew := &errWriter{w: w}
+	fmt.Fprintf(ew, "%s\n\n", r.title())
+	fmt.Fprintf(ew, "%s%s", r.headline(), r.changeSuffix())
+	for _, p := range r.summaryParts() {
+		fmt.Fprintf(ew, " · %s", p)
+	}
+	fmt.Fprintf(ew, "\n%s\n", r.counts())
+	if r.HistoryNote != "" {
+		fmt.Fprintf(ew, "\nHistory not read: %s\n", textsafe.Value(clip(r.HistoryNote, maxNoteRunes)))
+	}
+	pts := r.shownTrend()
+	if len(pts) > 1 {
+		fmt.Fprintf(ew, "\n%s:\n  %s  %s\n", r.trendTitle(), sparkline(pts), trendFigures(pts))
+	}
+	for _, s := range r.sections() {
+		fmt.Fprintf(ew, "\n%s:\n", s.title)
+		if len(s.rows) == 0 && s.more == 0 {
+			fmt.Fprintf(ew, "  %s\n", s.empty)
+			continue
+		}
+		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+		for i, c := range s.cols {
+			sep := "\t"
+			if i == 0 {
+				sep = "  "
+			}
+			fmt.Fprint(tw, sep+c.head)
+		}
+		fmt.Fprint(tw, "\n")
+		for _, row := range s.rows {
+			for i, c := range row {
+				if i == 0 {
+					fmt.Fprintf(tw, "  %s", textsafe.LineStart(textCell(c)))
+					continue
+				}
+				fmt.Fprintf(tw, "\t%s", textsafe.Value(textCell(c)))
+			}
+			fmt.Fprint(tw, "\n")
+		}
+		tw.Flush()
+		if s.more > 0 {
+			fmt.Fprintf(ew, "  %s\n", s.moreText())
+		}
+	}
+	return ew.err
+}
+
+// textCell is a cell for text, before textsafe: on one line, cut.
+func textCell(c cell) string {
+	switch {
+	case c.bar:
+		return blocks(c.pct)
+	case c.text == "":
+		return "-"
+	}
+	return clip(oneLine(c.text), maxValueRunes)
+}
+
+// WriteJSON writes the report as indented JSON with snake_case keys: the
+// Report's fields, every list complete.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
+}
+
+// errWriter remembers the first write error so that the writers above can
+// print freely and report it once.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(b []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(b)
+	e.err = err
+	return n, err
+}
