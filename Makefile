@@ -30,7 +30,7 @@ lint: ## gofmt, go vet, staticcheck, actionlint (the workflows)
 	$(GO) run $(STATICCHECK) ./...
 	$(GO) run $(ACTIONLINT)
 
-demo: build ## rotor's main job on the example register (validate, status, sync --dry-run); no credentials needed
+demo: build ## rotor's main job on the example register (validate, status, sync --dry-run, report); no credentials needed
 	@echo '$$ rotor validate'
 	@$(ROTOR) validate --register $(REGISTER)
 	@echo
@@ -39,6 +39,9 @@ demo: build ## rotor's main job on the example register (validate, status, sync 
 	@echo
 	@echo '$$ rotor sync --dry-run --today $(DEMO_TODAY)'
 	@$(ROTOR) sync --dry-run --register $(REGISTER) --today $(DEMO_TODAY)
+	@echo
+	@echo '$$ rotor report --today $(DEMO_TODAY)'
+	@$(ROTOR) report --register $(REGISTER) --today $(DEMO_TODAY)
 
 bench: bench-go bench-validate bench-leak ## Go benchmarks, rotor against ajv-cli on 10,000 credentials, the leak corpus against gitleaks
 

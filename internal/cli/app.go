@@ -142,6 +142,7 @@ func newApp(env Env) *cli.App {
 			newNewCommand(env),
 			newSyncCommand(env),
 			newRecordCommand(env),
+			newReportCommand(env),
 			newDoctorCommand(env),
 			newRelayCommand(env),
 		},

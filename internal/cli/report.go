@@ -1,0 +1,483 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/rotor-dev/rotor/internal/gitrepo"
+	"github.com/rotor-dev/rotor/internal/mail"
+	"github.com/rotor-dev/rotor/internal/report"
+	"github.com/rotor-dev/rotor/internal/rotation"
+	"github.com/rotor-dev/rotor/internal/textsafe"
+	"github.com/rotor-dev/rotor/internal/validate"
+)
+
+// Environment variables of the report's e-mail.
+const (
+	envSMTPURL    = "ROTOR_SMTP_URL"
+	envReportTo   = "ROTOR_REPORT_TO"
+	envReportFrom = "ROTOR_REPORT_FROM"
+)
+
+type reportOptions struct {
+	registerOptions
+	Format   string
+	Weeks    int
+	Email    bool
+	DryRun   bool
+	Out      string
+	Insecure bool
+	Jira     bool
+	Repo     string
+	jira     func(rotation.JiraSettings) rotation.JiraSettings
+}
+
+func newReportCommand(env Env) *cli.Command {
+	return &cli.Command{
+		Name:  "report",
+		Usage: "the weekly KPI report: job summary, text, JSON, HTML, e-mail",
+		Description: "Compliance overall and per team, overdue credentials with owners, what is due in the next 7 and " +
+			"30 days, rotations completed this week, exemptions, the change since last week and a trend, read from " +
+			"the register's git history (no database). In GitHub Actions the Markdown goes to the job summary. " +
+			"--email sends it as text + HTML over SMTP (ROTOR_SMTP_URL) to report.recipients or ROTOR_REPORT_TO; " +
+			"with --dry-run the message is written out instead. Exit status: 0 done, 1 the mail could not be sent, " +
+			"2 usage or configuration.",
+		Flags: append(append(registerFlags(), jiraFlags()...),
+			&cli.StringFlag{Name: "format", Usage: "output `format`: markdown, text, json or html (default: markdown in Actions, else text)"},
+			&cli.IntFlag{Name: "weeks", Usage: "weeks of trend", Value: 8},
+			&cli.BoolFlag{Name: "email", Usage: "send the report by e-mail"},
+			&cli.BoolFlag{Name: "dry-run", Usage: "with --email: write the message (.eml) instead of sending it"},
+			&cli.StringFlag{Name: "out", Usage: "write the report (or, with --email --dry-run, the message) to `FILE`"},
+			&cli.BoolFlag{Name: "smtp-insecure", Usage: "allow smtp:// without TLS (a trusted network only)"},
+			&cli.BoolFlag{Name: "jira", Usage: "ask Jira for the open ticket of each overdue credential"},
+			&cli.StringFlag{Name: "repo", Usage: "the git working copy `folder` whose history is read", Value: "."},
+		),
+		Action: func(c *cli.Context) error {
+			ro, err := resolveRegister(c, env)
+			if err != nil {
+				return err
+			}
+			format := c.String("format")
+			if format == "" {
+				format = "text"
+				if env.Getenv("GITHUB_ACTIONS") == "true" {
+					format = "markdown"
+				}
+			}
+			o := reportOptions{
+				registerOptions: ro, Format: format, Weeks: c.Int("weeks"), Email: c.Bool("email"),
+				DryRun: c.Bool("dry-run"), Out: c.String("out"), Insecure: c.Bool("smtp-insecure"),
+				Jira: c.Bool("jira"), Repo: c.String("repo"),
+				jira: func(s rotation.JiraSettings) rotation.JiraSettings { return jiraSettings(c, env, s) },
+			}
+			ctx, cancel := context.WithTimeout(c.Context, c.Duration("timeout"))
+			defer cancel()
+			return runReport(ctx, env, o)
+		},
+	}
+}
+
+func runReport(ctx context.Context, env Env, o reportOptions) error {
+	if err := checkFormat(o.Format, "markdown", "text", "json", "html"); err != nil {
+		return err
+	}
+	if o.Weeks < 0 || o.Weeks > 104 {
+		return usageError("--weeks %d: use 0 to 104", o.Weeks)
+	}
+	if o.DryRun && !o.Email {
+		return usageError("--dry-run is for --email: it writes the message instead of sending it")
+	}
+	res, err := requireValid(ctx, env, o.registerOptions)
+	if err != nil {
+		return err
+	}
+	var sender *mail.Sender
+	var msgTo []string
+	if o.Email {
+		// Configuration is checked before any work, so a typo in the SMTP
+		// URL is exit 2 at once, not after the history was read.
+		if msgTo, err = reportRecipients(env, res.Register.Settings); err != nil {
+			return err
+		}
+		if !o.DryRun {
+			if sender, err = newSender(env, o.Insecure); err != nil {
+				return err
+			}
+		}
+	}
+	in := report.Input{Today: res.Today, Register: res.Register, Weeks: o.Weeks}
+	progress := func(s string) { fmt.Fprintf(env.Stderr, "%s%s\n", exitPrefix, s) }
+	if err := readHistory(ctx, o, res, &in, progress); err != nil {
+		return err
+	}
+	if o.Jira {
+		client, err := newJiraClient(env, o.jira(res.Register.Settings.Jira))
+		if err != nil {
+			return err
+		}
+		tickets, err := client.OpenTickets(ctx)
+		if err != nil {
+			return failed("%s", err)
+		}
+		in.OpenTickets = map[string]string{}
+		for _, t := range tickets {
+			if t.CredentialID != "" {
+				in.OpenTickets[t.CredentialID] = t.Key
+			}
+		}
+		in.TicketURL = client.BrowseURL
+	}
+	rep := report.Compute(in)
+
+	// The report first: the job summary is never lost because mail is down.
+	if err := writeReport(env, o, rep); err != nil {
+		return err
+	}
+	if !o.Email {
+		return nil
+	}
+	msg, err := reportMessage(env, rep, msgTo)
+	if err != nil {
+		return err
+	}
+	if o.DryRun {
+		w, closeOut, err := output(env, o.Out)
+		if err != nil {
+			return err
+		}
+		if err := mail.WriteEML(w, msg); err != nil {
+			closeOut()
+			return err
+		}
+		return closeOut()
+	}
+	progress(fmt.Sprintf("sending the report to %s", textsafe.Value(strings.Join(msgTo, ", "))))
+	if _, err := sender.Send(ctx, msg); err != nil {
+		return failed("the report was written, but the e-mail was not sent: %v", err)
+	}
+	progress("sent " + textsafe.Value(rep.Subject()))
+	return nil
+}
+
+// writeReport writes the report in its format: Markdown to the job summary
+// in Actions, everything else to --out or stdout.
+func writeReport(env Env, o reportOptions, rep *report.Report) error {
+	var b bytes.Buffer
+	var err error
+	switch o.Format {
+	case "markdown":
+		err = rep.WriteMarkdown(&b)
+	case "json":
+		err = rep.WriteJSON(&b)
+	case "html":
+		err = rep.WriteHTML(&b)
+	default:
+		err = rep.WriteText(&b)
+	}
+	if err != nil {
+		return err
+	}
+	if o.Format == "markdown" && o.Out == "" && env.Getenv("GITHUB_STEP_SUMMARY") != "" {
+		return appendStepSummary(env, b.String())
+	}
+	if o.Email && o.DryRun && o.Out != "" {
+		// --out holds the message; the report goes to stdout.
+		_, err := env.Stdout.Write(b.Bytes())
+		return err
+	}
+	w, closeOut, err := output(env, o.Out)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(b.Bytes()); err != nil {
+		closeOut()
+		return err
+	}
+	return closeOut()
+}
+
+// output is --out, or stdout.
+func output(env Env, path string) (io.Writer, func() error, error) {
+	if path == "" {
+		return env.Stdout, func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, nil, usageError("--out: %v", err)
+	}
+	return f, f.Close, nil
+}
+
+// readHistory fills the comparison with last week, the trend and the
+// rotations of the week from the register's git history. Without history
+// (no repository, a shallow clone) it says why and the rest of the report
+// is still made.
+func readHistory(ctx context.Context, o reportOptions, res *validate.Result, in *report.Input, progress func(string)) error {
+	repo, err := gitrepo.Open(o.Repo, gitrepo.Options{LocalOnly: true})
+	if err != nil {
+		in.HistoryNote = "no git history (" + err.Error() + "): the comparison with last week, the trend and the rotations of the week were skipped"
+		return nil
+	}
+	dir, err := repoRelative(repo.Root(), o.Root)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	h := &history{repo: repo, dir: dir, settings: res.Register.Settings, v: mustValidator(), cache: map[string][]*rotation.Credential{}}
+	loc := res.Register.Settings.Timezone
+	if loc == nil {
+		loc = time.UTC
+	}
+	endOf := func(d rotation.Date) time.Time {
+		return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc).AddDate(0, 0, 1).Add(-time.Nanosecond)
+	}
+	progress(fmt.Sprintf("reading the register's history: %d weeks", max(o.Weeks, 1)))
+	for k := 1; k <= max(o.Weeks, 1); k++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		d := res.Today.AddDays(-7 * k)
+		reg, found, err := h.registerAt(endOf(d))
+		if errors.Is(err, gitrepo.ErrShallow) {
+			in.HistoryNote = "the checkout is shallow: the comparison with last week, the trend and the rotations of the week were skipped; check out with fetch-depth: 0"
+			in.Trend, in.Previous = nil, nil
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if !found {
+			break // the register did not exist yet
+		}
+		snap := report.Snapshot{Date: d, Register: reg}
+		if k == 1 {
+			in.Previous = &snap
+		}
+		if k <= o.Weeks {
+			in.Trend = append(in.Trend, snap)
+		}
+	}
+	rotated, err := h.rotations(endOf(res.Today.AddDays(-7)), endOf(res.Today))
+	if errors.Is(err, gitrepo.ErrShallow) {
+		in.HistoryNote = "the checkout is shallow: the rotations of the week were skipped; check out with fetch-depth: 0"
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	in.Rotated = rotated
+	return nil
+}
+
+// history reads registers out of git, parsing each distinct file once.
+type history struct {
+	repo     *gitrepo.Repo
+	dir      string
+	settings rotation.Settings
+	v        *validate.Validator
+	cache    map[string][]*rotation.Credential // blob hash → its credentials
+}
+
+func (h *history) credentials(path, hash string) ([]*rotation.Credential, error) {
+	if creds, ok := h.cache[hash]; ok {
+		return creds, nil
+	}
+	data, err := h.repo.BlobContent(hash)
+	if err != nil {
+		return nil, err
+	}
+	// The day does not matter for reading the values; the rules that use
+	// it only add findings, which history does not report.
+	creds, _ := h.v.ValidateFile(path, data, h.settings, rotation.Date{Year: 9999, Month: time.December, Day: 31})
+	h.cache[hash] = creds
+	return creds, nil
+}
+
+// registerAt returns the register as it was in the last commit at or
+// before instant; found is false when the history starts later.
+func (h *history) registerAt(instant time.Time) (*rotation.Register, bool, error) {
+	c, found, err := h.repo.CommitAt(instant)
+	if err != nil || !found {
+		return nil, found, err
+	}
+	blobs, err := h.repo.TreeFiles(c.Hash, h.dir)
+	if err != nil {
+		return nil, false, err
+	}
+	reg := &rotation.Register{Settings: h.settings}
+	for _, b := range blobs {
+		if !isCredentialFile(h.dir, b.Path) {
+			continue
+		}
+		creds, err := h.credentials(b.Path, b.Hash)
+		if err != nil {
+			return nil, false, err
+		}
+		reg.Credentials = append(reg.Credentials, creds...)
+	}
+	return reg, len(reg.Credentials) > 0 || len(blobs) > 0, nil
+}
+
+// rotations returns the credentials whose last_changed moved in a commit
+// of the default branch in (after, until].
+func (h *history) rotations(after, until time.Time) ([]report.Rotation, error) {
+	commits, err := h.repo.FirstParentLog(after, until)
+	if err != nil {
+		return nil, err
+	}
+	var out []report.Rotation
+	for _, c := range commits {
+		changes, err := h.repo.ChangedFiles(c.Hash, h.dir)
+		if err != nil {
+			return nil, err
+		}
+		for _, ch := range changes {
+			if !isCredentialFile(h.dir, ch.Path) || ch.NewHash == "" {
+				continue
+			}
+			var old map[string]*rotation.Credential
+			if ch.OldHash != "" {
+				creds, err := h.credentials(ch.Path, ch.OldHash)
+				if err != nil {
+					return nil, err
+				}
+				old = byID(creds)
+			}
+			creds, err := h.credentials(ch.Path, ch.NewHash)
+			if err != nil {
+				return nil, err
+			}
+			for _, n := range creds {
+				o := old[n.ID]
+				if o == nil || n.LastChanged == o.LastChanged || !n.LastChanged.After(o.LastChanged) {
+					continue
+				}
+				out = append(out, report.Rotation{
+					ID: n.ID, Name: n.Name, Team: n.Team, Old: o.LastChanged, New: n.LastChanged,
+					Ticket: n.LastTicket, Commit: c.Hash, By: mergedBy(c), At: c.Committer.When,
+				})
+			}
+		}
+	}
+	return out, nil
+}
+
+// mergedBy names who put a commit on the default branch: its committer,
+// or its author when GitHub committed it (a merge or squash through the
+// web, where the author is who merged or wrote it).
+func mergedBy(c gitrepo.CommitInfo) string {
+	if c.Committer.Name == "GitHub" || c.Committer.Email == "noreply@github.com" {
+		return c.Author.Name
+	}
+	return c.Committer.Name
+}
+
+func byID(creds []*rotation.Credential) map[string]*rotation.Credential {
+	m := make(map[string]*rotation.Credential, len(creds))
+	for _, c := range creds {
+		m[c.ID] = c
+	}
+	return m
+}
+
+// isCredentialFile reports whether a repository path under the register
+// folder dir holds credentials: *.yaml or *.yml, not hidden, not the
+// settings or the template at the register's root.
+func isCredentialFile(dir, path string) bool {
+	rel := strings.TrimPrefix(path, strings.TrimSuffix(dir, "/")+"/")
+	if dir == "" || dir == "." {
+		rel = path
+	}
+	for _, part := range strings.Split(rel, "/") {
+		if strings.HasPrefix(part, ".") {
+			return false
+		}
+	}
+	ext := strings.ToLower(filepath.Ext(rel))
+	return (ext == ".yaml" || ext == ".yml") && rel != "rotor.yaml" && rel != "template.yaml"
+}
+
+// repoRelative returns the register folder relative to the repository
+// root, slash-separated.
+func repoRelative(root, dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	rootAbs, err := filepath.Abs(root)
+	if err != nil {
+		return "", err
+	}
+	if r, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = r
+	}
+	if r, err := filepath.EvalSymlinks(rootAbs); err == nil {
+		rootAbs = r
+	}
+	rel, err := filepath.Rel(rootAbs, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("the register %s is not inside the repository %s", dir, root)
+	}
+	return filepath.ToSlash(rel), nil
+}
+
+func mustValidator() *validate.Validator {
+	v, err := validator()
+	if err != nil {
+		panic(err) // the embedded schemas compiled for the register already
+	}
+	return v
+}
+
+// reportRecipients are ROTOR_REPORT_TO (comma-separated), else the
+// settings' report.recipients.
+func reportRecipients(env Env, s rotation.Settings) ([]string, error) {
+	if v := strings.TrimSpace(env.Getenv(envReportTo)); v != "" {
+		var to []string
+		for _, a := range strings.Split(v, ",") {
+			if a = strings.TrimSpace(a); a != "" {
+				to = append(to, a)
+			}
+		}
+		return to, nil
+	}
+	if len(s.Report.Recipients) == 0 {
+		return nil, usageError("--email: no recipients: list them under report.recipients in rotor.yaml, or set %s", envReportTo)
+	}
+	return s.Report.Recipients, nil
+}
+
+func newSender(env Env, insecure bool) (*mail.Sender, error) {
+	u := env.Getenv(envSMTPURL)
+	if u == "" {
+		return nil, usageError("--email: set %s, e.g. smtp://user:password@smtp.example.com:587 (STARTTLS) or smtps://...:465", envSMTPURL)
+	}
+	s, err := mail.New(mail.Config{URL: u, Insecure: insecure, Sleep: env.Sleep})
+	if err != nil {
+		return nil, usageError("%s: %v", envSMTPURL, err)
+	}
+	return s, nil
+}
+
+func reportMessage(env Env, rep *report.Report, to []string) (mail.Message, error) {
+	from := strings.TrimSpace(env.Getenv(envReportFrom))
+	if from == "" {
+		return mail.Message{}, usageError("--email: set %s to the sender's address, e.g. rotor@example.com", envReportFrom)
+	}
+	var text, html bytes.Buffer
+	if err := rep.WriteText(&text); err != nil {
+		return mail.Message{}, err
+	}
+	if err := rep.WriteHTML(&html); err != nil {
+		return mail.Message{}, err
+	}
+	return mail.Message{From: from, To: to, Subject: rep.Subject(), Text: text.String(), HTML: html.String(), Date: env.Now()}, nil
+}

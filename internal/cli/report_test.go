@@ -1,0 +1,201 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"mime"
+	"mime/multipart"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rotor-dev/rotor/internal/gitrepo/gittest"
+	"github.com/rotor-dev/rotor/internal/mail/mailtest"
+)
+
+func reportEntry(id, team, lastChanged, extra string) string {
+	return fmt.Sprintf("  - id: %s\n    name: Credential %s\n    owner: %s@example.com\n    team: %s\n    period_days: 30\n    last_changed: %s\n%s",
+		id, id, id, team, lastChanged, extra)
+}
+
+// reportRepo is a register repository whose history has commits at chosen
+// instants in several time zones: the register on 1 October, a rotation
+// merged on 22 November, a credential removed on 25 November.
+func reportRepo(t *testing.T) string {
+	t.Helper()
+	gittest.Require(t)
+	dir := t.TempDir()
+	gittest.Git(t, dir, "init", "-q", "-b", "main")
+	settings := "timezone: Europe/Berlin\nreport:\n  recipients:\n    - security@example.com\n"
+	v1 := "credentials:\n" + reportEntry("pay-db", "payments", "2026-09-01", "") + reportEntry("pay-api", "payments", "2026-11-10", "") +
+		reportEntry("ops-vpn", "platform", "2026-11-01", "") + reportEntry("old-key", "platform", "2026-11-05", "")
+	v2 := strings.Replace(v1, "last_changed: 2026-09-01\n", "last_changed: 2026-11-22\n    last_ticket: SEC-7\n", 1)
+	v3 := strings.Replace(v2, reportEntry("old-key", "platform", "2026-11-05", ""), "", 1)
+	auckland := time.FixedZone("+13", 13*3600)
+	honolulu := time.FixedZone("-10", -10*3600)
+	gittest.Import(t, dir, "main", []gittest.Commit{
+		{When: time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC), Message: "register", Files: map[string]string{
+			"credential_rotation/rotor.yaml": settings, "credential_rotation/all.yaml": v1}},
+		{When: time.Date(2026, 11, 22, 10, 0, 0, 0, auckland), Author: "Alice <alice@example.com>", Committer: "Merger <merger@example.com>",
+			Message: "Record rotation of pay-db (SEC-7)", Files: map[string]string{"credential_rotation/all.yaml": v2}},
+		{When: time.Date(2026, 11, 24, 20, 0, 0, 0, honolulu), Message: "remove old-key", Files: map[string]string{"credential_rotation/all.yaml": v3}},
+	})
+	gittest.Git(t, dir, "checkout", "-q", "-f", "main")
+	return dir
+}
+
+func TestReportFromHistory(t *testing.T) {
+	dir := reportRepo(t)
+	r := runRotor(t, nil, "", "report", "--register", filepath.Join(dir, "credential_rotation"), "--repo", dir, "--today", "2026-11-27", "--format", "json")
+	if r.code != ExitOK {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	var rep struct {
+		Total             int  `json:"total"`
+		CompliancePercent *int `json:"compliance_percent"`
+		Previous          *struct {
+			Total             int  `json:"total"`
+			CompliancePercent *int `json:"compliance_percent"`
+		} `json:"previous"`
+		Rotated []struct {
+			ID, By, Ticket string
+		} `json:"rotated"`
+		Trend []struct {
+			Date              string `json:"date"`
+			CompliancePercent *int   `json:"compliance_percent"`
+		} `json:"trend"`
+		HistoryNote string `json:"history_note"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("%v\n%s", err, r.stdout)
+	}
+	// Today: pay-db rotated, old-key removed: 3 credentials, all on time.
+	// On 20 November: 4, pay-db overdue since 1 October.
+	if rep.Total != 3 || rep.CompliancePercent == nil || *rep.CompliancePercent != 100 {
+		t.Errorf("today: total %d, compliance %v", rep.Total, rep.CompliancePercent)
+	}
+	if rep.Previous == nil || rep.Previous.Total != 4 || rep.Previous.CompliancePercent == nil || *rep.Previous.CompliancePercent != 75 {
+		t.Errorf("previous: %+v", rep.Previous)
+	}
+	if len(rep.Rotated) != 1 || rep.Rotated[0].ID != "pay-db" || rep.Rotated[0].By != "Merger" || rep.Rotated[0].Ticket != "SEC-7" {
+		t.Errorf("rotated: %+v", rep.Rotated)
+	}
+	// 8 weeks back are all after 1 October: 8 points and today.
+	if len(rep.Trend) != 9 || rep.Trend[0].Date != "2026-10-02" || rep.Trend[8].Date != "2026-11-27" {
+		t.Errorf("trend: %+v", rep.Trend)
+	}
+	if rep.HistoryNote != "" {
+		t.Errorf("history note %q", rep.HistoryNote)
+	}
+}
+
+func TestReportInAShallowClone(t *testing.T) {
+	dir := reportRepo(t)
+	clone := filepath.Join(t.TempDir(), "clone")
+	gittest.Git(t, dir, "clone", "-q", "--depth", "1", "file://"+dir, clone)
+	summary := filepath.Join(t.TempDir(), "summary.md")
+	env := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary}
+	r := runRotor(t, env, "", "report", "--register", filepath.Join(clone, "credential_rotation"), "--repo", clone, "--today", "2026-11-27")
+	if r.code != ExitOK {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	md, err := os.ReadFile(summary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(md), "fetch-depth: 0") || !strings.Contains(string(md), "100%") {
+		t.Errorf("summary does not say the history was skipped, or lacks the figures:\n%s", md)
+	}
+}
+
+func TestReportEmail(t *testing.T) {
+	dir := reportRepo(t)
+	args := []string{"report", "--register", filepath.Join(dir, "credential_rotation"), "--repo", dir, "--today", "2026-11-27", "--email"}
+	t.Run("sent", func(t *testing.T) {
+		// A relay on a trusted network: the TLS and password paths are
+		// tested in internal/mail, whose server certificate the CLI would
+		// not trust. The first attempt gets a temporary refusal.
+		srv := mailtest.Start(t, mailtest.Options{TLS: mailtest.NoTLS,
+			Script: []mailtest.Failure{{Stage: mailtest.Mail, Code: 451, Message: "try again later"}}})
+		env := map[string]string{"ROTOR_SMTP_URL": srv.URL("", ""), "ROTOR_REPORT_FROM": "rotor@example.com"}
+		r := runRotor(t, env, "", append(args, "--smtp-insecure")...)
+		if r.code != ExitOK {
+			t.Fatalf("exit %d\n%s", r.code, r.stderr)
+		}
+		msgs := srv.Messages()
+		if len(msgs) != 1 || len(msgs[0].To) != 1 || msgs[0].To[0] != "security@example.com" {
+			t.Fatalf("messages: %+v", msgs)
+		}
+		m, err := mail.ReadMessage(strings.NewReader(string(msgs[0].Data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		subject, _ := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+		if subject != "Secret rotation: 100% on time, 0 overdue (week 48)" {
+			t.Errorf("subject %q", subject)
+		}
+		mt, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
+		if err != nil || mt != "multipart/alternative" {
+			t.Fatalf("content type %q: %v", mt, err)
+		}
+		mr := multipart.NewReader(m.Body, params["boundary"])
+		var types []string
+		for {
+			p, err := mr.NextPart()
+			if err != nil {
+				break
+			}
+			types = append(types, strings.Split(p.Header.Get("Content-Type"), ";")[0])
+		}
+		if strings.Join(types, ",") != "text/plain,text/html" {
+			t.Errorf("parts %v", types)
+		}
+	})
+	t.Run("dry run writes the message", func(t *testing.T) {
+		out := filepath.Join(t.TempDir(), "report.eml")
+		env := map[string]string{"ROTOR_REPORT_FROM": "rotor@example.com"}
+		r := runRotor(t, env, "", append(args, "--dry-run", "--out", out)...)
+		if r.code != ExitOK {
+			t.Fatalf("exit %d\n%s", r.code, r.stderr)
+		}
+		data, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m, err := mail.ReadMessage(strings.NewReader(string(data))); err != nil || !strings.HasPrefix(m.Header.Get("Content-Type"), "multipart/alternative") {
+			t.Fatalf("the .eml does not parse as multipart/alternative: %v\n%s", err, data)
+		}
+	})
+	t.Run("mail down: the summary is written, exit 1", func(t *testing.T) {
+		srv := mailtest.Start(t, mailtest.Options{TLS: mailtest.NoTLS, Script: []mailtest.Failure{
+			{Stage: mailtest.Mail, Code: 451}, {Stage: mailtest.Mail, Code: 451}, {Stage: mailtest.Mail, Code: 451}, {Stage: mailtest.Mail, Code: 451}}})
+		summary := filepath.Join(t.TempDir(), "summary.md")
+		env := map[string]string{"ROTOR_SMTP_URL": srv.URL("", ""), "ROTOR_REPORT_FROM": "rotor@example.com",
+			"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary}
+		r := runRotor(t, env, "", append(args, "--smtp-insecure")...)
+		if r.code != ExitFailed || !strings.Contains(r.stderr, "the e-mail was not sent") {
+			t.Fatalf("exit %d\n%s", r.code, r.stderr)
+		}
+		if md, err := os.ReadFile(summary); err != nil || !strings.Contains(string(md), "100%") {
+			t.Errorf("the summary was not written: %v\n%s", err, md)
+		}
+	})
+	t.Run("a password over plain smtp is refused, and not printed", func(t *testing.T) {
+		env := map[string]string{"ROTOR_SMTP_URL": "smtp://rotor:s3cret-smtp-pass@127.0.0.1:1", "ROTOR_REPORT_FROM": "rotor@example.com"}
+		r := runRotor(t, env, "", append(args, "--smtp-insecure")...)
+		if r.code != ExitUsage || strings.Contains(r.stdout+r.stderr, "s3cret-smtp-pass") {
+			t.Fatalf("exit %d\n%s", r.code, r.stderr)
+		}
+	})
+	t.Run("STARTTLS required but not offered", func(t *testing.T) {
+		srv := mailtest.Start(t, mailtest.Options{TLS: mailtest.NoTLS})
+		env := map[string]string{"ROTOR_SMTP_URL": srv.URL("", ""), "ROTOR_REPORT_FROM": "rotor@example.com"}
+		r := runRotor(t, env, "", args...)
+		if r.code != ExitFailed || !strings.Contains(r.stderr, "STARTTLS") || len(srv.Messages()) != 0 {
+			t.Fatalf("exit %d, %d messages\n%s", r.code, len(srv.Messages()), r.stderr)
+		}
+	})
+}
