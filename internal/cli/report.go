@@ -227,6 +227,10 @@ func readHistory(ctx context.Context, o reportOptions, res *validate.Result, in 
 		in.HistoryNote = "no git history (" + err.Error() + "): the comparison with last week, the trend and the rotations of the week were skipped"
 		return nil
 	}
+	if _, err := repo.Head(); err != nil {
+		in.HistoryNote = "the repository has no commits yet: the comparison with last week, the trend and the rotations of the week were skipped"
+		return nil
+	}
 	dir, err := repoRelative(repo.Root(), o.Root)
 	if err != nil {
 		return usageError("%v", err)

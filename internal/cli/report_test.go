@@ -199,3 +199,20 @@ func TestReportEmail(t *testing.T) {
 		}
 	})
 }
+
+func TestReportInARepositoryWithoutCommits(t *testing.T) {
+	gittest.Require(t)
+	dir := t.TempDir()
+	gittest.Git(t, dir, "init", "-q", "-b", "main")
+	reg := filepath.Join(dir, "credential_rotation")
+	if err := os.MkdirAll(reg, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(reg, "a.yaml"), []byte("credentials:\n"+reportEntry("pay-db", "payments", "2026-11-01", "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runRotor(t, nil, "", "report", "--register", reg, "--repo", dir, "--today", "2026-11-27", "--format", "json")
+	if r.code != ExitOK || !strings.Contains(r.stdout, "no commits yet") {
+		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
