@@ -12,7 +12,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 ACTIONLINT  := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 FUZZTIME  ?= 30s
 
-.PHONY: help build test lint demo bench bench-go bench-validate bench-leak bench-relay fuzz clean
+.PHONY: help build test e2e lint demo bench bench-go bench-validate bench-leak bench-relay fuzz clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -24,10 +24,16 @@ test: build ## unit and integration tests (race detector), then validate the exa
 	$(GO) test -race -count=1 ./...
 	$(ROTOR) validate --register $(REGISTER)
 
+E2E_TIMEOUT ?= 5m
+e2e: ## the whole loop end to end: real binaries, git over smart HTTP, fake Jira and GitHub, the relay, SMTP
+	$(GO) test -tags e2e -count=1 -timeout $(E2E_TIMEOUT) -v ./e2e/
+
 lint: ## gofmt, go vet, staticcheck, actionlint (the workflows)
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) vet -tags e2e ./e2e/
 	$(GO) run $(STATICCHECK) ./...
+	$(GO) run $(STATICCHECK) -tags e2e ./e2e/
 	$(GO) run $(ACTIONLINT)
 
 demo: build ## rotor's main job on the example register (validate, status, sync --dry-run, report); no credentials needed

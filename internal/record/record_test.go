@@ -419,3 +419,18 @@ func TestDiff(t *testing.T) {
 		}
 	}
 }
+
+func TestDiffShowsOnlyChangedLines(t *testing.T) {
+	a := "id: x\nlast_changed: 2026-09-01\ncriticality: high\nrunbook: https://w\nlast_ticket: SEC-1\nz: 1\n"
+	b := "id: x\nlast_changed: 2026-11-26\ncriticality: high\nrunbook: https://w\nlast_ticket: SEC-3\nz: 1\n"
+	want := "--- a/f\n+++ b/f\n@@ -1,6 +1,6 @@\n id: x\n-last_changed: 2026-09-01\n+last_changed: 2026-11-26\n criticality: high\n runbook: https://w\n-last_ticket: SEC-1\n+last_ticket: SEC-3\n z: 1\n"
+	if got := record.Diff("f", []byte(a), []byte(b)); got != want {
+		t.Errorf("Diff =\n%s\nwant\n%s", got, want)
+	}
+	// Changes far apart make two hunks.
+	long := strings.Repeat("k: v\n", 20)
+	got := record.Diff("f", []byte("a: 1\n"+long+"b: 1\n"), []byte("a: 2\n"+long+"b: 2\n"))
+	if strings.Count(got, "@@ -") != 2 || strings.Count(got, "\n k: v") != 6 {
+		t.Errorf("two distant changes:\n%s", got)
+	}
+}

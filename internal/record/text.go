@@ -52,10 +52,69 @@ func pullRequestText(c *rotation.Credential, t rotation.Ticket, done rotation.Da
 	return title, b.String()
 }
 
-// Diff returns a unified diff of a file edit whose changes are few lines
-// close together (what SetFields makes), with three lines of context.
+// Diff returns a unified diff of a file edit, with three lines of context:
+// what SetFields changes (a few lines, close together). The common start
+// and end are skipped; the lines between are matched by longest common
+// subsequence, so lines that did not change never show as changed.
 func Diff(path string, old, edited []byte) string {
 	a, b := splitKeep(old), splitKeep(edited)
+	ops := diffOps(a, b)
+	const ctx = 3
+	var out strings.Builder
+	for i := 0; i < len(ops); {
+		if ops[i].kind == ' ' {
+			i++
+			continue
+		}
+		// A hunk: from ctx lines before this change to ctx lines after the
+		// last change that is at most 2*ctx equal lines from the next.
+		start := max(i-ctx, 0)
+		end := i
+		for j := i; j < len(ops); j++ {
+			if ops[j].kind != ' ' {
+				end = j + 1
+				continue
+			}
+			if j-end >= 2*ctx {
+				break
+			}
+		}
+		stop := min(end+ctx, len(ops))
+		if out.Len() == 0 {
+			fmt.Fprintf(&out, "--- a/%s\n+++ b/%s\n", path, path)
+		}
+		var na, nb int
+		for _, op := range ops[start:stop] {
+			if op.kind != '+' {
+				na++
+			}
+			if op.kind != '-' {
+				nb++
+			}
+		}
+		fmt.Fprintf(&out, "@@ -%s +%s @@\n", hunkRange(ops[start].a, na), hunkRange(ops[start].b, nb))
+		for _, op := range ops[start:stop] {
+			writeDiffLine(&out, op.kind, op.line)
+		}
+		i = stop
+	}
+	return out.String()
+}
+
+// diffOp is one line of a diff: kept (' '), removed ('-') or added ('+');
+// a and b are the 0-based line numbers in the old and new file where it
+// stands.
+type diffOp struct {
+	kind byte
+	line string
+	a, b int
+}
+
+// maxDiffMiddle bounds the differing middle matched line by line; a larger
+// one is shown as removed and added.
+const maxDiffMiddle = 2000
+
+func diffOps(a, b []string) []diffOp {
 	pre := 0
 	for pre < len(a) && pre < len(b) && a[pre] == b[pre] {
 		pre++
@@ -64,28 +123,56 @@ func Diff(path string, old, edited []byte) string {
 	for suf < len(a)-pre && suf < len(b)-pre && a[len(a)-1-suf] == b[len(b)-1-suf] {
 		suf++
 	}
-	if pre == len(a) && pre == len(b) {
-		return ""
+	ops := make([]diffOp, 0, len(a)+len(b))
+	for i := 0; i < pre; i++ {
+		ops = append(ops, diffOp{' ', a[i], i, i})
 	}
-	const ctx = 3
-	start := max(pre-ctx, 0)
-	endA, endB := min(len(a)-suf+ctx, len(a)), min(len(b)-suf+ctx, len(b))
-	var out strings.Builder
-	fmt.Fprintf(&out, "--- a/%s\n+++ b/%s\n", path, path)
-	fmt.Fprintf(&out, "@@ -%s +%s @@\n", hunkRange(start, endA-start), hunkRange(start, endB-start))
-	for _, l := range a[start:pre] {
-		writeDiffLine(&out, ' ', l)
+	ma, mb := a[pre:len(a)-suf], b[pre:len(b)-suf]
+	ai, bi := pre, pre
+	if len(ma) > maxDiffMiddle || len(mb) > maxDiffMiddle {
+		for _, l := range ma {
+			ops = append(ops, diffOp{'-', l, ai, bi})
+			ai++
+		}
+		for _, l := range mb {
+			ops = append(ops, diffOp{'+', l, ai, bi})
+			bi++
+		}
+	} else {
+		// lcs[i][j]: the longest common subsequence of ma[i:] and mb[j:].
+		lcs := make([][]int, len(ma)+1)
+		for i := range lcs {
+			lcs[i] = make([]int, len(mb)+1)
+		}
+		for i := len(ma) - 1; i >= 0; i-- {
+			for j := len(mb) - 1; j >= 0; j-- {
+				if ma[i] == mb[j] {
+					lcs[i][j] = lcs[i+1][j+1] + 1
+				} else {
+					lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+				}
+			}
+		}
+		i, j := 0, 0
+		for i < len(ma) || j < len(mb) {
+			switch {
+			case i < len(ma) && j < len(mb) && ma[i] == mb[j]:
+				ops = append(ops, diffOp{' ', ma[i], ai, bi})
+				i, j, ai, bi = i+1, j+1, ai+1, bi+1
+			case j < len(mb) && (i == len(ma) || lcs[i][j+1] > lcs[i+1][j]):
+				ops = append(ops, diffOp{'+', mb[j], ai, bi})
+				j, bi = j+1, bi+1
+			default:
+				ops = append(ops, diffOp{'-', ma[i], ai, bi})
+				i, ai = i+1, ai+1
+			}
+		}
 	}
-	for _, l := range a[pre : len(a)-suf] {
-		writeDiffLine(&out, '-', l)
+	for k := len(a) - suf; k < len(a); k++ {
+		ops = append(ops, diffOp{' ', a[k], ai, bi})
+		ai, bi = ai+1, bi+1
 	}
-	for _, l := range b[pre : len(b)-suf] {
-		writeDiffLine(&out, '+', l)
-	}
-	for _, l := range a[len(a)-suf : endA] {
-		writeDiffLine(&out, ' ', l)
-	}
-	return out.String()
+	return ops
 }
 
 func hunkRange(start, n int) string {
