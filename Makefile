@@ -12,7 +12,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 ACTIONLINT  := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 FUZZTIME  ?= 30s
 
-.PHONY: help build test e2e lint demo bench bench-go bench-validate bench-leak bench-relay fuzz clean
+.PHONY: help build test e2e release-snapshot lint demo bench bench-go bench-validate bench-leak bench-relay fuzz clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -27,6 +27,9 @@ test: build ## unit and integration tests (race detector), then validate the exa
 E2E_TIMEOUT ?= 5m
 e2e: ## the whole loop end to end: real binaries, git over smart HTTP, fake Jira and GitHub, the relay, SMTP
 	$(GO) test -tags e2e -count=1 -timeout $(E2E_TIMEOUT) -v ./e2e/
+
+release-snapshot: ## the release's binaries and SHA-256 checksums in dist/, built locally, nothing published
+	./scripts/release-snapshot.sh
 
 lint: ## gofmt, go vet, staticcheck, actionlint (the workflows)
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
@@ -71,4 +74,4 @@ fuzz: ## run every fuzz target for FUZZTIME each
 	done
 
 clean: ## remove build output
-	rm -rf $(BIN)
+	rm -rf $(BIN) dist

@@ -12,10 +12,16 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/rotor-dev/rotor/internal/relay"
 )
+
+// version is set at release build time:
+// go build -ldflags "-X main.version=v1.2.3" (see .goreleaser.yaml).
+// Unset, --version falls back to the module's build information.
+var version string
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
@@ -29,7 +35,7 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stderr))
 }
 
-const usage = `usage: rotor-relay
+const usage = `usage: rotor-relay [--version]
 
 Receives Jira's webhook on POST /webhook/jira and fires a repository_dispatch
 (rotor.rotation-done) on the register's repository. Settings come from the
@@ -47,6 +53,10 @@ See docs/relay.md.
 
 // run is the whole program; it returns the exit code.
 func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) int {
+	if len(args) == 1 && (args[0] == "-version" || args[0] == "--version") {
+		fmt.Fprintln(stderr, "rotor-relay version "+buildVersion())
+		return 0
+	}
 	if len(args) > 0 {
 		fmt.Fprint(stderr, usage)
 		if args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
@@ -65,4 +75,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return 1
 	}
 	return 0
+}
+
+// buildVersion is the stamped release version if there is one, else the
+// module version the binary was built from ("devel" for a checkout build).
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
+		return info.Main.Version
+	}
+	return "devel"
 }

@@ -12,8 +12,14 @@ import (
 	"github.com/rotor-dev/rotor/internal/cli"
 )
 
+// version is set at release build time:
+// go build -ldflags "-X main.version=v1.2.3" (see .goreleaser.yaml).
+// Unset, rotor --version falls back to the module's build information.
+var version string
+
 func main() {
 	tuneGC()
+	cli.Version = version
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := cli.Main(ctx, os.Args[1:], cli.OSEnv())
 	stop()

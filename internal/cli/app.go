@@ -112,9 +112,18 @@ func Main(ctx context.Context, args []string, env Env) int {
 	return ExitUsage
 }
 
-// version is the module version rotor was built from ("devel" for a
-// build from a checkout).
+// Version is the release version stamped into the binary: cmd/rotor sets
+// it from its own `version` variable, which a release build sets with
+// -ldflags "-X main.version=v1.2.3" (see .goreleaser.yaml). Empty means
+// unstamped.
+var Version string
+
+// version is the stamped release version if there is one, else the module
+// version rotor was built from ("devel" for a build from a checkout).
 func version() string {
+	if Version != "" {
+		return Version
+	}
 	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
 		return info.Main.Version
 	}
