@@ -197,7 +197,7 @@ func writeRecordResult(w io.Writer, format string, r *record.Result) error {
 		line("nothing to push: %s already holds this edit and pull request #%d is open: %s", r.Branch, r.PullRequest.Number, r.PullRequest.URL)
 	case record.OutcomeDryRun:
 		line("dry run: would record %s for %s: last_changed %s -> %s, next due %s", r.IssueKey, r.CredentialID, r.OldLastChanged, r.DoneOn, r.NextDue)
-		line("would commit on %s (base %s) and push it to origin", r.Branch, shortHash(r.Base))
+		line("would commit on %s (base %s) and push it to origin", r.Branch, record.ShortHash(r.Base))
 		switch {
 		case r.PullRequest == nil:
 			line("would open or update the pull request %q", r.Title)
@@ -209,7 +209,7 @@ func writeRecordResult(w io.Writer, format string, r *record.Result) error {
 	default:
 		line("recorded %s for %s: last_changed %s -> %s, next due %s", r.IssueKey, r.CredentialID, r.OldLastChanged, r.DoneOn, r.NextDue)
 		if r.Pushed {
-			line("pushed %s to %s", shortHash(r.Commit), r.Branch)
+			line("pushed %s to %s", record.ShortHash(r.Commit), r.Branch)
 		}
 		line("pull request #%d %s: %s", r.PullRequest.Number, r.PullRequest.Action, r.PullRequest.URL)
 	}
@@ -229,11 +229,4 @@ func writeRecordResult(w io.Writer, format string, r *record.Result) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-func shortHash(h string) string {
-	if len(h) > 12 {
-		return h[:12]
-	}
-	return h
 }

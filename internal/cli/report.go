@@ -15,6 +15,7 @@ import (
 
 	"github.com/rotor-dev/rotor/internal/gitrepo"
 	"github.com/rotor-dev/rotor/internal/mail"
+	"github.com/rotor-dev/rotor/internal/record"
 	"github.com/rotor-dev/rotor/internal/report"
 	"github.com/rotor-dev/rotor/internal/rotation"
 	"github.com/rotor-dev/rotor/internal/textsafe"
@@ -231,7 +232,7 @@ func readHistory(ctx context.Context, o reportOptions, res *validate.Result, in 
 		in.HistoryNote = "the repository has no commits yet: the comparison with last week, the trend and the rotations of the week were skipped"
 		return nil
 	}
-	dir, err := repoRelative(repo.Root(), o.Root)
+	dir, err := record.RepoPath(repo.Root(), o.Root)
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -407,30 +408,6 @@ func isCredentialFile(dir, path string) bool {
 	}
 	ext := strings.ToLower(filepath.Ext(rel))
 	return (ext == ".yaml" || ext == ".yml") && rel != "rotor.yaml" && rel != "template.yaml"
-}
-
-// repoRelative returns the register folder relative to the repository
-// root, slash-separated.
-func repoRelative(root, dir string) (string, error) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return "", err
-	}
-	rootAbs, err := filepath.Abs(root)
-	if err != nil {
-		return "", err
-	}
-	if r, err := filepath.EvalSymlinks(abs); err == nil {
-		abs = r
-	}
-	if r, err := filepath.EvalSymlinks(rootAbs); err == nil {
-		rootAbs = r
-	}
-	rel, err := filepath.Rel(rootAbs, abs)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return "", fmt.Errorf("the register %s is not inside the repository %s", dir, root)
-	}
-	return filepath.ToSlash(rel), nil
 }
 
 func mustValidator() *validate.Validator {

@@ -29,6 +29,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -181,7 +182,7 @@ func Run(ctx context.Context, deps Deps, cfg Config, req Request) (*Result, erro
 	if err != nil {
 		return nil, err
 	}
-	path, err := repoPath(deps.Repo.Root(), cred.Pos.File)
+	path, err := RepoPath(deps.Repo.Root(), cred.Pos.File)
 	if err != nil {
 		return nil, err
 	}
@@ -221,7 +222,7 @@ func Run(ctx context.Context, deps Deps, cfg Config, req Request) (*Result, erro
 			return nil, err
 		}
 		if remoteHead != head {
-			return nil, fmt.Errorf("the checkout (%s) is not the head of origin's %s (%s): record from the default branch's head, e.g. actions/checkout without ref", short(head), base, short(remoteHead))
+			return nil, fmt.Errorf("the checkout (%s) is not the head of origin's %s (%s): record from the default branch's head, e.g. actions/checkout without ref", ShortHash(head), base, ShortHash(remoteHead))
 		}
 	}
 
@@ -264,7 +265,7 @@ func Run(ctx context.Context, deps Deps, cfg Config, req Request) (*Result, erro
 	}
 	open := openPR(prs)
 	if remote != commit {
-		step("pushing " + short(commit) + " to " + r.Branch)
+		step("pushing " + ShortHash(commit) + " to " + r.Branch)
 		if err := deps.Repo.Push(ctx, commit, r.Branch); err != nil {
 			return nil, err
 		}
@@ -353,20 +354,11 @@ func checkTicket(t rotation.Ticket, req Request, cfg Config) (*rotation.Credenti
 func identityLabels(labels []string) []string {
 	var ids []string
 	for _, l := range labels {
-		if id, ok := rotation.CredentialIDFromLabels([]string{l}); ok && !containsString(ids, id) {
+		if id, ok := rotation.CredentialIDFromLabels([]string{l}); ok && !slices.Contains(ids, id) {
 			ids = append(ids, id)
 		}
 	}
 	return ids
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // recorded reports whether the register already holds this rotation, or a
@@ -382,9 +374,10 @@ func alreadyRecordedNote(c *rotation.Credential, done rotation.Date, key string)
 	return fmt.Sprintf("the register records a later rotation of %s (%s) than %s (%s); nothing to do", c.ID, c.LastChanged, key, done)
 }
 
-// repoPath returns file (as the register names it, relative to the working
-// directory or absolute) relative to the repository root, slash-separated.
-func repoPath(root, file string) (string, error) {
+// RepoPath returns a path of the register (a file or its folder, relative
+// to the working directory or absolute) relative to the repository root,
+// slash-separated; links are resolved on both sides.
+func RepoPath(root, file string) (string, error) {
 	abs, err := filepath.Abs(file)
 	if err != nil {
 		return "", err
@@ -401,7 +394,7 @@ func repoPath(root, file string) (string, error) {
 	}
 	rel, err := filepath.Rel(rootAbs, abs)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return "", fmt.Errorf("register file %s is not inside the repository %s", file, root)
+		return "", fmt.Errorf("%s is not inside the repository %s", file, root)
 	}
 	return filepath.ToSlash(rel), nil
 }
@@ -440,7 +433,8 @@ func commentOnce(ctx context.Context, tk Tickets, key, prURL string) (bool, erro
 	return true, tk.Comment(ctx, key, text)
 }
 
-func short(hash string) string {
+// ShortHash is the first 12 characters of a commit hash, for messages.
+func ShortHash(hash string) string {
 	if len(hash) > 12 {
 		return hash[:12]
 	}

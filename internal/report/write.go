@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -99,7 +100,9 @@ func mdCell(c cell) string {
 // e-mail's text part: the same content as WriteMarkdown, in aligned
 // columns. Every value goes through textsafe.
 func (r *Report) WriteText(w io.Writer) error {
-	ew := &errWriter{w: w}
+	// bufio.Writer keeps the first write error and returns it from Flush,
+	// so the lines below can print freely.
+	ew := bufio.NewWriter(w)
 	fmt.Fprintf(ew, "%s\n\n", r.title())
 	fmt.Fprintf(ew, "%s%s", r.headline(), r.changeSuffix())
 	for _, p := range r.summaryParts() {
@@ -143,7 +146,7 @@ func (r *Report) WriteText(w io.Writer) error {
 			fmt.Fprintf(ew, "  %s\n", s.moreText())
 		}
 	}
-	return ew.err
+	return ew.Flush()
 }
 
 // textCell is a cell for text, before textsafe: on one line, cut.
@@ -164,20 +167,4 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(r)
-}
-
-// errWriter remembers the first write error so that the writers above can
-// print freely and report it once.
-type errWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (e *errWriter) Write(b []byte) (int, error) {
-	if e.err != nil {
-		return 0, e.err
-	}
-	n, err := e.w.Write(b)
-	e.err = err
-	return n, err
 }

@@ -35,6 +35,7 @@ func (c *fileChecker) scanLeaks(data []byte, doc *register.Document) []string {
 		return nil
 	}
 	var keys map[int][]*yaml.Node // line → key nodes on it, built on first need
+	var lines [][]byte            // the file's lines, split on first need
 	var secrets []string
 	keyBlockLine := -1 // the last line of a private key block reported
 	for _, m := range res.Matches {
@@ -51,11 +52,16 @@ func (c *fileChecker) scanLeaks(data []byte, doc *register.Document) []string {
 				continue
 			}
 		}
-		if keys == nil && doc != nil {
-			keys = keysByLine(doc.Root)
+		if lines == nil {
+			// Once per file: a hostile file of a million secrets must not
+			// pay a scan from the top for each of them.
+			lines = bytes.Split(data, []byte("\n"))
+			if doc != nil {
+				keys = keysByLine(doc.Root)
+			}
 		}
 		c.addAt(m.Line, m.Column, register.SeverityError, RuleLeak,
-			fmt.Sprintf("%s looks like %s", describeLeak(data, m, keys), m.Kind), leakHint)
+			fmt.Sprintf("%s looks like %s", describeLeak(lines, m, keys), m.Kind), leakHint)
 	}
 	for _, a := range res.Allowances {
 		switch {
@@ -77,8 +83,12 @@ func (c *fileChecker) scanLeaks(data []byte, doc *register.Document) []string {
 
 // describeLeak names where on its line a match is: "the value of owner",
 // "the key", "a comment", or "this line".
-func describeLeak(data []byte, m leak.Match, keys map[int][]*yaml.Node) string {
-	if inComment(lineAt(data, m.Line), m.Column) {
+func describeLeak(lines [][]byte, m leak.Match, keys map[int][]*yaml.Node) string {
+	var line []byte
+	if m.Line >= 1 && m.Line <= len(lines) {
+		line = bytes.TrimSuffix(lines[m.Line-1], []byte("\r"))
+	}
+	if inComment(line, m.Column) {
 		return "a comment"
 	}
 	var key *yaml.Node
@@ -113,21 +123,6 @@ func keysByLine(n *yaml.Node) map[int][]*yaml.Node {
 	}
 	walk(n)
 	return keys
-}
-
-// lineAt returns line n (1-based) of data, without its line ending.
-func lineAt(data []byte, n int) []byte {
-	for i := 1; i < n; i++ {
-		j := bytes.IndexByte(data, '\n')
-		if j < 0 {
-			return nil
-		}
-		data = data[j+1:]
-	}
-	if j := bytes.IndexByte(data, '\n'); j >= 0 {
-		data = data[:j]
-	}
-	return bytes.TrimSuffix(data, []byte("\r"))
 }
 
 // inComment reports whether the rune column col of a YAML line is inside a
