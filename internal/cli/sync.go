@@ -72,11 +72,14 @@ func runSync(ctx context.Context, env Env, o syncOptions) error {
 			return failed("%s", textsafe.Value(err.Error()))
 		}
 	case o.DryRun:
+		why := fmt.Sprintf("%s, %s, %s not all set", jira.EnvURL, jira.EnvEmail, jira.EnvToken)
 		if env.Getenv(jira.EnvURL) != "" || env.Getenv(jira.EnvEmail) != "" || env.Getenv(jira.EnvToken) != "" {
 			fmt.Fprintf(env.Stderr, "%s%s\n", exitPrefix, textsafe.Value(err.Error()))
+			if env.Getenv(jira.EnvURL) != "" && env.Getenv(jira.EnvEmail) != "" && env.Getenv(jira.EnvToken) != "" {
+				why = "its configuration is incomplete, see above"
+			}
 		}
-		fmt.Fprintf(env.Stderr, "%sdry run without Jira (%s, %s, %s not all set): planning as if Jira had no rotor tickets\n",
-			exitPrefix, jira.EnvURL, jira.EnvEmail, jira.EnvToken)
+		fmt.Fprintf(env.Stderr, "%sdry run without Jira (%s): planning as if Jira had no rotor tickets\n", exitPrefix, why)
 	default:
 		return err
 	}
