@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 const (
@@ -385,7 +386,7 @@ func (s *Server) addLabels(w http.ResponseWriter, r *request) {
 // dispatch answers POST /dispatches as GitHub does: 204 with no body; 400
 // for a body that is not JSON; 422 for an event_type that is not 1-100
 // characters or a client_payload that is not an object of at most 10
-// properties and 65,535 characters.
+// properties and 65,535 characters. GitHub counts characters, not bytes.
 func (s *Server) dispatch(w http.ResponseWriter, r *request) {
 	var in struct {
 		EventType     *string         `json:"event_type"`
@@ -394,7 +395,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *request) {
 	if !decode(w, r, &in) {
 		return
 	}
-	if in.EventType == nil || len(*in.EventType) < 1 || len(*in.EventType) > 100 {
+	if n := eventTypeLength(in.EventType); n < 1 || n > 100 {
 		writeMessage(w, http.StatusUnprocessableEntity, "Invalid request.\n\nFor 'properties/event_type', nil is not a string of 1 to 100 characters.", docDispatch)
 		return
 	}
@@ -405,7 +406,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *request) {
 			return
 		}
 	}
-	if len(payload) > 10 || len(in.ClientPayload) > 65535 {
+	if len(payload) > 10 || utf8.RuneCount(in.ClientPayload) > 65535 {
 		writeMessage(w, http.StatusUnprocessableEntity, "Invalid request.\n\nclient_payload: no more than 10 properties and 65535 characters are allowed.", docDispatch)
 		return
 	}
@@ -416,4 +417,13 @@ func (s *Server) dispatch(w http.ResponseWriter, r *request) {
 	}
 	s.mu.Unlock()
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// eventTypeLength is the length of an event_type in characters; 0 when
+// there is none.
+func eventTypeLength(v *string) int {
+	if v == nil {
+		return 0
+	}
+	return utf8.RuneCountInString(*v)
 }

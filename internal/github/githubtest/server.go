@@ -1,7 +1,8 @@
 // Package githubtest is a fake GitHub REST API on httptest for rotor's
 // tests: the repository, pull requests (list with pagination, create,
 // update), their labels, and repository_dispatch, answering with the
-// shapes and status codes GitHub gives (see shared/reference/github.md).
+// shapes and status codes GitHub gives (shared/reference/github.md; the
+// fidelity test holds the answers to testdata/rest, written from it).
 // It checks the token on every request, counts calls per route, records
 // every exchange, injects faults (status codes, rate limits, lost answers,
 // dropped connections), and fails the test at cleanup when a request
@@ -109,6 +110,14 @@ func PrimaryRateLimit(route string, reset time.Time) Fault {
 		"X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": "0", "X-RateLimit-Used": "5000",
 		"X-RateLimit-Reset": strconv.FormatInt(reset.Unix(), 10), "X-RateLimit-Resource": "core",
 	}, Body: `{"message":"API rate limit exceeded for installation ID 55512345.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-the-primary-rate-limit"}`}
+}
+
+// ResourceNotAccessible is GitHub's answer to a GITHUB_TOKEN or an App
+// token that lacks the permission route needs: 403 "Resource not
+// accessible by integration".
+func ResourceNotAccessible(route string) Fault {
+	return Fault{Route: route, Status: http.StatusForbidden,
+		Body: `{"message":"Resource not accessible by integration","documentation_url":"https://docs.github.com/rest"}`}
 }
 
 func seconds(d time.Duration) string { return strconv.Itoa(int((d + time.Second - 1) / time.Second)) }
