@@ -152,6 +152,7 @@ func newApp(env Env) *cli.App {
 			newSyncCommand(env),
 			newRecordCommand(env),
 			newReportCommand(env),
+			newAuditCommand(env),
 			newDoctorCommand(env),
 			newRelayCommand(env),
 		},

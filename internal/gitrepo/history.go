@@ -3,6 +3,7 @@ package gitrepo
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -419,4 +420,86 @@ func (r *Repo) treeEntries(h plumbing.Hash) ([]object.TreeEntry, error) {
 		return nil, fmt.Errorf("read tree %s: %w", h, err)
 	}
 	return t.Entries, nil
+}
+
+// BroughtIn returns the commits a merge brought onto the first-parent
+// chain: those reachable from its second and later parents, up to the
+// commits of stop (the chain as the caller knows it) or to limit commits,
+// whichever comes first, in breadth-first order from the merge. A commit
+// with one parent brings in nothing. Parents beyond a shallow clone's
+// history end the walk there: they cannot be read, and the answer is what
+// the clone holds.
+func (r *Repo) BroughtIn(merge string, stop map[string]bool, limit int) ([]CommitInfo, error) {
+	c, err := r.commit(merge)
+	if err != nil {
+		return nil, err
+	}
+	if len(c.ParentHashes) < 2 {
+		return nil, nil
+	}
+	seen := map[plumbing.Hash]bool{c.ParentHashes[0]: true}
+	queue := slices.Clone(c.ParentHashes[1:])
+	var out []CommitInfo
+	for len(queue) > 0 && len(out) < limit {
+		h := queue[0]
+		queue = queue[1:]
+		if seen[h] || stop[h.String()] {
+			continue
+		}
+		seen[h] = true
+		p, err := object.GetCommit(r.store, h)
+		if errors.Is(err, plumbing.ErrObjectNotFound) {
+			continue // beyond a shallow clone's history
+		}
+		if err != nil {
+			return nil, fmt.Errorf("list the commits merge %s brought in: read commit %s: %w", c.Hash, h, err)
+		}
+		out = append(out, commitInfo(p))
+		queue = append(queue, p.ParentHashes...)
+	}
+	return out, nil
+}
+
+// Branch returns the short name of the checked-out branch, or "" when HEAD
+// is detached (actions/checkout of a tag or a pull request's merge).
+func (r *Repo) Branch() (string, error) {
+	ref, err := r.repo.Head()
+	if err != nil {
+		return "", fmt.Errorf("resolve HEAD: %w", err)
+	}
+	if !ref.Name().IsBranch() {
+		return "", nil
+	}
+	return ref.Name().Short(), nil
+}
+
+// OriginName names origin for people: its URL without user information,
+// query or fragment ("https://github.com/acme/register"), the host and
+// path of an SSH address, or "" when there is no origin or it is a local
+// path (which names a folder of one machine, not the repository).
+func (r *Repo) OriginName() string {
+	cfg, err := r.repo.Config()
+	if err != nil {
+		return ""
+	}
+	rc, ok := cfg.Remotes[remoteName]
+	if !ok || len(rc.URLs) == 0 {
+		return ""
+	}
+	raw := rc.URLs[0]
+	if !strings.Contains(raw, "://") {
+		if !isSCPLike(raw) {
+			return ""
+		}
+		if at := strings.LastIndexByte(raw[:strings.IndexByte(raw, ':')], '@'); at >= 0 {
+			raw = raw[at+1:]
+		}
+		return raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "file" || u.Host == "" {
+		return ""
+	}
+	u.User, u.RawQuery, u.Fragment, u.ForceQuery = nil, "", "", false
+	return strings.TrimSuffix(u.String(), ".git")
 }

@@ -1,0 +1,292 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/rotor-dev/rotor/internal/audit"
+	"github.com/rotor-dev/rotor/internal/gitrepo"
+	"github.com/rotor-dev/rotor/internal/record"
+	"github.com/rotor-dev/rotor/internal/register"
+	"github.com/rotor-dev/rotor/internal/rotation"
+)
+
+// maxBroughtIn bounds how many commits of one merge's side are read for
+// rotor's trailers: a pull request of rotor record's brings in one.
+const maxBroughtIn = 1000
+
+type auditOptions struct {
+	registerOptions
+	From, To string
+	Format   string
+	Out      string
+	Repo     string
+}
+
+func newAuditCommand(env Env) *cli.Command {
+	return &cli.Command{
+		Name:  "audit",
+		Usage: "the evidence pack for auditors: every rotation of a period, from git history alone",
+		Description: "Reads the default branch's first-parent history and writes, for a period (default: the twelve " +
+			"months up to today), every rotation with the due date it answered, on time or how late, its ticket, " +
+			"commit, author and pull request; policy changes and exemptions with their commits; the days each " +
+			"credential spent overdue; and observations an auditor would raise (a backdated or future last_changed, a " +
+			"rotation without a ticket or made by hand, a self-approved exemption, a period raised while due). Needs " +
+			"full history (in Actions: actions/checkout with fetch-depth: 0) and no Jira or GitHub token. The same " +
+			"history gives the same bytes. Exit status: 0 written, 1 the register or its history cannot be read, " +
+			"2 usage.",
+		Flags: append(registerFlags(),
+			&cli.StringFlag{Name: "from", Usage: "first day of the period, `YYYY-MM-DD` (default: twelve months before --to)"},
+			&cli.StringFlag{Name: "to", Usage: "last day of the period, `YYYY-MM-DD` (default: today)"},
+			&cli.StringFlag{Name: "format", Usage: "output `format`: " + strings.Join(audit.Formats, ", "), Value: "markdown"},
+			&cli.StringFlag{Name: "out", Usage: "write the pack to `FILE` (replaced whole, never half-written); default: stdout"},
+			&cli.StringFlag{Name: "repo", Usage: "the git working copy `folder` whose history is read", Value: "."},
+		),
+		Action: func(c *cli.Context) error {
+			ro, err := resolveRegister(c, env)
+			if err != nil {
+				return err
+			}
+			o := auditOptions{registerOptions: ro, From: c.String("from"), To: c.String("to"),
+				Format: c.String("format"), Out: c.String("out"), Repo: c.String("repo")}
+			return runAudit(c.Context, env, o)
+		},
+	}
+}
+
+func runAudit(ctx context.Context, env Env, o auditOptions) error {
+	if err := checkFormat(o.Format, audit.Formats...); err != nil {
+		return err
+	}
+	res, err := requireValid(ctx, env, o.registerOptions)
+	if err != nil {
+		return err
+	}
+	from, to, err := auditPeriod(o, res.Today)
+	if err != nil {
+		return err
+	}
+	repo, err := gitrepo.Open(o.Repo, gitrepo.Options{LocalOnly: true})
+	if err != nil {
+		return usageError("%v", err)
+	}
+	if _, err := repo.Head(); err != nil {
+		return usageError("%v: the pack is read from the register's commits", err)
+	}
+	if shallow, err := repo.Shallow(); err != nil {
+		return failed("%v", err)
+	} else if shallow {
+		return usageError("the checkout is shallow: the pack needs the register's whole history; " +
+			"clone without --depth, run `git fetch --unshallow`, or in Actions check out with actions/checkout and fetch-depth: 0")
+	}
+	dir, err := record.RepoPath(repo.Root(), o.Root)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	settings := res.Register.Settings
+	in := audit.Input{
+		From: from, To: to, Location: settings.Timezone, NoticeDays: settings.NoticeDays,
+		Provenance: auditProvenance(env, repo, dir, o, from, to, settings.Timezone),
+	}
+	progress := func(s string) { fmt.Fprintf(env.Stderr, "%s%s\n", exitPrefix, s) }
+	h := &history{repo: repo, dir: dir, settings: settings, v: mustValidator(), cache: map[string][]*rotation.Credential{}}
+	if err := h.period(ctx, &in, progress); err != nil {
+		if errors.Is(err, gitrepo.ErrShallow) {
+			return usageError("%v", err)
+		}
+		return failed("%v", err)
+	}
+	pack := audit.Compute(in)
+	var b bytes.Buffer
+	if err := pack.Write(&b, o.Format); err != nil {
+		return err
+	}
+	if o.Out == "" {
+		_, err := env.Stdout.Write(b.Bytes())
+		return err
+	}
+	if err := register.WriteFileAtomic(o.Out, b.Bytes()); err != nil {
+		return usageError("--out: %v", err)
+	}
+	progress(fmt.Sprintf("wrote %s: %s, %s, %s from %s to %s", o.Out,
+		plural(pack.Summary.Credentials, "credential"), plural(pack.Summary.Rotations, "rotation"),
+		plural(pack.Summary.Observations, "observation"), from, to))
+	return nil
+}
+
+// auditPeriod resolves --from and --to: by default the twelve months up to
+// today, both days included.
+func auditPeriod(o auditOptions, today rotation.Date) (from, to rotation.Date, err error) {
+	to = today
+	if o.To != "" {
+		if to, err = rotation.ParseDate(o.To); err != nil {
+			return from, to, usageError("--to: %v", err)
+		}
+		if to.After(today) {
+			return from, to, usageError("--to %s is after today (%s): the pack holds what happened; use --to %s or earlier", to, today, today)
+		}
+	}
+	from = rotation.DateOf(to.Time().AddDate(-1, 0, 0)).AddDays(1)
+	if o.From != "" {
+		if from, err = rotation.ParseDate(o.From); err != nil {
+			return from, to, usageError("--from: %v", err)
+		}
+	}
+	if from.After(to) {
+		return from, to, usageError("--from %s is after --to %s: give the first day, then the last", from, to)
+	}
+	if from.Before(rotation.MinDate) {
+		return from, to, usageError("--from %s is before %s: git history begins later", from, rotation.MinDate)
+	}
+	return from, to, nil
+}
+
+// auditProvenance says where the pack comes from and how to make it again.
+// It holds nothing of this machine (no folder, no clock), so that the same
+// history gives the same bytes anywhere.
+func auditProvenance(env Env, repo *gitrepo.Repo, dir string, o auditOptions, from, to rotation.Date, loc *time.Location) audit.Provenance {
+	name := env.Getenv("GITHUB_REPOSITORY")
+	if name == "" {
+		name = repo.OriginName()
+	}
+	branch, _ := repo.Branch()
+	if branch == "" {
+		branch = env.Getenv("GITHUB_REF_NAME")
+	}
+	// Run from the repository's top folder; --register as the repository
+	// names it, not as this machine does.
+	reg := dir
+	if reg == "" {
+		reg = "."
+	}
+	cmd := []string{"rotor", "audit", "--register", reg, "--from", from.String(), "--to", to.String(), "--format", o.Format}
+	if loc == nil {
+		loc = time.UTC
+	}
+	return audit.Provenance{
+		Repository: name, Branch: branch, Register: dir, RotorVersion: version(),
+		Command: strings.Join(cmd, " "), Timezone: loc.String(),
+	}
+}
+
+// period fills in with the register at the start of the period and every
+// commit of it on HEAD's first-parent chain, oldest first, with the
+// register files each changed.
+func (h *history) period(ctx context.Context, in *audit.Input, progress func(string)) error {
+	loc := in.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	start := time.Date(in.From.Year, in.From.Month, in.From.Day, 0, 0, 0, 0, loc)
+	end := time.Date(in.To.Year, in.To.Month, in.To.Day, 0, 0, 0, 0, loc).AddDate(0, 0, 1).Add(-time.Nanosecond)
+	before := start.Add(-time.Nanosecond)
+	base, found, err := h.repo.CommitAt(before)
+	if err != nil {
+		return err
+	}
+	stop := map[string]bool{}
+	if found {
+		in.BaselineCommit = base.Hash
+		stop[base.Hash] = true
+		reg, _, err := h.registerAt(before)
+		if err != nil {
+			return err
+		}
+		in.Baseline = reg.Credentials
+	}
+	commits, err := h.repo.FirstParentLog(before, end)
+	if err != nil {
+		return err
+	}
+	slices.Reverse(commits)
+	progress(fmt.Sprintf("reading %s of the default branch from %s to %s", plural(len(commits), "commit"), in.From, in.To))
+	for _, c := range commits {
+		stop[c.Hash] = true
+	}
+	in.Commits = make([]audit.Commit, 0, len(commits))
+	for i, c := range commits {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if i > 0 && i%1000 == 0 {
+			progress(fmt.Sprintf("read %d of %d commits", i, len(commits)))
+		}
+		ac, err := h.auditCommit(c, stop)
+		if err != nil {
+			return err
+		}
+		in.Commits = append(in.Commits, ac)
+	}
+	return nil
+}
+
+func (h *history) auditCommit(c gitrepo.CommitInfo, stop map[string]bool) (audit.Commit, error) {
+	subject, _, _ := strings.Cut(c.Message, "\n")
+	ac := audit.Commit{
+		Hash: c.Hash, Author: c.Author, Committer: c.Committer,
+		Subject: strings.TrimSpace(subject), MergedBy: mergedBy(c),
+		Recorded: trailers(c.Message),
+	}
+	if len(c.Parents) > 1 {
+		side, err := h.repo.BroughtIn(c.Hash, stop, maxBroughtIn)
+		if err != nil {
+			return ac, err
+		}
+		for _, s := range side {
+			ac.Recorded = append(ac.Recorded, trailers(s.Message)...)
+		}
+	}
+	changes, err := h.repo.ChangedFiles(c.Hash, h.dir)
+	if err != nil {
+		return ac, err
+	}
+	for _, ch := range changes {
+		if !isCredentialFile(h.dir, ch.Path) {
+			continue
+		}
+		fc := audit.FileChange{Path: ch.Path}
+		if ch.OldHash != "" {
+			if fc.Old, err = h.credentials(ch.Path, ch.OldHash); err != nil {
+				return ac, err
+			}
+		}
+		if ch.NewHash != "" {
+			if fc.New, err = h.credentials(ch.Path, ch.NewHash); err != nil {
+				return ac, err
+			}
+		}
+		ac.Files = append(ac.Files, fc)
+	}
+	return ac, nil
+}
+
+// trailers finds `rotor record`'s trailers in a commit message. A squash
+// merge lists the messages of the commits it squashed, so every line
+// counts, not only the final paragraph; a Rotor-Credential line pairs with
+// the Rotor-Ticket line that follows it.
+func trailers(msg string) []audit.Trailer {
+	var out []audit.Trailer
+	credential := ""
+	for _, line := range strings.Split(msg, "\n") {
+		key, value, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if !ok {
+			continue
+		}
+		value = strings.TrimSpace(value)
+		switch {
+		case strings.EqualFold(key, record.TrailerCredential):
+			credential = value
+		case strings.EqualFold(key, record.TrailerTicket) && value != "":
+			out = append(out, audit.Trailer{Credential: credential, Ticket: value})
+			credential = ""
+		}
+	}
+	return out
+}

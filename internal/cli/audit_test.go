@@ -1,0 +1,302 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rotor-dev/rotor/internal/gitrepo/gittest"
+)
+
+func auditEntry(id string, period int, lastChanged, extra string) string {
+	return fmt.Sprintf("  - id: %s\n    name: Credential %s\n    owner: %s@example.com\n    team: platform\n    period_days: %d\n    last_changed: %s\n%s",
+		id, id, id, period, lastChanged, extra)
+}
+
+func registerFile(entries ...string) string { return "credentials:\n" + strings.Join(entries, "") }
+
+// auditRepo is a register repository with known events at known dates,
+// committed in several zones: a rotation recorded by rotor and merged as
+// pull request #12 (late), a hand-edited rotation without a ticket, a
+// squash-merged rotor rotation (#13), an added credential with an
+// exemption its owner approved, a period raised while overdue, a backward
+// edit, a removed file and a credential added with a future date.
+func auditRepo(t *testing.T) (dir string, hashes map[string]string) {
+	t.Helper()
+	gittest.Require(t)
+	dir = t.TempDir()
+	gittest.Git(t, dir, "init", "-q", "-b", "main")
+	const settings = "timezone: Europe/Berlin\n"
+	a0 := auditEntry("a", 90, "2025-10-01", "")
+	b0 := auditEntry("b", 30, "2025-12-15", "")
+	c0 := auditEntry("c", 365, "2025-06-01", "")
+	a1 := auditEntry("a", 90, "2026-01-09", "    last_ticket: SEC-1\n")
+	b1 := auditEntry("b", 30, "2026-01-14", "")
+	b2 := auditEntry("b", 30, "2026-02-10", "    last_ticket: SEC-3\n")
+	b3 := auditEntry("b", 60, "2026-02-10", "    last_ticket: SEC-3\n")
+	c1 := auditEntry("c", 365, "2025-05-01", "")
+	d1 := auditEntry("d", 200, "2026-01-01", "    exemption:\n      until: 2026-02-28\n      reason: vendor migration\n      approved_by: d@example.com\n")
+	e1 := auditEntry("e", 90, "2026-05-10", "")
+	newYork := time.FixedZone("-05", -5*3600)
+	tokyo := time.FixedZone("+09", 9*3600)
+	reg := "credential_rotation/"
+	h := gittest.Import(t, dir, "main", []gittest.Commit{
+		{When: time.Date(2025, 12, 20, 9, 0, 0, 0, time.UTC), Message: "register\n", Files: map[string]string{
+			reg + "rotor.yaml": settings, reg + "db.yaml": registerFile(a0, b0), reg + "legacy.yaml": registerFile(c0)}},
+	})
+	hashes = map[string]string{"base": h[0]}
+	gittest.Git(t, dir, "branch", "-q", "rotor/record/a", "main")
+	side := gittest.Import(t, dir, "rotor/record/a", []gittest.Commit{
+		{When: time.Date(2026, 1, 9, 15, 0, 0, 0, time.UTC), Author: "rotor <rotor@example.com>",
+			Message: "Record rotation of a (SEC-1)\n\nSEC-1 was done.\n\nRotor-Credential: a\nRotor-Ticket: SEC-1\n",
+			Files:   map[string]string{reg + "db.yaml": registerFile(a1, b0)}},
+	})
+	hashes["record-a"] = side[0]
+	gittest.Git(t, dir, "checkout", "-q", "-f", "main")
+	// 20:00 in New York on the 10th is the 11th in Berlin.
+	gittest.GitAt(t, dir, time.Date(2026, 1, 10, 20, 0, 0, 0, newYork), "merge", "-q", "--no-ff", "-m", "Merge pull request #12 from acme/rotor/record/a", "rotor/record/a")
+	hashes["merge-a"] = strings.TrimSpace(gittest.Git(t, dir, "rev-parse", "HEAD"))
+	rest := gittest.Import(t, dir, "main", []gittest.Commit{
+		{When: time.Date(2026, 1, 14, 9, 0, 0, 0, time.UTC), Message: "b rotated\n",
+			Files: map[string]string{reg + "db.yaml": registerFile(a1, b1)}},
+		{When: time.Date(2026, 2, 1, 10, 0, 0, 0, tokyo), Message: "Add d\n",
+			Files: map[string]string{reg + "vendor.yaml": registerFile(d1)}},
+		{When: time.Date(2026, 2, 10, 12, 0, 0, 0, time.UTC), Author: "Bob <bob@example.com>", Committer: "GitHub <noreply@github.com>",
+			Message: "Record rotation of b (SEC-3) (#13)\n\n* Record rotation of b (SEC-3)\n\nRotor-Credential: b\nRotor-Ticket: SEC-3\n",
+			Files:   map[string]string{reg + "db.yaml": registerFile(a1, b2)}},
+		{When: time.Date(2026, 3, 20, 12, 0, 0, 0, time.UTC), Message: "Give b more time\n",
+			Files: map[string]string{reg + "db.yaml": registerFile(a1, b3)}},
+		{When: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC).AddDate(0, 0, 20), Message: "Fix c's date\n",
+			Files: map[string]string{reg + "legacy.yaml": registerFile(c1)}},
+		{When: time.Date(2026, 3, 25, 12, 0, 0, 0, time.UTC), Message: "Retire c\n", Delete: []string{reg + "legacy.yaml"}},
+		{When: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC), Message: "Add e\n",
+			Files: map[string]string{reg + "new.yaml": registerFile(e1)}},
+	})
+	for i, name := range []string{"hand-b", "add-d", "squash-b", "policy-b", "backdate-c", "remove-c", "add-e"} {
+		hashes[name] = rest[i]
+	}
+	gittest.Git(t, dir, "reset", "-q", "--hard")
+	return dir, hashes
+}
+
+type auditJSON struct {
+	From        string  `json:"from"`
+	To          string  `json:"to"`
+	FirstCommit *string `json:"first_commit"`
+	LastCommit  *string `json:"last_commit"`
+	Summary     struct {
+		Credentials int `json:"credentials"`
+		Rotations   int `json:"rotations"`
+		OnTime      int `json:"on_time"`
+		Late        int `json:"late"`
+		Missed      int `json:"missed"`
+		OverdueDays int `json:"overdue_days"`
+	} `json:"summary"`
+	Events []struct {
+		Type            string  `json:"type"`
+		CredentialID    string  `json:"credential_id"`
+		Date            string  `json:"date"`
+		Commit          string  `json:"commit"`
+		Author          string  `json:"author"`
+		OldLastChanged  string  `json:"old_last_changed"`
+		NewLastChanged  string  `json:"new_last_changed"`
+		DueDate         string  `json:"due_date"`
+		DaysLate        int     `json:"days_late"`
+		Ticket          string  `json:"ticket"`
+		PR              *int    `json:"pr"`
+		RecordedByRotor bool    `json:"recorded_by_rotor"`
+		OldPeriodDays   int     `json:"old_period_days"`
+		NewPeriodDays   int     `json:"new_period_days"`
+		ApprovedBy      *string `json:"approved_by"`
+	} `json:"events"`
+	Observations []struct {
+		Kind         string `json:"kind"`
+		CredentialID string `json:"credential_id"`
+		Commit       string `json:"commit"`
+		Message      string `json:"message"`
+	} `json:"observations"`
+}
+
+func runAuditJSON(t *testing.T, dir string, args ...string) auditJSON {
+	t.Helper()
+	r := runRotor(t, nil, "", append([]string{"audit", "--register", filepath.Join(dir, "credential_rotation"), "--repo", dir, "--format", "json"}, args...)...)
+	if r.code != ExitOK {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	var p auditJSON
+	if err := json.Unmarshal([]byte(r.stdout), &p); err != nil {
+		t.Fatalf("%v\n%s", err, r.stdout)
+	}
+	return p
+}
+
+func TestAuditFromHistory(t *testing.T) {
+	dir, h := auditRepo(t)
+	p := runAuditJSON(t, dir, "--from", "2026-01-01", "--to", "2026-06-30")
+	if p.From != "2026-01-01" || p.To != "2026-06-30" || p.FirstCommit == nil || *p.FirstCommit != h["merge-a"] || p.LastCommit == nil || *p.LastCommit != h["add-e"] {
+		t.Errorf("period %s..%s, first %v last %v", p.From, p.To, p.FirstCommit, p.LastCommit)
+	}
+	name := map[string]string{}
+	for k, v := range h {
+		name[v] = k
+	}
+	var got []string
+	for _, e := range p.Events {
+		s := fmt.Sprintf("%s %s %s %s", e.Date, e.CredentialID, e.Type, name[e.Commit])
+		switch e.Type {
+		case "rotation":
+			s += fmt.Sprintf(" %s->%s due %s late %d ticket %q rotor %v by %s", e.OldLastChanged, e.NewLastChanged, e.DueDate, e.DaysLate, e.Ticket, e.RecordedByRotor, e.Author)
+		case "policy":
+			s += fmt.Sprintf(" %d->%d", e.OldPeriodDays, e.NewPeriodDays)
+		}
+		if e.PR != nil {
+			s += fmt.Sprintf(" pr %d", *e.PR)
+		}
+		got = append(got, s)
+	}
+	want := []string{
+		`2026-01-11 a rotation merge-a 2025-10-01->2026-01-09 due 2025-12-30 late 10 ticket "SEC-1" rotor true by Test <test@example.com> pr 12`,
+		`2026-01-14 b rotation hand-b 2025-12-15->2026-01-14 due 2026-01-14 late 0 ticket "" rotor false by Test <test@example.com>`,
+		`2026-02-01 d added add-d`,
+		`2026-02-01 d exemption add-d`,
+		`2026-02-10 b rotation squash-b 2026-01-14->2026-02-10 due 2026-02-13 late 0 ticket "SEC-3" rotor true by Bob <bob@example.com> pr 13`,
+		`2026-03-20 b policy policy-b 30->60`,
+		`2026-03-25 c removed remove-c`,
+		`2026-05-01 e added add-e`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	got = got[:0]
+	for _, o := range p.Observations {
+		got = append(got, o.CredentialID+" "+o.Kind+" "+name[o.Commit])
+	}
+	want = []string{
+		"b no-ticket hand-b",
+		"b hand-edit hand-b",
+		"d self-approved-exemption add-d",
+		"b period-raised-while-due policy-b",
+		"c backdated backdate-c",
+		"e future-date add-e",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("observations:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// a: overdue 2026-01-01..2026-01-10 = 10 days, rotated, due again
+	// 2026-04-09 and overdue 2026-04-10..2026-06-30 = 82 days; b: due
+	// 2026-03-12, overdue 2026-03-13..2026-03-19 = 7 days until the period
+	// was raised (due 2026-04-11), then 2026-04-12..2026-06-30 = 80 days.
+	// Both are missed.
+	s := p.Summary
+	if s.Credentials != 5 || s.Rotations != 3 || s.OnTime != 2 || s.Late != 1 || s.Missed != 2 || s.OverdueDays != 179 {
+		t.Errorf("summary %+v", s)
+	}
+}
+
+func TestAuditInAShallowClone(t *testing.T) {
+	dir, _ := auditRepo(t)
+	clone := filepath.Join(t.TempDir(), "clone")
+	gittest.Git(t, "", "clone", "-q", "--depth", "1", "file://"+dir, clone)
+	r := runRotor(t, nil, "", "audit", "--register", filepath.Join(clone, "credential_rotation"), "--repo", clone, "--from", "2026-01-01", "--to", "2026-06-30")
+	if r.code != ExitUsage || !strings.Contains(r.stderr, "fetch-depth: 0") || r.stdout != "" {
+		t.Errorf("exit %d, stdout %q\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestAuditBeforeTheRegisterExisted(t *testing.T) {
+	dir, h := auditRepo(t)
+	// A period that ends before the first commit: nothing to show, and
+	// that is said, not an error.
+	p := runAuditJSON(t, dir, "--from", "2025-01-01", "--to", "2025-06-30")
+	if p.FirstCommit != nil || p.LastCommit != nil || len(p.Events) != 0 || len(p.Observations) != 0 || p.Summary.Credentials != 0 {
+		t.Errorf("empty period: %+v", p)
+	}
+	// A period that begins before the register existed: its first commit
+	// adds every credential.
+	p = runAuditJSON(t, dir, "--from", "2025-12-01", "--to", "2025-12-31")
+	var got []string
+	for _, e := range p.Events {
+		got = append(got, e.Date+" "+e.CredentialID+" "+e.Type)
+		if e.Commit != h["base"] {
+			t.Errorf("%s %s in commit %s, want the first commit", e.CredentialID, e.Type, e.Commit)
+		}
+	}
+	if want := "2025-12-20 a added|2025-12-20 b added|2025-12-20 c added"; strings.Join(got, "|") != want {
+		t.Errorf("events %q, want %q", strings.Join(got, "|"), want)
+	}
+	// a is due 2025-12-30: overdue on the 31st.
+	if p.Summary.Credentials != 3 || p.Summary.OverdueDays != 1 || p.Summary.Missed != 1 {
+		t.Errorf("summary %+v", p.Summary)
+	}
+}
+
+func TestAuditIsTheSameFromAnyClone(t *testing.T) {
+	dir, _ := auditRepo(t)
+	clone := filepath.Join(t.TempDir(), "clone")
+	gittest.Git(t, "", "clone", "-q", "file://"+dir, clone)
+	for _, format := range []string{"markdown", "csv", "json", "html"} {
+		args := []string{"audit", "--from", "2026-01-01", "--to", "2026-06-30", "--format", format}
+		a := runRotor(t, nil, "", append(args, "--register", filepath.Join(dir, "credential_rotation"), "--repo", dir)...)
+		b := runRotor(t, nil, "", append(args, "--register", filepath.Join(clone, "credential_rotation"), "--repo", clone)...)
+		if a.code != ExitOK || b.code != ExitOK {
+			t.Fatalf("%s: exit %d and %d\n%s\n%s", format, a.code, b.code, a.stderr, b.stderr)
+		}
+		if a.stdout != b.stdout {
+			t.Errorf("%s: the pack differs between two clones of one history", format)
+		}
+		if strings.Contains(a.stdout, dir) {
+			t.Errorf("%s: the pack names this machine's folder %s", format, dir)
+		}
+	}
+}
+
+func TestAuditOut(t *testing.T) {
+	dir, _ := auditRepo(t)
+	out := filepath.Join(t.TempDir(), "pack.csv")
+	r := runRotor(t, nil, "", "audit", "--register", filepath.Join(dir, "credential_rotation"), "--repo", dir,
+		"--from", "2026-01-01", "--to", "2026-06-30", "--format", "csv", "--out", out)
+	if r.code != ExitOK || r.stdout != "" || !strings.Contains(r.stderr, "3 rotations") {
+		t.Fatalf("exit %d stdout %q\n%s", r.code, r.stdout, r.stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One header and one row per event (8), each ending in a newline.
+	if n := strings.Count(string(data), "\n"); n != 9 {
+		t.Errorf("%d lines in the CSV, want 9:\n%s", n, data)
+	}
+}
+
+func TestAuditRefusesABadPeriod(t *testing.T) {
+	dir, _ := auditRepo(t)
+	reg := filepath.Join(dir, "credential_rotation")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--from", "2026-13-01"}, "--from"},
+		{[]string{"--to", "2026-02-30"}, "--to"},
+		{[]string{"--from", "2026-06-01", "--to", "2026-05-01"}, "after --to"},
+		{[]string{"--to", "2026-11-28"}, "after today"},
+		{[]string{"--format", "pdf"}, "--format"},
+	} {
+		r := runRotor(t, nil, "", append([]string{"audit", "--register", reg, "--repo", dir}, tc.args...)...)
+		if r.code != ExitUsage || !strings.Contains(r.stderr, tc.want) || r.stdout != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %s", tc.args, r.code, r.stdout, r.stderr)
+		}
+	}
+}
+
+func TestAuditDefaultPeriod(t *testing.T) {
+	dir, _ := auditRepo(t)
+	// runRotor's clock says 2026-11-27: the twelve months up to it.
+	p := runAuditJSON(t, dir)
+	if p.From != "2025-11-28" || p.To != "2026-11-27" {
+		t.Errorf("default period %s..%s, want 2025-11-28..2026-11-27", p.From, p.To)
+	}
+}
