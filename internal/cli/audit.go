@@ -229,9 +229,12 @@ func (h *history) period(ctx context.Context, in *audit.Input, progress func(str
 
 func (h *history) auditCommit(c gitrepo.CommitInfo, stop map[string]bool) (audit.Commit, error) {
 	subject, _, _ := strings.Cut(c.Message, "\n")
+	author, committer := c.Author, c.Committer
+	author.Name, author.Email = redactText(author.Name), redactText(author.Email)
+	committer.Name, committer.Email = redactText(committer.Name), redactText(committer.Email)
 	ac := audit.Commit{
-		Hash: c.Hash, Author: c.Author, Committer: c.Committer,
-		Subject: strings.TrimSpace(subject), MergedBy: mergedBy(c),
+		Hash: c.Hash, Author: author, Committer: committer,
+		Subject: redactText(strings.TrimSpace(subject)), MergedBy: redactText(mergedBy(c)),
 		Recorded: trailers(c.Message),
 	}
 	if len(c.Parents) > 1 {

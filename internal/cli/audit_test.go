@@ -300,3 +300,36 @@ func TestAuditDefaultPeriod(t *testing.T) {
 		t.Errorf("default period %s..%s, want 2025-11-28..2026-11-27", p.From, p.To)
 	}
 }
+
+func TestAuditNeverPrintsASecretFromHistory(t *testing.T) {
+	gittest.Require(t)
+	dir := t.TempDir()
+	gittest.Git(t, dir, "init", "-q", "-b", "main")
+	// A secret committed before the leak guard existed, in a name, an
+	// exemption reason and a commit title; removed since.
+	const secret = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"
+	leaky := registerFile(auditEntry("pay", 30, "2026-01-01",
+		"    exemption:\n      until: 2026-03-01\n      reason: waiting for "+secret+"\n      approved_by: ciso@example.com\n"))
+	leaky = strings.Replace(leaky, "name: Credential pay", "name: Stripe "+secret, 1)
+	clean := registerFile(auditEntry("pay", 30, "2026-02-01", "    last_ticket: SEC-1\n"))
+	gittest.Import(t, dir, "main", []gittest.Commit{
+		{When: time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC), Message: "add pay " + secret + "\n",
+			Files: map[string]string{"credential_rotation/pay.yaml": leaky}},
+		{When: time.Date(2026, 2, 1, 9, 0, 0, 0, time.UTC), Message: "rotate pay\n",
+			Files: map[string]string{"credential_rotation/pay.yaml": clean}},
+	})
+	gittest.Git(t, dir, "reset", "-q", "--hard")
+	for _, format := range []string{"markdown", "csv", "json", "html"} {
+		r := runRotor(t, nil, "", "audit", "--register", filepath.Join(dir, "credential_rotation"), "--repo", dir,
+			"--from", "2026-01-01", "--to", "2026-03-31", "--format", format)
+		if r.code != ExitOK {
+			t.Fatalf("%s: exit %d\n%s", format, r.code, r.stderr)
+		}
+		if strings.Contains(r.stdout+r.stderr, secret) || strings.Contains(r.stdout, secret[8:]) {
+			t.Errorf("%s: the pack prints the secret", format)
+		}
+		if !strings.Contains(r.stdout, "redacted") {
+			t.Errorf("%s: the pack does not say what it redacted", format)
+		}
+	}
+}
