@@ -94,6 +94,7 @@ func TestRotationLoop(t *testing.T) {
 	w.stepRecord(t, key, dispatch)
 	w.stepMergeAndSync(t, key)
 	w.stepReport(t, key)
+	w.stepAudit(t, key)
 
 	t.Logf("done: the scenario took %s after the build, %s in all", time.Since(w.built).Round(time.Millisecond), time.Since(w.start).Round(time.Millisecond))
 }
@@ -547,6 +548,52 @@ func (w *world) stepReport(t *testing.T, key string) {
 		t.Errorf("the HTML part does not name %s", credential)
 	}
 	t.Logf("step 6: rotor report --email --smtp-insecure delivered 1 message from %s to %s over SMTP, subject %q; its text part counts \"1 rotated this week\" and lists %s (%s)", m.From, strings.Join(m.To, ", "), subject, credential, key)
+}
+
+// stepAudit is step 7: the evidence pack over the same history shows the
+// rotation as rotor recorded it, with its ticket, pull request and merger.
+func (w *world) stepAudit(t *testing.T, key string) {
+	r := w.run(t, w.clone, nil, w.rotor, "audit", "--today", today, "--format", "json")
+	if r.code != 0 {
+		t.Fatalf("rotor audit --format json: %s", r)
+	}
+	var pack struct {
+		Summary struct {
+			Rotations int `json:"rotations"`
+		} `json:"summary"`
+		Events []struct {
+			Type            string `json:"type"`
+			CredentialID    string `json:"credential_id"`
+			NewLastChanged  string `json:"new_last_changed"`
+			Ticket          string `json:"ticket"`
+			PR              *int   `json:"pr"`
+			RecordedByRotor bool   `json:"recorded_by_rotor"`
+			MergedBy        string `json:"merged_by"`
+		} `json:"events"`
+		Observations []struct {
+			Kind         string `json:"kind"`
+			CredentialID string `json:"credential_id"`
+		} `json:"observations"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &pack); err != nil {
+		t.Fatalf("rotor audit --format json: %v\n%s", err, r.stdout)
+	}
+	var rotations []string
+	for _, e := range pack.Events {
+		if e.Type == "rotation" {
+			rotations = append(rotations, fmt.Sprintf("%s %s %s pr %v rotor %v by %s", e.CredentialID, e.NewLastChanged, e.Ticket, deref(e.PR), e.RecordedByRotor, e.MergedBy))
+		}
+	}
+	want := fmt.Sprintf("%s 2026-11-26 %s pr 1 rotor true by Dana Reviewer", credential, key)
+	if len(rotations) != 1 || rotations[0] != want || pack.Summary.Rotations != 1 {
+		t.Errorf("the pack's rotations: %q, want [%q]", rotations, want)
+	}
+	for _, o := range pack.Observations {
+		if o.CredentialID == credential {
+			t.Errorf("observation %s on %s, which rotor recorded", o.Kind, credential)
+		}
+	}
+	t.Logf("step 7: rotor audit --format json: %d events, %d observations; the rotation: %s", len(pack.Events), len(pack.Observations), want)
 }
 
 // result is how a command ended.
