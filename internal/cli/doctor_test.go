@@ -96,3 +96,33 @@ func TestDoctorGitHub(t *testing.T) {
 		}
 	})
 }
+
+// badAPIURLs are values of ROTOR_GITHUB_API_URL that carry the token in
+// some part; no message may show it.
+var badAPIURLs = []string{
+	"ftp://x-access-token:ghs_LEAKED0000000000000000000000000000@ghe.example.com",
+	"https://x-access-token:ghs_LEAKED0000000000000000000000000000@ghe.example.com/api/v3/",
+	"https://ghe.example.com/api/v3/?access_token=ghs_LEAKED0000000000000000000000000000",
+	"https://ghe.example.com/api/v3/#ghs_LEAKED0000000000000000000000000000",
+	"ftp://ghe.example.com/?token=ghs_LEAKED0000000000000000000000000000",
+	"http://ghe.example.com/api/v3/?token=ghs_LEAKED0000000000000000000000000000",
+	"ghs_LEAKED0000000000000000000000000000",
+	"x-access-token:ghs_LEAKED0000000000000000000000000000",
+}
+
+func TestDoctorNeverShowsTheGitHubAPIURLsSecrets(t *testing.T) {
+	for _, u := range badAPIURLs {
+		jira := jiratest.New(t)
+		env := jiraEnv(jira)
+		env["GITHUB_TOKEN"] = githubtest.Token
+		env["ROTOR_GITHUB_REPOSITORY"] = "acme/credential-register"
+		env["ROTOR_GITHUB_API_URL"] = u
+		r := runRotor(t, env, "", "doctor", "--register", example)
+		if r.code != ExitFailed || !strings.Contains(r.stdout, "FAIL  GitHub configuration") {
+			t.Errorf("%q: exit %d\n%s%s", u, r.code, r.stdout, r.stderr)
+		}
+		if strings.Contains(r.stdout+r.stderr, "LEAKED") {
+			t.Errorf("%q: the output shows the token:\n%s%s", u, r.stdout, r.stderr)
+		}
+	}
+}

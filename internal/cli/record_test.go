@@ -272,3 +272,25 @@ func TestRecordWrongTokenPushesNothing(t *testing.T) {
 		t.Errorf("a branch was made: %s", out)
 	}
 }
+
+// TestRecordNeverShowsTheGitHubAPIURLsSecrets: rotor record refuses a bad
+// ROTOR_GITHUB_API_URL before anything is sent, without repeating it.
+func TestRecordNeverShowsTheGitHubAPIURLsSecrets(t *testing.T) {
+	for _, u := range badAPIURLs {
+		jira := jiratest.New(t)
+		env := jiraEnv(jira)
+		env["GITHUB_TOKEN"] = githubtest.Token
+		env["ROTOR_GITHUB_REPOSITORY"] = "acme/credential-register"
+		env["ROTOR_GITHUB_API_URL"] = u
+		r := runRotor(t, env, "", "record", "--register", example, "--issue", "SEC-1")
+		if r.code != ExitUsage || !strings.Contains(r.stderr, "API URL") {
+			t.Errorf("%q: exit %d\n%s%s", u, r.code, r.stdout, r.stderr)
+		}
+		if strings.Contains(r.stdout+r.stderr, "LEAKED") {
+			t.Errorf("%q: the output shows the token:\n%s%s", u, r.stdout, r.stderr)
+		}
+		if jira.Total() != 0 {
+			t.Errorf("%q: %d Jira calls before the configuration was checked", u, jira.Total())
+		}
+	}
+}

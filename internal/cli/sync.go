@@ -25,9 +25,9 @@ func newSyncCommand(env Env) *cli.Command {
 		Name:  "sync",
 		Usage: "bring Jira in step with the register: the due check",
 		Description: "Validates the register, finds every open rotor ticket with one paginated search, and plans: " +
-			"create a ticket for each due or overdue credential without one, update tickets whose due date, summary " +
-			"or assignee changed, escalate once when a credential becomes overdue, and mark tickets of removed " +
-			"credentials as orphaned. It prints the plan, then applies it unless --dry-run. Jira's URL and token " +
+			"create a ticket for each due or overdue credential without one, update tickets whose due date, summary, " +
+			"assignee or mapped custom fields changed (only what differs is written), escalate once when a credential " +
+			"becomes overdue, and mark tickets of removed credentials as orphaned. It prints the plan, then applies it unless --dry-run. Jira's URL and token " +
 			"come from ROTOR_JIRA_URL, ROTOR_JIRA_EMAIL and ROTOR_JIRA_TOKEN; under --dry-run without them, rotor " +
 			"plans as if Jira had no rotor tickets. Exit status: 0 all done, 1 an action failed, 2 usage or configuration.",
 		Flags: append(append(registerFlags(), jiraFlags()...),

@@ -3,10 +3,12 @@ package cli
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/rotor-dev/rotor/internal/jira/jiratest"
@@ -228,5 +230,66 @@ func TestSyncDryRunSaysWhyWithoutJira(t *testing.T) {
 	r := runRotor(t, env, "", "sync", "--dry-run", "--register", root)
 	if r.code != ExitOK || !strings.Contains(r.stderr, "no project") || !strings.Contains(r.stderr, "configuration is incomplete") || strings.Contains(r.stderr, "not all set") {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// TestSyncRefusesAJiraThatRedirects is the issue's case: a Jira answering
+// 302 towards another listener. Nothing reaches it, the run fails naming
+// its host, and no create is planned from the empty answer over there.
+func TestSyncRefusesAJiraThatRedirects(t *testing.T) {
+	var reached, withAuth atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reached.Add(1)
+		if r.Header.Get("Authorization") != "" {
+			withAuth.Add(1)
+		}
+		_, _ = w.Write([]byte(`{}`))
+	}))
+	defer other.Close()
+	fake := jiratest.New(t)
+	fake.Inject(jiratest.Fault{PathPrefix: "/rest/api/3/", Status: http.StatusFound, Times: 10,
+		Header: map[string]string{"Location": other.URL + "/steal"}})
+	r := runRotor(t, jiraEnv(fake), "", "sync", "--register", example, "--today", "2026-11-27")
+	host := strings.TrimPrefix(other.URL, "http://")
+	if r.code != ExitFailed || !strings.Contains(r.stderr, "redirect to "+host) {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if strings.Contains(r.stdout, "to create") || fake.Writes() != 0 {
+		t.Errorf("planned or wrote from a redirected answer:\n%s", r.stdout)
+	}
+	if reached.Load() != 0 || withAuth.Load() != 0 {
+		t.Errorf("the other listener got %d requests, %d with Authorization", reached.Load(), withAuth.Load())
+	}
+	if strings.Contains(r.stdout+r.stderr, jiratest.Token) {
+		t.Error("the output shows the token")
+	}
+}
+
+// TestSyncTreatsAnEmptyAnswerAsAnError: a search answered {} is not "no
+// open tickets".
+func TestSyncTreatsAnEmptyAnswerAsAnError(t *testing.T) {
+	fake := jiratest.New(t)
+	fake.Inject(jiratest.Fault{Method: "POST", PathPrefix: "/rest/api/3/search/jql", Status: http.StatusOK, Body: `{}`})
+	r := runRotor(t, jiraEnv(fake), "", "sync", "--register", example, "--today", "2026-11-27")
+	if r.code != ExitFailed || !strings.Contains(r.stderr, "not what the endpoint returns") || strings.Contains(r.stdout, "to create") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if fake.Writes() != 0 {
+		t.Errorf("%d writes", fake.Writes())
+	}
+}
+
+// TestSyncRefusesPlainHTTP: http only to a loopback host; the variable's
+// secrets never show.
+func TestSyncRefusesPlainHTTP(t *testing.T) {
+	for _, u := range []string{"http://example.atlassian.net", "http://jira.example.com/?token=SECRET", "ftp://x-access-token:SECRET@jira.example.com", "SECRET"} {
+		env := map[string]string{"ROTOR_JIRA_URL": u, "ROTOR_JIRA_EMAIL": "bot@example.com", "ROTOR_JIRA_TOKEN": "t"}
+		r := runRotor(t, env, "", "sync", "--register", example)
+		if r.code != ExitUsage || !strings.Contains(r.stderr, "ROTOR_JIRA_URL") {
+			t.Errorf("%q: exit %d\n%s", u, r.code, r.stderr)
+		}
+		if strings.Contains(r.stdout+r.stderr, "SECRET") {
+			t.Errorf("%q: the output shows the secret:\n%s", u, r.stderr)
+		}
 	}
 }

@@ -111,10 +111,15 @@ func (c *Client) CheckPullRequestAccess(ctx context.Context) (PullRequestAccess,
 	}
 
 	op := "list the pull requests of " + c.FullName()
-	_, _, err = c.call(ctx, op, func(ctx context.Context) (*gogithub.Response, error) {
+	_, _, err = c.call(ctx, op, http.StatusOK, func(ctx context.Context) (*gogithub.Response, error) {
 		list, r, err := c.api.ListPullRequests(ctx, c.owner, c.name, &gogithub.PullRequestListOptions{State: "open", ListOptions: gogithub.ListOptions{PerPage: 1}})
 		if err == nil && list == nil {
 			err = errors.New("not a list")
+		}
+		for _, p := range list {
+			if err == nil {
+				_, err = convert(p)
+			}
 		}
 		return r, err
 	})

@@ -160,13 +160,21 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // call runs one go-github call f as op, with a fresh record of its
-// attempts, and turns a failure into an *Error. Every request the adapter
-// makes may be repeated (see CreatePullRequest for the one POST that
-// creates).
-func (c *Client) call(ctx context.Context, op string, f func(ctx context.Context) (*gogithub.Response, error)) (*gogithub.Response, *httpretry.Record, error) {
+// attempts, and turns a failure into an *Error. A success must answer
+// want, the status the endpoint answers (go-github takes any 2xx). Every
+// request the adapter makes may be repeated (see CreatePullRequest for
+// the one POST that creates).
+func (c *Client) call(ctx context.Context, op string, want int, f func(ctx context.Context) (*gogithub.Response, error)) (*gogithub.Response, *httpretry.Record, error) {
 	ctx, rec := httpretry.WithRecord(httpretry.WithSafety(ctx, httpretry.Idempotent))
 	resp, err := f(ctx)
 	if err == nil {
+		if resp == nil || resp.Response == nil || resp.StatusCode != want {
+			status := 0
+			if resp != nil && resp.Response != nil {
+				status = resp.StatusCode
+			}
+			return resp, rec, fmt.Errorf("github: %s: %w: %s %s answered %d, not %d", op, ErrUnexpectedAnswer, rec.Method, rec.Path, status, want)
+		}
 		return resp, rec, nil
 	}
 	return resp, rec, c.fail(ctx, op, rec, resp, err)
@@ -179,7 +187,7 @@ func (c *Client) fail(ctx context.Context, op string, rec *httpretry.Record, res
 		if ctx.Err() != nil {
 			return fmt.Errorf("github: %s: %w", op, ctx.Err())
 		}
-		return fmt.Errorf("github: %s: %w", op, err)
+		return fmt.Errorf("github: %s: %w", op, httpretry.RedactError(err))
 	}
 	e := &Error{Op: op, Method: rec.Method, Path: rec.Path, Attempts: rec.Attempts, Note: rec.Note}
 	status := 0

@@ -18,7 +18,9 @@
 //     rules; a request that may not be repeated (none here is: creating a
 //     pull request twice is refused by GitHub, see CreatePullRequest) is
 //     marked so;
-//   - an answer whose shape is not what the endpoint returns is an error
+//   - an answer whose shape is not what the endpoint returns, or whose
+//     status is not the endpoint's (go-github takes any 2xx), is an error
 //     (ErrUnexpectedAnswer), never an empty result; errors say what GitHub
-//     answered and what to fix.
+//     answered and what to fix, and show no URL's user, query or fragment
+//     (ParseAPIURL repeats only the scheme and host of what it refuses).
 package github

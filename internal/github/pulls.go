@@ -49,7 +49,7 @@ type RepoInfo struct {
 func (c *Client) Repository(ctx context.Context) (RepoInfo, error) {
 	op := "read the repository " + c.FullName()
 	var repo *gogithub.Repository
-	resp, _, err := c.call(ctx, op, func(ctx context.Context) (r *gogithub.Response, err error) {
+	resp, _, err := c.call(ctx, op, http.StatusOK, func(ctx context.Context) (r *gogithub.Response, err error) {
 		repo, r, err = c.api.GetRepository(ctx, c.owner, c.name)
 		return r, err
 	})
@@ -126,7 +126,7 @@ func (c *Client) listPulls(ctx context.Context, op string, opts *gogithub.PullRe
 	var out []rotation.PullRequest
 	for pages := 1; ; pages++ {
 		var list []*gogithub.PullRequest
-		resp, _, err := c.call(ctx, op, func(ctx context.Context) (r *gogithub.Response, err error) {
+		resp, _, err := c.call(ctx, op, http.StatusOK, func(ctx context.Context) (r *gogithub.Response, err error) {
 			list, r, err = c.api.ListPullRequests(ctx, c.owner, c.name, opts)
 			return r, err
 		})
@@ -243,7 +243,7 @@ func (c *Client) CreatePullRequest(ctx context.Context, npr rotation.NewPullRequ
 		MaintainerCanModify: gogithub.Bool(false),
 	}
 	var created *gogithub.PullRequest
-	_, rec, err := c.call(ctx, op, func(ctx context.Context) (r *gogithub.Response, err error) {
+	_, rec, err := c.call(ctx, op, http.StatusCreated, func(ctx context.Context) (r *gogithub.Response, err error) {
 		created, r, err = c.api.CreatePullRequest(ctx, c.owner, c.name, req)
 		return r, err
 	})
@@ -315,7 +315,7 @@ func (c *Client) openPull(ctx context.Context, op, head, base string) (rotation.
 func (c *Client) addLabels(ctx context.Context, number int, labels []string) ([]string, error) {
 	op := fmt.Sprintf("add labels %s to pull request #%d", strings.Join(labels, ", "), number)
 	var got []*gogithub.Label
-	_, _, err := c.call(ctx, op, func(ctx context.Context) (r *gogithub.Response, err error) {
+	_, _, err := c.call(ctx, op, http.StatusOK, func(ctx context.Context) (r *gogithub.Response, err error) {
 		got, r, err = c.api.AddLabels(ctx, c.owner, c.name, number, labels)
 		return r, err
 	})
@@ -349,7 +349,7 @@ func (c *Client) UpdatePullRequest(ctx context.Context, number int, title, body 
 		return rotation.PullRequest{}, fmt.Errorf("github: %s: no title", op)
 	}
 	var got *gogithub.PullRequest
-	_, _, err := c.call(ctx, op, func(ctx context.Context) (r *gogithub.Response, err error) {
+	_, _, err := c.call(ctx, op, http.StatusOK, func(ctx context.Context) (r *gogithub.Response, err error) {
 		got, r, err = c.api.EditPullRequest(ctx, c.owner, c.name, number, &gogithub.PullRequest{
 			Title: gogithub.String(title),
 			Body:  gogithub.String(body),

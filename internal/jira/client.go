@@ -8,6 +8,20 @@
 // honouring Retry-After, other 5xx and network errors with exponential
 // backoff and jitter) within the caller's context deadline; Jira's error
 // bodies become errors that say what Jira answered.
+//
+// The network edges:
+//
+//   - the site must be https, or http on a loopback host (tests); New
+//     refuses anything else, and no error repeats a user, password, query
+//     or fragment of the URL (text that is no URL is not shown at all);
+//   - no redirect is followed: a 3xx is an error naming the host its
+//     Location points to, and no request leaves for another host, so the
+//     email and API token reach the site only;
+//   - an answer whose shape is not what the endpoint returns (a missing
+//     issues list, a ticket without labels or status, a member of the
+//     wrong type, a 200 where Jira answers 201 or 204) is an error wrapping
+//     ErrUnexpectedAnswer, never an empty result (answers.go);
+//   - the URL net/http puts in its errors is shown without query or user.
 package jira
 
 import (
@@ -51,7 +65,7 @@ type Config struct {
 	OverduePriority string // priority name set on tickets opened already overdue; empty: none
 	Fields          rotation.FieldMapping
 
-	HTTPClient *http.Client // nil: a client with a 60 s timeout; its Timeout applies to each attempt
+	HTTPClient *http.Client // nil: a client with a 60 s timeout; its Timeout applies to each attempt; its CheckRedirect is not used (no redirect is followed)
 	PageSize   int          // maxResults of a JQL search; 0: DefaultPageSize
 	Retry      RetryPolicy  // zero value: the defaults described on RetryPolicy
 }
@@ -82,6 +96,9 @@ type Client struct {
 	api       api
 	pageSize  int
 	retry     RetryPolicy
+	// readFields are the fields a ticket is read with: ticketFields and
+	// the mapped custom fields.
+	readFields []string
 }
 
 var _ rotation.Tracker = (*Client)(nil)
@@ -102,16 +119,10 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("jira: not configured: set %s; in GitHub Actions store them as repository secrets (see docs/jira-setup.md)",
 			strings.Join(missing, ", "))
 	}
-	u, err := url.Parse(strings.TrimSpace(cfg.URL))
-	if strings.Contains(cfg.URL, "@") {
-		// Never echo it: the part before @ may be a token.
-		return nil, fmt.Errorf("jira: %s carries a user or password (it contains @): give only the site, e.g. https://example.atlassian.net, and the token in %s", EnvURL, EnvToken)
+	u, err := parseSite(strings.TrimSpace(cfg.URL))
+	if err != nil {
+		return nil, err
 	}
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("jira: %s=%q is not a site URL: use the form https://example.atlassian.net", EnvURL, cfg.URL)
-	}
-	u.Path = strings.TrimRight(u.Path, "/")
-	u.RawQuery, u.Fragment = "", ""
 	if cfg.Project == "" {
 		return nil, errors.New("jira: no project: set jira.project in credential_rotation/rotor.yaml to the key of the Jira project (e.g. SEC)")
 	}
@@ -140,18 +151,54 @@ func New(cfg Config) (*Client, error) {
 	if c.pageSize <= 0 {
 		c.pageSize = DefaultPageSize
 	}
-	a, err := newAtlassian(retryingClient(cfg.HTTPClient, c.retry), u.String(), c.email, cfg.Token)
+	c.readFields = append(append([]string(nil), ticketFields...), mappedIDs(c.fields)...)
+	a, err := newAtlassian(retryingClient(cfg.HTTPClient, u, c.retry), u.String(), c.email, cfg.Token)
 	if err != nil {
-		return nil, fmt.Errorf("jira: %s=%q: %w", EnvURL, cfg.URL, err)
+		return nil, fmt.Errorf("jira: %s (%s): %w", EnvURL, httpretry.RedactURL(u.String()), err)
 	}
 	c.api = a
 	return c, nil
 }
 
+// parseSite checks the site URL: https, or http on a loopback host
+// (tests); no user or password. An error never repeats more of the text
+// than its scheme and host: the rest may hold a secret, and text that is
+// no URL at all may be a token set in the wrong variable.
+func parseSite(raw string) (*url.URL, error) {
+	const form = "use the form https://example.atlassian.net"
+	if strings.Contains(raw, "@") {
+		// Never echo it: the part before @ may be a token.
+		return nil, fmt.Errorf("jira: %s carries a user or password (it contains @): give only the site, e.g. https://example.atlassian.net, and the token in %s", EnvURL, EnvToken)
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return nil, fmt.Errorf("jira: %s is not a site URL (its text is not shown, in case it is a secret): %s", EnvURL, form)
+	}
+	site := u.Scheme + "://" + u.Host
+	switch {
+	case u.Scheme == "http" && !httpretry.IsLoopbackHost(u.Hostname()):
+		return nil, fmt.Errorf("jira: %s (%s) is plain http, which would send the email and API token unencrypted: use https://", EnvURL, site)
+	case u.Scheme != "https" && u.Scheme != "http":
+		return nil, fmt.Errorf("jira: %s (%s) is not an https URL: %s", EnvURL, site, form)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	u.RawQuery, u.Fragment, u.ForceQuery = "", "", false
+	return u, nil
+}
+
 // retryingClient returns a client like hc (nil: one with a 60 s timeout)
 // whose transport retries as p says. hc's Timeout becomes the limit of
 // each attempt, so that waiting between attempts does not count.
-func retryingClient(hc *http.Client, p RetryPolicy) *http.Client {
+//
+// The client follows no redirect: its answer comes back as it is, and
+// call turns it into an error naming where it pointed. Following one
+// would send the email and API token to wherever the Location says
+// (net/http keeps Authorization for another port of the same host), and
+// read whatever answers there as Jira's word. hc's CheckRedirect is not
+// used, and a request for any other scheme and host than the site's is
+// refused before it leaves.
+func retryingClient(hc *http.Client, site *url.URL, p RetryPolicy) *http.Client {
 	if hc == nil {
 		hc = &http.Client{Timeout: 60 * time.Second}
 	}
@@ -160,16 +207,44 @@ func retryingClient(hc *http.Client, p RetryPolicy) *http.Client {
 		base = http.DefaultTransport
 	}
 	return &http.Client{
-		Transport: &httpretry.Transport{
+		Transport: &siteOnly{scheme: site.Scheme, host: site.Host, base: &httpretry.Transport{
 			Base:             base,
 			Policy:           httpretry.Policy(p),
 			AttemptTimeout:   hc.Timeout,
 			MaxResponseBytes: maxBody,
 			Safety:           httpretry.Idempotent,
-		},
-		CheckRedirect: hc.CheckRedirect,
+		}},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		Jar:           hc.Jar,
 	}
+}
+
+// siteOnly refuses every request that is not for the site, so the
+// credentials go nowhere else.
+type siteOnly struct {
+	scheme, host string
+	base         http.RoundTripper
+}
+
+func (t *siteOnly) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Scheme != t.scheme || !strings.EqualFold(req.URL.Host, t.host) {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, fmt.Errorf("refusing to send the Jira credentials to %s: only %s is the site", req.URL.Host, t.host)
+	}
+	return t.base.RoundTrip(req)
+}
+
+// mappedIDs returns the ids of the mapped custom fields.
+func mappedIDs(f rotation.FieldMapping) []string {
+	var ids []string
+	for _, id := range []string{f.CredentialName, f.NextDueDate, f.ContactPerson} {
+		if id != "" {
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }
 
 func validFieldID(id string) bool {
@@ -196,6 +271,10 @@ func (c *Client) BrowseURL(key string) string {
 // ErrNotFound matches (with errors.Is) an Error whose status is 404.
 var ErrNotFound = errors.New("jira: not found")
 
+// ErrUnexpectedAnswer is wrapped by every error about an answer whose
+// shape is not what the endpoint returns.
+var ErrUnexpectedAnswer = errors.New("the answer is not what the endpoint returns")
+
 // Error is a request Jira answered with a status rotor did not expect, or
 // that failed after every retry.
 type Error struct {
@@ -206,6 +285,7 @@ type Error struct {
 	Status     string            // "400 Bad Request"
 	Messages   []string          // Jira's errorMessages
 	Fields     map[string]string // Jira's errors, by field
+	Redirect   string            // for a redirect (3xx): the host its Location names, if any
 	Attempts   int               // how many times the request was sent
 	Err        error             // the transport error, when no answer came
 	Note       string            // why rotor stopped retrying, when it did
@@ -239,6 +319,13 @@ func (e *Error) Answer() string {
 		}
 		return "no answer"
 	}
+	if e.StatusCode >= 300 && e.StatusCode < 400 {
+		to := "a redirect without a usable Location"
+		if e.Redirect != "" {
+			to = "a redirect to " + e.Redirect
+		}
+		return e.Status + ": " + to
+	}
 	details := append([]string(nil), e.Messages...)
 	keys := make([]string, 0, len(e.Fields))
 	for k := range e.Fields {
@@ -260,6 +347,9 @@ func statusHint(code int) string {
 		return "check " + EnvEmail + " and " + EnvToken + ": the token may be revoked or belong to another user"
 	case http.StatusForbidden:
 		return "the Jira user lacks a permission in the project: run rotor doctor"
+	}
+	if code >= 300 && code < 400 {
+		return "rotor follows no redirect, so that the email and API token never reach another address: set " + EnvURL + " to the address Jira answers on itself, e.g. https://example.atlassian.net"
 	}
 	return ""
 }
@@ -292,7 +382,7 @@ func (c *Client) call(ctx context.Context, op string, safeOnly bool, f func(ctx 
 		return nil
 	}
 	if info.Attempts == 0 { // refused before anything was sent
-		return fmt.Errorf("jira: %s: %w", op, err)
+		return fmt.Errorf("jira: %s: %w", op, httpretry.RedactError(err))
 	}
 	e := &Error{
 		Op:       op,
@@ -303,16 +393,35 @@ func (c *Client) call(ctx context.Context, op string, safeOnly bool, f func(ctx 
 	}
 	switch {
 	case res != nil && res.Code >= 200 && res.Code < 300:
-		return fmt.Errorf("jira: %s: decode the answer of %s %s: %w", op, e.Method, e.Path, err)
+		// Every failure of a successful exchange is about its answer:
+		// go-atlassian's decoding, or rotor's checks (answers.go).
+		return fmt.Errorf("jira: %s: %s %s answered %d, but %w: %w", op, e.Method, e.Path, res.Code, ErrUnexpectedAnswer, err)
+	case res != nil && res.Code >= 300 && res.Code < 400:
+		e.StatusCode, e.Status = res.Code, fmt.Sprintf("%d %s", res.Code, http.StatusText(res.Code))
+		e.Redirect = redirectHost(res.Response)
 	case res != nil && res.Code != 0:
 		e.StatusCode, e.Status = res.Code, fmt.Sprintf("%d %s", res.Code, http.StatusText(res.Code))
 		e.Messages, e.Fields = decodeErrorBody(res.Bytes.Bytes())
 	case ctx.Err() != nil:
 		e.Err = ctx.Err()
 	default:
-		e.Err = err
+		e.Err = httpretry.RedactError(err)
 	}
 	return e
+}
+
+// redirectHost is the host the Location of a redirect names, resolved
+// against the request: only the host, since the rest of a Location may
+// carry a token. "" when there is none.
+func redirectHost(resp *http.Response) string {
+	if resp == nil {
+		return ""
+	}
+	loc, err := resp.Location()
+	if err != nil || loc.Host == "" {
+		return ""
+	}
+	return loc.Host
 }
 
 // decodeErrorBody reads Jira's {"errorMessages":[...],"errors":{...}}.

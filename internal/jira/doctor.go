@@ -2,7 +2,6 @@ package jira
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -86,9 +85,13 @@ func (c *Client) doctorCall(ctx context.Context, op string, f func(ctx context.C
 
 func (c *Client) checkSite(ctx context.Context) Check {
 	ck := Check{Name: CheckSite}
-	var info *models.ServerInformationScheme
+	var info serverInfoAnswer
 	err := c.doctorCall(ctx, "read server info", func(ctx context.Context) (r *models.ResponseScheme, err error) {
-		info, r, err = c.api.ServerInfo(ctx)
+		if _, r, err = c.api.ServerInfo(ctx); err == nil {
+			if err = expect(r, http.StatusOK, &info); err == nil && (info.BaseURL == nil || *info.BaseURL == "") {
+				err = unexpected("no baseUrl")
+			}
+		}
 		return r, err
 	})
 	var je *Error
@@ -105,9 +108,9 @@ func (c *Client) checkSite(ctx context.Context) Check {
 	case errors.As(err, &je) && (je.StatusCode == http.StatusUnauthorized || je.StatusCode == http.StatusForbidden):
 		ck.OK = true // Jira answered, it only wants credentials for this
 		ck.Detail = fmt.Sprintf("%s answers (server info needs authentication)", c.base)
-	case errors.As(err, &je) && je.StatusCode != 0:
+	case errors.Is(err, ErrUnexpectedAnswer) || errors.As(err, &je) && je.StatusCode != 0:
 		ck.Detail = answer(err)
-		ck.Fix = fmt.Sprintf("%s=%s answered but not like the Jira Cloud REST API: set it to the site root, e.g. https://example.atlassian.net", EnvURL, c.base)
+		ck.Fix = c.fixFor(err, c.notJira())
 	default:
 		ck.Detail = answer(err)
 		ck.Fix = fmt.Sprintf("check %s=%s (spelling, https, network access from the runner)", EnvURL, c.base)
@@ -117,14 +120,13 @@ func (c *Client) checkSite(ctx context.Context) Check {
 
 func (c *Client) checkToken(ctx context.Context) Check {
 	ck := Check{Name: CheckToken}
-	var me *models.UserScheme
 	// The model's Active cannot tell false from absent: read it raw.
-	var raw struct {
-		Active *bool `json:"active"`
-	}
+	var me myselfAnswer
 	err := c.doctorCall(ctx, "read the current user", func(ctx context.Context) (r *models.ResponseScheme, err error) {
-		if me, r, err = c.api.Myself(ctx); err == nil {
-			err = json.Unmarshal(r.Bytes.Bytes(), &raw)
+		if _, r, err = c.api.Myself(ctx); err == nil {
+			if err = expect(r, http.StatusOK, &me); err == nil && (me.AccountID == nil || *me.AccountID == "") {
+				err = unexpected("no accountId")
+			}
 		}
 		return r, err
 	})
@@ -137,37 +139,35 @@ func (c *Client) checkToken(ctx context.Context) Check {
 		case http.StatusForbidden:
 			ck.Fix = fmt.Sprintf("%s is known but may not use Jira: give the user Jira product access in admin.atlassian.com", c.email)
 		default:
-			ck.Fix = "retry later; if it persists, check the Jira status page"
+			ck.Fix = c.fixFor(err, "retry later; if it persists, check the Jira status page")
 		}
 		return ck
 	}
-	if raw.Active != nil && !*raw.Active {
-		ck.Detail = fmt.Sprintf("the token belongs to %s (%s), whose account is deactivated", me.DisplayName, me.AccountID)
+	if me.Active != nil && !*me.Active {
+		ck.Detail = fmt.Sprintf("the token belongs to %s (%s), whose account is deactivated", me.DisplayName, *me.AccountID)
 		ck.Fix = "reactivate the user in admin.atlassian.com or use another user's token"
 		return ck
 	}
 	ck.OK = true
-	ck.Detail = fmt.Sprintf("authenticated as %s (accountId %s)", me.DisplayName, me.AccountID)
+	ck.Detail = fmt.Sprintf("authenticated as %s (accountId %s)", me.DisplayName, *me.AccountID)
 	return ck
-}
-
-type issueTypeRef struct {
-	ID      string `json:"id"`
-	Name    string `json:"name"`
-	Subtask bool   `json:"subtask"`
 }
 
 func (c *Client) checkProject(ctx context.Context) (Check, []issueTypeRef) {
 	ck := Check{Name: CheckProject}
-	var p *models.ProjectScheme
 	// The model's IssueTypes cannot tell an empty list from an absent one,
 	// which means "ask create metadata": read it raw.
-	var raw struct {
-		IssueTypes *[]issueTypeRef `json:"issueTypes"`
-	}
+	var p projectAnswer
 	err := c.doctorCall(ctx, "read project "+c.project, func(ctx context.Context) (r *models.ResponseScheme, err error) {
-		if p, r, err = c.api.Project(ctx, c.project); err == nil {
-			err = json.Unmarshal(r.Bytes.Bytes(), &raw)
+		if _, r, err = c.api.Project(ctx, c.project); err != nil {
+			return r, err
+		}
+		switch err = expect(r, http.StatusOK, &p); {
+		case err != nil:
+		case p.Key == nil || !strings.EqualFold(*p.Key, c.project):
+			err = unexpected("the answer is not project %s", c.project)
+		case p.IssueTypes != nil:
+			err = checkIssueTypes(*p.IssueTypes)
 		}
 		return r, err
 	})
@@ -177,45 +177,55 @@ func (c *Client) checkProject(ctx context.Context) (Check, []issueTypeRef) {
 			ck.Detail = fmt.Sprintf("project %q is unknown to Jira, or %s may not browse it", c.project, c.email)
 			ck.Fix = fmt.Sprintf("set jira.project in credential_rotation/rotor.yaml to an existing project key, and grant %s the Browse Projects permission there", c.email)
 		} else {
-			ck.Fix = "retry later; if it persists, run with a Jira admin to look at the project"
+			ck.Fix = c.fixFor(err, "retry later; if it persists, run with a Jira admin to look at the project")
 		}
 		return ck, nil
 	}
 	if p.Archived || p.Deleted {
-		ck.Detail = fmt.Sprintf("project %s (%s) is archived or in the trash", p.Key, p.Name)
+		ck.Detail = fmt.Sprintf("project %s (%s) is archived or in the trash", *p.Key, p.Name)
 		ck.Fix = "restore the project in Jira settings → Projects, or set jira.project to an active one"
 		return ck, nil
 	}
 	ck.OK = true
-	ck.Detail = fmt.Sprintf("%s (%s)", p.Key, p.Name)
-	if raw.IssueTypes == nil {
+	ck.Detail = fmt.Sprintf("%s (%s)", *p.Key, p.Name)
+	if p.IssueTypes == nil {
 		return ck, nil
 	}
-	if *raw.IssueTypes == nil {
+	if *p.IssueTypes == nil {
 		return ck, []issueTypeRef{}
 	}
-	return ck, *raw.IssueTypes
+	return ck, *p.IssueTypes
 }
 
 func (c *Client) checkPermissions(ctx context.Context) Check {
 	ck := Check{Name: CheckPermissions}
-	var res struct {
-		Permissions map[string]struct {
-			Name           string `json:"name"`
-			HavePermission bool   `json:"havePermission"`
-		} `json:"permissions"`
-	}
+	var res permissionsAnswer
 	err := c.doctorCall(ctx, "read permissions in "+c.project, func(ctx context.Context) (*models.ResponseScheme, error) {
-		return c.api.MyPermissions(ctx, c.project, permissionsNeeded, &res)
+		r, err := c.api.MyPermissions(ctx, c.project, permissionsNeeded, nil)
+		if err != nil {
+			return r, err
+		}
+		if err = expect(r, http.StatusOK, &res); err != nil {
+			return r, err
+		}
+		if res.Permissions == nil {
+			return r, unexpected("no permissions")
+		}
+		for _, k := range permissionsNeeded {
+			if p, ok := (*res.Permissions)[k]; !ok || p.HavePermission == nil {
+				return r, unexpected("nothing about %s, which rotor asked for", k)
+			}
+		}
+		return r, nil
 	})
 	if err != nil {
 		ck.Detail = answer(err)
-		ck.Fix = "retry later; if it persists, ask a Jira admin to check the project's permission scheme"
+		ck.Fix = c.fixFor(err, "retry later; if it persists, ask a Jira admin to check the project's permission scheme")
 		return ck
 	}
 	var missing []string
 	for _, k := range permissionsNeeded {
-		if p, ok := res.Permissions[k]; !ok || !p.HavePermission {
+		if !*(*res.Permissions)[k].HavePermission {
 			missing = append(missing, k)
 		}
 	}
@@ -232,31 +242,36 @@ func (c *Client) checkPermissions(ctx context.Context) Check {
 func (c *Client) checkIssueType(ctx context.Context, types []issueTypeRef) Check {
 	ck := Check{Name: CheckIssueType}
 	if types == nil { // the project answer did not list them: ask create metadata
-		var page struct {
-			IssueTypes []issueTypeRef `json:"issueTypes"`
-		}
+		var page createMetaAnswer
 		err := c.doctorCall(ctx, "read the issue types of "+c.project, func(ctx context.Context) (*models.ResponseScheme, error) {
 			r, err := c.api.CreateMetaIssueTypes(ctx, c.project, 200)
-			if err == nil {
-				err = json.Unmarshal(r.Bytes.Bytes(), &page)
+			if err != nil {
+				return r, err
+			}
+			switch err = expect(r, http.StatusOK, &page); {
+			case err != nil:
+			case page.IssueTypes == nil:
+				err = unexpected("no issueTypes")
+			default:
+				err = checkIssueTypes(*page.IssueTypes)
 			}
 			return r, err
 		})
 		if err != nil {
 			ck.Detail = answer(err)
-			ck.Fix = "retry later; if it persists, check the project's issue type scheme with a Jira admin"
+			ck.Fix = c.fixFor(err, "retry later; if it persists, check the project's issue type scheme with a Jira admin")
 			return ck
 		}
-		types = page.IssueTypes
+		types = *page.IssueTypes
 	}
 	var names []string
 	for _, t := range types {
-		if strings.EqualFold(t.Name, c.issueType) {
+		if strings.EqualFold(*t.Name, c.issueType) {
 			ck.OK = true
-			ck.Detail = fmt.Sprintf("%q (id %s)", t.Name, t.ID)
+			ck.Detail = fmt.Sprintf("%q (id %s)", *t.Name, *t.ID)
 			return ck
 		}
-		names = append(names, fmt.Sprintf("%q", t.Name))
+		names = append(names, fmt.Sprintf("%q", *t.Name))
 	}
 	sort.Strings(names)
 	ck.Detail = fmt.Sprintf("%s has no issue type %q; it has %s", c.project, c.issueType, orNone(names))
@@ -266,29 +281,41 @@ func (c *Client) checkIssueType(ctx context.Context, types []issueTypeRef) Check
 
 func (c *Client) checkDoneStatus(ctx context.Context) Check {
 	ck := Check{Name: CheckDoneStatus}
-	var types []*models.ProjectStatusPageScheme
+	var types []projectStatusesAnswer
 	err := c.doctorCall(ctx, "read the statuses of "+c.project, func(ctx context.Context) (r *models.ResponseScheme, err error) {
-		types, r, err = c.api.ProjectStatuses(ctx, c.project)
-		return r, err
+		if _, r, err = c.api.ProjectStatuses(ctx, c.project); err != nil {
+			return r, err
+		}
+		if err = expect(r, http.StatusOK, &types); err != nil {
+			return r, err
+		}
+		for _, t := range types {
+			if t.Name == nil || t.Statuses == nil {
+				return r, unexpected("an issue type without a name or statuses")
+			}
+			for _, st := range *t.Statuses {
+				if err := st.check(); err != nil {
+					return r, fmt.Errorf("issue type %q: %w", *t.Name, err)
+				}
+			}
+		}
+		return r, nil
 	})
 	if err != nil {
 		ck.Detail = answer(err)
-		ck.Fix = "retry later; if it persists, check the workflow of the issue type with a Jira admin"
+		ck.Fix = c.fixFor(err, "retry later; if it persists, check the workflow of the issue type with a Jira admin")
 		return ck
 	}
 	for _, t := range types {
-		if !strings.EqualFold(t.Name, c.issueType) {
+		if !strings.EqualFold(*t.Name, c.issueType) {
 			continue
 		}
 		var done, all []string
-		for _, s := range t.Statuses {
-			category := ""
-			if s.StatusCategory != nil {
-				category = s.StatusCategory.Key
-			}
-			all = append(all, fmt.Sprintf("%s (%s)", s.Name, category))
+		for _, s := range *t.Statuses {
+			name, category := *s.Name, *s.StatusCategory.Key
+			all = append(all, fmt.Sprintf("%s (%s)", name, category))
 			if category == "done" {
-				done = append(done, s.Name)
+				done = append(done, name)
 			}
 		}
 		if len(done) > 0 {
@@ -323,14 +350,24 @@ func (c *Client) checkFields(ctx context.Context) Check {
 		ck.Detail = "no custom fields mapped (jira.fields is optional)"
 		return ck
 	}
-	var fields []*models.IssueFieldScheme
+	var fields []fieldAnswer
 	err := c.doctorCall(ctx, "list fields", func(ctx context.Context) (r *models.ResponseScheme, err error) {
-		fields, r, err = c.api.Fields(ctx)
-		return r, err
+		if _, r, err = c.api.Fields(ctx); err != nil {
+			return r, err
+		}
+		if err = expect(r, http.StatusOK, &fields); err != nil {
+			return r, err
+		}
+		for _, f := range fields {
+			if f.ID == nil || *f.ID == "" {
+				return r, unexpected("a field without an id")
+			}
+		}
+		return r, nil
 	})
 	if err != nil {
 		ck.Detail = answer(err)
-		ck.Fix = "retry later"
+		ck.Fix = c.fixFor(err, "retry later")
 		return ck
 	}
 	var found, problems []string
@@ -340,7 +377,7 @@ func (c *Client) checkFields(ctx context.Context) Check {
 		}
 		i := -1
 		for j := range fields {
-			if fields[j].ID == w.id {
+			if *fields[j].ID == w.id {
 				i = j
 				break
 			}
@@ -363,6 +400,24 @@ func (c *Client) checkFields(ctx context.Context) Check {
 	ck.OK = true
 	ck.Detail = strings.Join(found, ", ")
 	return ck
+}
+
+// notJira is the fix for a site that answers, but not as Jira does.
+func (c *Client) notJira() string {
+	return fmt.Sprintf("%s=%s answered but not like the Jira Cloud REST API: set it to the site root, e.g. https://example.atlassian.net", EnvURL, c.base)
+}
+
+// fixFor is what to do about err: for a redirect or an answer of the
+// wrong shape, whatever the check, fix the site address; else fallback.
+func (c *Client) fixFor(err error, fallback string) string {
+	var e *Error
+	switch {
+	case errors.As(err, &e) && e.StatusCode >= 300 && e.StatusCode < 400:
+		return statusHint(e.StatusCode)
+	case errors.Is(err, ErrUnexpectedAnswer):
+		return c.notJira()
+	}
+	return fallback
 }
 
 // answer describes a failed request for a check's Detail.

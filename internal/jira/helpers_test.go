@@ -140,4 +140,15 @@ const (
 	routeGet       = "GET /rest/api/3/issue/{issueIdOrKey}"
 	routeEdit      = "PUT /rest/api/3/issue/{issueIdOrKey}"
 	routeComment   = "POST /rest/api/3/issue/{issueIdOrKey}/comment"
+
+	routeComments    = "GET /rest/api/3/issue/{issueIdOrKey}/comment"
+	routeTransitions = "GET /rest/api/3/issue/{issueIdOrKey}/transitions"
+	routeTransition  = "POST /rest/api/3/issue/{issueIdOrKey}/transitions"
+	routeServerInfo  = "GET /rest/api/3/serverInfo"
+	routeMyself      = "GET /rest/api/3/myself"
+	routeProject     = "GET /rest/api/3/project/{projectIdOrKey}"
+	routePermissions = "GET /rest/api/3/mypermissions"
+	routeCreateMeta  = "GET /rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes"
+	routeStatuses    = "GET /rest/api/3/project/{projectIdOrKey}/statuses"
+	routeFields      = "GET /rest/api/3/field"
 )

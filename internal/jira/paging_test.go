@@ -44,7 +44,7 @@ func (s *scriptedSearch) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *scriptedSearch) Calls() int { s.mu.Lock(); defer s.mu.Unlock(); return s.calls }
 
 func issueJSON(n int) string {
-	return fmt.Sprintf(`{"id":"%d","key":"SEC-%d","fields":{"summary":"Rotate c%d","labels":["rotor","rotor-c%d"]}}`, 10000+n, n, n, n)
+	return fmt.Sprintf(`{"id":"%d","key":"SEC-%d","fields":{"summary":"Rotate c%d","labels":["rotor","rotor-c%d"],"status":{"name":"To Do","statusCategory":{"key":"new"}}}}`, 10000+n, n, n, n)
 }
 
 func TestOpenTicketsPaging(t *testing.T) {

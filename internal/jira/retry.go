@@ -18,7 +18,9 @@ import (
 //     MaxRetryAfter; without the header, back off as below.
 //   - other 5xx and network errors: back off BaseDelay·2^(n-1), at most
 //     MaxDelay, with jitter; a write that must not happen twice (creating
-//     a ticket) is not retried after these, see Client.Create.
+//     a ticket, posting a comment) is not sent again after these before
+//     rotor has looked whether it landed, see Client.Create and
+//     Client.Comment.
 //   - any other answer is final.
 //
 // A retry never waits past the context's deadline: when the next wait would

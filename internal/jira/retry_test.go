@@ -27,7 +27,6 @@ func TestRetries(t *testing.T) {
 		_, err := c.Create(ctx, newTicket())
 		return err
 	}
-	comment := func(ctx context.Context, c *jira.Client, key string) error { return c.Comment(ctx, key, "hello") }
 	update := func(ctx context.Context, c *jira.Client, key string) error {
 		return c.Update(ctx, key, rotation.TicketUpdate{Priority: "High"})
 	}
@@ -81,14 +80,6 @@ func TestRetries(t *testing.T) {
 			route:     routeGet,
 			wantCalls: 4,
 			wantWaits: []time.Duration{1 * ms, 2 * ms, 4 * ms},
-		},
-		{
-			name:      "comment retried after 502",
-			faults:    []jiratest.Fault{{Method: "POST", PathPrefix: "/rest/api/3/issue/SEC-1/comment", Status: 502}},
-			call:      comment,
-			route:     routeComment,
-			wantCalls: 2,
-			wantWaits: []time.Duration{1 * ms},
 		},
 		{
 			name:      "gives up after the last attempt",

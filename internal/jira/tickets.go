@@ -2,9 +2,9 @@ package jira
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 	"unicode"
@@ -38,44 +38,6 @@ func ParseTime(s string) (time.Time, error) {
 // FormatTime writes t as Jira does.
 func FormatTime(t time.Time) string { return t.Format(jiraTimeLayout) }
 
-// ticket reads the fields rotor asked for from an issue.
-func ticket(is *models.IssueScheme) (rotation.Ticket, error) {
-	if is == nil {
-		return rotation.Ticket{}, errors.New("the answer holds an empty issue")
-	}
-	t := rotation.Ticket{Key: is.Key}
-	f := is.Fields
-	if f == nil {
-		return t, nil
-	}
-	t.Summary, t.Labels = f.Summary, f.Labels
-	t.CredentialID, _ = rotation.CredentialIDFromLabels(f.Labels)
-	if f.DueDate != nil {
-		t.DueDate = rotation.DateOf(time.Time(*f.DueDate))
-	}
-	if f.Assignee != nil {
-		t.AssigneeID = f.Assignee.AccountID
-	}
-	if f.Priority != nil {
-		t.Priority = f.Priority.Name
-	}
-	if f.Status != nil {
-		t.StatusName = f.Status.Name
-		if f.Status.StatusCategory != nil {
-			t.StatusCategory = f.Status.StatusCategory.Key
-		}
-	}
-	if t.StatusCategory == rotation.CategoryDone {
-		for _, at := range []*models.DateTimeScheme{f.Resolutiondate, f.StatusCategoryChangeDate} {
-			if at != nil {
-				t.DoneAt = time.Time(*at)
-				break
-			}
-		}
-	}
-	return t, nil
-}
-
 // quoteJQL quotes s as a JQL string literal.
 func quoteJQL(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`)
@@ -99,40 +61,49 @@ func (c *Client) search(ctx context.Context, op, jql string) ([]rotation.Ticket,
 	var out []rotation.Ticket
 	token := ""
 	seen := map[string]bool{}
-	for page := 0; ; page++ {
-		if page == maxPages {
+	for n := 0; ; n++ {
+		if n == maxPages {
 			return nil, fmt.Errorf("jira: %s: more than %d pages of results", op, maxPages)
 		}
-		var res *models.IssueSearchJQLScheme
-		// go-atlassian's model has no isLast: read it from the raw answer.
-		var last struct {
-			IsLast bool `json:"isLast"`
-		}
+		var (
+			page    searchAnswer
+			tickets []rotation.Ticket
+		)
 		err := c.call(ctx, op, false, func(ctx context.Context) (r *models.ResponseScheme, err error) {
-			res, r, err = c.api.SearchJQL(ctx, jql, ticketFields, c.pageSize, token)
-			if err == nil {
-				err = json.Unmarshal(r.Bytes.Bytes(), &last)
+			if _, r, err = c.api.SearchJQL(ctx, jql, c.readFields, c.pageSize, token); err != nil {
+				return r, err
 			}
-			return r, err
+			if err = expect(r, http.StatusOK, &page); err != nil {
+				return r, err
+			}
+			if page.Issues == nil {
+				return r, unexpected("no issues")
+			}
+			for i, raw := range *page.Issues {
+				t, err := c.readTicket(raw)
+				if err != nil {
+					return r, fmt.Errorf("issue %d of the page: %w", i+1, err)
+				}
+				tickets = append(tickets, t)
+			}
+			return r, nil
 		})
 		if err != nil {
 			return nil, err
 		}
-		for _, is := range res.Issues {
-			t, err := ticket(is)
-			if err != nil {
-				return nil, fmt.Errorf("jira: %s: %w", op, err)
-			}
-			out = append(out, t)
+		out = append(out, tickets...)
+		next := ""
+		if page.NextPageToken != nil {
+			next = *page.NextPageToken
 		}
-		if last.IsLast || res.NextPageToken == "" {
+		if page.IsLast != nil && *page.IsLast || next == "" {
 			return out, nil
 		}
-		if seen[res.NextPageToken] {
-			return nil, fmt.Errorf("jira: %s: page %d repeats the nextPageToken of an earlier page; Jira's paging loops, so the search is incomplete", op, page+1)
+		if seen[next] {
+			return nil, fmt.Errorf("jira: %s: page %d repeats the nextPageToken of an earlier page; Jira's paging loops, so the search is incomplete", op, n+1)
 		}
-		seen[res.NextPageToken] = true
-		token = res.NextPageToken
+		seen[next] = true
+		token = next
 	}
 }
 
@@ -149,17 +120,19 @@ func (c *Client) Ticket(ctx context.Context, key string) (rotation.Ticket, error
 	if key == "" {
 		return rotation.Ticket{}, errors.New("jira: read ticket: no key given")
 	}
-	var is *models.IssueScheme
+	var t rotation.Ticket
 	err := c.call(ctx, "read ticket "+key, false, func(ctx context.Context) (r *models.ResponseScheme, err error) {
-		is, r, err = c.api.GetIssue(ctx, key, ticketFields)
+		if _, r, err = c.api.GetIssue(ctx, key, c.readFields); err != nil {
+			return r, err
+		}
+		if err = expect(r, http.StatusOK, nil); err != nil {
+			return r, err
+		}
+		t, err = c.readTicket(r.Bytes.Bytes())
 		return r, err
 	})
 	if err != nil {
 		return rotation.Ticket{}, err
-	}
-	t, err := ticket(is)
-	if err != nil {
-		return t, fmt.Errorf("jira: read ticket %s: %w", key, err)
 	}
 	return t, nil
 }
@@ -266,16 +239,18 @@ func (c *Client) Create(ctx context.Context, t rotation.NewTicket) (string, erro
 
 	p := c.retry
 	for attempt := 1; ; attempt++ {
-		var created *models.IssueResponseScheme
+		var created createdAnswer
 		err := c.call(ctx, op, true, func(ctx context.Context) (r *models.ResponseScheme, err error) {
-			created, r, err = c.api.CreateIssue(ctx, issue, raw)
+			if _, r, err = c.api.CreateIssue(ctx, issue, raw); err != nil {
+				return r, err
+			}
+			if err = expect(r, http.StatusCreated, &created); err == nil && (created.Key == nil || *created.Key == "") {
+				err = unexpected("no issue key")
+			}
 			return r, err
 		})
 		if err == nil {
-			if created.Key == "" {
-				return "", fmt.Errorf("jira: %s: Jira answered without an issue key", op)
-			}
-			return created.Key, nil
+			return *created.Key, nil
 		}
 		if !isAmbiguous(err) || t.CredentialID == "" || ctx.Err() != nil || attempt >= p.MaxAttempts {
 			return "", err
@@ -370,20 +345,56 @@ func (c *Client) Update(ctx context.Context, key string, u rotation.TicketUpdate
 		return nil // only unmapped or empty custom fields were given
 	}
 	return c.call(ctx, op, false, func(ctx context.Context) (*models.ResponseScheme, error) {
-		return c.api.EditIssue(ctx, key, issue, raw, ops)
+		r, err := c.api.EditIssue(ctx, key, issue, raw, ops)
+		if err == nil {
+			err = expect(r, http.StatusNoContent, nil)
+		}
+		return r, err
 	})
 }
 
 // Comment adds a comment; blank lines split paragraphs.
+//
+// A comment is retried freely on 429 and 503. After a failure that may
+// have been applied (no answer, a 500 or 502), rotor first reads the
+// comments and stops if the newest one holds this text, rather than
+// posting it a second time.
 func (c *Client) Comment(ctx context.Context, key, text string) error {
 	op := "comment on ticket " + key
 	doc := plainText(text)
 	if len(doc.Content) == 0 {
 		return fmt.Errorf("jira: %s: the comment is empty", op)
 	}
-	return c.call(ctx, op, false, func(ctx context.Context) (*models.ResponseScheme, error) {
-		return c.api.AddComment(ctx, key, doc.node())
-	})
+	body := doc.node()
+	want := nodeText(body)
+	post := func() error {
+		return c.call(ctx, op, true, func(ctx context.Context) (*models.ResponseScheme, error) {
+			r, err := c.api.AddComment(ctx, key, body)
+			if err == nil {
+				var posted commentAnswer
+				if err = expect(r, http.StatusCreated, &posted); err == nil && (posted.ID == nil || *posted.ID == "") {
+					err = unexpected("no comment id")
+				}
+			}
+			return r, err
+		})
+	}
+	p := c.retry
+	err := post()
+	for attempt := 1; err != nil && isAmbiguous(err) && ctx.Err() == nil && attempt < p.MaxAttempts; attempt++ {
+		if serr := p.Sleep(ctx, p.backoff(attempt)); serr != nil {
+			return err
+		}
+		texts, lerr := c.Comments(ctx, key)
+		if lerr != nil {
+			return fmt.Errorf("%w; then: %w", err, lerr)
+		}
+		if n := len(texts); n > 0 && texts[n-1] == want {
+			return nil // the failed attempt landed
+		}
+		err = post()
+	}
+	return err
 }
 
 // maxComments bounds the comments Comments reads: a ticket with more is
@@ -397,25 +408,34 @@ func (c *Client) Comments(ctx context.Context, key string) ([]string, error) {
 	const page = 100
 	var out []string
 	for start := 0; ; {
-		var pg *models.IssueCommentPageScheme
+		var pg commentPageAnswer
 		err := c.call(ctx, op, false, func(ctx context.Context) (r *models.ResponseScheme, err error) {
-			pg, r, err = c.api.Comments(ctx, key, start, page)
-			return r, err
+			if _, r, err = c.api.Comments(ctx, key, start, page); err != nil {
+				return r, err
+			}
+			if err = expect(r, http.StatusOK, &pg); err != nil {
+				return r, err
+			}
+			if pg.Comments == nil || pg.Total == nil {
+				return r, unexpected("no comments or no total")
+			}
+			for _, cm := range *pg.Comments {
+				if cm == nil || cm.ID == nil || cm.Body == nil {
+					return r, unexpected("a comment without an id or a body")
+				}
+			}
+			return r, nil
 		})
 		if err != nil {
 			return nil, err
 		}
-		if pg == nil {
-			return nil, fmt.Errorf("jira: %s: the answer holds no comment page", op)
+		for _, cm := range *pg.Comments {
+			out = append(out, nodeText(cm.Body))
 		}
-		for _, cm := range pg.Comments {
-			if cm != nil {
-				out = append(out, nodeText(cm.Body))
-			}
-		}
-		start += len(pg.Comments)
+		n := len(*pg.Comments)
+		start += n
 		switch {
-		case len(pg.Comments) == 0 || start >= pg.Total:
+		case n == 0 || start >= *pg.Total:
 			return out, nil
 		case start >= maxComments:
 			return nil, fmt.Errorf("jira: %s: more than %d comments", op, maxComments)
@@ -460,34 +480,35 @@ type Transition struct {
 func (c *Client) Transitions(ctx context.Context, key string) ([]Transition, error) {
 	// The model's IsAvailable cannot tell false from absent, which rotor
 	// reads as available: decode the raw answer.
-	var res struct {
-		Transitions []struct {
-			ID          string `json:"id"`
-			Name        string `json:"name"`
-			HasScreen   bool   `json:"hasScreen"`
-			IsAvailable *bool  `json:"isAvailable"`
-			To          struct {
-				Name           string `json:"name"`
-				StatusCategory struct {
-					Key string `json:"key"`
-				} `json:"statusCategory"`
-			} `json:"to"`
-		} `json:"transitions"`
-	}
+	var res transitionsAnswer
 	err := c.call(ctx, "list transitions of "+key, false, func(ctx context.Context) (*models.ResponseScheme, error) {
 		_, r, err := c.api.Transitions(ctx, key)
-		if err == nil {
-			err = json.Unmarshal(r.Bytes.Bytes(), &res)
+		if err != nil {
+			return r, err
 		}
-		return r, err
+		if err = expect(r, http.StatusOK, &res); err != nil {
+			return r, err
+		}
+		if res.Transitions == nil {
+			return r, unexpected("no transitions")
+		}
+		for _, t := range *res.Transitions {
+			if t.ID == nil || *t.ID == "" {
+				return r, unexpected("a transition without an id")
+			}
+			if err := t.To.check(); err != nil {
+				return r, fmt.Errorf("transition %s: %w", *t.ID, err)
+			}
+		}
+		return r, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Transition, 0, len(res.Transitions))
-	for _, t := range res.Transitions {
+	out := make([]Transition, 0, len(*res.Transitions))
+	for _, t := range *res.Transitions {
 		out = append(out, Transition{
-			ID: t.ID, Name: t.Name, ToStatus: t.To.Name, ToCategory: t.To.StatusCategory.Key,
+			ID: *t.ID, Name: t.Name, ToStatus: *t.To.Name, ToCategory: *t.To.StatusCategory.Key,
 			IsAvailable: t.IsAvailable == nil || *t.IsAvailable, HasScreen: t.HasScreen,
 		})
 	}
@@ -497,7 +518,11 @@ func (c *Client) Transitions(ctx context.Context, key string) ([]Transition, err
 // Transition moves ticket key along the workflow step with id.
 func (c *Client) Transition(ctx context.Context, key, id string) error {
 	return c.call(ctx, "move ticket "+key, false, func(ctx context.Context) (*models.ResponseScheme, error) {
-		return c.api.Transition(ctx, key, id)
+		r, err := c.api.Transition(ctx, key, id)
+		if err == nil {
+			err = expect(r, http.StatusNoContent, nil)
+		}
+		return r, err
 	})
 }
 

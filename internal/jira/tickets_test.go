@@ -145,7 +145,8 @@ func TestOpenTicketsPagesThroughOneSearch(t *testing.T) {
 				if _, has := b["nextPageToken"]; has != (i > 0) {
 					t.Errorf("page %d: nextPageToken present = %v", i+1, has)
 				}
-				jsonEqual(t, "fields", b["fields"], `["summary","labels","duedate","assignee","priority","status","resolutiondate","statuscategorychangedate"]`)
+				jsonEqual(t, "fields", b["fields"], `["summary","labels","duedate","assignee","priority","status","resolutiondate","statuscategorychangedate",
+					"customfield_10050","customfield_10051","customfield_10052"]`)
 			}
 		})
 	}
@@ -191,7 +192,7 @@ func TestTicketReadsStatusAndDoneTime(t *testing.T) {
 	if tk.StatusCategory != rotation.CategoryDone || tk.StatusName != "Done" || !tk.DoneAt.Equal(doneAt) {
 		t.Errorf("done ticket = %+v, want done at %v", tk, doneAt)
 	}
-	if q := fake.Exchanges()[0].Query.Get("fields"); q != "summary,labels,duedate,assignee,priority,status,resolutiondate,statuscategorychangedate" {
+	if q := fake.Exchanges()[0].Query.Get("fields"); q != "summary,labels,duedate,assignee,priority,status,resolutiondate,statuscategorychangedate,customfield_10050,customfield_10051,customfield_10052" {
 		t.Errorf("GET issue fields = %q", q)
 	}
 

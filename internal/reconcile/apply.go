@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/rotor-dev/rotor/internal/rotation"
 )
@@ -107,16 +108,46 @@ func apply(ctx context.Context, tr rotation.Tracker, a *Action) (string, error) 
 		// The comment first, the marker label last: a ticket is marked
 		// only once its comment is there (see the package documentation).
 		if a.Comment != "" {
-			if err := tr.Comment(ctx, a.TicketKey, a.Comment); err != nil {
+			if err := commentOnce(ctx, tr, a); err != nil {
 				return a.TicketKey, err
 			}
 		}
 		if a.Update != nil && !a.Update.IsEmpty() {
 			if err := tr.Update(ctx, a.TicketKey, *a.Update); err != nil {
-				return a.TicketKey, fmt.Errorf("the comment was added, but marking the ticket failed (the next run comments again): %w", err)
+				return a.TicketKey, fmt.Errorf("the comment is there, but marking the ticket failed (the next run marks it, without commenting again): %w", err)
 			}
 		}
 		return a.TicketKey, nil
 	}
 	return a.TicketKey, fmt.Errorf("unknown action %q", a.Kind)
+}
+
+// commentOnce posts a's comment unless the ticket already holds a comment
+// with its marker: an earlier attempt whose answer was lost, or whose
+// marking failed, posted it.
+func commentOnce(ctx context.Context, tr rotation.Tracker, a *Action) error {
+	if a.Marker != "" {
+		texts, err := tr.Comments(ctx, a.TicketKey)
+		if err != nil {
+			return fmt.Errorf("read the comments before commenting: %w", err)
+		}
+		for _, text := range texts {
+			if hasParagraph(text, a.Marker) {
+				return nil
+			}
+		}
+	}
+	return tr.Comment(ctx, a.TicketKey, a.Comment)
+}
+
+// hasParagraph reports whether text (paragraphs split by blank lines) has
+// a paragraph that is p: a person quoting the marker in a sentence does
+// not count.
+func hasParagraph(text, p string) bool {
+	for _, para := range strings.Split(text, "\n\n") {
+		if strings.TrimSpace(para) == p {
+			return true
+		}
+	}
+	return false
 }

@@ -20,6 +20,9 @@ type recorder struct {
 	next   int
 	cancel func() // called after the nth write, when set
 	after  int
+
+	comments map[string][]string // the comments of each ticket, by key
+	reads    []string            // "comments SEC-1" for each read of them
 }
 
 func (r *recorder) call(name string) error {
@@ -49,6 +52,11 @@ func (r *recorder) Update(_ context.Context, key string, u rotation.TicketUpdate
 
 func (r *recorder) Comment(_ context.Context, key, _ string) error {
 	return r.call("comment " + key)
+}
+
+func (r *recorder) Comments(_ context.Context, key string) ([]string, error) {
+	r.reads = append(r.reads, "comments "+key)
+	return r.comments[key], r.fail["comments "+key]
 }
 
 // fullPlan plans a create, an update, an escalate and an orphan.
@@ -103,7 +111,7 @@ func TestApply(t *testing.T) {
 				"comment SEC-3", "update SEC-3 rotor-orphaned",
 			},
 			wantKeys: []string{"SEC-101", "SEC-1", "SEC-2", "SEC-3"},
-			wantErrs: []string{"", "", "the comment was added, but marking the ticket failed", ""},
+			wantErrs: []string{"", "", "the comment is there, but marking the ticket failed (the next run marks it, without commenting again)", ""},
 		},
 	}
 	for _, tt := range tests {
@@ -191,5 +199,65 @@ func TestResultString(t *testing.T) {
 		if got := tt.r.String(); got != tt.want {
 			t.Errorf("String() = %q, want %q", got, tt.want)
 		}
+	}
+}
+
+// TestApplyFindsItsOwnComment: before it comments, Apply reads the
+// ticket's comments, and a comment of rotor's that carries the action's
+// marker is not posted again (its answer was lost, or the marking after
+// it failed); the marking still happens.
+func TestApplyFindsItsOwnComment(t *testing.T) {
+	errBoom := errors.New("boom")
+	tests := []struct {
+		name      string
+		comments  map[string][]string
+		fail      map[string]error
+		wantCalls []string
+		wantErrs  []string
+	}{
+		{
+			name: "both comments are there",
+			comments: map[string][]string{
+				"SEC-2": {"a person's comment", "Vpn psk (vpn-psk) is overdue by 27 days.\n\nrotor:escalation vpn-psk 2026-01-30"},
+				"SEC-3": {"The credential gone-key is no longer in the rotation register.\n\nrotor:orphaned gone-key"},
+			},
+			wantCalls: []string{"create month-end", "update SEC-1 ", "update SEC-2 rotor-overdue", "update SEC-3 rotor-orphaned"},
+			wantErrs:  []string{"", "", "", ""},
+		},
+		{
+			name: "an escalation of another due date, and a person quoting the marker, do not count",
+			comments: map[string][]string{
+				"SEC-2": {"overdue\n\nrotor:escalation vpn-psk 2025-10-31"},
+				"SEC-3": {"why did rotor say rotor:orphaned gone-key?"},
+			},
+			wantCalls: []string{"create month-end", "update SEC-1 ", "comment SEC-2", "update SEC-2 rotor-overdue", "comment SEC-3", "update SEC-3 rotor-orphaned"},
+			wantErrs:  []string{"", "", "", ""},
+		},
+		{
+			name:      "comments that cannot be read: no comment, no marking",
+			fail:      map[string]error{"comments SEC-2": errBoom},
+			wantCalls: []string{"create month-end", "update SEC-1 ", "comment SEC-3", "update SEC-3 rotor-orphaned"},
+			wantErrs:  []string{"", "", "boom", ""},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := &recorder{comments: tt.comments, fail: tt.fail}
+			rs := reconcile.Apply(context.Background(), tr, fullPlan(), nil)
+			if !slices.Equal(tr.calls, tt.wantCalls) {
+				t.Errorf("calls:\n got %q\nwant %q", tr.calls, tt.wantCalls)
+			}
+			if want := []string{"comments SEC-2", "comments SEC-3"}; !slices.Equal(tr.reads, want) {
+				t.Errorf("reads = %q, want %q", tr.reads, want)
+			}
+			for i, r := range rs {
+				switch want := tt.wantErrs[i]; {
+				case want == "" && r.Err != nil:
+					t.Errorf("result %d: unexpected error %v", i, r.Err)
+				case want != "" && !errors.Is(r.Err, errBoom):
+					t.Errorf("result %d: error %v, want boom", i, r.Err)
+				}
+			}
+		})
 	}
 }

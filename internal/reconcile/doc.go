@@ -19,16 +19,23 @@
 //     and the tracker gives such a ticket the configured overdue priority in
 //     the same request: the escalation is part of the create, so no separate
 //     escalate follows it and nothing can happen in between.
-//   - update: an open ticket whose summary, due date or assignee no longer
-//     matches the register. The assignee is compared only when the register
-//     sets jira_assignee: rotor never unassigns a person someone chose in
-//     Jira. The mapped custom fields are rewritten with every update.
+//   - update: an open ticket whose summary, due date, assignee or mapped
+//     custom fields (Credential Name, Next Due Date, Contact Person: the
+//     search reads them) no longer match the register. Only what differs is
+//     written, so an unchanged ticket gets no write. The assignee is
+//     compared only when the register sets jira_assignee: rotor never
+//     unassigns a person someone chose in Jira.
 //   - escalate: a ticket whose credential is overdue and that lacks
 //     rotor-overdue gets a comment (days overdue, owner), then the label and
 //     the configured priority.
 //   - orphan: a ticket whose identity label names a credential that left the
 //     register, and that lacks rotor-orphaned, gets a comment, then the label.
 //     rotor never closes a ticket.
+//
+// The comment of an escalation ends with the paragraph
+// "rotor:escalation <id> <due date>" and that of an orphaning with
+// "rotor:orphaned <id>": plain text, which survives Jira's comment API as
+// it is, and by which Apply finds its own comment.
 //
 // Open tickets rotor leaves alone are reported: a second open ticket for one
 // credential (the oldest, lowest key number, is the one kept up to date), a
@@ -56,8 +63,12 @@
 // the changes, not with the register.
 //
 // The comment of an escalation or an orphaning is written before its marker
-// label. If the comment fails, the ticket stays unmarked and the next run
-// tries again; only when the comment succeeds and the labelling then fails
-// (or the run dies between the two) does the next run comment a second time.
-// A missed escalation is worse than a repeated comment.
+// label, and only when the ticket's comments hold none with the action's
+// marker paragraph. If the comment fails, the ticket stays unmarked and the
+// next run tries again; when the comment landed but its answer was lost, or
+// the labelling failed, or the run died between the two, the next run finds
+// the comment and only adds the label. Within a run, the Jira adapter does
+// not repeat a comment whose answer was lost without first reading the
+// comments. This costs one read of the comments per escalation or
+// orphaning: calls still grow with the changes.
 package reconcile

@@ -25,6 +25,8 @@ const (
 	routeCreate  = "POST /rest/api/3/issue"
 	routeEdit    = "PUT /rest/api/3/issue/{issueIdOrKey}"
 	routeComment = "POST /rest/api/3/issue/{issueIdOrKey}/comment"
+
+	routeComments = "GET /rest/api/3/issue/{issueIdOrKey}/comment"
 )
 
 var mapping = rotation.FieldMapping{
@@ -259,7 +261,7 @@ func TestSyncFollowsTheRegister(t *testing.T) {
 		p, rs := s.sync(t, reg, today)
 		expectNoFailures(t, rs)
 		key := before["db-admin"].Key
-		if got, want := lines(p), []string{"update " + key + " db-admin: due date 2026-03-01 → 2026-03-09"}; !slices.Equal(got, want) {
+		if got, want := lines(p), []string{"update " + key + " db-admin: due date 2026-03-01 → 2026-03-09; next due date 2026-03-01 → 2026-03-09"}; !slices.Equal(got, want) {
 			t.Fatalf("plan = %q, want %q", got, want)
 		}
 		expectCalls(t, s.fake, map[string]int{routeSearch: 2, routeEdit: 1})
@@ -294,7 +296,8 @@ func TestSyncFollowsTheRegister(t *testing.T) {
 		if got := lines(p); !slices.Equal(got, want) {
 			t.Fatalf("plan:\n got %q\nwant %q", got, want)
 		}
-		expectCalls(t, s.fake, map[string]int{routeSearch: 2, routeComment: 2, routeEdit: 2})
+		// Each escalation reads the comments first, for one of its own.
+		expectCalls(t, s.fake, map[string]int{routeSearch: 2, routeComments: 2, routeComment: 2, routeEdit: 2})
 		is, _ := s.fake.Issue(dbKey)
 		if is.Priority != "High" || !slices.Contains(is.Labels, rotation.LabelOverdue) || len(is.Comments) != 1 {
 			t.Fatalf("%s after escalation: priority %q, labels %v, %d comments", dbKey, is.Priority, is.Labels, len(is.Comments))
@@ -317,7 +320,7 @@ func TestSyncFollowsTheRegister(t *testing.T) {
 		if got, want := lines(p), []string{"orphan " + key + " month-end: no longer in the register: comment, label rotor-orphaned"}; !slices.Equal(got, want) {
 			t.Fatalf("plan = %q, want %q", got, want)
 		}
-		expectCalls(t, s.fake, map[string]int{routeSearch: 2, routeComment: 1, routeEdit: 1})
+		expectCalls(t, s.fake, map[string]int{routeSearch: 2, routeComments: 1, routeComment: 1, routeEdit: 1})
 		is, _ := s.fake.Issue(key)
 		if !slices.Contains(is.Labels, rotation.LabelOrphaned) || len(is.Comments) != 2 || is.Status != "To Do" {
 			t.Errorf("%s after orphaning: labels %v, %d comments, status %q (rotor never closes a ticket)", key, is.Labels, len(is.Comments), is.Status)
@@ -480,5 +483,181 @@ func TestSyncCreateWhoseAnswerIsLost(t *testing.T) {
 	p, rs := s.sync(t, reg, today)
 	if !p.IsEmpty() || len(rs) != 0 || s.fake.Writes() != 0 {
 		t.Errorf("next run: plan %q, %d writes", lines(p), s.fake.Writes())
+	}
+}
+
+// editBodies returns the fields of the PUTs the fake got since the last
+// reset, by ticket key.
+func editBodies(t *testing.T, fake *jiratest.Server) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for _, ex := range fake.Exchanges() {
+		if ex.Route != routeEdit {
+			continue
+		}
+		var body struct {
+			Fields map[string]any `json:"fields"`
+		}
+		if err := json.Unmarshal(ex.RequestBody, &body); err != nil {
+			t.Fatalf("PUT %s: %v", ex.Path, err)
+		}
+		var names []string
+		for k := range body.Fields {
+			names = append(names, k)
+		}
+		slices.Sort(names)
+		key := strings.TrimPrefix(ex.Path, "/rest/api/3/issue/")
+		out[key] = append(out[key], strings.Join(names, " "))
+	}
+	return out
+}
+
+// TestSyncWritesCustomFieldsOnlyWhenTheyDiffer: the search reads the
+// mapped custom fields, so an unchanged ticket gets no write, and an
+// update writes only the fields that differ.
+func TestSyncWritesCustomFieldsOnlyWhenTheyDiffer(t *testing.T) {
+	s := newSite(t, 0)
+	reg := smallRegister()
+	_, rs := s.sync(t, reg, today)
+	expectNoFailures(t, rs)
+	keys := map[string]string{}
+	for id, iss := range s.openByCredential() {
+		keys[id] = iss[0].Key
+	}
+
+	_, rs = s.sync(t, reg, today)
+	expectNoFailures(t, rs)
+	if n := s.fake.CallsTo(routeEdit); n != 0 {
+		t.Fatalf("an unchanged register: %d PUTs, want 0", n)
+	}
+
+	reg.ByID("db-admin").Owner = "carol@example.com"
+	reg.ByID("month-end").Name = "Month-end batch key"
+	p, rs := s.sync(t, reg, today)
+	expectNoFailures(t, rs)
+	want := []string{
+		"update " + keys["db-admin"] + " db-admin: contact person alice@example.com → carol@example.com",
+		"update " + keys["month-end"] + " month-end: summary Rotate Month end (month-end) → Rotate Month-end batch key (month-end); credential name Month end → Month-end batch key",
+	}
+	if got := lines(p); !slices.Equal(got, want) {
+		t.Fatalf("plan:\n got %q\nwant %q", got, want)
+	}
+	if got, want := editBodies(t, s.fake), map[string][]string{
+		keys["db-admin"]:  {jiratest.FieldContactPerson},
+		keys["month-end"]: {jiratest.FieldCredentialName + " summary"},
+	}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("PUT fields = %v, want %v", got, want)
+	}
+	if is, _ := s.fake.Issue(keys["db-admin"]); is.Custom[jiratest.FieldContactPerson] != "carol@example.com" {
+		t.Errorf("contact person = %v", is.Custom[jiratest.FieldContactPerson])
+	}
+
+	// Someone clears a field in Jira: one write puts it back.
+	s.clearCustom(t, keys["vpn-psk"], jiratest.FieldNextDueDate)
+	_, rs = s.sync(t, reg, today)
+	expectNoFailures(t, rs)
+	if got := editBodies(t, s.fake); fmt.Sprint(got) != fmt.Sprint(map[string][]string{keys["vpn-psk"]: {jiratest.FieldNextDueDate}}) {
+		t.Errorf("after clearing Next Due Date: PUT fields = %v", got)
+	}
+
+	p, rs = s.sync(t, reg, today)
+	if !p.IsEmpty() || len(rs) != 0 || s.fake.Writes() != 0 {
+		t.Errorf("a further run plans %q and writes %d times", lines(p), s.fake.Writes())
+	}
+}
+
+// clearCustom sets a custom field of an issue to null, as a person would
+// in Jira.
+func (s *site) clearCustom(t *testing.T, key, field string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPut, s.fake.URL+"/rest/api/3/issue/"+key, strings.NewReader(`{"fields":{"`+field+`":null}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.SetBasicAuth(jiratest.Email, jiratest.Token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := s.fake.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("clear %s of %s: %d", field, key, resp.StatusCode)
+	}
+}
+
+// TestSyncEscalationCommentIsPostedOnce: whatever fails around the
+// escalation's comment, the ticket ends with exactly one.
+func TestSyncEscalationCommentIsPostedOnce(t *testing.T) {
+	later := date("2026-03-12") // month-end, due 2026-02-28, is overdue
+	tests := []struct {
+		name   string
+		faults func(key string) []jiratest.Fault
+		// wantFailed: the escalation fails in the first run.
+		wantFailed bool
+	}{
+		{
+			name: "the comment's answer is lost (502 after storing)",
+			faults: func(key string) []jiratest.Fault {
+				return []jiratest.Fault{{Method: "POST", PathPrefix: "/rest/api/3/issue/" + key + "/comment", Status: http.StatusBadGateway, AfterApply: true}}
+			},
+		},
+		{
+			name: "the connection drops after Jira stored the comment",
+			faults: func(key string) []jiratest.Fault {
+				return []jiratest.Fault{{Method: "POST", PathPrefix: "/rest/api/3/issue/" + key + "/comment", AfterApply: true, Hangup: true}}
+			},
+		},
+		{
+			name: "marking the ticket fails after the comment",
+			faults: func(key string) []jiratest.Fault {
+				return []jiratest.Fault{{Method: "PUT", PathPrefix: "/rest/api/3/issue/" + key, Status: http.StatusBadRequest}}
+			},
+			wantFailed: true,
+		},
+		{
+			name: "the comment's answer is lost, and so is every answer after it",
+			faults: func(key string) []jiratest.Fault {
+				return []jiratest.Fault{{Method: "POST", PathPrefix: "/rest/api/3/issue/" + key + "/comment", Status: http.StatusBadGateway, AfterApply: true},
+					{Method: "GET", PathPrefix: "/rest/api/3/issue/" + key + "/comment", Status: http.StatusBadGateway, Skip: 1, Times: 100}}
+			},
+			wantFailed: true,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newSite(t, 0)
+			reg := register("High", monthEndCred())
+			_, rs := s.sync(t, reg, today)
+			expectNoFailures(t, rs)
+			key := s.openByCredential()["month-end"][0].Key
+
+			for _, f := range tt.faults(key) {
+				s.fake.Inject(f)
+			}
+			p, rs := s.sync(t, reg, later)
+			if p.Counts.Escalate != 1 || len(rs) != 1 {
+				t.Fatalf("plan %q", lines(p))
+			}
+			if failed := len(rs.Failed()) == 1; failed != tt.wantFailed {
+				t.Fatalf("escalation failed: %v, want %v (%v)", failed, tt.wantFailed, rs[0].Err)
+			}
+			s.fake.ClearFaults() // Jira is well again
+
+			_, rs = s.sync(t, reg, later)
+			expectNoFailures(t, rs)
+
+			is, _ := s.fake.Issue(key)
+			if len(is.Comments) != 1 || !slices.Contains(is.Labels, rotation.LabelOverdue) {
+				t.Fatalf("%d comments, labels %v; want one comment and the label", len(is.Comments), is.Labels)
+			}
+			if c := adfText(is.Comments[0].Body); !strings.Contains(c, "overdue by 12 days") || !strings.Contains(c, "rotor:escalation month-end 2026-02-28") {
+				t.Errorf("comment = %q", c)
+			}
+			p, rs = s.sync(t, reg, later)
+			if !p.IsEmpty() || len(rs) != 0 || s.fake.Writes() != 0 {
+				t.Errorf("a further run plans %q and writes %d times", lines(p), s.fake.Writes())
+			}
+		})
 	}
 }

@@ -39,8 +39,9 @@ func (k Kind) rank() int {
 
 // Change is one field of a ticket that an update changes.
 type Change struct {
-	// Field is "summary", "due_date", "assignee" or "labels"; a labels
-	// change removes the label From (To is empty).
+	// Field is "summary", "due_date", "assignee", one of the mapped custom
+	// fields ("credential_name", "next_due_date", "contact_person") or
+	// "labels"; a labels change removes the label From (To is empty).
 	Field string `json:"field"`
 	From  string `json:"from"` // empty when unset
 	To    string `json:"to"`
@@ -86,8 +87,13 @@ type Action struct {
 	Labels []string `json:"labels,omitempty"`
 	// Changes are the fields an update changes.
 	Changes []Change `json:"changes,omitempty"`
-	// Comment is the comment an escalate or orphan adds.
+	// Comment is the comment an escalate or orphan adds; its last
+	// paragraph is Marker.
 	Comment string `json:"comment,omitempty"`
+	// Marker is rotor's mark on the comment, by which Apply finds it
+	// already posted: "rotor:escalation <id> <due date>",
+	// "rotor:orphaned <id>".
+	Marker string `json:"-"`
 
 	// NewTicket is what a create sends.
 	NewTicket *rotation.NewTicket `json:"-"`
@@ -341,6 +347,7 @@ type group struct {
 func Compute(reg *rotation.Register, today rotation.Date, open []rotation.Ticket) *Plan {
 	p := &Plan{Today: today, Credentials: len(reg.Credentials), Actions: []Action{}, Warnings: []Notice{}, Notes: []Notice{}}
 	priority := reg.Settings.Jira.OverduePriority
+	mapping := reg.Settings.Jira.Fields
 
 	// Group the open tickets by credential, oldest first.
 	byID := make(map[string]*group, len(open))
@@ -409,7 +416,7 @@ func Compute(reg *rotation.Register, today rotation.Date, open []rotation.Ticket
 			continue
 		}
 		n := len(steps)
-		if _, ok := updateAction(c, ev, t); ok {
+		if _, ok := updateAction(c, ev, t, mapping); ok {
 			steps = append(steps, step{kind: KindUpdate, id: c.ID, c: c, ev: ev, t: t})
 		}
 		if ev.Status == rotation.StatusOverdue && !t.HasLabel(rotation.LabelOverdue) {
@@ -444,7 +451,7 @@ func Compute(reg *rotation.Register, today rotation.Date, open []rotation.Ticket
 		case KindCreate:
 			p.Actions[i] = createAction(st.c, st.ev, priority)
 		case KindUpdate:
-			p.Actions[i], _ = updateAction(st.c, st.ev, st.t)
+			p.Actions[i], _ = updateAction(st.c, st.ev, st.t, mapping)
 		case KindEscalate:
 			p.Actions[i] = escalateAction(st.c, st.ev, st.t, priority)
 		case KindOrphan:
@@ -554,7 +561,7 @@ func createAction(c *rotation.Credential, ev rotation.Evaluation, priority strin
 	return a
 }
 
-func updateAction(c *rotation.Credential, ev rotation.Evaluation, t *rotation.Ticket) (Action, bool) {
+func updateAction(c *rotation.Credential, ev rotation.Evaluation, t *rotation.Ticket, mapping rotation.FieldMapping) (Action, bool) {
 	u := &rotation.TicketUpdate{}
 	var changes []Change
 	if s := Summary(c); s != t.Summary {
@@ -571,6 +578,26 @@ func updateAction(c *rotation.Credential, ev rotation.Evaluation, t *rotation.Ti
 		u.AssigneeID = &a
 		changes = append(changes, Change{Field: "assignee", From: t.AssigneeID, To: a})
 	}
+	// The search reads the mapped custom fields: only those that differ
+	// are written. A value rotor has none for (never the case for these
+	// required fields) is left alone, as the tracker writes no empty value.
+	want, have := customValues(c, ev.NextDue), t.Fields
+	var f rotation.CustomValues
+	if mapping.CredentialName != "" && want.CredentialName != "" && want.CredentialName != have.CredentialName {
+		f.CredentialName = want.CredentialName
+		changes = append(changes, Change{Field: "credential_name", From: have.CredentialName, To: want.CredentialName})
+	}
+	if mapping.NextDueDate != "" && !want.NextDueDate.IsZero() && want.NextDueDate != have.NextDueDate {
+		f.NextDueDate = want.NextDueDate
+		changes = append(changes, Change{Field: "next_due_date", From: dateOrEmpty(have.NextDueDate), To: want.NextDueDate.String()})
+	}
+	if mapping.ContactPerson != "" && want.ContactPerson != "" && want.ContactPerson != have.ContactPerson {
+		f.ContactPerson = want.ContactPerson
+		changes = append(changes, Change{Field: "contact_person", From: have.ContactPerson, To: want.ContactPerson})
+	}
+	if f != (rotation.CustomValues{}) {
+		u.Fields = &f
+	}
 	// A ticket escalated while its credential was overdue, whose credential
 	// is no longer overdue (its period or last change moved), loses the
 	// marker, so that a later overdue escalates it again.
@@ -581,11 +608,6 @@ func updateAction(c *rotation.Credential, ev rotation.Evaluation, t *rotation.Ti
 	if len(changes) == 0 {
 		return Action{}, false
 	}
-	// The ticket does not carry the custom fields, so they cannot be
-	// compared; rewriting them with each update keeps Next Due Date in
-	// step with duedate.
-	f := customValues(c, ev.NextDue)
-	u.Fields = &f
 	return Action{
 		Kind:         KindUpdate,
 		CredentialID: c.ID,
@@ -597,6 +619,14 @@ func updateAction(c *rotation.Credential, ev rotation.Evaluation, t *rotation.Ti
 		Changes:      changes,
 		Update:       u,
 	}, true
+}
+
+// dateOrEmpty is d as text, or "" when unset.
+func dateOrEmpty(d rotation.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.String()
 }
 
 func overdueDays(ev rotation.Evaluation) int {
@@ -619,6 +649,8 @@ func escalateAction(c *rotation.Credential, ev rotation.Evaluation, t *rotation.
 		fmt.Fprintf(&b, " rotor raised the priority to %s.", priority)
 	}
 	b.WriteString("\n\nRotate the credential, then move this ticket to Done: rotor records the rotation in the register.")
+	marker := EscalationMarker(c.ID, ev.NextDue)
+	b.WriteString("\n\n" + marker)
 	return Action{
 		Kind:         KindEscalate,
 		CredentialID: c.ID,
@@ -630,6 +662,7 @@ func escalateAction(c *rotation.Credential, ev rotation.Evaluation, t *rotation.
 		Priority:     priority,
 		Labels:       []string{rotation.LabelOverdue},
 		Comment:      b.String(),
+		Marker:       marker,
 		Update:       &rotation.TicketUpdate{AddLabels: []string{rotation.LabelOverdue}, Priority: priority},
 	}
 }
@@ -641,9 +674,21 @@ func nameOr(c *rotation.Credential) string {
 	return c.Name
 }
 
+// EscalationMarker is the last paragraph of the escalation comment of
+// credential id overdue since due: how Apply knows the comment is there.
+func EscalationMarker(id string, due rotation.Date) string {
+	return "rotor:escalation " + id + " " + due.String()
+}
+
+// OrphanMarker is the last paragraph of the comment that marks a ticket
+// of credential id orphaned.
+func OrphanMarker(id string) string { return "rotor:orphaned " + id }
+
 func orphanAction(id string, t *rotation.Ticket) Action {
+	marker := OrphanMarker(id)
 	comment := fmt.Sprintf("The credential %s is no longer in the rotation register, so rotor no longer keeps this ticket up to date.", id) +
-		"\n\nIf the credential was retired or renamed, close this ticket; if it was removed by mistake, restore its entry in the register. rotor never closes tickets itself."
+		"\n\nIf the credential was retired or renamed, close this ticket; if it was removed by mistake, restore its entry in the register. rotor never closes tickets itself." +
+		"\n\n" + marker
 	return Action{
 		Kind:         KindOrphan,
 		CredentialID: id,
@@ -651,6 +696,7 @@ func orphanAction(id string, t *rotation.Ticket) Action {
 		Summary:      t.Summary,
 		Labels:       []string{rotation.LabelOrphaned},
 		Comment:      comment,
+		Marker:       marker,
 		Update:       &rotation.TicketUpdate{AddLabels: []string{rotation.LabelOrphaned}},
 	}
 }

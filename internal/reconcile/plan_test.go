@@ -365,22 +365,106 @@ func TestComputeCreateTicket(t *testing.T) {
 	}
 }
 
-func TestComputeUpdateRewritesCustomFields(t *testing.T) {
+// mapped is register with every custom field mapped.
+func mapped(priority string, creds ...*rotation.Credential) *rotation.Register {
+	reg := register(priority, creds...)
+	reg.Settings.Jira.Fields = rotation.FieldMapping{CredentialName: "customfield_10050", NextDueDate: "customfield_10051", ContactPerson: "customfield_10052"}
+	return reg
+}
+
+// inStep gives t the custom values rotor writes for c.
+func inStep(t rotation.Ticket, c *rotation.Credential) rotation.Ticket {
+	t.Fields = rotation.CustomValues{CredentialName: c.Name, NextDueDate: c.NextDue(), ContactPerson: c.Owner}
+	return t
+}
+
+func TestComputeComparesCustomFields(t *testing.T) {
 	c := dueCred()
-	tk := ticket("SEC-1", c)
-	tk.DueDate = date("2026-02-01")
-	p := reconcile.Compute(register("High", c), today, []rotation.Ticket{tk})
-	if len(p.Actions) != 1 || p.Actions[0].Update == nil {
-		t.Fatalf("actions = %q", lines(p))
+	due := date("2026-03-01")
+	tests := []struct {
+		name       string
+		reg        *rotation.Register
+		ticket     func(rotation.Ticket) rotation.Ticket
+		wantLines  []string
+		wantFields *rotation.CustomValues
+	}{
+		{
+			name:      "in step: nothing to write",
+			reg:       mapped("High", c),
+			ticket:    func(t rotation.Ticket) rotation.Ticket { return t },
+			wantLines: []string{},
+		},
+		{
+			name: "the owner changed: only the contact person is written",
+			reg:  mapped("High", c),
+			ticket: func(t rotation.Ticket) rotation.Ticket {
+				t.Fields.ContactPerson = "previous@example.com"
+				return t
+			},
+			wantLines:  []string{"update SEC-1 db-admin: contact person previous@example.com → db-admin-owner@example.com"},
+			wantFields: &rotation.CustomValues{ContactPerson: "db-admin-owner@example.com"},
+		},
+		{
+			name: "a field cleared in Jira is written again",
+			reg:  mapped("High", c),
+			ticket: func(t rotation.Ticket) rotation.Ticket {
+				t.Fields.NextDueDate = rotation.Date{}
+				return t
+			},
+			wantLines:  []string{"update SEC-1 db-admin: next due date (none) → 2026-03-01"},
+			wantFields: &rotation.CustomValues{NextDueDate: due},
+		},
+		{
+			name: "the due date moved: duedate and the Next Due Date field",
+			reg:  mapped("High", c),
+			ticket: func(t rotation.Ticket) rotation.Ticket {
+				t.DueDate, t.Fields.NextDueDate = date("2026-02-01"), date("2026-02-01")
+				return t
+			},
+			wantLines:  []string{"update SEC-1 db-admin: due date 2026-02-01 → 2026-03-01; next due date 2026-02-01 → 2026-03-01"},
+			wantFields: &rotation.CustomValues{NextDueDate: due},
+		},
+		{
+			name: "the summary changed, the fields did not: no field is written",
+			reg:  mapped("High", c),
+			ticket: func(t rotation.Ticket) rotation.Ticket {
+				t.Summary = "Rotate something"
+				return t
+			},
+			wantLines: []string{"update SEC-1 db-admin: summary Rotate something → Rotate Db admin (db-admin)"},
+		},
+		{
+			name: "unmapped fields are neither compared nor written",
+			reg:  register("High", c),
+			ticket: func(t rotation.Ticket) rotation.Ticket {
+				t.Fields = rotation.CustomValues{}
+				t.DueDate = date("2026-02-01")
+				return t
+			},
+			wantLines: []string{"update SEC-1 db-admin: due date 2026-02-01 → 2026-03-01"},
+		},
 	}
-	u := p.Actions[0].Update
-	if u.Summary != nil || u.AssigneeID != nil || u.DueDate == nil || *u.DueDate != date("2026-03-01") ||
-		len(u.AddLabels) != 0 || u.Priority != "" {
-		t.Errorf("update = %+v", u)
-	}
-	want := rotation.CustomValues{CredentialName: c.Name, NextDueDate: date("2026-03-01"), ContactPerson: c.Owner}
-	if u.Fields == nil || *u.Fields != want {
-		t.Errorf("update fields = %+v, want %+v", u.Fields, want)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tk := tt.ticket(inStep(ticket("SEC-1", c), c))
+			p := reconcile.Compute(tt.reg, today, []rotation.Ticket{tk})
+			if got := lines(p); !slices.Equal(got, tt.wantLines) {
+				t.Fatalf("plan:\n got %q\nwant %q", got, tt.wantLines)
+			}
+			if len(p.Actions) == 0 {
+				if p.Unchanged != 1 {
+					t.Errorf("unchanged = %d, want 1", p.Unchanged)
+				}
+				return
+			}
+			u := p.Actions[0].Update
+			switch {
+			case tt.wantFields == nil && u.Fields != nil:
+				t.Errorf("update writes the custom fields %+v, which did not change", *u.Fields)
+			case tt.wantFields != nil && (u.Fields == nil || *u.Fields != *tt.wantFields):
+				t.Errorf("update fields = %+v, want %+v", u.Fields, *tt.wantFields)
+			}
+		})
 	}
 }
 
@@ -397,6 +481,9 @@ func TestComputeEscalation(t *testing.T) {
 			t.Errorf("comment %q does not say %q", a.Comment, want)
 		}
 	}
+	if !strings.HasSuffix(a.Comment, "\n\nrotor:escalation vpn-psk 2026-01-30") {
+		t.Errorf("comment %q does not end with its marker", a.Comment)
+	}
 	want := rotation.TicketUpdate{AddLabels: []string{rotation.LabelOverdue}, Priority: "Highest"}
 	if a.Update == nil || !reflect.DeepEqual(*a.Update, want) {
 		t.Errorf("update = %+v, want %+v", a.Update, want)
@@ -412,7 +499,8 @@ func TestComputeOrphan(t *testing.T) {
 		t.Fatalf("actions = %q", lines(p))
 	}
 	a := p.Actions[0]
-	if !strings.Contains(a.Comment, "gone-key is no longer in the rotation register") || !strings.Contains(a.Comment, "never closes") {
+	if !strings.Contains(a.Comment, "gone-key is no longer in the rotation register") || !strings.Contains(a.Comment, "never closes") ||
+		!strings.HasSuffix(a.Comment, "\n\nrotor:orphaned gone-key") {
 		t.Errorf("comment = %q", a.Comment)
 	}
 	want := rotation.TicketUpdate{AddLabels: []string{rotation.LabelOrphaned}}

@@ -50,6 +50,10 @@ type Ticket struct {
 	StatusName     string
 	StatusCategory string    // CategoryNew, CategoryIndeterminate or CategoryDone
 	DoneAt         time.Time // when it reached the done category; zero if not done
+	// Fields are the values of the custom fields the settings map, as the
+	// tracker holds them; a member whose field is unmapped, or unset on
+	// the ticket, is empty.
+	Fields CustomValues
 }
 
 // HasLabel reports whether t carries label.
@@ -120,4 +124,7 @@ type Tracker interface {
 	Update(ctx context.Context, key string, u TicketUpdate) error
 	// Comment adds a plain-text comment (paragraphs split on blank lines).
 	Comment(ctx context.Context, key, text string) error
+	// Comments returns the plain text of every comment on a ticket, oldest
+	// first (paragraphs joined by blank lines).
+	Comments(ctx context.Context, key string) ([]string, error)
 }

@@ -120,10 +120,19 @@ func (is Issue) clone() Issue {
 type Fault struct {
 	Method     string        // "" matches any method
 	PathPrefix string        // matches paths starting with it
-	Status     int           // e.g. 429, 503, 500
+	Status     int           // e.g. 429, 503, 500, 302
 	RetryAfter time.Duration // sent as Retry-After in whole seconds when > 0
 	Times      int           // how many requests it answers; 0 means 1
+	Skip       int           // how many matching requests it lets through first
 	AfterApply bool          // serve the request first, then answer the fault (a lost answer)
+
+	// Header is set on the answer, e.g. a Location for a redirect.
+	Header map[string]string
+	// Body, when set, is the answer's body as it is (JSON or not), in
+	// place of Jira's error collection: an answer of the wrong shape.
+	Body string
+	// Hangup closes the connection without an answer.
+	Hangup bool
 }
 
 // Exchange is one request the fake received and what it answered.
@@ -434,6 +443,9 @@ func (s *Server) Inject(f Fault) {
 	s.mu.Unlock()
 }
 
+// ClearFaults drops every queued fault.
+func (s *Server) ClearFaults() { s.mu.Lock(); s.faults = nil; s.mu.Unlock() }
+
 // PendingFaults returns how many fault answers are still queued.
 func (s *Server) PendingFaults() int {
 	s.mu.Lock()
@@ -643,6 +655,23 @@ func (s *Server) serve(w http.ResponseWriter, hr *http.Request) {
 		if f.AfterApply {
 			rt.handle(s, httptest.NewRecorder(), req)
 		}
+		if f.Hangup {
+			if hj, ok := w.(http.Hijacker); ok {
+				if conn, _, err := hj.Hijack(); err == nil {
+					conn.Close()
+					return
+				}
+			}
+		}
+		for k, v := range f.Header {
+			rec.Header().Set(k, v)
+		}
+		if f.Body != "" {
+			rec.Header().Set("Content-Type", "application/json;charset=UTF-8")
+			rec.WriteHeader(f.Status)
+			_, _ = io.WriteString(rec, f.Body)
+			return
+		}
 		if f.RetryAfter > 0 {
 			rec.Header().Set("Retry-After", fmt.Sprint(int((f.RetryAfter+time.Second-1)/time.Second)))
 		}
@@ -661,6 +690,10 @@ func (s *Server) takeFault(method, path string) (Fault, bool) {
 	defer s.mu.Unlock()
 	for i, f := range s.faults {
 		if (f.Method == "" || f.Method == method) && strings.HasPrefix(path, f.PathPrefix) {
+			if f.Skip > 0 {
+				s.faults[i].Skip--
+				continue
+			}
 			s.faults[i].Times--
 			if s.faults[i].Times <= 0 {
 				s.faults = append(s.faults[:i], s.faults[i+1:]...)

@@ -338,4 +338,49 @@ func TestFaults(t *testing.T) {
 	if s.PendingFaults() != 0 || s.CallsTo("GET /rest/api/3/field") != 3 || s.Total() != 5 {
 		t.Errorf("pending %d, calls %v", s.PendingFaults(), s.Calls())
 	}
+	s.Inject(Fault{Status: 502, PathPrefix: "/rest/api/3/field", Skip: 1, Times: 3})
+	for i, want := range []int{200, 502} {
+		if code, _, _ := call(t, s, "GET", "/rest/api/3/field", "", true); code != want {
+			t.Errorf("skipping fault, call %d: %d, want %d", i, code, want)
+		}
+	}
+	s.ClearFaults()
+	if code, _, _ := call(t, s, "GET", "/rest/api/3/field", "", true); code != 200 || s.PendingFaults() != 0 {
+		t.Errorf("after ClearFaults: %d, %d pending", code, s.PendingFaults())
+	}
+}
+
+func TestFaultsOfShapeRedirectAndHangup(t *testing.T) {
+	s := New(t)
+	s.Inject(Fault{Method: "GET", PathPrefix: "/rest/api/3/myself", Status: 200, Body: `{}`})
+	s.Inject(Fault{Method: "GET", PathPrefix: "/rest/api/3/field", Status: 302, Header: map[string]string{"Location": "http://elsewhere.example/x"}})
+	code, _, v := call(t, s, "GET", "/rest/api/3/myself", "", true)
+	if code != 200 || len(v) != 0 || v == nil {
+		t.Errorf("shape fault: %d %v, want 200 {}", code, v)
+	}
+	req, _ := http.NewRequest("GET", s.URL+"/rest/api/3/field", nil)
+	req.SetBasicAuth(Email, Token)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 302 || resp.Header.Get("Location") != "http://elsewhere.example/x" {
+		t.Errorf("redirect fault: %d Location %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+
+	key := s.AddIssue(Issue{Summary: "x", Labels: []string{"rotor"}})
+	s.Inject(Fault{Method: "POST", PathPrefix: "/rest/api/3/issue/" + key + "/comment", AfterApply: true, Hangup: true})
+	req, _ = http.NewRequest("POST", s.URL+"/rest/api/3/issue/"+key+"/comment",
+		strings.NewReader(`{"body":{"type":"doc","version":1,"content":[{"type":"paragraph","content":[{"type":"text","text":"hi"}]}]}}`))
+	req.SetBasicAuth(Email, Token)
+	req.Header.Set("Content-Type", "application/json")
+	if resp, err := s.Client().Do(req); err == nil {
+		resp.Body.Close()
+		t.Errorf("hangup fault answered %d", resp.StatusCode)
+	}
+	if is, _ := s.Issue(key); len(is.Comments) != 1 {
+		t.Errorf("the comment of a hangup after applying: %d comments, want 1", len(is.Comments))
+	}
 }
