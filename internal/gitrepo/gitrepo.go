@@ -140,6 +140,8 @@ func checkRemoteURL(raw string) (remote, error) {
 		}
 		u.User = nil
 	}
+	// A query or fragment may carry a token too: no message shows them.
+	u.RawQuery, u.Fragment, u.ForceQuery = "", "", false
 	switch strings.ToLower(u.Scheme) {
 	case "https":
 	case "http":
@@ -154,7 +156,6 @@ func checkRemoteURL(raw string) (remote, error) {
 	if u.Host == "" {
 		return remote{}, errors.New("its URL has no host")
 	}
-	u.RawQuery, u.Fragment = "", ""
 	return remote{url: u.String(), shown: u.String()}, nil
 }
 

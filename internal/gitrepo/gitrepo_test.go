@@ -70,6 +70,9 @@ func TestOpen(t *testing.T) {
 		{name: "ssh", dir: func(t *testing.T) string { return setURL(t, "git@github.com:owner/repo.git") }, wantErr: "SSH address"},
 		{name: "ssh URL", dir: func(t *testing.T) string { return setURL(t, "ssh://git@github.com/owner/repo.git") }, wantErr: `uses "ssh"`},
 		{name: "plain http", dir: func(t *testing.T) string { return setURL(t, "http://github.com/owner/repo") }, wantErr: "plain http"},
+		{name: "plain http with a token in the query", dir: func(t *testing.T) string {
+			return setURL(t, "http://github.com/owner/repo.git?access_token=s3cr3tquery#s3cr3tfragment")
+		}, wantErr: "plain http", notIn: "s3cr3t"},
 		{name: "password in URL", dir: func(t *testing.T) string { return setURL(t, "https://x-access-token:s3cr3tpass@github.com/owner/repo") }, wantErr: "embeds a password", notIn: "s3cr3tpass"},
 		{name: "password in http URL", dir: func(t *testing.T) string { return setURL(t, "http://u:s3cr3tpass@example.com/r") }, wantErr: "embeds a password", notIn: "s3cr3tpass"},
 		{name: "two URLs", dir: func(t *testing.T) string {
