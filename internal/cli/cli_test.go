@@ -4,15 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/rotor-dev/rotor/internal/golden"
+)
 
 // result is what one in-process run of rotor printed and returned.
 type result struct {
@@ -38,23 +37,10 @@ func runRotor(t *testing.T, env map[string]string, stdin string, args ...string)
 	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }
 
-// golden compares got with testdata/<name>, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
+// checkGolden compares got with testdata/name (see package golden).
+func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", name), []byte(got))
 }
 
 const example = "../../credential_rotation"
@@ -84,7 +70,7 @@ func TestValidate(t *testing.T) {
 				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tt.wantCode, r.stdout, r.stderr)
 			}
 			if tt.golden != "" {
-				golden(t, tt.golden, r.stdout)
+				checkGolden(t, tt.golden, r.stdout)
 			}
 			if !strings.Contains(r.stderr, tt.stderr) {
 				t.Errorf("stderr %q does not contain %q", r.stderr, tt.stderr)
@@ -173,7 +159,7 @@ func TestStatus(t *testing.T) {
 		if r.code != ExitOK {
 			t.Fatalf("exit %d: %s", r.code, r.stderr)
 		}
-		golden(t, "status.golden", r.stdout)
+		checkGolden(t, "status.golden", r.stdout)
 		if !strings.Contains(r.stderr, "12 credentials: 3 overdue, 4 due, 4 ok, 1 exempt as of 2026-11-27") {
 			t.Errorf("no summary line: %q", r.stderr)
 		}
@@ -183,7 +169,7 @@ func TestStatus(t *testing.T) {
 		if r.code != ExitOK {
 			t.Fatalf("exit %d: %s", r.code, r.stderr)
 		}
-		golden(t, "status-payments.md.golden", r.stdout)
+		checkGolden(t, "status-payments.md.golden", r.stdout)
 	})
 	t.Run("bad status filter", func(t *testing.T) {
 		r := runRotor(t, nil, "", "status", "--register", example, "--status", "late")

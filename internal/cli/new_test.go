@@ -245,7 +245,7 @@ func TestNew(t *testing.T) {
 		if !bytes.HasPrefix(after, before) {
 			t.Fatalf("the existing content changed:\n%s", after)
 		}
-		golden(t, "new-appended.golden", string(after[len(before):]))
+		checkGolden(t, "new-appended.golden", string(after[len(before):]))
 		if v := runRotor(t, nil, "", "validate", "--register", root); v.code != ExitOK {
 			t.Fatalf("register invalid after new: %s%s", v.stdout, v.stderr)
 		}
@@ -264,7 +264,7 @@ func TestNew(t *testing.T) {
 			t.Fatalf("exit %d: %s", r.code, r.stderr)
 		}
 		got, _ := os.ReadFile(filepath.Join(root, "infra", "vault.yaml"))
-		golden(t, "new-file.golden", string(got))
+		checkGolden(t, "new-file.golden", string(got))
 		assertNoLeftovers(t, root)
 	})
 	t.Run("a team with a .yml file gets its entry there", func(t *testing.T) {
@@ -389,7 +389,7 @@ func TestNewRefusesBadValues(t *testing.T) {
 	}
 	t.Run("message", func(t *testing.T) {
 		r := runRotor(t, nil, "", "new", "--register", copyRegister(t), "--id", "Vault", "--name", "Vault key", "--owner", "ops", "--period", "0", "--team", ".ops")
-		golden(t, "new-bad-values.golden", r.stderr)
+		checkGolden(t, "new-bad-values.golden", r.stderr)
 	})
 }
 
@@ -431,7 +431,7 @@ func TestNewPrompts(t *testing.T) {
 		if !strings.Contains(string(got), "  - id: vault-unseal-key\n    name: Vault unseal key\n    owner: ops@example.com\n    team: platform\n    period_days: 90\n    last_changed: 2026-11-27\n") {
 			t.Fatalf("platform.yaml:\n%s", got)
 		}
-		golden(t, "new-prompts.golden", strings.ReplaceAll(r.stderr, root, "credential_rotation"))
+		checkGolden(t, "new-prompts.golden", strings.ReplaceAll(r.stderr, root, "credential_rotation"))
 		assertNoLeftovers(t, root)
 	})
 	t.Run("a new team gets a new file", func(t *testing.T) {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"flag"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -13,7 +12,6 @@ import (
 	"net"
 	netmail "net/mail"
 	"net/url"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -23,11 +21,10 @@ import (
 
 	"github.com/emersion/go-smtp"
 
+	"github.com/rotor-dev/rotor/internal/golden"
 	"github.com/rotor-dev/rotor/internal/mail"
 	"github.com/rotor-dev/rotor/internal/mail/mailtest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 const (
 	user     = "reports@example.org"
@@ -508,19 +505,7 @@ func TestWriteEML(t *testing.T) {
 	if bytes.Contains(bytes.ReplaceAll(a.Bytes(), []byte("\r\n"), nil), []byte("\n")) {
 		t.Error("a line ends without CR")
 	}
-	golden := filepath.Join("testdata", "report.eml")
-	if *update {
-		if err := os.WriteFile(golden, a.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(a.Bytes(), want) {
-		t.Errorf("WriteEML differs from %s (go test -update rewrites it):\n%s", golden, a.String())
-	}
+	golden.Check(t, filepath.Join("testdata", "report.eml"), a.Bytes())
 
 	m := report()
 	m.Text += "changed"

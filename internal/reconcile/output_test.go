@@ -4,36 +4,20 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/rotor-dev/rotor/internal/golden"
 	"github.com/rotor-dev/rotor/internal/reconcile"
 	"github.com/rotor-dev/rotor/internal/rotation"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-// golden compares got with testdata/name, or rewrites it under -update.
-func golden(t *testing.T, name string, got []byte) {
+// checkGolden compares got with testdata/name (see package golden).
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (go test -update rewrites it)\n--- got ---\n%s\n--- want ---\n%s", path, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", name), got)
 }
 
 // samplePlan has every kind of action, warning and note.
@@ -81,7 +65,7 @@ func TestPlanOutput(t *testing.T) {
 			if err := tt.write(tt.plan(), &b); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tt.name+".golden", b.Bytes())
+			checkGolden(t, tt.name+".golden", b.Bytes())
 		})
 	}
 }
@@ -127,7 +111,7 @@ func TestResultsOutput(t *testing.T) {
 			if err := tt.write(tt.results, &b); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tt.name+".golden", b.Bytes())
+			checkGolden(t, tt.name+".golden", b.Bytes())
 		})
 	}
 }

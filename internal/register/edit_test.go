@@ -1,8 +1,6 @@
 package register
 
 import (
-	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -12,9 +10,9 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+	"github.com/rotor-dev/rotor/internal/golden"
+)
 
 // newFields is the entry every append test adds.
 var newFields = []Field{
@@ -51,19 +49,7 @@ func TestAppendEntryGolden(t *testing.T) {
 			if err != nil {
 				t.Fatalf("AppendEntry: %v", err)
 			}
-			golden := strings.TrimSuffix(in, ".in.yaml") + ".golden.yaml"
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("AppendEntry output differs from %s\n--- got ---\n%s\n--- want ---\n%s", golden, got, want)
-			}
+			golden.Check(t, strings.TrimSuffix(in, ".in.yaml")+".golden.yaml", got)
 			assertAppended(t, data, got, newEntryValue())
 		})
 	}

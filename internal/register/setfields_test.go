@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/rotor-dev/rotor/internal/golden"
 )
 
 // recordFields are the fields rotor record sets after a rotation.
@@ -78,19 +80,7 @@ func TestSetFieldsGolden(t *testing.T) {
 			if err != nil {
 				t.Fatalf("SetFields: %v", err)
 			}
-			golden := strings.TrimSuffix(in, ".in.yaml") + ".out.yaml"
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("SetFields output differs from %s\n--- got ---\n%s\n--- want ---\n%s", golden, got, want)
-			}
+			golden.Check(t, strings.TrimSuffix(in, ".in.yaml")+".out.yaml", got)
 			assertSet(t, data, got, id, recordValues())
 		})
 	}

@@ -2,36 +2,20 @@ package report_test
 
 import (
 	"bytes"
-	"flag"
 	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/rotor-dev/rotor/internal/golden"
 	"github.com/rotor-dev/rotor/internal/report"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-// golden compares got with testdata/name, or rewrites it under -update.
-func golden(t *testing.T, name string, got []byte) {
+// checkGolden compares got with testdata/name (see package golden).
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (go test -update rewrites it)\n--- got ---\n%s\n--- want ---\n%s", path, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", name), got)
 }
 
 var writers = []struct {
@@ -65,7 +49,7 @@ func TestOutput(t *testing.T) {
 				if err := w.write(report.Compute(s.input()), &b); err != nil {
 					t.Fatal(err)
 				}
-				golden(t, name+".golden", b.Bytes())
+				checkGolden(t, name+".golden", b.Bytes())
 			})
 		}
 	}
