@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
 # bench-relay: rotor's relay against Debian's webhook (adnanh/webhook), side
 # by side on the same load, on 127.0.0.1 only, against a local fake GitHub.
+# The relay runs twice: as the rotor-relay binary and as `rotor relay`.
 #
 #   dropped    signed Jira events that must not be forwarded (status moved
-#              to In Progress): rotor relay vs webhook with an HMAC + status rule
-#   forwarded  signed "moved to Done" events, each with its own delivery id:
-#              rotor relay vs webhook running curl to post the dispatch
+#              to In Progress): the relay vs webhook with an HMAC + status rule
+#   forwarded  signed "moved to Done" events, each a distinct event (its own
+#              timestamp, signature and delivery id: the relay forwards an
+#              event once): the relay vs webhook running curl to post the
+#              dispatch
 #
-# Load: wrk, 1 thread, 32 connections, BENCH_DURATION seconds (default 5,
-# at most 30) per run after a 1 s warm-up. Forwarded events are counted by
-# the fake GitHub. Peak memory is the relay's VmHWM from /proc, after all
-# runs. Exits 1 when the relay misses a bar.
+# Load: 1 thread or goroutine per connection, 32 connections, BENCH_DURATION
+# seconds (default 5, at most 30) per run after a 1 s warm-up; dropped
+# events with wrk, forwarded ones with relay-benchload (wrk cannot sign a
+# new body for every request). Forwarded events are counted by the fake
+# GitHub. Peak memory is each server's VmHWM from /proc, after all its runs.
+# Exits 1 when the relay misses a bar.
 #
-# Bars: dropped >= 20000/s and >= 1.2x webhook; forwarded >= 10x
-# webhook+curl; p99 < 5 ms, dropped and forwarded; peak RSS < 30 MB.
+# Bars (rotor-relay): dropped >= 20000/s and >= 1.2x webhook; forwarded >=
+# 10x webhook+curl; p99 < 5 ms, dropped and forwarded; no answer but 2xx.
+# Both rotor-relay and `rotor relay`: peak RSS < 30 MB.
 set -euo pipefail
 
 DURATION=${BENCH_DURATION:-5}
@@ -47,8 +53,10 @@ if ((${#need[@]})); then
 fi
 
 echo "bench-relay: building" >&2
-(cd "$root" && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$work/rotor-relay" ./cmd/rotor-relay)
-(cd "$root" && go build -o "$work/benchsink" ./internal/relay/cmd/relay-benchsink)
+(cd "$root" && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$work/" ./cmd/rotor-relay ./cmd/rotor)
+(cd "$root" && go build -o "$work/" ./internal/relay/cmd/relay-benchsink ./internal/relay/cmd/relay-benchload)
+mv "$work/relay-benchsink" "$work/benchsink"
+mv "$work/relay-benchload" "$work/benchload"
 
 secret=$(openssl rand -hex 32)
 token=bench$(openssl rand -hex 16)
@@ -56,7 +64,6 @@ testdata=$root/internal/relay/testdata
 done_body=$testdata/webhook-issue-updated-done.json
 drop_body=$testdata/webhook-issue-updated-in-progress.json
 sign() { echo "sha256=$(openssl dgst -sha256 -hmac "$secret" <"$1" | awk '{print $NF}')"; }
-done_sig=$(sign "$done_body")
 drop_sig=$(sign "$drop_body")
 
 # wait_http URL: poll until URL answers, at most 5 s.
@@ -89,18 +96,28 @@ sink=$(sed -n 's/^url=//p' "$work/sink.out")
 [[ $sink == http://127.0.0.1:* ]] || { echo "bench-relay: the fake GitHub did not start" >&2; exit 1; }
 sink_count() { curl -s "$sink/_count"; }
 
-# --- rotor relay -------------------------------------------------------------
-relay_port=$("$work/benchsink" -free-port)
-ROTOR_RELAY_ADDR=127.0.0.1:$relay_port \
-	ROTOR_JIRA_WEBHOOK_SECRET=$secret \
-	GITHUB_TOKEN=$token \
-	ROTOR_GITHUB_REPOSITORY=acme/register \
-	ROTOR_GITHUB_API_URL=$sink/ \
-	$server_cpu "$work/rotor-relay" 2>"$work/relay.log" &
-relay_pid=$!
-pids+=($relay_pid)
-relay_url=http://127.0.0.1:$relay_port/webhook/jira
-wait_http "http://127.0.0.1:$relay_port/healthz"
+# The servers under test, by name: relay (rotor-relay), cli (rotor relay), hook (webhook).
+declare -A url pid
+
+# --- rotor-relay and rotor relay ----------------------------------------------
+# start_relay NAME CMD...: start a relay on a free port.
+start_relay() {
+	local name=$1 port
+	shift
+	port=$("$work/benchsink" -free-port)
+	ROTOR_RELAY_ADDR=127.0.0.1:$port \
+		ROTOR_JIRA_WEBHOOK_SECRET=$secret \
+		GITHUB_TOKEN=$token \
+		ROTOR_GITHUB_REPOSITORY=acme/register \
+		ROTOR_GITHUB_API_URL=$sink/ \
+		$server_cpu "$@" 2>"$work/$name.log" &
+	pid[$name]=$!
+	pids+=("${pid[$name]}")
+	url[$name]=http://127.0.0.1:$port/webhook/jira
+	wait_http "http://127.0.0.1:$port/healthz"
+}
+start_relay relay "$work/rotor-relay"
+start_relay cli "$work/rotor" relay
 
 # --- webhook + curl ----------------------------------------------------------
 hook_port=$("$work/benchsink" -free-port)
@@ -133,10 +150,10 @@ cat >"$work/hooks.json" <<EOF
 }]
 EOF
 GITHUB_TOKEN=$token SINK_URL=$sink $server_cpu webhook -hooks "$work/hooks.json" -ip 127.0.0.1 -port "$hook_port" >"$work/webhook.log" 2>&1 &
-hook_pid=$!
-pids+=($hook_pid)
-hook_url=http://127.0.0.1:$hook_port/hooks/jira
-wait_http "$hook_url"
+pid[hook]=$!
+pids+=("${pid[hook]}")
+url[hook]=http://127.0.0.1:$hook_port/hooks/jira
+wait_http "${url[hook]}"
 
 # --- load --------------------------------------------------------------------
 cat >"$work/load.lua" <<'EOF'
@@ -146,56 +163,52 @@ wrk.body = f:read("*a")
 f:close()
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["X-Hub-Signature"] = os.getenv("BENCH_SIG")
-if os.getenv("BENCH_UNIQUE") == "1" then
-  local n, prefix = 0, os.getenv("BENCH_PREFIX")
-  request = function()
-    n = n + 1
-    local h = {}
-    for k, v in pairs(wrk.headers) do h[k] = v end
-    h["X-Atlassian-Webhook-Identifier"] = prefix .. "-" .. n
-    return wrk.format(nil, nil, h)
-  end
-end
 EOF
 
-# load NAME URL BODY SIG UNIQUE SECONDS: run wrk, leave its output in $work/NAME.out
-load() {
-	BENCH_BODY=$3 BENCH_SIG=$4 BENCH_UNIQUE=$5 BENCH_PREFIX=$1-$RANDOM \
-		timeout $(($6 + 15)) $load_cpu wrk -t1 -c"$CONNS" -d"$6s" --latency -s "$work/load.lua" "$2" >"$work/$1.out"
+# Each run leaves key=value pairs in $work/NAME.out: rps, seconds, p99_ms, non2xx.
+# drop NAME URL SECONDS: wrk, the same signed "in progress" event again and again.
+drop() {
+	BENCH_BODY=$drop_body BENCH_SIG=$drop_sig \
+		timeout $(($3 + 15)) $load_cpu wrk -t1 -c"$CONNS" -d"$3s" --latency -s "$work/load.lua" "$2" >"$work/$1.wrk"
+	awk '
+		/^Requests\/sec:/ {rps = $2}
+		/requests in/ {s = $4; sub(/s,$/, "", s)}
+		/Non-2xx/ {bad = $NF}
+		$1 == "99%" {
+			v = $2; u = v; gsub(/[0-9.]/, "", u); sub(/[a-z]+$/, "", v)
+			if (u == "us") v /= 1000; else if (u == "s") v *= 1000; else if (u == "m") v *= 60000
+			p99 = v }
+		END {printf "rps=%s seconds=%s p99_ms=%.2f non2xx=%d\n", rps, s, p99, bad + 0}' "$work/$1.wrk" >"$work/$1.out"
 }
-rps() { awk '/^Requests\/sec:/ {print $2}' "$work/$1.out"; }
-secs() { awk '/requests in/ {sub(/s,$/, "", $4); print $4}' "$work/$1.out"; }
-non2xx() { awk '/Non-2xx/ {n = $NF} END {print n + 0}' "$work/$1.out"; }
-p99ms() {
-	awk '$1 == "99%" {
-		v = $2; u = v; gsub(/[0-9.]/, "", u); sub(/[a-z]+$/, "", v)
-		if (u == "us") v /= 1000; else if (u == "s") v *= 1000; else if (u == "m") v *= 60000
-		printf "%.2f", v }' "$work/$1.out"
+# fwd NAME URL SECONDS: relay-benchload, a distinct signed "done" event per request.
+run_no=0
+fwd() {
+	run_no=$((run_no + 1))
+	BENCH_SECRET=$secret timeout $(($3 + 15)) $load_cpu "$work/benchload" -url "$2" -body "$done_body" \
+		-conns "$CONNS" -duration "$3s" -distinct -first $((run_no * 10000000)) -prefix "$1-$RANDOM" >"$work/$1.out"
 }
-# forwarded NAME: dispatches the fake GitHub accepted per second during NAME.
-forwarded() { awk -v n="$2" -v s="$(secs "$1")" 'BEGIN {printf "%.0f", n / s}'; }
+# get NAME KEY: a value a run left.
+get() { tr ' ' '\n' <"$work/$1.out" | sed -n "s/^$2=//p"; }
+# forwarded NAME COUNT: dispatches the fake GitHub accepted per second during NAME.
+forwarded() { awk -v n="$2" -v s="$(get "$1" seconds)" 'BEGIN {printf "%.0f", n / s}'; }
+# rss PID: peak resident memory so far, MB.
+rss() { awk '/^VmHWM:/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 
-echo "bench-relay: ${DURATION}s per run, wrk 1 thread, $CONNS connections, 127.0.0.1${load_cpu:+; wrk and fake GitHub on CPU 0, server on CPUs 1-$((ncpu - 1))}" >&2
-load warm-relay "$relay_url" "$drop_body" "$drop_sig" 0 1
-load relay-drop "$relay_url" "$drop_body" "$drop_sig" 0 "$DURATION"
-load warm-hook "$hook_url" "$drop_body" "$drop_sig" 0 1
-load hook-drop "$hook_url" "$drop_body" "$drop_sig" 0 "$DURATION"
-
-before=$(sink_count)
-load relay-fwd "$relay_url" "$done_body" "$done_sig" 1 "$DURATION"
-after=$(sink_count)
-relay_fwd=$(forwarded relay-fwd $((after - before)))
-before=$after
-load hook-fwd "$hook_url" "$done_body" "$done_sig" 1 "$DURATION"
-sleep 0.5 # let the last curl finish before counting
-after=$(sink_count)
-hook_fwd=$(forwarded hook-fwd $((after - before)))
-
-relay_drop=$(rps relay-drop)
-hook_drop=$(rps hook-drop)
-relay_rss=$(awk '/^VmHWM:/ {printf "%.1f", $2 / 1024}' "/proc/$relay_pid/status")
-hook_rss=$(awk '/^VmHWM:/ {printf "%.1f", $2 / 1024}' "/proc/$hook_pid/status")
-relay_bad=$(($(non2xx relay-drop) + $(non2xx relay-fwd)))
+echo "bench-relay: ${DURATION}s per run, $CONNS connections, 127.0.0.1${load_cpu:+; load and fake GitHub on CPU 0, server on CPUs 1-$((ncpu - 1))}" >&2
+declare -A dropped fwded peak bad
+for s in relay cli hook; do
+	drop "warm-$s" "${url[$s]}" 1
+	drop "$s-drop" "${url[$s]}" "$DURATION"
+	fwd "warm-fwd-$s" "${url[$s]}" 1
+	before=$(sink_count)
+	fwd "$s-fwd" "${url[$s]}" "$DURATION"
+	if [[ $s == hook ]]; then sleep 0.5; fi # let the last curl finish before counting
+	after=$(sink_count)
+	dropped[$s]=$(get "$s-drop" rps)
+	fwded[$s]=$(forwarded "$s-fwd" $((after - before)))
+	peak[$s]=$(rss "${pid[$s]}")
+	bad[$s]=$(($(get "$s-drop" non2xx) + $(get "$s-fwd" non2xx) + $(get "$s-fwd" errors)))
+done
 
 # --- verdict -----------------------------------------------------------------
 fail=0
@@ -205,22 +218,24 @@ verdict() { # verdict OK-EXPRESSION
 		fail=1
 	fi
 }
-v_drop=$(verdict "$relay_drop >= 20000 && $relay_drop >= 1.2 * $hook_drop")
-v_fwd=$(verdict "$relay_fwd >= 10 * $hook_fwd")
-v_p99=$(verdict "$(p99ms relay-drop) < 5")
-v_p99f=$(verdict "$(p99ms relay-fwd) < 5")
-v_rss=$(verdict "$relay_rss < 30")
-v_err=$(verdict "$relay_bad == 0")
+v_drop=$(verdict "${dropped[relay]} >= 20000 && ${dropped[relay]} >= 1.2 * ${dropped[hook]}")
+v_fwd=$(verdict "${fwded[relay]} >= 10 * ${fwded[hook]}")
+v_p99=$(verdict "$(get relay-drop p99_ms) < 5")
+v_p99f=$(verdict "$(get relay-fwd p99_ms) < 5")
+v_rss=$(verdict "${peak[relay]} < 30 && ${peak[cli]} < 30")
+v_err=$(verdict "${bad[relay]} == 0 && ${bad[cli]} == 0")
 [[ $v_drop$v_fwd$v_p99$v_p99f$v_rss$v_err == *FAIL* ]] && fail=1
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.1fx", a / b; else print "-"}'; }
-printf '\n%-26s %14s %16s %8s  %-26s %s\n' "measure" "rotor relay" "webhook 2.8.0" "ratio" "bar" "result"
-printf '%-26s %14.0f %16.0f %8s  %-26s %s\n' "dropped events/s" "$relay_drop" "$hook_drop" "$(ratio "$relay_drop" "$hook_drop")" ">= 20000 and >= 1.2x" "$v_drop"
-printf '%-26s %14s %16s %8s  %-26s %s\n' "forwarded events/s" "$relay_fwd" "$hook_fwd" "$(ratio "$relay_fwd" "$hook_fwd")" ">= 10x (webhook+curl)" "$v_fwd"
-printf '%-26s %14s %16s %8s  %-26s %s\n' "p99 latency, dropped (ms)" "$(p99ms relay-drop)" "$(p99ms hook-drop)" "" "< 5" "$v_p99"
-printf '%-26s %14s %16s %8s  %-26s %s\n' "p99 latency, forwarded (ms)" "$(p99ms relay-fwd)" "$(p99ms hook-fwd)" "" "< 5" "$v_p99f"
-printf '%-26s %14s %16s %8s  %-26s %s\n' "peak RSS (MB)" "$relay_rss" "$hook_rss" "" "< 30" "$v_rss"
-printf '%-26s %14s %16s %8s  %-26s %s\n' "relay non-2xx answers" "$relay_bad" "" "" "0" "$v_err"
+row() { printf '%-28s %12s %12s %14s %8s  %-24s %s\n' "$@"; }
+echo
+row "measure" "rotor-relay" "rotor relay" "webhook 2.8.0" "ratio" "bar (rotor-relay)" "result"
+row "dropped events/s" "${dropped[relay]}" "${dropped[cli]}" "${dropped[hook]}" "$(ratio "${dropped[relay]}" "${dropped[hook]}")" ">= 20000 and >= 1.2x" "$v_drop"
+row "forwarded events/s" "${fwded[relay]}" "${fwded[cli]}" "${fwded[hook]}" "$(ratio "${fwded[relay]}" "${fwded[hook]}")" ">= 10x (webhook+curl)" "$v_fwd"
+row "p99 latency, dropped (ms)" "$(get relay-drop p99_ms)" "$(get cli-drop p99_ms)" "$(get hook-drop p99_ms)" "" "< 5" "$v_p99"
+row "p99 latency, forwarded (ms)" "$(get relay-fwd p99_ms)" "$(get cli-fwd p99_ms)" "$(get hook-fwd p99_ms)" "" "< 5" "$v_p99f"
+row "peak RSS (MB)" "${peak[relay]}" "${peak[cli]}" "${peak[hook]}" "" "< 30, both relays" "$v_rss"
+row "non-2xx answers" "${bad[relay]}" "${bad[cli]}" "" "" "0, both relays" "$v_err"
 echo
 if ((fail)); then
 	echo "bench-relay: FAIL" >&2

@@ -69,6 +69,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		fmt.Fprintf(stderr, "rotor-relay: configuration:\n%v\n", err)
 		return 2
 	}
+	defer relay.TuneRuntime(getenv)()
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 	if err := relay.Run(ctx, cfg, logger); err != nil {
 		logger.Error("relay failed", "error", err.Error())

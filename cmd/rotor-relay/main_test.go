@@ -38,6 +38,32 @@ func TestConfigurationErrorsExit2(t *testing.T) {
 	}
 }
 
+// TestConfigurationErrorsRedactURLs: a refused ROTOR_GITHUB_API_URL is
+// named, never repeated with a credential it may carry.
+func TestConfigurationErrorsRedactURLs(t *testing.T) {
+	for _, u := range []string{
+		"ftp://x-access-token:SECRET@host",
+		"https://ghe.example.com/api/v3/?access_token=SECRET",
+		"ftp://host/?token=SECRET",
+		"https://ghe.example.com/#SECRET",
+		"ghe.example.com/?token=SECRET",
+	} {
+		env := map[string]string{
+			relay.EnvWebhookSecret: secret,
+			relay.EnvGitHubToken:   token,
+			relay.EnvRepository:    "acme/register",
+			relay.EnvGitHubAPIURL:  u,
+		}
+		var stderr bytes.Buffer
+		if code := run(context.Background(), nil, func(k string) string { return env[k] }, &stderr); code != 2 {
+			t.Errorf("%s: exit code %d, want 2", u, code)
+		}
+		if !strings.Contains(stderr.String(), relay.EnvGitHubAPIURL) || strings.Contains(stderr.String(), "SECRET") {
+			t.Errorf("%s: want the variable named and no credential:\n%s", u, stderr.String())
+		}
+	}
+}
+
 func TestUsage(t *testing.T) {
 	var stderr bytes.Buffer
 	if code := run(context.Background(), []string{"-h"}, os.Getenv, &stderr); code != 0 {

@@ -41,6 +41,9 @@ func runRelay(ctx context.Context, env Env, getenv func(string) string) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
+	// rotor's batch commands tune the runtime for speed (cmd/rotor); the
+	// relay is a long-running server and tunes it for memory instead.
+	defer relay.TuneRuntime(env.Getenv)()
 	logger := slog.New(slog.NewJSONHandler(env.Stderr, nil))
 	if err := relay.Run(ctx, cfg, logger); err != nil {
 		return failed("%v", err)

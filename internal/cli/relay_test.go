@@ -82,3 +82,30 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+// TestRelayRedactsURLs: a refused ROTOR_GITHUB_API_URL is named, never
+// repeated with a credential it may carry.
+func TestRelayRedactsURLs(t *testing.T) {
+	for _, u := range []string{
+		"ftp://x-access-token:SECRET@host",
+		"https://ghe.example.com/api/v3/?access_token=SECRET",
+		"ftp://host/?token=SECRET",
+		"https://ghe.example.com/#SECRET",
+		"ghe.example.com/?token=SECRET",
+	} {
+		t.Run(u, func(t *testing.T) {
+			r := runRotor(t, map[string]string{
+				"ROTOR_JIRA_WEBHOOK_SECRET": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+				"GITHUB_TOKEN":              "ghs_test",
+				"ROTOR_GITHUB_REPOSITORY":   "acme/register",
+				"ROTOR_GITHUB_API_URL":      u,
+			}, "", "relay")
+			if r.code != ExitUsage || !strings.Contains(r.stderr, "ROTOR_GITHUB_API_URL") {
+				t.Fatalf("exit %d, want %d naming ROTOR_GITHUB_API_URL:\n%s", r.code, ExitUsage, r.stderr)
+			}
+			if strings.Contains(r.stdout+r.stderr, "SECRET") {
+				t.Errorf("the output repeats a credential:\n%s%s", r.stdout, r.stderr)
+			}
+		})
+	}
+}

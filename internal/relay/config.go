@@ -41,8 +41,9 @@ const (
 	DefaultRetryBackoff      = 200 * time.Millisecond
 	DefaultDedupeWindow      = time.Hour
 	DefaultDedupeEntries     = 10000
-	DefaultMaxBodiesInFlight = 64
+	DefaultMaxBodyMemory     = 8 << 20
 	DefaultReadHeaderTimeout = 5 * time.Second
+	DefaultBodyReadTimeout   = 2 * time.Second
 	DefaultReadTimeout       = 10 * time.Second
 	DefaultWriteTimeout      = 20 * time.Second
 	DefaultIdleTimeout       = 60 * time.Second
@@ -77,20 +78,31 @@ type Config struct {
 	// RetryBackoff is the pause before the first retry; it doubles after
 	// each further attempt (with jitter), unless GitHub asks for longer.
 	RetryBackoff time.Duration
-	// DedupeWindow is how long a forwarded delivery id is remembered.
+	// DedupeWindow is how long a forward is remembered.
 	DedupeWindow time.Duration
-	// DedupeEntries bounds the delivery ids remembered; the oldest go first.
+	// DedupeEntries bounds the forwards remembered (each by its delivery id
+	// and its body's digest); the oldest go first.
 	DedupeEntries int
-	// MaxBodiesInFlight bounds the webhook bodies read at once. A body must
-	// be read before its signature can be checked, so without this bound
-	// unauthenticated senders could hold memory; past it the relay answers
-	// 503, which Jira retries.
-	MaxBodiesInFlight int
+	// MaxBodyMemory bounds, in bytes, the memory held by the webhook bodies
+	// being read at once (8 MiB). A body must be read before its
+	// signature can be checked, so without this bound unauthenticated
+	// senders could hold memory; past it the relay answers 503, which Jira
+	// retries. A body draws on it only for what it has sent (its first 4
+	// KiB are free, and its buffer at most doubles what arrived), and only
+	// while it is being read: a sender that sends nothing, or a trickle,
+	// holds next to nothing, and a forward under way holds none.
+	MaxBodyMemory int64
 
+	// ReadHeaderTimeout bounds the request line and headers.
 	ReadHeaderTimeout time.Duration
-	ReadTimeout       time.Duration
-	WriteTimeout      time.Duration
-	IdleTimeout       time.Duration
+	// BodyReadTimeout bounds reading a webhook body, from the end of its
+	// headers (2 s: Jira sends a 1 MiB body in well under a second).
+	// It must not exceed ReadTimeout.
+	BodyReadTimeout time.Duration
+	// ReadTimeout bounds a whole request that is not a webhook body.
+	ReadTimeout  time.Duration
+	WriteTimeout time.Duration
+	IdleTimeout  time.Duration
 	// ShutdownTimeout bounds the drain in Run.
 	ShutdownTimeout time.Duration
 
@@ -143,6 +155,7 @@ func (c Config) withDefaults() Config {
 	set(&c.RetryBackoff, DefaultRetryBackoff)
 	set(&c.DedupeWindow, DefaultDedupeWindow)
 	set(&c.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	set(&c.BodyReadTimeout, DefaultBodyReadTimeout)
 	set(&c.ReadTimeout, DefaultReadTimeout)
 	set(&c.WriteTimeout, DefaultWriteTimeout)
 	set(&c.IdleTimeout, DefaultIdleTimeout)
@@ -153,8 +166,8 @@ func (c Config) withDefaults() Config {
 	if c.DedupeEntries == 0 {
 		c.DedupeEntries = DefaultDedupeEntries
 	}
-	if c.MaxBodiesInFlight == 0 {
-		c.MaxBodiesInFlight = DefaultMaxBodiesInFlight
+	if c.MaxBodyMemory == 0 {
+		c.MaxBodyMemory = DefaultMaxBodyMemory
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -189,7 +202,7 @@ func (c Config) Validate() error {
 	if _, _, err := github.SplitRepository(c.Repository); err != nil {
 		add("%s: %v", EnvRepository, err)
 	}
-	if _, err := github.ParseAPIURL(c.GitHubAPIURL); err != nil {
+	if err := c.checkAPIURL(); err != nil {
 		add("%s: %v", EnvGitHubAPIURL, err)
 	}
 
@@ -203,11 +216,18 @@ func (c Config) Validate() error {
 	positive("RetryBackoff", c.RetryBackoff)
 	positive("DedupeWindow", c.DedupeWindow)
 	positive("ReadHeaderTimeout", c.ReadHeaderTimeout)
+	positive("BodyReadTimeout", c.BodyReadTimeout)
 	positive("ReadTimeout", c.ReadTimeout)
 	positive("IdleTimeout", c.IdleTimeout)
 	positive("ShutdownTimeout", c.ShutdownTimeout)
 	if c.MaxAttempts < 1 || c.MaxAttempts > 10 {
 		add("MaxAttempts must be between 1 and 10 (got %d)", c.MaxAttempts)
+	}
+	if c.MaxBodyMemory < 0 {
+		add("MaxBodyMemory must not be negative (got %d)", c.MaxBodyMemory)
+	}
+	if c.BodyReadTimeout > c.ReadTimeout {
+		add("BodyReadTimeout (%v) must not exceed ReadTimeout (%v)", c.BodyReadTimeout, c.ReadTimeout)
 	}
 	if c.DedupeEntries < 1 || c.DedupeEntries > 1_000_000 {
 		add("DedupeEntries must be between 1 and 1000000 (got %d)", c.DedupeEntries)
@@ -253,11 +273,39 @@ func checkSecret(name, v string, required bool) error {
 	return nil
 }
 
+// checkAPIURL checks GitHubAPIURL. A URL that carries what may be a
+// credential (a user or password, a query, a fragment, or one of the
+// relay's secrets) is refused first and shown without it; what is left to
+// check cannot hold a secret.
+func (c Config) checkAPIURL() error {
+	shown := c.shownAPIURL()
+	if shown != c.GitHubAPIURL {
+		return fmt.Errorf("%q must not carry credentials, a query or a fragment: give only the API root, e.g. %q, and the token in %s",
+			shown, DefaultGitHubAPIURL, EnvGitHubToken)
+	}
+	if _, err := github.ParseAPIURL(c.GitHubAPIURL); err != nil {
+		return errors.New(redactURLs(err.Error()))
+	}
+	return nil
+}
+
+// shownAPIURL is GitHubAPIURL as the relay prints it: redacted, and
+// without the relay's own secrets should one have been pasted into it.
+func (c Config) shownAPIURL() string {
+	u := redactURL(c.GitHubAPIURL)
+	for _, s := range []string{c.GitHubToken, c.WebhookSecret, c.AutomationToken} {
+		if len(s) >= 8 {
+			u = strings.ReplaceAll(u, s, redactedText)
+		}
+	}
+	return u
+}
+
 // String describes c without its secrets, so that a stray %v cannot leak
 // them.
 func (c Config) String() string {
 	return fmt.Sprintf("relay.Config{Addr:%q Repository:%q GitHubAPIURL:%q WebhookSecret:%s GitHubToken:%s AutomationToken:%s}",
-		c.Addr, c.Repository, c.GitHubAPIURL, redacted(c.WebhookSecret), redacted(c.GitHubToken), redacted(c.AutomationToken))
+		c.Addr, c.Repository, c.shownAPIURL(), redacted(c.WebhookSecret), redacted(c.GitHubToken), redacted(c.AutomationToken))
 }
 
 // GoString is String, for %#v.
@@ -268,7 +316,7 @@ func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("addr", c.Addr),
 		slog.String("repository", c.Repository),
-		slog.String("github_api_url", c.GitHubAPIURL),
+		slog.String("github_api_url", c.shownAPIURL()),
 		slog.Bool("automation_sender", c.AutomationToken != ""),
 	)
 }
@@ -277,5 +325,5 @@ func redacted(s string) string {
 	if s == "" {
 		return "unset"
 	}
-	return "[redacted]"
+	return redactedText
 }

@@ -1,111 +1,152 @@
 package relay
 
 import (
+	"crypto/sha256"
 	"sync"
 	"time"
 )
 
-// dedupe remembers the delivery ids forwarded within a window, so that
-// Jira's retry of a delivery that did reach GitHub is acknowledged without
-// a second dispatch. It is bounded: at most size ids, the oldest evicted
-// first. Every id has the same lifetime, so insertion order is expiry
-// order and a ring buffer suffices.
+// dedupe remembers the deliveries forwarded within a window, so that a
+// repeat is acknowledged without a second dispatch. A delivery is known by
+// two keys: Jira's delivery id, which is not signed (anyone who replays a
+// signed body may change or drop it), and the SHA-256 of the body, which
+// is: distinct Jira events differ in their timestamp, and a retry resends
+// the same bytes. Either key seen within the window makes a duplicate.
+//
+// Only a forward GitHub accepted is remembered, so that a delivery that
+// failed is forwarded on Jira's retry. It is bounded: at most size
+// forwards, the oldest evicted first. Every forward has the same lifetime,
+// so forwarding order is expiry order and a ring buffer suffices; it grows
+// with use up to size instead of being allocated at its bound, and an
+// entry is 56 bytes (10,000 forwards: about 2 MiB with the maps).
 type dedupe struct {
-	mu       sync.Mutex
-	window   time.Duration
-	now      func() time.Time
-	seen     map[string]time.Time // id → when it was forwarded
-	ring     []dedupeEntry        // insertion order; head is the oldest
-	head, n  int
-	inflight map[string]struct{} // ids being forwarded right now
+	mu     sync.Mutex
+	window int64 // nanoseconds
+	now    func() time.Time
+	size   int
+
+	ids     map[string]int64            // delivery id → when it was forwarded (Unix ns)
+	sums    map[[sha256.Size]byte]int64 // body digest → when it was forwarded
+	ring    []dedupeEntry               // forwarding order: ring[(head+i)%len(ring)], i < n
+	head, n int
+
+	busyIDs  map[string]struct{} // being forwarded right now
+	busySums map[[sha256.Size]byte]struct{}
 }
 
 type dedupeEntry struct {
-	id string
-	at time.Time
+	id  string
+	sum [sha256.Size]byte
+	at  int64
 }
 
 // dedupeState is what begin found.
 type dedupeState int
 
 const (
-	dedupeNew       dedupeState = iota // go ahead; call finish afterwards
-	dedupeDuplicate                    // forwarded within the window
-	dedupeBusy                         // being forwarded by another request
+	dedupeNew      dedupeState = iota // go ahead; call finish afterwards
+	dedupeSeenID                      // the delivery id was forwarded within the window
+	dedupeSeenBody                    // the same body was forwarded within the window
+	dedupeBusy                        // the id or the body is being forwarded by another request
 )
 
 func newDedupe(size int, window time.Duration, now func() time.Time) *dedupe {
 	return &dedupe{
-		window:   window,
+		window:   int64(window),
 		now:      now,
-		seen:     make(map[string]time.Time, size),
-		ring:     make([]dedupeEntry, size),
-		inflight: map[string]struct{}{},
+		size:     size,
+		ids:      map[string]int64{},
+		sums:     map[[sha256.Size]byte]int64{},
+		busyIDs:  map[string]struct{}{},
+		busySums: map[[sha256.Size]byte]struct{}{},
 	}
 }
 
-// begin looks id up and, when it is new, marks it in flight. An empty id
-// is always new and never tracked.
-func (d *dedupe) begin(id string) dedupeState {
-	if id == "" {
-		return dedupeNew
-	}
+// begin looks a delivery up by its id (empty: none) and its body's digest
+// and, when it is new, marks both in flight.
+func (d *dedupe) begin(id string, sum [sha256.Size]byte) dedupeState {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	now := d.now()
-	d.expire(now)
-	if at, ok := d.seen[id]; ok && now.Sub(at) < d.window {
-		return dedupeDuplicate
+	d.expire(d.now().UnixNano())
+	if _, ok := d.ids[id]; ok && id != "" {
+		return dedupeSeenID
 	}
-	if _, ok := d.inflight[id]; ok {
+	if _, ok := d.sums[sum]; ok {
+		return dedupeSeenBody
+	}
+	if _, ok := d.busyIDs[id]; ok && id != "" {
 		return dedupeBusy
 	}
-	d.inflight[id] = struct{}{}
+	if _, ok := d.busySums[sum]; ok {
+		return dedupeBusy
+	}
+	if id != "" {
+		d.busyIDs[id] = struct{}{}
+	}
+	d.busySums[sum] = struct{}{}
 	return dedupeNew
 }
 
-// finish ends what begin started; forwarded records id as seen.
-func (d *dedupe) finish(id string, forwarded bool) {
-	if id == "" {
-		return
-	}
+// finish ends what begin started; forwarded (GitHub accepted the
+// dispatch) remembers both keys.
+func (d *dedupe) finish(id string, sum [sha256.Size]byte, forwarded bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	delete(d.inflight, id)
+	delete(d.busyIDs, id)
+	delete(d.busySums, sum)
 	if !forwarded {
 		return
 	}
-	now := d.now()
+	now := d.now().UnixNano()
 	d.expire(now)
-	if d.n == len(d.ring) {
+	if d.n == d.size {
 		d.pop()
 	}
-	d.ring[(d.head+d.n)%len(d.ring)] = dedupeEntry{id: id, at: now}
+	if d.n == len(d.ring) {
+		d.grow()
+	}
+	d.ring[(d.head+d.n)%len(d.ring)] = dedupeEntry{id: id, sum: sum, at: now}
 	d.n++
-	d.seen[id] = now
+	if id != "" {
+		d.ids[id] = now
+	}
+	d.sums[sum] = now
+}
+
+// grow doubles the ring, up to size.
+func (d *dedupe) grow() {
+	ring := make([]dedupeEntry, min(max(2*len(d.ring), 64), d.size))
+	for i := range d.n {
+		ring[i] = d.ring[(d.head+i)%len(d.ring)]
+	}
+	d.ring, d.head = ring, 0
 }
 
 // expire drops the entries older than the window.
-func (d *dedupe) expire(now time.Time) {
-	for d.n > 0 && now.Sub(d.ring[d.head].at) >= d.window {
+func (d *dedupe) expire(now int64) {
+	for d.n > 0 && now-d.ring[d.head].at >= d.window {
 		d.pop()
 	}
 }
 
-// pop evicts the oldest entry. The map keeps a newer record of the same id.
+// pop evicts the oldest entry. The maps keep a newer record of the same
+// key.
 func (d *dedupe) pop() {
 	e := d.ring[d.head]
-	if at, ok := d.seen[e.id]; ok && at.Equal(e.at) {
-		delete(d.seen, e.id)
+	if at, ok := d.ids[e.id]; ok && at == e.at {
+		delete(d.ids, e.id)
+	}
+	if at, ok := d.sums[e.sum]; ok && at == e.at {
+		delete(d.sums, e.sum)
 	}
 	d.ring[d.head] = dedupeEntry{}
 	d.head = (d.head + 1) % len(d.ring)
 	d.n--
 }
 
-// len reports how many ids are remembered.
+// len reports how many forwards are remembered.
 func (d *dedupe) len() int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return len(d.seen)
+	return d.n
 }

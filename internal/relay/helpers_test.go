@@ -75,6 +75,13 @@ type harness struct {
 // start runs a relay with test settings; edit adjusts the config first.
 func start(t *testing.T, edit ...func(*Config)) *harness {
 	t.Helper()
+	return startServer(t, nil, edit...)
+}
+
+// startServer is start with a hook that may adjust the server (its
+// http.Server, say) before it opens.
+func startServer(t *testing.T, beforeOpen func(*Server), edit ...func(*Config)) *harness {
+	t.Helper()
 	gh, ghSrv := relaytest.Start(t, testOwner, testRepo, testToken)
 	clock := &fakeClock{now: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
 	cfg := Config{
@@ -98,6 +105,9 @@ func start(t *testing.T, edit ...func(*Config)) *harness {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
+	if beforeOpen != nil {
+		beforeOpen(s)
+	}
 	if err := s.Open(); err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -116,6 +126,9 @@ func (h *harness) close() {
 	defer cancel()
 	if err := h.relay.Close(ctx); err != nil {
 		h.t.Errorf("Close: %v", err)
+	}
+	if n := h.relay.budget.used.Load(); n != 0 {
+		h.t.Errorf("the bodies read hold %d bytes of the budget after the drain, want 0", n)
 	}
 }
 
@@ -239,3 +252,22 @@ func fields(m map[string]any) map[string]any {
 }
 
 func doneEvent(t testing.TB) []byte { return fixture(t, "webhook-issue-updated-done.json") }
+
+// sampleStamp is the timestamp of the done sample.
+const sampleStamp = `"timestamp": 1795173330000,`
+
+// doneEventNo is the done sample as the n-th distinct Jira event.
+func doneEventNo(t testing.TB, n int) []byte {
+	t.Helper()
+	body := doneEvent(t)
+	if !bytes.Contains(body, []byte(sampleStamp)) {
+		t.Fatalf("the done sample has no %s", sampleStamp)
+	}
+	return nthEvent(body, n)
+}
+
+// nthEvent is sample (which has sampleStamp) as the n-th distinct Jira
+// event: Jira's events differ in their timestamp, so the bytes differ too.
+func nthEvent(sample []byte, n int) []byte {
+	return bytes.Replace(sample, []byte(sampleStamp), fmt.Appendf(nil, `"timestamp": %d,`, 1795173330000+int64(n)), 1)
+}

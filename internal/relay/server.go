@@ -1,12 +1,12 @@
 package relay
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -50,7 +50,7 @@ type Server struct {
 	autoToken *[sha256.Size]byte // nil: the automation sender is off
 	gh        *github.Client     // dispatches to GitHub
 	dedupe    *dedupe
-	bodies    chan struct{} // a slot per body being read (MaxBodiesInFlight)
+	budget    bodyBudget // the memory bodies being read may hold (MaxBodyMemory)
 
 	srv      *http.Server
 	ln       net.Listener
@@ -84,8 +84,8 @@ func New(cfg Config, logger *slog.Logger) (*Server, error) {
 		gh:       gh,
 		dedupe:   newDedupe(cfg.DedupeEntries, cfg.DedupeWindow, cfg.Now),
 		serveErr: make(chan error, 1),
-		bodies:   make(chan struct{}, cfg.MaxBodiesInFlight),
 	}
+	s.budget.max = cfg.MaxBodyMemory
 	if cfg.AutomationToken != "" {
 		d := tokenDigest(cfg.AutomationToken)
 		s.autoToken = &d
@@ -99,7 +99,7 @@ func New(cfg Config, logger *slog.Logger) (*Server, error) {
 		WriteTimeout:      cfg.WriteTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
 		MaxHeaderBytes:    MaxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		ErrorLog:          log.New(redactingWriter{slog.NewLogLogger(logger.Handler(), slog.LevelWarn).Writer()}, "", 0),
 	}
 	return s, nil
 }
@@ -220,6 +220,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		res = result{status: http.StatusNotFound, outcome: outcomeNotFound, reason: "no such path"}
 	}
+	res.reason = redactURLs(res.reason)
 	s.respond(w, id, &res)
 	s.logRequest(r, id, &res, time.Since(start))
 }
@@ -283,12 +284,10 @@ func (s *Server) logRequest(r *http.Request, id string, res *result, d time.Dura
 		attrs = append(attrs, slog.Int("attempts", res.attempts))
 	}
 	if res.err != nil {
-		attrs = append(attrs, slog.String("error", res.err.Error()))
+		attrs = append(attrs, slog.String("error", redactURLs(res.err.Error())))
 	}
 	s.log.LogAttrs(context.Background(), level, "request", attrs...)
 }
-
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // handleJira authenticates, reads, filters and forwards one event.
 func (s *Server) handleJira(w http.ResponseWriter, r *http.Request) result {
@@ -314,33 +313,25 @@ func (s *Server) handleJira(w http.ResponseWriter, r *http.Request) result {
 	}
 
 	if r.ContentLength > MaxBodyBytes {
-		return result{status: http.StatusRequestEntityTooLarge, outcome: outcomeTooLarge, sender: from, reason: fmt.Sprintf("body over %d bytes", MaxBodyBytes)}
+		discardTooLarge(w, r, false)
+		return tooLarge(from)
 	}
-	select {
-	case s.bodies <- struct{}{}:
-		defer func() { <-s.bodies }()
-	default:
+	b, err := s.readBody(w, r)
+	defer b.free()
+	switch {
+	case errors.Is(err, errBodyTooLarge):
+		discardTooLarge(w, r, true)
+		return tooLarge(from)
+	case errors.Is(err, errBodyBudget):
 		w.Header().Set("Retry-After", "1")
 		return result{status: http.StatusServiceUnavailable, outcome: outcomeOverloaded, sender: from,
-			reason: fmt.Sprintf("more than %d requests are being read; try again", cap(s.bodies))}
-	}
-	buf := bufPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer func() {
-		if buf.Cap() <= 64<<10 {
-			bufPool.Put(buf)
-		}
-	}()
-	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxBodyBytes)); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return result{status: http.StatusRequestEntityTooLarge, outcome: outcomeTooLarge, sender: from, reason: fmt.Sprintf("body over %d bytes", MaxBodyBytes)}
-		}
+			reason: fmt.Sprintf("the bodies being read fill the %d KiB set aside for them; try again", s.cfg.MaxBodyMemory>>10)}
+	case err != nil:
 		// The body stopped short: the read timed out or the sender hung
 		// up. 408 asks Jira to send it again; 400 would lose it.
 		return result{status: http.StatusRequestTimeout, outcome: outcomeIncomplete, sender: from, reason: "the body did not arrive in full", err: err}
 	}
-	body := buf.Bytes()
+	body := b.data
 
 	if from == senderWebhook {
 		if err := s.macs.verify(body, sig); err != nil {
@@ -353,18 +344,6 @@ func (s *Server) handleJira(w http.ResponseWriter, r *http.Request) result {
 		return result{status: http.StatusBadRequest, outcome: outcomeBadRequest, sender: from, reason: HeaderDeliveryID + " is not a delivery id"}
 	}
 	res := result{sender: from, deliveryID: delivery}
-
-	switch s.dedupe.begin(delivery) {
-	case dedupeDuplicate:
-		res.status, res.outcome, res.reason = http.StatusOK, outcomeDuplicate, "delivery already forwarded"
-		return res
-	case dedupeBusy:
-		// Jira retries a 409 later, when the first attempt has finished.
-		res.status, res.outcome, res.reason = http.StatusConflict, outcomeBusy, "the same delivery is being forwarded"
-		return res
-	}
-	forwarded := false
-	defer func() { s.dedupe.finish(delivery, forwarded) }()
 
 	ev, err := decodeEvent(body)
 	if err != nil {
@@ -382,6 +361,24 @@ func (s *Server) handleJira(w http.ResponseWriter, r *http.Request) result {
 	}
 	res.issueKey, res.credentialID = p.IssueKey, p.CredentialID
 
+	// Only events to forward are looked up, by their delivery id and by
+	// their bytes: the id is not signed.
+	sum := sha256.Sum256(body)
+	switch s.dedupe.begin(delivery, sum) {
+	case dedupeSeenID:
+		res.status, res.outcome, res.reason = http.StatusOK, outcomeDuplicate, "delivery already forwarded"
+		return res
+	case dedupeSeenBody:
+		res.status, res.outcome, res.reason = http.StatusOK, outcomeDuplicate, "the same event was already forwarded"
+		return res
+	case dedupeBusy:
+		// Jira retries a 409 later, when the first attempt has finished.
+		res.status, res.outcome, res.reason = http.StatusConflict, outcomeBusy, "the same delivery is being forwarded"
+		return res
+	}
+	forwarded := false
+	defer func() { s.dedupe.finish(delivery, sum, forwarded) }()
+
 	ctx, cancel := context.WithTimeout(s.base, s.cfg.ForwardTimeout)
 	defer cancel()
 	res.attempts, err = s.gh.Dispatch(ctx, p)
@@ -392,6 +389,10 @@ func (s *Server) handleJira(w http.ResponseWriter, r *http.Request) result {
 	forwarded = true
 	res.status, res.outcome, res.reason = http.StatusOK, outcomeForwarded, ""
 	return res
+}
+
+func tooLarge(from sender) result {
+	return result{status: http.StatusRequestEntityTooLarge, outcome: outcomeTooLarge, sender: from, reason: fmt.Sprintf("body over %d bytes", MaxBodyBytes)}
 }
 
 func unauthorized(from sender, err error) result {

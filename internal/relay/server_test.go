@@ -1,7 +1,6 @@
 package relay
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -109,6 +108,7 @@ func TestAuthentication(t *testing.T) {
 
 func TestLimitsAndMalformedRequests(t *testing.T) {
 	big := bytes.Repeat([]byte(" "), MaxBodyBytes+1)
+	largest := padded(t, "webhook-issue-updated-in-progress.json", MaxBodyBytes)
 	tests := []struct {
 		name    string
 		method  string
@@ -120,6 +120,8 @@ func TestLimitsAndMalformedRequests(t *testing.T) {
 	}{
 		{name: "oversized", method: "POST", path: PathJira, body: big, want: http.StatusRequestEntityTooLarge, outcome: outcomeTooLarge},
 		{name: "oversized, chunked", method: "POST", path: PathJira, body: big, chunked: true, want: http.StatusRequestEntityTooLarge, outcome: outcomeTooLarge},
+		{name: "largest body", method: "POST", path: PathJira, body: largest, want: http.StatusAccepted, outcome: outcomeDropped},
+		{name: "largest body, chunked", method: "POST", path: PathJira, body: largest, chunked: true, want: http.StatusAccepted, outcome: outcomeDropped},
 		{name: "not JSON", method: "POST", path: PathJira, body: []byte(`{"issue":`), want: http.StatusBadRequest, outcome: outcomeBadRequest},
 		{name: "JSON array", method: "POST", path: PathJira, body: []byte(`[1,2]`), want: http.StatusBadRequest, outcome: outcomeBadRequest},
 		{name: "labels of the wrong type", method: "POST", path: PathJira, body: []byte(`{"webhookEvent":"jira:issue_updated","issue":{"fields":{"labels":"rotor"}}}`), want: http.StatusBadRequest, outcome: outcomeBadRequest},
@@ -163,41 +165,6 @@ func TestLimitsAndMalformedRequests(t *testing.T) {
 				t.Errorf("log = %v, want one line with outcome %q", lines, tt.outcome)
 			}
 		})
-	}
-}
-
-// TestSlowBodyIsRetryable: a body that does not arrive within ReadTimeout is
-// answered 408, which Jira retries, rather than 400, which it does not.
-func TestSlowBodyIsRetryable(t *testing.T) {
-	h := start(t, func(c *Config) {
-		c.ReadTimeout = 200 * time.Millisecond
-		c.WriteTimeout = 5 * time.Second
-	})
-	body := doneEvent(t)
-	conn, err := net.Dial("tcp", strings.TrimPrefix(h.relay.URL(), "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	_, err = fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: relay\r\nContent-Type: application/json\r\nContent-Length: %d\r\n%s: %s\r\n\r\n%s",
-		PathJira, len(body), HeaderSignature, Sign([]byte(testSecret), body), body[:10])
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusRequestTimeout {
-		t.Errorf("got %d, want 408", resp.StatusCode)
-	}
-	if n := h.github.Calls(); n != 0 {
-		t.Errorf("GitHub got %d calls, want none", n)
-	}
-	if lines := h.logLines(); len(lines) != 1 || lines[0]["outcome"] != outcomeIncomplete {
-		t.Errorf("log = %v, want one line with outcome %q", lines, outcomeIncomplete)
 	}
 }
 
@@ -279,20 +246,106 @@ func TestDuplicateDeliveries(t *testing.T) {
 		t.Fatalf("GitHub got %d calls, want 1", n)
 	}
 
-	// Another delivery id is another delivery.
-	if r := h.postSigned(body, "delivery-8"); r.body.Outcome != outcomeForwarded {
+	// Another event under another id is another delivery.
+	if r := h.postSigned(doneEventNo(t, 1), "delivery-8"); r.body.Outcome != outcomeForwarded {
 		t.Fatalf("other delivery: %+v", r.body)
 	}
-	// Past the window, the id is forgotten.
+	// The same id is the same delivery, whatever the body.
+	if r := h.postSigned(doneEventNo(t, 2), "delivery-7"); r.body.Outcome != outcomeDuplicate {
+		t.Fatalf("the same id with another body: %+v, want duplicate", r.body)
+	}
+	// Past the window, the id and the body are forgotten.
 	h.clock.Advance(time.Hour)
 	if r := h.postSigned(body, "delivery-7"); r.body.Outcome != outcomeForwarded {
 		t.Fatalf("after the window: %+v, want forwarded", r.body)
 	}
-	// Without a delivery id there is nothing to dedupe by.
-	h.postSigned(body, "")
-	h.postSigned(body, "")
-	if n := h.github.Calls(); n != 5 {
-		t.Errorf("GitHub got %d calls, want 5", n)
+	if n := h.github.Calls(); n != 3 {
+		t.Errorf("GitHub got %d calls, want 3", n)
+	}
+}
+
+// The delivery id is not signed: the same signed body under another id, or
+// none, is the same event (Jira's events differ in their timestamp; a
+// retry resends the same bytes), and is forwarded once within the window.
+func TestSameBodyIsForwardedOnce(t *testing.T) {
+	h := start(t)
+	body := doneEvent(t)
+	for i, id := range []string{"d-1", "d-2", "", "d-3", ""} {
+		want := outcomeDuplicate
+		if i == 0 {
+			want = outcomeForwarded
+		}
+		if r := h.postSigned(body, id); r.status != http.StatusOK || r.body.Outcome != want {
+			t.Errorf("delivery %d (id %q): got %d %+v, want 200 %s", i+1, id, r.status, r.body, want)
+		}
+	}
+	if n := h.github.Accepted(); n != 1 {
+		t.Fatalf("GitHub accepted %d dispatches of the same body, want 1", n)
+	}
+	// Another event is another body, even for the same ticket.
+	if r := h.postSigned(doneEventNo(t, 1), ""); r.body.Outcome != outcomeForwarded {
+		t.Errorf("another event: %+v, want forwarded", r.body)
+	}
+	// Past the window, the body is forgotten.
+	h.clock.Advance(time.Hour)
+	if r := h.postSigned(body, "d-4"); r.body.Outcome != outcomeForwarded {
+		t.Errorf("after the window: %+v, want forwarded", r.body)
+	}
+	if n := h.github.Accepted(); n != 3 {
+		t.Errorf("GitHub accepted %d dispatches, want 3", n)
+	}
+}
+
+// A body is remembered only once GitHub has accepted its dispatch: after a
+// failed forward, Jira's retry of the same bytes is forwarded.
+func TestFailedForwardIsForwardedOnRetry(t *testing.T) {
+	h := start(t) // three calls per forward
+	h.github.Script(relaytest.Response{Status: 500}, relaytest.Response{Status: 502}, relaytest.Response{Status: 503})
+	body := doneEvent(t)
+	for i, want := range []struct {
+		id      string
+		status  int
+		outcome string
+	}{
+		{"d-1", http.StatusBadGateway, outcomeUpstream},
+		{"", http.StatusOK, outcomeForwarded},
+		{"d-1", http.StatusOK, outcomeDuplicate},
+	} {
+		if r := h.postSigned(body, want.id); r.status != want.status || r.body.Outcome != want.outcome {
+			t.Errorf("delivery %d: got %d %+v, want %d %s", i+1, r.status, r.body, want.status, want.outcome)
+		}
+	}
+	if calls, n := h.github.Calls(), h.github.Accepted(); calls != 4 || n != 1 {
+		t.Errorf("GitHub got %d calls and accepted %d, want 4 and 1", calls, n)
+	}
+}
+
+// The same body being forwarded under another id is busy, like the same id.
+func TestSameBodyInFlightIsBusy(t *testing.T) {
+	h := start(t)
+	arrived, held := make(chan struct{}), make(chan struct{})
+	release := sync.OnceFunc(func() { close(held) })
+	defer release() // also when the test fails early
+	h.github.OnCall = func(n int) {
+		if n == 1 {
+			close(arrived)
+			<-held
+		}
+	}
+	body := doneEvent(t)
+	first := h.goPostSigned(body, "d-1")
+	<-arrived
+	for _, id := range []string{"d-2", ""} {
+		if r := h.postSigned(body, id); r.status != http.StatusConflict || r.body.Outcome != outcomeBusy {
+			t.Errorf("the same body (id %q) while it is in flight: %d %+v, want 409 busy", id, r.status, r.body)
+		}
+	}
+	release()
+	if r := <-first; r.status != http.StatusOK {
+		t.Errorf("first: %d %+v", r.status, r.body)
+	}
+	if n := h.github.Calls(); n != 1 {
+		t.Errorf("GitHub got %d calls, want 1", n)
 	}
 }
 
