@@ -240,7 +240,7 @@ func (c *computation) rotation(t *track, cm *Commit, d rotation.Date, o, n *rota
 		c.observe(ObsNoTicket, n.ID, cm, d, "rotated to "+n.LastChanged.String()+" without a new ticket (last_ticket is still "+n.LastTicket+", the previous rotation's)")
 	}
 	if !recorded {
-		c.observe(ObsHandEdit, n.ID, cm, d, "last_changed changed by hand, not by a `rotor record` commit (no Rotor-Ticket trailer)")
+		c.observe(ObsHandEdit, n.ID, cm, d, "last_changed changed by hand, not by a rotor record commit (no Rotor-Ticket trailer)")
 	}
 }
 

@@ -541,10 +541,10 @@ func realisticPack() *audit.Pack {
 	observations := []audit.Observation{
 		obs(audit.ObsBackdated, "old-service-token", 15, "2026-03-10", "last_changed moved back from 2026-01-10 to 2026-01-01: not counted as a rotation"),
 		obs(audit.ObsSelfApproved, "platform-api-key", 6, "2026-04-20", "exemption until 2026-06-30 approved by the credential's own owner (carol@example.com)"),
-		obs(audit.ObsHandEdit, "ci-deploy-key", 7, "2026-05-01", "last_changed changed by hand, not by a `rotor record` commit (no Rotor-Ticket trailer)"),
+		obs(audit.ObsHandEdit, "ci-deploy-key", 7, "2026-05-01", "last_changed changed by hand, not by a rotor record commit (no Rotor-Ticket trailer)"),
 		obs(audit.ObsNoTicket, "ci-deploy-key", 7, "2026-05-01", "rotated to 2026-05-01 without a ticket (last_ticket is not set)"),
 		obs(audit.ObsFutureDate, "payments-db-password", 13, "2026-09-10", "last_changed set to 2026-09-14, after the day it was committed (2026-09-10)"),
-		obs(audit.ObsHandEdit, "payments-db-password", 13, "2026-09-10", "last_changed changed by hand, not by a `rotor record` commit (no Rotor-Ticket trailer)"),
+		obs(audit.ObsHandEdit, "payments-db-password", 13, "2026-09-10", "last_changed changed by hand, not by a rotor record commit (no Rotor-Ticket trailer)"),
 		obs(audit.ObsPeriodRaisedDue, "ci-deploy-key", 14, "2026-11-10", "period_days raised from 30 to 180 while the credential was overdue (due 2026-05-31)"),
 	}
 	return &audit.Pack{
