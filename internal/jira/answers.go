@@ -190,7 +190,11 @@ func (c *Client) readTicket(raw []byte) (rotation.Ticket, error) {
 // readCustom reads the mapped custom fields of an issue's fields: text,
 // as rotor writes them (a date field as YYYY-MM-DD). A field the answer
 // lacks or holds null is unset; Jira leaves out a field that is not in
-// the issue's field configuration.
+// the issue's field configuration. A value that is not text (a paragraph
+// field answers rich text in API v3), or a date field's text that is no
+// date, is a mapping problem of that field, not an answer of the wrong
+// shape: it reads as unset, so that sync writes the field and Jira's
+// answer to the write names it (rotor doctor checks the mapping too).
 func (c *Client) readCustom(fields json.RawMessage) (rotation.CustomValues, error) {
 	var v rotation.CustomValues
 	if len(mappedIDs(c.fields)) == 0 {
@@ -200,30 +204,17 @@ func (c *Client) readCustom(fields json.RawMessage) (rotation.CustomValues, erro
 	if err := json.Unmarshal(fields, &all); err != nil {
 		return v, err
 	}
-	text := func(setting, id string) (string, error) {
-		raw, ok := all[id]
-		if id == "" || !ok || string(raw) == "null" {
-			return "", nil
-		}
+	text := func(id string) string {
 		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return "", unexpected("%s (jira.fields.%s) is not a text value as rotor writes it: run rotor doctor", id, setting)
+		if raw, ok := all[id]; id == "" || !ok || json.Unmarshal(raw, &s) != nil {
+			return ""
 		}
-		return s, nil
+		return s
 	}
-	var err error
-	if v.CredentialName, err = text("credential_name", c.fields.CredentialName); err != nil {
-		return v, err
-	}
-	if v.ContactPerson, err = text("contact_person", c.fields.ContactPerson); err != nil {
-		return v, err
-	}
-	due, err := text("next_due_date", c.fields.NextDueDate)
-	if err != nil || due == "" {
-		return v, err
-	}
-	if v.NextDueDate, err = rotation.ParseDate(due); err != nil {
-		return v, unexpected("%s (jira.fields.next_due_date) holds %q, not a date: run rotor doctor", c.fields.NextDueDate, due)
+	v.CredentialName = text(c.fields.CredentialName)
+	v.ContactPerson = text(c.fields.ContactPerson)
+	if d, err := rotation.ParseDate(text(c.fields.NextDueDate)); err == nil {
+		v.NextDueDate = d
 	}
 	return v, nil
 }
@@ -317,6 +308,7 @@ type fieldAnswer struct {
 	ID     *string `json:"id"`
 	Name   string  `json:"name"`
 	Schema *struct {
-		Type string `json:"type"`
+		Type   string `json:"type"`
+		Custom string `json:"custom"` // a custom field's type key
 	} `json:"schema"`
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 
@@ -388,6 +389,9 @@ func (c *Client) checkFields(ctx context.Context) Check {
 		case fields[i].Schema != nil && fields[i].Schema.Type != w.kind:
 			problems = append(problems, fmt.Sprintf("jira.fields.%s: %s (%s) holds %s values, rotor writes a %s",
 				w.setting, w.id, fields[i].Name, fields[i].Schema.Type, w.kind))
+		case fields[i].Schema != nil && !writableKind(w.kind, fields[i].Schema.Custom):
+			problems = append(problems, fmt.Sprintf("jira.fields.%s: %s (%s) is a %s field, rotor writes %s: map a %s field",
+				w.setting, w.id, fields[i].Name, customKind(fields[i].Schema.Custom), kindText[w.kind], kindField[w.kind]))
 		default:
 			found = append(found, fmt.Sprintf("%s = %s (%s)", w.setting, w.id, fields[i].Name))
 		}
@@ -400,6 +404,31 @@ func (c *Client) checkFields(ctx context.Context) Check {
 	ck.OK = true
 	ck.Detail = strings.Join(found, ", ")
 	return ck
+}
+
+// Custom field types rotor can write a plain value into, by the value it
+// writes; a type that takes another shape (a paragraph takes rich text in
+// API v3, a select an option) is refused by Jira on every write.
+var (
+	writableKinds = map[string][]string{"string": {"textfield", "url"}, "date": {"datepicker"}}
+	kindText      = map[string]string{"string": "one line of plain text", "date": "a date"}
+	kindField     = map[string]string{"string": "single-line text (Short text)", "date": "Date Picker"}
+)
+
+const customTypePrefix = "com.atlassian.jira.plugin.system.customfieldtypes:"
+
+// writableKind reports whether a field of custom type custom (its schema's
+// "custom"; empty for a system field or an app's own type Jira does not
+// name) takes the values rotor writes as kind.
+func writableKind(kind, custom string) bool {
+	name, builtin := strings.CutPrefix(custom, customTypePrefix)
+	return custom == "" || !builtin || slices.Contains(writableKinds[kind], name)
+}
+
+// customKind names a custom field type for a message.
+func customKind(custom string) string {
+	name, _ := strings.CutPrefix(custom, customTypePrefix)
+	return name
 }
 
 // notJira is the fix for a site that answers, but not as Jira does.

@@ -105,6 +105,21 @@ func TestDoctor(t *testing.T) {
 			fix:    "jira.fields",
 		},
 		{
+			name: "custom field of a paragraph type",
+			fake: func(s *jiratest.Server) {
+				fields := s.Fields()
+				for i := range fields {
+					if fields[i].ID == jiratest.FieldContactPerson {
+						fields[i].Kind = "textarea"
+					}
+				}
+				s.SetFields(fields)
+			},
+			want:   []string{pass, pass, pass, pass, pass, pass, fail},
+			detail: "is a textarea field, rotor writes one line of plain text: map a single-line text",
+			fix:    "jira.fields",
+		},
+		{
 			name: "no custom fields mapped",
 			cfg:  func(c *jira.Config) { c.Fields = rotation.FieldMapping{} },
 			want: []string{pass, pass, pass, pass, pass, pass, pass},

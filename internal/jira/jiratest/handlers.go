@@ -246,11 +246,15 @@ func (s *Server) listFields(w http.ResponseWriter, _ *request) {
 		if f.Custom {
 			id, _ := strconv.Atoi(strings.TrimPrefix(f.ID, "customfield_"))
 			schema["customId"] = id
-			if f.Type == "date" {
-				schema["custom"] = "com.atlassian.jira.plugin.system.customfieldtypes:datepicker"
-			} else {
-				schema["custom"] = "com.atlassian.jira.plugin.system.customfieldtypes:textfield"
+			kind := f.Kind
+			switch {
+			case kind != "":
+			case f.Type == "date":
+				kind = "datepicker"
+			default:
+				kind = "textfield"
 			}
+			schema["custom"] = "com.atlassian.jira.plugin.system.customfieldtypes:" + kind
 		} else {
 			schema["system"] = f.ID
 		}

@@ -72,6 +72,10 @@ type Field struct {
 	Name   string
 	Custom bool
 	Type   string
+	// Kind is a custom field's type key after
+	// "com.atlassian.jira.plugin.system.customfieldtypes:", e.g. textarea
+	// (a paragraph); empty: datepicker for a date, textfield otherwise.
+	Kind string
 }
 
 // Comment is a comment on an issue.
