@@ -18,9 +18,11 @@ import (
 	"github.com/rotor-dev/rotor/internal/rotation"
 )
 
-// maxBroughtIn bounds how many commits of one merge's side are read for
-// rotor's trailers: a pull request of rotor record's brings in one.
-const maxBroughtIn = 1000
+// maxBroughtIn bounds how many commits are read to tell what one merge
+// brought in: a pull request of rotor record's brings in one, forked from
+// a recent commit. A merge past it counts as bringing in no trailer: its
+// rotation is shown as made by hand, which an auditor can check.
+const maxBroughtIn = 10000
 
 type auditOptions struct {
 	registerOptions
@@ -191,10 +193,8 @@ func (h *history) period(ctx context.Context, in *audit.Input, progress func(str
 	if err != nil {
 		return err
 	}
-	stop := map[string]bool{}
 	if found {
 		in.BaselineCommit = base.Hash
-		stop[base.Hash] = true
 		reg, _, err := h.registerAt(before)
 		if err != nil {
 			return err
@@ -207,9 +207,6 @@ func (h *history) period(ctx context.Context, in *audit.Input, progress func(str
 	}
 	slices.Reverse(commits)
 	progress(fmt.Sprintf("reading %s of the default branch from %s to %s", plural(len(commits), "commit"), in.From, in.To))
-	for _, c := range commits {
-		stop[c.Hash] = true
-	}
 	in.Commits = make([]audit.Commit, 0, len(commits))
 	for i, c := range commits {
 		if err := ctx.Err(); err != nil {
@@ -218,7 +215,7 @@ func (h *history) period(ctx context.Context, in *audit.Input, progress func(str
 		if i > 0 && i%1000 == 0 {
 			progress(fmt.Sprintf("read %d of %d commits", i, len(commits)))
 		}
-		ac, err := h.auditCommit(c, stop)
+		ac, err := h.auditCommit(c)
 		if err != nil {
 			return err
 		}
@@ -227,7 +224,7 @@ func (h *history) period(ctx context.Context, in *audit.Input, progress func(str
 	return nil
 }
 
-func (h *history) auditCommit(c gitrepo.CommitInfo, stop map[string]bool) (audit.Commit, error) {
+func (h *history) auditCommit(c gitrepo.CommitInfo) (audit.Commit, error) {
 	subject, _, _ := strings.Cut(c.Message, "\n")
 	author, committer := c.Author, c.Committer
 	author.Name, author.Email = redactText(author.Name), redactText(author.Email)
@@ -238,8 +235,8 @@ func (h *history) auditCommit(c gitrepo.CommitInfo, stop map[string]bool) (audit
 		Recorded: trailers(c.Message),
 	}
 	if len(c.Parents) > 1 {
-		side, err := h.repo.BroughtIn(c.Hash, stop, maxBroughtIn)
-		if err != nil {
+		side, err := h.repo.BroughtIn(c.Hash, maxBroughtIn)
+		if err != nil && !errors.Is(err, gitrepo.ErrTooManyCommits) {
 			return ac, err
 		}
 		for _, s := range side {

@@ -333,3 +333,34 @@ func TestAuditNeverPrintsASecretFromHistory(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditMergeOfAnOldBranchIsNotCreditedOldTrailers: a branch forked
+// before the period, after a rotor record commit, carries a hand edit;
+// its merge in the period is a hand edit, not a rotation rotor recorded.
+func TestAuditMergeOfAnOldBranchIsNotCreditedOldTrailers(t *testing.T) {
+	gittest.Require(t)
+	dir := t.TempDir()
+	gittest.Git(t, dir, "init", "-q", "-b", "main")
+	reg := "credential_rotation/"
+	gittest.Import(t, dir, "main", []gittest.Commit{
+		{When: time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC), Message: "register\n",
+			Files: map[string]string{reg + "a.yaml": registerFile(auditEntry("a", 90, "2025-05-01", ""))}},
+		{When: time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC), Message: "Record rotation of a (SEC-1)\n\nRotor-Credential: a\nRotor-Ticket: SEC-1\n",
+			Files: map[string]string{reg + "a.yaml": registerFile(auditEntry("a", 90, "2025-06-02", "    last_ticket: SEC-1\n"))}},
+	})
+	gittest.Git(t, dir, "branch", "-q", "feature", "main")
+	gittest.Import(t, dir, "main", []gittest.Commit{{When: time.Date(2025, 12, 1, 9, 0, 0, 0, time.UTC), Message: "docs\n",
+		Files: map[string]string{"README.md": "register\n"}}})
+	gittest.Import(t, dir, "feature", []gittest.Commit{{When: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC), Message: "rotate a\n",
+		Files: map[string]string{reg + "a.yaml": registerFile(auditEntry("a", 90, "2026-01-05", "    last_ticket: SEC-2\n"))}}})
+	gittest.Git(t, dir, "checkout", "-q", "-f", "main")
+	gittest.GitAt(t, dir, time.Date(2026, 1, 6, 9, 0, 0, 0, time.UTC), "merge", "-q", "--no-ff", "-m", "Merge pull request #5 from acme/feature", "feature")
+
+	p := runAuditJSON(t, dir, "--from", "2026-01-01", "--to", "2026-01-31")
+	if len(p.Events) != 1 || p.Events[0].Type != "rotation" || p.Events[0].RecordedByRotor {
+		t.Fatalf("events %+v, want one rotation not recorded by rotor", p.Events)
+	}
+	if len(p.Observations) != 1 || p.Observations[0].Kind != "hand-edit" {
+		t.Errorf("observations %+v, want one hand-edit", p.Observations)
+	}
+}

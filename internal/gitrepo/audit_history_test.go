@@ -1,6 +1,8 @@
 package gitrepo_test
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -40,21 +42,22 @@ func TestBroughtIn(t *testing.T) {
 		}
 		return out
 	}
-	// The walk stops at the first-parent chain the caller knows.
-	stop := map[string]bool{main[0]: true, main[1]: true}
-	got, err := repo.BroughtIn(merge, stop, 100)
+	// What git log merge^1..merge lists: the side's commits, never the
+	// fork point or anything older, which the first parent holds too.
+	got, err := repo.BroughtIn(merge, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{side[1], side[0]}; !slices.Equal(hashes(got), want) {
-		t.Errorf("brought in %v, want %v", hashes(got), want)
+	want := strings.Fields(git(t, dir, "rev-list", merge+"^1.."+merge+"^2"))
+	if !slices.Equal(hashes(got), want) || !slices.Equal(want, []string{side[1], side[0]}) {
+		t.Errorf("brought in %v, want %v (git rev-list: %v)", hashes(got), []string{side[1], side[0]}, want)
 	}
-	// The limit bounds it, and a commit with one parent brings in nothing.
-	if got, err := repo.BroughtIn(merge, nil, 1); err != nil || len(got) != 1 {
-		t.Errorf("limit 1: %v, %v", hashes(got), err)
-	}
-	if got, err := repo.BroughtIn(main[1], nil, 100); err != nil || len(got) != 0 {
+	// A commit with one parent brings in nothing; past the limit is an error.
+	if got, err := repo.BroughtIn(main[1], 100); err != nil || len(got) != 0 {
 		t.Errorf("a plain commit brought in %v, %v", hashes(got), err)
+	}
+	if _, err := repo.BroughtIn(merge, 1); !errors.Is(err, gitrepo.ErrTooManyCommits) {
+		t.Errorf("limit 1: %v, want ErrTooManyCommits", err)
 	}
 	if b, err := repo.Branch(); err != nil || b != "main" {
 		t.Errorf("branch %q, %v", b, err)
@@ -62,6 +65,71 @@ func TestBroughtIn(t *testing.T) {
 	git(t, dir, "checkout", "-q", "--detach")
 	if b, err := repo.Branch(); err != nil || b != "" {
 		t.Errorf("detached: branch %q, %v", b, err)
+	}
+}
+
+// TestBroughtInMatchesGit holds BroughtIn to git rev-list on merges of
+// branches forked long ago, built on other merged branches, and merged
+// back and forth.
+func TestBroughtInMatchesGit(t *testing.T) {
+	requireGit(t)
+	dir := t.TempDir()
+	git(t, dir, "init", "-q", "-b", "main")
+	n := 0
+	at := func() time.Time {
+		n++
+		return time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Hour)
+	}
+	commit := func(branch, file string) {
+		if n > 0 {
+			git(t, dir, "checkout", "-q", branch)
+		}
+		writeFile(t, dir+"/"+file, time.Now().String()+file, 0o644)
+		git(t, dir, "add", file)
+		gittest.GitAt(t, dir, at(), "commit", "-q", "-m", branch+" "+file)
+	}
+	merge := func(into, from string) string {
+		git(t, dir, "checkout", "-q", into)
+		gittest.GitAt(t, dir, at(), "merge", "-q", "--no-ff", "-m", "Merge "+from+" into "+into, from)
+		return strings.TrimSpace(git(t, dir, "rev-parse", "HEAD"))
+	}
+	commit("main", "m1")
+	git(t, dir, "branch", "old", "main") // forked early, merged late
+	for i := range 5 {
+		commit("main", fmt.Sprintf("m%d", i+2))
+	}
+	commit("old", "o1")
+	git(t, dir, "branch", "stacked", "old") // built on old
+	commit("stacked", "s1")
+	git(t, dir, "branch", "cross", "main")
+	commit("cross", "c1")
+	var merges []string
+	merges = append(merges, merge("old", "main")) // main merged into the branch
+	commit("old", "o2")
+	merges = append(merges, merge("main", "old"))
+	commit("stacked", "s2")
+	merges = append(merges, merge("main", "stacked"))
+	merges = append(merges, merge("main", "cross"))
+
+	repo, err := gitrepo.Open(dir, gitrepo.Options{LocalOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range merges {
+		got, err := repo.BroughtIn(m, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var hs []string
+		for _, c := range got {
+			hs = append(hs, c.Hash)
+		}
+		want := strings.Fields(git(t, dir, "rev-list", m+"^2", "^"+m+"^1"))
+		slices.Sort(hs)
+		slices.Sort(want)
+		if !slices.Equal(hs, want) {
+			t.Errorf("merge %s: brought in %v, git rev-list says %v", m[:12], hs, want)
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package gitrepo
 
 import (
+	"container/heap"
 	"errors"
 	"fmt"
 	"net/url"
@@ -422,14 +423,23 @@ func (r *Repo) treeEntries(h plumbing.Hash) ([]object.TreeEntry, error) {
 	return t.Entries, nil
 }
 
+// ErrTooManyCommits: BroughtIn would have to read more commits than its
+// limit to tell a merge's side from its first parent's history.
+var ErrTooManyCommits = errors.New("too many commits to read")
+
 // BroughtIn returns the commits a merge brought onto the first-parent
-// chain: those reachable from its second and later parents, up to the
-// commits of stop (the chain as the caller knows it) or to limit commits,
-// whichever comes first, in breadth-first order from the merge. A commit
-// with one parent brings in nothing. Parents beyond a shallow clone's
-// history end the walk there: they cannot be read, and the answer is what
-// the clone holds.
-func (r *Repo) BroughtIn(merge string, stop map[string]bool, limit int) ([]CommitInfo, error) {
+// chain, newest first: those reachable from its second and later parents
+// and not from its first, what `git rev-list merge^2 ^merge^1` lists. A
+// commit with one parent brings in nothing.
+//
+// The walk is git's: both sides at once, newest commit first by committer
+// time, each commit painted with the sides that reach it, until every
+// commit still queued is reachable from the first parent. So it reads the
+// side branch and the first parent's history back to where the side
+// forked, however old that is. Reading more than limit commits is an
+// error matching ErrTooManyCommits. Parents beyond a shallow clone's
+// history end the walk there.
+func (r *Repo) BroughtIn(merge string, limit int) ([]CommitInfo, error) {
 	c, err := r.commit(merge)
 	if err != nil {
 		return nil, err
@@ -437,27 +447,87 @@ func (r *Repo) BroughtIn(merge string, stop map[string]bool, limit int) ([]Commi
 	if len(c.ParentHashes) < 2 {
 		return nil, nil
 	}
-	seen := map[plumbing.Hash]bool{c.ParentHashes[0]: true}
-	queue := slices.Clone(c.ParentHashes[1:])
-	var out []CommitInfo
-	for len(queue) > 0 && len(out) < limit {
-		h := queue[0]
-		queue = queue[1:]
-		if seen[h] || stop[h.String()] {
+	const (
+		fromSide  = 1 // reachable from a later parent
+		fromFirst = 2 // reachable from the first parent
+	)
+	paint := map[plumbing.Hash]uint8{}
+	done := map[plumbing.Hash]uint8{} // the paint a commit had when its parents were painted
+	var q commitQueue
+	push := func(h plumbing.Hash, p uint8) error {
+		if paint[h]|p == paint[h] {
+			return nil
+		}
+		paint[h] |= p
+		pc, err := object.GetCommit(r.store, h)
+		if errors.Is(err, plumbing.ErrObjectNotFound) {
+			return nil // beyond a shallow clone's history
+		}
+		if err != nil {
+			return fmt.Errorf("list the commits merge %s brought in: read commit %s: %w", c.Hash, h, err)
+		}
+		heap.Push(&q, pc)
+		return nil
+	}
+	if err := push(c.ParentHashes[0], fromFirst); err != nil {
+		return nil, err
+	}
+	for _, p := range c.ParentHashes[1:] {
+		if err := push(p, fromSide); err != nil {
+			return nil, err
+		}
+	}
+	var order []plumbing.Hash
+	for read := 0; q.Len() > 0; read++ {
+		if !slices.ContainsFunc(q, func(qc *object.Commit) bool { return paint[qc.Hash]&fromFirst == 0 }) {
+			break // what is left, the first parent reaches too
+		}
+		if read >= limit {
+			return nil, fmt.Errorf("list the commits merge %s brought in: %w (more than %d)", c.Hash, ErrTooManyCommits, limit)
+		}
+		pc := heap.Pop(&q).(*object.Commit)
+		p := paint[pc.Hash]
+		if done[pc.Hash] == p {
 			continue
 		}
-		seen[h] = true
-		p, err := object.GetCommit(r.store, h)
-		if errors.Is(err, plumbing.ErrObjectNotFound) {
-			continue // beyond a shallow clone's history
+		if done[pc.Hash] == 0 {
+			order = append(order, pc.Hash)
 		}
+		done[pc.Hash] = p
+		for _, parent := range pc.ParentHashes {
+			if err := push(parent, p); err != nil {
+				return nil, err
+			}
+		}
+	}
+	var out []CommitInfo
+	for _, h := range order {
+		if paint[h] != fromSide {
+			continue
+		}
+		sc, err := object.GetCommit(r.store, h)
 		if err != nil {
 			return nil, fmt.Errorf("list the commits merge %s brought in: read commit %s: %w", c.Hash, h, err)
 		}
-		out = append(out, commitInfo(p))
-		queue = append(queue, p.ParentHashes...)
+		out = append(out, commitInfo(sc))
 	}
 	return out, nil
+}
+
+// commitQueue is a heap of commits, the newest by committer time first.
+type commitQueue []*object.Commit
+
+func (q commitQueue) Len() int { return len(q) }
+func (q commitQueue) Less(i, j int) bool {
+	return q[i].Committer.When.After(q[j].Committer.When)
+}
+func (q commitQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *commitQueue) Push(x any)   { *q = append(*q, x.(*object.Commit)) }
+func (q *commitQueue) Pop() any {
+	old := *q
+	c := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return c
 }
 
 // Branch returns the short name of the checked-out branch, or "" when HEAD
