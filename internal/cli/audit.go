@@ -173,7 +173,7 @@ func auditProvenance(env Env, repo *gitrepo.Repo, dir string, o auditOptions, fr
 		loc = time.UTC
 	}
 	return audit.Provenance{
-		Repository: name, Branch: branch, Register: dir, RotorVersion: version(),
+		Repository: redactText(name), Branch: redactText(branch), Register: redactText(dir), RotorVersion: version(),
 		Command: strings.Join(cmd, " "), Timezone: loc.String(),
 	}
 }

@@ -106,7 +106,7 @@ func (h *history) rotations(after, until time.Time) ([]report.Rotation, error) {
 				}
 				out = append(out, report.Rotation{
 					ID: n.ID, Name: n.Name, Team: n.Team, Old: o.LastChanged, New: n.LastChanged,
-					Ticket: n.LastTicket, Commit: c.Hash, By: mergedBy(c), At: c.Committer.When,
+					Ticket: n.LastTicket, Commit: c.Hash, By: redactText(mergedBy(c)), At: c.Committer.When,
 				})
 			}
 		}

@@ -139,6 +139,7 @@ func TestOriginName(t *testing.T) {
 		{"https://x-access-token:ghs_secret@github.com/acme/register.git?x=1#f", "https://github.com/acme/register"},
 		{"https://github.com/acme/register", "https://github.com/acme/register"},
 		{"git@github.com:acme/register.git", "github.com:acme/register.git"},
+		{"x-access-token:ghp_S3CRETS3CRETS3CRET@github.com:acme/register.git", "github.com:acme/register.git"},
 		{"/srv/git/register.git", ""},
 		{"file:///srv/git/register.git", ""},
 		{"", ""},

@@ -561,7 +561,9 @@ func (r *Repo) OriginName() string {
 		if !isSCPLike(raw) {
 			return ""
 		}
-		if at := strings.LastIndexByte(raw[:strings.IndexByte(raw, ':')], '@'); at >= 0 {
+		// Everything up to the last @ may be a user and a password (which
+		// may hold a colon); a path with an @ loses a little more.
+		if at := strings.LastIndexByte(raw, '@'); at >= 0 {
 			raw = raw[at+1:]
 		}
 		return raw

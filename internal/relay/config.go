@@ -90,7 +90,9 @@ type Config struct {
 	// retries. A body draws on it only for what it has sent (its first 4
 	// KiB are free, and its buffer at most doubles what arrived), and only
 	// while it is being read: a sender that sends nothing, or a trickle,
-	// holds next to nothing, and a forward under way holds none.
+	// holds next to nothing, and a forward under way holds none. A budget
+	// under 2 MiB answers the largest legal bodies 503 every time (tests
+	// use a small one on purpose); the default holds four of them.
 	MaxBodyMemory int64
 
 	// ReadHeaderTimeout bounds the request line and headers.
