@@ -22,14 +22,15 @@ func redactURL(s string) string {
 	if i := strings.Index(s, "://"); i >= 0 {
 		head, rest = s[:i+3], s[i+3:]
 	}
+	// Anything before the last @ may be a user or password (a token may
+	// stand in for either, and a password may hold "?", "#" or "/"), so
+	// the @ is found first; a path or query with an @ loses a little more.
+	if at := strings.LastIndexByte(rest, '@'); at >= 0 {
+		rest = redactedText + rest[at:]
+	}
 	tail := ""
 	if q := strings.IndexAny(rest, "?#"); q >= 0 {
 		rest, tail = rest[:q], rest[q:q+1]+redactedText
-	}
-	// Anything before the last @ may be a user or password (a token may
-	// stand in for either); a path with an @ loses a little more.
-	if at := strings.LastIndexByte(rest, '@'); at >= 0 {
-		rest = redactedText + rest[at:]
 	}
 	return head + rest + tail
 }

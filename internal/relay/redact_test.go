@@ -29,6 +29,10 @@ var leakyURLs = []string{
 	"https://ghe.example.com/%zz?token=SECRET",
 	"https://ghe.example.com/api/v3/" + testToken + "/",
 	" https://x-access-token:SECRET@ghe.example.com/ ",
+	// A password with a ? or # in it: the user information ends at the
+	// last @, not at the first ? or #.
+	"https://x-access-token:SECRET?Zq@ghe.example.com/api/v3/",
+	"https://x-access-token:SE#CRET-SECRET@ghe.example.com/api/v3/",
 }
 
 func secretIn(s string) bool {
