@@ -12,7 +12,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 ACTIONLINT  := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 FUZZTIME  ?= 30s
 
-.PHONY: help build test e2e release-snapshot lint demo bench bench-go bench-validate bench-leak bench-relay fuzz clean
+.PHONY: help build test update-golden e2e release-snapshot lint demo bench bench-go bench-validate bench-leak bench-relay fuzz clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -23,6 +23,9 @@ build: ## build bin/rotor and bin/rotor-relay
 test: build ## unit and integration tests (race detector), then validate the example register
 	$(GO) test -race -count=1 ./...
 	$(ROTOR) validate --register $(REGISTER)
+
+update-golden: ## rewrite the golden files of every package that has them (then review the diff)
+	$(GO) test -count=1 $$(grep -rl --include='*_test.go' '"github.com/rotor-dev/rotor/internal/golden"' internal | xargs -n1 dirname | sort -u | sed 's|^|./|') -update
 
 E2E_TIMEOUT ?= 5m
 e2e: ## the whole loop end to end: real binaries, git over smart HTTP, fake Jira and GitHub, the relay, SMTP

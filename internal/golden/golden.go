@@ -1,6 +1,7 @@
 // Package golden compares what a test produced with a golden file, the
-// one way rotor's tests do it. `go test ./... -update` rewrites the golden
-// files instead, for review in the diff.
+// one way rotor's tests do it. `make update-golden` (go test -update on
+// the packages that import this one) rewrites the golden files instead,
+// for review in the diff.
 //
 // Only tests import it.
 package golden
