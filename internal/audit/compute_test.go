@@ -3,6 +3,7 @@ package audit
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -300,5 +301,45 @@ func TestComputeEmpty(t *testing.T) {
 	}
 	if got := mustJSON(t, p); !strings.Contains(got, `"events": []`) || !strings.Contains(got, `"observations": []`) || !strings.Contains(got, `"credentials": []`) {
 		t.Errorf("empty lists must be [] in JSON:\n%s", got)
+	}
+}
+
+func TestCheckTickets(t *testing.T) {
+	p := Compute(history())
+	if got := p.Tickets(); strings.Join(got, ",") != "SEC-1,SEC-2" {
+		t.Fatalf("tickets %v", got)
+	}
+	before := len(p.Observations)
+	p.CheckTickets(map[string]TicketInfo{
+		"SEC-1": {Found: true, Status: "Done", Done: true, DoneOn: day("2026-01-09")},
+		// SEC-2 unknown to the tracker
+	})
+	var got []string
+	for _, e := range p.Events {
+		if e.Type == EventRotation && e.TicketStatus != nil {
+			s := e.CredentialID + " " + *e.Ticket + " " + *e.TicketStatus
+			if e.TicketDone != nil {
+				s += " done " + e.TicketDone.String()
+			}
+			got = append(got, s)
+		}
+	}
+	if want := "a SEC-1 Done done 2026-01-09|a SEC-2 "; strings.Join(got, "|") != want {
+		t.Errorf("events %q, want %q", strings.Join(got, "|"), want)
+	}
+	if !p.TicketsChecked || len(p.Observations) != before+1 || p.Summary.Observations != before+1 {
+		t.Fatalf("observations %d (were %d), summary %d", len(p.Observations), before, p.Summary.Observations)
+	}
+	i := slices.IndexFunc(p.Observations, func(o Observation) bool { return o.Kind == ObsTicketUnknown })
+	if i < 0 || p.Observations[i].CredentialID != "a" || p.Observations[i].Date != day("2026-04-05") || p.Observations[i].Commit != "7777" {
+		t.Errorf("observations %+v, want ticket-unknown for a on 2026-04-05", p.Observations)
+	}
+	p.CheckTickets(map[string]TicketInfo{"SEC-1": {Found: true, Status: "In Progress"}, "SEC-2": {Found: true, Status: "Done", Done: true}})
+	kinds := map[string]int{}
+	for _, o := range p.Observations {
+		kinds[o.Kind]++
+	}
+	if kinds[ObsTicketNotDone] != 1 || kinds[ObsTicketUnknown] != 0 || len(p.Observations) != before+1 {
+		t.Errorf("observation kinds %v, want the first call's replaced by one ticket-not-done", kinds)
 	}
 }

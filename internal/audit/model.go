@@ -87,6 +87,9 @@ const (
 	ObsSelfApproved    = "self-approved-exemption"
 	ObsPeriodRaisedDue = "period-raised-while-due"
 	ObsHandEdit        = "hand-edit"
+	// With the tickets checked in the tracker (rotor audit --jira):
+	ObsTicketNotDone = "ticket-not-done" // the rotation's ticket is not done
+	ObsTicketUnknown = "ticket-unknown"  // the tracker does not know the ticket
 )
 
 // Exemption actions.
@@ -107,6 +110,10 @@ type Pack struct {
 	// exist yet.
 	BaselineCommit *string    `json:"baseline_commit"`
 	Provenance     Provenance `json:"provenance"`
+	// TicketsChecked: each rotation's ticket was looked up in the tracker
+	// (rotor audit --jira), which fills the events' ticket_status and
+	// ticket_done.
+	TicketsChecked bool `json:"tickets_checked"`
 
 	Summary      Summary       `json:"summary"`
 	Credentials  []Credential  `json:"credentials"`  // by id
@@ -197,6 +204,11 @@ type Event struct {
 	DaysLate        *int           `json:"days_late,omitempty"`
 	Ticket          *string        `json:"ticket,omitempty"`
 	RecordedByRotor *bool          `json:"recorded_by_rotor,omitempty"`
+	// With TicketsChecked, of a rotation with a ticket: its status in the
+	// tracker ("" when the tracker does not know it) and the day it
+	// reached done (absent when it has not).
+	TicketStatus *string        `json:"ticket_status,omitempty"`
+	TicketDone   *rotation.Date `json:"ticket_done,omitempty"`
 
 	// policy (and added, for the policy it starts with)
 	OldPeriodDays *int `json:"old_period_days,omitempty"`

@@ -50,6 +50,26 @@ var samples = []struct {
 	{"realistic", realisticPack},
 	{"empty", emptyPack},
 	{"hostile", hostilePack},
+	{"jira", jiraPack},
+}
+
+// jiraPack is realisticPack with its tickets looked up in Jira: most
+// done, one still in progress, one Jira does not know.
+func jiraPack() *audit.Pack {
+	p := realisticPack()
+	info := map[string]audit.TicketInfo{}
+	for i, k := range p.Tickets() {
+		switch i {
+		case 0:
+			info[k] = audit.TicketInfo{Found: true, Status: "In Progress"}
+		case 1:
+			// unknown to Jira
+		default:
+			info[k] = audit.TicketInfo{Found: true, Status: "Done", Done: true, DoneOn: date("2026-01-02").AddDays(i)}
+		}
+	}
+	p.CheckTickets(info)
+	return p
 }
 
 func render(t *testing.T, p *audit.Pack, write func(*audit.Pack, io.Writer) error) []byte {

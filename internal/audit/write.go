@@ -120,11 +120,13 @@ func (s *Summary) UnmarshalJSON(b []byte) error {
 //	until              exemption: the date it runs until (empty when withdrawn)
 //	reason             exemption: its reason (empty when withdrawn)
 //	approved_by        exemption: its approver (empty when withdrawn)
+//	ticket_status      rotation, with --jira: the ticket's status in Jira (empty when Jira does not know it)
+//	ticket_done        rotation, with --jira: the day the ticket was done (empty when it is not)
 //
 // A cell that does not apply to the row's type is empty.
 const CSVHeader = "date,time,type,credential_id,commit,author,merged_by,pr,subject," +
 	"old_last_changed,new_last_changed,due_date,days_late,ticket,recorded_by_rotor," +
-	"old_period_days,new_period_days,action,until,reason,approved_by"
+	"old_period_days,new_period_days,action,until,reason,approved_by,ticket_status,ticket_done"
 
 // WriteCSV writes one row per event (CSVHeader names the columns), in the
 // pack's order: by date, then credential. Values are written as the
@@ -142,7 +144,8 @@ func (p *Pack) WriteCSV(w io.Writer) error {
 		row = append(row[:0], e.Date.String(), e.Time, e.Type, e.CredentialID, e.Commit, e.Author, e.MergedBy,
 			optInt(e.PR), e.Subject, optDate(e.OldLastChanged), optDate(e.NewLastChanged), optDate(e.DueDate),
 			optInt(e.DaysLate), optString(e.Ticket), optBool(e.RecordedByRotor), optInt(e.OldPeriodDays),
-			optInt(e.NewPeriodDays), e.Action, optDate(e.Until), optString(e.Reason), optString(e.ApprovedBy))
+			optInt(e.NewPeriodDays), e.Action, optDate(e.Until), optString(e.Reason), optString(e.ApprovedBy),
+			optString(e.TicketStatus), optDate(e.TicketDone))
 		for j, c := range row {
 			row[j] = csvCell(c)
 		}
@@ -392,7 +395,7 @@ func (p *Pack) provenanceTable() table {
 		}
 		return codeCell(*h)
 	}
-	return table{title: "Provenance", cols: []column{{head: "Source"}, {head: "Value"}}, rows: [][]cell{
+	t := table{title: "Provenance", cols: []column{{head: "Source"}, {head: "Value"}}, rows: [][]cell{
 		{litCell("Period"), litCell(p.From.String() + " to " + p.To.String() + ", both days included")},
 		{litCell("Repository"), codeCell(pv.Repository)},
 		{litCell("Branch"), codeCell(pv.Branch)},
@@ -404,6 +407,10 @@ func (p *Pack) provenanceTable() table {
 		{litCell("Time zone"), valCell(pv.Timezone)},
 		{litCell("Regenerate with"), codeCell(pv.Command)},
 	}}
+	if p.TicketsChecked {
+		t.rows = append(t.rows, []cell{litCell("Tickets"), litCell("each rotation's ticket looked up in Jira (--jira) when the pack was made: its status then, not from git")})
+	}
+	return t
 }
 
 func (p *Pack) summaryTable() table {
@@ -488,11 +495,28 @@ func commitCells(e *Event) []cell {
 	return []cell{commitCell(e.Commit), prCell(e.PR), valCell(e.Author), valCell(e.MergedBy)}
 }
 
+// ticketCell says what Jira said about a rotation's ticket.
+func ticketCell(e *Event) cell {
+	switch {
+	case e.TicketStatus == nil:
+		return none
+	case *e.TicketStatus == "":
+		return litCell("not found")
+	case e.TicketDone != nil:
+		return cell{{*e.TicketStatus, val}, {" " + e.TicketDone.String(), lit}}
+	}
+	return valCell(*e.TicketStatus)
+}
+
 func (p *Pack) rotationsTable() table {
 	t := table{title: "Rotations", major: true, empty: "No rotations in this period.",
 		intro: "By credential, then date. Due is the due date the rotation answered; recorded means the commit carries the trailers of rotor record, a hand edit does not.",
-		cols: append([]column{{head: "Credential"}, {head: "Date"}, {head: "Old last changed"}, {head: "New last changed"},
-			{head: "Due"}, {head: "Result"}, {head: "Ticket"}, {head: "Recorded"}}, commitCols...)}
+		cols: []column{{head: "Credential"}, {head: "Date"}, {head: "Old last changed"}, {head: "New last changed"},
+			{head: "Due"}, {head: "Result"}, {head: "Ticket"}}}
+	if p.TicketsChecked {
+		t.cols = append(t.cols, column{head: "In Jira"})
+	}
+	t.cols = append(append(t.cols, column{head: "Recorded"}), commitCols...)
 	for _, e := range p.eventsOf(EventRotation) {
 		result := none
 		if e.DaysLate != nil {
@@ -505,8 +529,12 @@ func (p *Pack) rotationsTable() table {
 		if e.RecordedByRotor != nil {
 			recorded = yesNo(*e.RecordedByRotor)
 		}
-		t.rows = append(t.rows, append([]cell{codeCell(e.CredentialID), dateCell(e.Date), optDateCell(e.OldLastChanged),
-			optDateCell(e.NewLastChanged), optDateCell(e.DueDate), result, optCell(e.Ticket, codeCell), recorded}, commitCells(e)...))
+		row := []cell{codeCell(e.CredentialID), dateCell(e.Date), optDateCell(e.OldLastChanged),
+			optDateCell(e.NewLastChanged), optDateCell(e.DueDate), result, optCell(e.Ticket, codeCell)}
+		if p.TicketsChecked {
+			row = append(row, ticketCell(e))
+		}
+		t.rows = append(t.rows, append(append(row, recorded), commitCells(e)...))
 	}
 	return t
 }

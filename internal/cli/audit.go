@@ -13,6 +13,7 @@ import (
 
 	"github.com/rotor-dev/rotor/internal/audit"
 	"github.com/rotor-dev/rotor/internal/gitrepo"
+	"github.com/rotor-dev/rotor/internal/jira"
 	"github.com/rotor-dev/rotor/internal/record"
 	"github.com/rotor-dev/rotor/internal/register"
 	"github.com/rotor-dev/rotor/internal/rotation"
@@ -30,6 +31,8 @@ type auditOptions struct {
 	Format   string
 	Out      string
 	Repo     string
+	Jira     bool
+	jira     func(rotation.JiraSettings) rotation.JiraSettings
 }
 
 func newAuditCommand(env Env) *cli.Command {
@@ -44,7 +47,8 @@ func newAuditCommand(env Env) *cli.Command {
 			"full history (in Actions: actions/checkout with fetch-depth: 0) and no Jira or GitHub token. The same " +
 			"history gives the same bytes. Exit status: 0 written, 1 the register or its history cannot be read, " +
 			"2 usage.",
-		Flags: append(registerFlags(),
+		Flags: append(append(registerFlags(), jiraFlags()...),
+			&cli.BoolFlag{Name: "jira", Usage: "also look up each rotation's ticket in Jira: done or not, and when"},
 			&cli.StringFlag{Name: "from", Usage: "first day of the period, `YYYY-MM-DD` (default: twelve months before --to)"},
 			&cli.StringFlag{Name: "to", Usage: "last day of the period, `YYYY-MM-DD` (default: today)"},
 			&cli.StringFlag{Name: "format", Usage: "output `format`: " + strings.Join(audit.Formats, ", "), Value: "markdown"},
@@ -57,8 +61,11 @@ func newAuditCommand(env Env) *cli.Command {
 				return err
 			}
 			o := auditOptions{registerOptions: ro, From: c.String("from"), To: c.String("to"),
-				Format: c.String("format"), Out: c.String("out"), Repo: c.String("repo")}
-			return runAudit(c.Context, env, o)
+				Format: c.String("format"), Out: c.String("out"), Repo: c.String("repo"), Jira: c.Bool("jira"),
+				jira: func(s rotation.JiraSettings) rotation.JiraSettings { return jiraSettings(c, env, s) }}
+			ctx, cancel := context.WithTimeout(c.Context, c.Duration("timeout"))
+			defer cancel()
+			return runAudit(ctx, env, o)
 		},
 	}
 }
@@ -93,6 +100,15 @@ func runAudit(ctx context.Context, env Env, o auditOptions) error {
 		return usageError("%v", err)
 	}
 	settings := res.Register.Settings
+	var tracker rotation.Tracker
+	if o.Jira {
+		// Configuration first: a missing token is exit 2 before any work.
+		client, err := newJiraClient(env, o.jira(settings.Jira))
+		if err != nil {
+			return err
+		}
+		tracker = client
+	}
 	in := audit.Input{
 		From: from, To: to, Location: settings.Timezone, NoticeDays: settings.NoticeDays,
 		Provenance: auditProvenance(env, repo, dir, o, from, to, settings.Timezone),
@@ -106,6 +122,11 @@ func runAudit(ctx context.Context, env Env, o auditOptions) error {
 		return failed("%v", err)
 	}
 	pack := audit.Compute(in)
+	if tracker != nil {
+		if err := checkTickets(ctx, tracker, pack, settings.Timezone, progress); err != nil {
+			return err
+		}
+	}
 	var b bytes.Buffer
 	if err := pack.Write(&b, o.Format); err != nil {
 		return err
@@ -120,6 +141,37 @@ func runAudit(ctx context.Context, env Env, o auditOptions) error {
 	progress(fmt.Sprintf("wrote %s: %s, %s, %s from %s to %s", o.Out,
 		plural(pack.Summary.Credentials, "credential"), plural(pack.Summary.Rotations, "rotation"),
 		plural(pack.Summary.Observations, "observation"), from, to))
+	return nil
+}
+
+// checkTickets looks up each rotation's ticket in the tracker, one at a
+// time, and adds what it says to the pack.
+func checkTickets(ctx context.Context, tr rotation.Tracker, pack *audit.Pack, loc *time.Location, progress func(string)) error {
+	if loc == nil {
+		loc = time.UTC
+	}
+	keys := pack.Tickets()
+	progress(fmt.Sprintf("looking up %s in Jira", plural(len(keys), "ticket")))
+	info := make(map[string]audit.TicketInfo, len(keys))
+	for i, key := range keys {
+		if i > 0 && i%100 == 0 {
+			progress(fmt.Sprintf("looked up %d of %d tickets", i, len(keys)))
+		}
+		t, err := tr.Ticket(ctx, key)
+		if errors.Is(err, jira.ErrNotFound) {
+			info[key] = audit.TicketInfo{}
+			continue
+		}
+		if err != nil {
+			return failed("%v", err)
+		}
+		ti := audit.TicketInfo{Found: true, Status: t.StatusName, Done: t.StatusCategory == rotation.CategoryDone}
+		if ti.Done && !t.DoneAt.IsZero() {
+			ti.DoneOn = rotation.DateOf(t.DoneAt.In(loc))
+		}
+		info[key] = ti
+	}
+	pack.CheckTickets(info)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rotor-dev/rotor/internal/gitrepo/gittest"
+	"github.com/rotor-dev/rotor/internal/jira/jiratest"
 )
 
 func auditEntry(id string, period int, lastChanged, extra string) string {
@@ -362,5 +364,81 @@ func TestAuditMergeOfAnOldBranchIsNotCreditedOldTrailers(t *testing.T) {
 	}
 	if len(p.Observations) != 1 || p.Observations[0].Kind != "hand-edit" {
 		t.Errorf("observations %+v, want one hand-edit", p.Observations)
+	}
+}
+
+func TestAuditJira(t *testing.T) {
+	dir, h := auditRepo(t)
+	fake := jiratest.New(t)
+	// SEC-1 done late on 9 January UTC (the 10th in Berlin); SEC-2 is not
+	// in the history; SEC-3 still in progress.
+	fake.SetNow(func() time.Time { return time.Date(2026, 1, 9, 23, 30, 0, 0, time.UTC) })
+	for range 3 {
+		fake.AddIssue(jiratest.Issue{Summary: "Rotate", Labels: []string{"rotor"}})
+	}
+	if err := fake.MoveTo("SEC-1", "Done"); err != nil {
+		t.Fatal(err)
+	}
+	if err := fake.MoveTo("SEC-3", "In Progress"); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"audit", "--register", filepath.Join(dir, "credential_rotation"), "--repo", dir,
+		"--from", "2026-01-01", "--to", "2026-06-30", "--format", "json", "--jira", "--jira-project", "SEC"}
+	r := runRotor(t, jiraEnv(fake), "", args...)
+	if r.code != ExitOK {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	var p struct {
+		TicketsChecked bool `json:"tickets_checked"`
+		Events         []struct {
+			Type         string  `json:"type"`
+			CredentialID string  `json:"credential_id"`
+			Ticket       string  `json:"ticket"`
+			TicketStatus *string `json:"ticket_status"`
+			TicketDone   *string `json:"ticket_done"`
+		} `json:"events"`
+		Observations []struct {
+			Kind         string `json:"kind"`
+			CredentialID string `json:"credential_id"`
+			Commit       string `json:"commit"`
+		} `json:"observations"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &p); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range p.Events {
+		if e.Type != "rotation" {
+			continue
+		}
+		s := e.CredentialID + " " + cmp.Or(e.Ticket, "-")
+		if e.TicketStatus != nil {
+			s += " " + *e.TicketStatus
+		}
+		if e.TicketDone != nil {
+			s += " done " + *e.TicketDone
+		}
+		got = append(got, s)
+	}
+	if want := "a SEC-1 Done done 2026-01-10|b -|b SEC-3 In Progress"; !p.TicketsChecked || strings.Join(got, "|") != want {
+		t.Errorf("rotations %q, want %q", strings.Join(got, "|"), want)
+	}
+	var notDone []string
+	for _, o := range p.Observations {
+		if o.Kind == "ticket-not-done" || o.Kind == "ticket-unknown" {
+			notDone = append(notDone, o.Kind+" "+o.CredentialID+" "+o.Commit)
+		}
+	}
+	if want := "ticket-not-done b " + h["squash-b"]; strings.Join(notDone, "|") != want {
+		t.Errorf("observations %q, want %q", notDone, want)
+	}
+	if n := fake.CallsTo("GET /rest/api/3/issue/{issueIdOrKey}"); n != 2 {
+		t.Errorf("%d ticket reads, want 2 (one per ticket)", n)
+	}
+
+	// Without Jira settings: exit 2 before reading any history.
+	r = runRotor(t, nil, "", args...)
+	if r.code != ExitUsage || !strings.Contains(r.stderr, "ROTOR_JIRA_URL") || r.stdout != "" {
+		t.Errorf("without Jira: exit %d, stdout %q\n%s", r.code, r.stdout, r.stderr)
 	}
 }
