@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage"
 
+	"github.com/rotor-dev/rotor/internal/httpretry"
 	"github.com/rotor-dev/rotor/internal/rotation"
 )
 
@@ -145,7 +145,7 @@ func checkRemoteURL(raw string) (remote, error) {
 	switch strings.ToLower(u.Scheme) {
 	case "https":
 	case "http":
-		if !isLoopback(u.Hostname()) {
+		if !httpretry.IsLoopbackHost(u.Hostname()) {
 			return remote{}, fmt.Errorf("its URL %s is plain http, which would send the token unencrypted: use https", u.Redacted())
 		}
 	case "file":
@@ -171,14 +171,6 @@ func isSCPLike(s string) bool {
 		return false // a path such as ./a:b
 	}
 	return !(colon == 1 && len(s) > 2 && (s[2] == '\\' || s[2] == '/')) // C:\ on Windows
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func defaultHTTPClient() *http.Client {
