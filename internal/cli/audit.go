@@ -19,12 +19,6 @@ import (
 	"github.com/rotor-dev/rotor/internal/rotation"
 )
 
-// maxBroughtIn bounds how many commits are read to tell what one merge
-// brought in: a pull request of rotor record's brings in one, forked from
-// a recent commit. A merge past it counts as bringing in no trailer: its
-// rotation is shown as made by hand, which an auditor can check.
-const maxBroughtIn = 10000
-
 type auditOptions struct {
 	registerOptions
 	From, To string
@@ -245,7 +239,14 @@ func (h *history) period(ctx context.Context, in *audit.Input, progress func(str
 	if err != nil {
 		return err
 	}
+	// known holds every commit reachable from the chain's commit before
+	// the one at hand, so that a merge's side is told apart from what the
+	// branch already held, exactly and whatever the commits' clocks say.
+	known := map[string]bool{}
 	if found {
+		if known, err = h.repo.Ancestors(base.Hash); err != nil {
+			return err
+		}
 		in.BaselineCommit = base.Hash
 		reg, _, err := h.registerAt(before)
 		if err != nil {
@@ -267,7 +268,7 @@ func (h *history) period(ctx context.Context, in *audit.Input, progress func(str
 		if i > 0 && i%1000 == 0 {
 			progress(fmt.Sprintf("read %d of %d commits", i, len(commits)))
 		}
-		ac, err := h.auditCommit(c)
+		ac, err := h.auditCommit(c, known)
 		if err != nil {
 			return err
 		}
@@ -276,7 +277,9 @@ func (h *history) period(ctx context.Context, in *audit.Input, progress func(str
 	return nil
 }
 
-func (h *history) auditCommit(c gitrepo.CommitInfo) (audit.Commit, error) {
+// auditCommit reads one commit of the chain; known (see period) gains
+// the commit and what it brought in.
+func (h *history) auditCommit(c gitrepo.CommitInfo, known map[string]bool) (audit.Commit, error) {
 	subject, _, _ := strings.Cut(c.Message, "\n")
 	author, committer := c.Author, c.Committer
 	author.Name, author.Email = redactText(author.Name), redactText(author.Email)
@@ -287,14 +290,16 @@ func (h *history) auditCommit(c gitrepo.CommitInfo) (audit.Commit, error) {
 		Recorded: trailers(c.Message),
 	}
 	if len(c.Parents) > 1 {
-		side, err := h.repo.BroughtIn(c.Hash, maxBroughtIn)
-		if err != nil && !errors.Is(err, gitrepo.ErrTooManyCommits) {
+		side, err := h.repo.BroughtIn(c.Hash, known)
+		if err != nil {
 			return ac, err
 		}
 		for _, s := range side {
 			ac.Recorded = append(ac.Recorded, trailers(s.Message)...)
+			known[s.Hash] = true
 		}
 	}
+	known[c.Hash] = true
 	changes, err := h.repo.ChangedFiles(c.Hash, h.dir)
 	if err != nil {
 		return ac, err

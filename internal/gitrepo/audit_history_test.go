@@ -1,7 +1,6 @@
 package gitrepo_test
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -44,7 +43,12 @@ func TestBroughtIn(t *testing.T) {
 	}
 	// What git log merge^1..merge lists: the side's commits, never the
 	// fork point or anything older, which the first parent holds too.
-	got, err := repo.BroughtIn(merge, 100)
+	known, err := repo.Ancestors(main[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	known[strings.TrimSpace(git(t, dir, "rev-parse", merge+"^1"))] = true
+	got, err := repo.BroughtIn(merge, known)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,12 +56,9 @@ func TestBroughtIn(t *testing.T) {
 	if !slices.Equal(hashes(got), want) || !slices.Equal(want, []string{side[1], side[0]}) {
 		t.Errorf("brought in %v, want %v (git rev-list: %v)", hashes(got), []string{side[1], side[0]}, want)
 	}
-	// A commit with one parent brings in nothing; past the limit is an error.
-	if got, err := repo.BroughtIn(main[1], 100); err != nil || len(got) != 0 {
+	// A commit with one parent brings in nothing.
+	if got, err := repo.BroughtIn(main[1], known); err != nil || len(got) != 0 {
 		t.Errorf("a plain commit brought in %v, %v", hashes(got), err)
-	}
-	if _, err := repo.BroughtIn(merge, 1); !errors.Is(err, gitrepo.ErrTooManyCommits) {
-		t.Errorf("limit 1: %v, want ErrTooManyCommits", err)
 	}
 	if b, err := repo.Branch(); err != nil || b != "main" {
 		t.Errorf("branch %q, %v", b, err)
@@ -70,28 +71,69 @@ func TestBroughtIn(t *testing.T) {
 
 // TestBroughtInMatchesGit holds BroughtIn to git rev-list on merges of
 // branches forked long ago, built on other merged branches, and merged
-// back and forth.
+// back and forth, with commit times in order, all in one second, and
+// skewed (children older than their parents): BroughtIn reads no time.
 func TestBroughtInMatchesGit(t *testing.T) {
 	requireGit(t)
-	dir := t.TempDir()
+	base := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	for name, at := range map[string]func(n int) time.Time{
+		"in order":      func(n int) time.Time { return base.Add(time.Duration(n) * time.Hour) },
+		"one second":    func(int) time.Time { return base },
+		"clocks skewed": func(n int) time.Time { return base.Add(time.Duration(n%3*-2+n) * time.Hour) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir, merges := mergeHistory(t, at)
+			repo, err := gitrepo.Open(dir, gitrepo.Options{LocalOnly: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range merges {
+				known, err := repo.Ancestors(strings.TrimSpace(git(t, dir, "rev-parse", m+"^1")))
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := repo.BroughtIn(m, known)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var hs []string
+				for _, c := range got {
+					hs = append(hs, c.Hash)
+				}
+				// Every commit the merge reaches and its first parent does
+				// not, but the merge itself (an octopus has more than ^2).
+				want := slices.DeleteFunc(strings.Fields(git(t, dir, "rev-list", m, "^"+m+"^1")), func(h string) bool { return h == m })
+				slices.Sort(hs)
+				slices.Sort(want)
+				if !slices.Equal(hs, want) {
+					t.Errorf("merge %s: brought in %v, git rev-list says %v", m[:12], hs, want)
+				}
+			}
+		})
+	}
+}
+
+// mergeHistory makes a repository whose merges bring in branches forked
+// early, stacked on each other, and merged back and forth; at gives the
+// n-th commit's time. It returns the merges, oldest first.
+func mergeHistory(t *testing.T, at func(n int) time.Time) (dir string, merges []string) {
+	dir = t.TempDir()
 	git(t, dir, "init", "-q", "-b", "main")
 	n := 0
-	at := func() time.Time {
-		n++
-		return time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Hour)
-	}
 	commit := func(branch, file string) {
 		if n > 0 {
 			git(t, dir, "checkout", "-q", branch)
 		}
-		writeFile(t, dir+"/"+file, time.Now().String()+file, 0o644)
+		n++
+		writeFile(t, dir+"/"+file, file, 0o644)
 		git(t, dir, "add", file)
-		gittest.GitAt(t, dir, at(), "commit", "-q", "-m", branch+" "+file)
+		gittest.GitAt(t, dir, at(n), "commit", "-q", "-m", branch+" "+file)
 	}
-	merge := func(into, from string) string {
+	merge := func(into, from string) {
 		git(t, dir, "checkout", "-q", into)
-		gittest.GitAt(t, dir, at(), "merge", "-q", "--no-ff", "-m", "Merge "+from+" into "+into, from)
-		return strings.TrimSpace(git(t, dir, "rev-parse", "HEAD"))
+		n++
+		gittest.GitAt(t, dir, at(n), "merge", "-q", "--no-ff", "-m", "Merge "+from+" into "+into, from)
+		merges = append(merges, strings.TrimSpace(git(t, dir, "rev-parse", "HEAD")))
 	}
 	commit("main", "m1")
 	git(t, dir, "branch", "old", "main") // forked early, merged late
@@ -103,34 +145,21 @@ func TestBroughtInMatchesGit(t *testing.T) {
 	commit("stacked", "s1")
 	git(t, dir, "branch", "cross", "main")
 	commit("cross", "c1")
-	var merges []string
-	merges = append(merges, merge("old", "main")) // main merged into the branch
+	merge("old", "main") // main merged into the branch
 	commit("old", "o2")
-	merges = append(merges, merge("main", "old"))
+	merge("main", "old")
 	commit("stacked", "s2")
-	merges = append(merges, merge("main", "stacked"))
-	merges = append(merges, merge("main", "cross"))
-
-	repo, err := gitrepo.Open(dir, gitrepo.Options{LocalOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range merges {
-		got, err := repo.BroughtIn(m, 1000)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var hs []string
-		for _, c := range got {
-			hs = append(hs, c.Hash)
-		}
-		want := strings.Fields(git(t, dir, "rev-list", m+"^2", "^"+m+"^1"))
-		slices.Sort(hs)
-		slices.Sort(want)
-		if !slices.Equal(hs, want) {
-			t.Errorf("merge %s: brought in %v, git rev-list says %v", m[:12], hs, want)
-		}
-	}
+	merge("main", "stacked")
+	merge("main", "cross")
+	git(t, dir, "checkout", "-q", "-b", "octo", "main")
+	commit("octo", "x1")
+	git(t, dir, "checkout", "-q", "-b", "octo2", "main")
+	commit("octo2", "y1")
+	git(t, dir, "checkout", "-q", "main")
+	n++
+	gittest.GitAt(t, dir, at(n), "merge", "-q", "--no-ff", "-m", "Merge octo and octo2", "octo", "octo2")
+	merges = append(merges, strings.TrimSpace(git(t, dir, "rev-parse", "HEAD")))
+	return dir, merges
 }
 
 func TestOriginName(t *testing.T) {

@@ -1,7 +1,6 @@
 package gitrepo
 
 import (
-	"container/heap"
 	"errors"
 	"fmt"
 	"net/url"
@@ -423,23 +422,29 @@ func (r *Repo) treeEntries(h plumbing.Hash) ([]object.TreeEntry, error) {
 	return t.Entries, nil
 }
 
-// ErrTooManyCommits: BroughtIn would have to read more commits than its
-// limit to tell a merge's side from its first parent's history.
-var ErrTooManyCommits = errors.New("too many commits to read")
+// Ancestors returns hash and every commit reachable from it. A walk that
+// leaves a shallow clone's history fails with an error matching
+// ErrShallow.
+func (r *Repo) Ancestors(hash string) (map[string]bool, error) {
+	c, err := r.commit(hash)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	return seen, r.walkNew(c, seen, "list the ancestors of "+c.Hash.String(), nil)
+}
 
 // BroughtIn returns the commits a merge brought onto the first-parent
-// chain, newest first: those reachable from its second and later parents
-// and not from its first, what `git rev-list merge^2 ^merge^1` lists. A
-// commit with one parent brings in nothing.
-//
-// The walk is git's: both sides at once, newest commit first by committer
-// time, each commit painted with the sides that reach it, until every
-// commit still queued is reachable from the first parent. So it reads the
-// side branch and the first parent's history back to where the side
-// forked, however old that is. Reading more than limit commits is an
-// error matching ErrTooManyCommits. Parents beyond a shallow clone's
-// history end the walk there.
-func (r *Repo) BroughtIn(merge string, limit int) ([]CommitInfo, error) {
+// chain: those reachable from its second and later parents and not from
+// its first, what `git rev-list merge ^merge^1` lists but the merge
+// itself, breadth first from the merge. known must hold
+// every commit reachable from the first parent, as Ancestors gives it; a
+// caller walking the chain oldest first keeps it so by adding each commit
+// of the chain and what each merge brought in. The walk reads only the
+// commits it returns, and no commit time, so clocks that disagree do not
+// matter. A commit with one parent brings in nothing. In a shallow clone
+// whose history ends inside the side branch, the error matches ErrShallow.
+func (r *Repo) BroughtIn(merge string, known map[string]bool) ([]CommitInfo, error) {
 	c, err := r.commit(merge)
 	if err != nil {
 		return nil, err
@@ -447,87 +452,69 @@ func (r *Repo) BroughtIn(merge string, limit int) ([]CommitInfo, error) {
 	if len(c.ParentHashes) < 2 {
 		return nil, nil
 	}
-	const (
-		fromSide  = 1 // reachable from a later parent
-		fromFirst = 2 // reachable from the first parent
-	)
-	paint := map[plumbing.Hash]uint8{}
-	done := map[plumbing.Hash]uint8{} // the paint a commit had when its parents were painted
-	var q commitQueue
-	push := func(h plumbing.Hash, p uint8) error {
-		if paint[h]|p == paint[h] {
-			return nil
-		}
-		paint[h] |= p
-		pc, err := object.GetCommit(r.store, h)
-		if errors.Is(err, plumbing.ErrObjectNotFound) {
-			return nil // beyond a shallow clone's history
-		}
-		if err != nil {
-			return fmt.Errorf("list the commits merge %s brought in: read commit %s: %w", c.Hash, h, err)
-		}
-		heap.Push(&q, pc)
-		return nil
-	}
-	if err := push(c.ParentHashes[0], fromFirst); err != nil {
-		return nil, err
-	}
+	seen := map[string]bool{c.ParentHashes[0].String(): true}
+	var out []CommitInfo
+	op := "list the commits merge " + c.Hash.String() + " brought in"
 	for _, p := range c.ParentHashes[1:] {
-		if err := push(p, fromSide); err != nil {
+		pc, err := r.parent(op, c, p)
+		if err != nil {
 			return nil, err
 		}
-	}
-	var order []plumbing.Hash
-	for read := 0; q.Len() > 0; read++ {
-		if !slices.ContainsFunc(q, func(qc *object.Commit) bool { return paint[qc.Hash]&fromFirst == 0 }) {
-			break // what is left, the first parent reaches too
-		}
-		if read >= limit {
-			return nil, fmt.Errorf("list the commits merge %s brought in: %w (more than %d)", c.Hash, ErrTooManyCommits, limit)
-		}
-		pc := heap.Pop(&q).(*object.Commit)
-		p := paint[pc.Hash]
-		if done[pc.Hash] == p {
-			continue
-		}
-		if done[pc.Hash] == 0 {
-			order = append(order, pc.Hash)
-		}
-		done[pc.Hash] = p
-		for _, parent := range pc.ParentHashes {
-			if err := push(parent, p); err != nil {
-				return nil, err
+		err = r.walkNew(pc, seen, op, func(sc *object.Commit) bool {
+			if known[sc.Hash.String()] {
+				return false
 			}
-		}
-	}
-	var out []CommitInfo
-	for _, h := range order {
-		if paint[h] != fromSide {
-			continue
-		}
-		sc, err := object.GetCommit(r.store, h)
+			out = append(out, commitInfo(sc))
+			return true
+		})
 		if err != nil {
-			return nil, fmt.Errorf("list the commits merge %s brought in: read commit %s: %w", c.Hash, h, err)
+			return nil, err
 		}
-		out = append(out, commitInfo(sc))
 	}
 	return out, nil
 }
 
-// commitQueue is a heap of commits, the newest by committer time first.
-type commitQueue []*object.Commit
-
-func (q commitQueue) Len() int { return len(q) }
-func (q commitQueue) Less(i, j int) bool {
-	return q[i].Committer.When.After(q[j].Committer.When)
+// walkNew walks breadth first from start through every parent not in
+// seen, adding what it reaches to seen; visit, when set, says whether to
+// go on past a commit (it is in seen either way).
+func (r *Repo) walkNew(start *object.Commit, seen map[string]bool, op string, visit func(*object.Commit) bool) error {
+	if seen[start.Hash.String()] {
+		return nil
+	}
+	seen[start.Hash.String()] = true
+	queue := []*object.Commit{start}
+	for len(queue) > 0 {
+		c := queue[0]
+		queue = queue[1:]
+		if visit != nil && !visit(c) {
+			continue
+		}
+		for _, h := range c.ParentHashes {
+			if seen[h.String()] {
+				continue
+			}
+			seen[h.String()] = true
+			p, err := r.parent(op, c, h)
+			if err != nil {
+				return err
+			}
+			queue = append(queue, p)
+		}
+	}
+	return nil
 }
-func (q commitQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *commitQueue) Push(x any)   { *q = append(*q, x.(*object.Commit)) }
-func (q *commitQueue) Pop() any {
-	old := *q
-	c := old[len(old)-1]
-	*q = old[:len(old)-1]
-	return c
+
+// parent reads c's parent h; one beyond a shallow clone's history is an
+// ErrShallow error.
+func (r *Repo) parent(op string, c *object.Commit, h plumbing.Hash) (*object.Commit, error) {
+	p, err := object.GetCommit(r.store, h)
+	if errors.Is(err, plumbing.ErrObjectNotFound) {
+		return nil, shallowError(op, c)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: read commit %s: %w", op, h, err)
+	}
+	return p, nil
 }
 
 // Branch returns the short name of the checked-out branch, or "" when HEAD
