@@ -50,7 +50,9 @@ func (p *Pack) CheckTickets(info map[string]TicketInfo) {
 		case !t.Done:
 			obs.Kind, obs.Message = ObsTicketNotDone, "ticket "+*e.Ticket+" is not done: its status is "+t.Status
 		default:
-			e.TicketDone = ptr(t.DoneOn)
+			if !t.DoneOn.IsZero() {
+				e.TicketDone = ptr(t.DoneOn)
+			}
 			continue
 		}
 		p.Observations = append(p.Observations, obs)

@@ -5,8 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -24,8 +27,10 @@ type auditOptions struct {
 	From, To string
 	Format   string
 	Out      string
+	OutDir   string
 	Repo     string
 	Jira     bool
+	Timeout  time.Duration // of the Jira lookups
 	jira     func(rotation.JiraSettings) rotation.JiraSettings
 }
 
@@ -38,15 +43,16 @@ func newAuditCommand(env Env) *cli.Command {
 			"commit, author and pull request; policy changes and exemptions with their commits; the days each " +
 			"credential spent overdue; and observations an auditor would raise (a backdated or future last_changed, a " +
 			"rotation without a ticket or made by hand, a self-approved exemption, a period raised while due). Needs " +
-			"full history (in Actions: actions/checkout with fetch-depth: 0) and no Jira or GitHub token. The same " +
-			"history gives the same bytes. Exit status: 0 written, 1 the register or its history cannot be read, " +
-			"2 usage.",
+			"full history (in Actions: actions/checkout with fetch-depth: 0) and no Jira or GitHub token; --jira " +
+			"adds each ticket's state from Jira. The same history gives the same bytes. Exit status: 0 written, " +
+			"1 the register, its history or (with --jira) Jira cannot be read, 2 usage.",
 		Flags: append(append(registerFlags(), jiraFlags()...),
 			&cli.BoolFlag{Name: "jira", Usage: "also look up each rotation's ticket in Jira: done or not, and when"},
 			&cli.StringFlag{Name: "from", Usage: "first day of the period, `YYYY-MM-DD` (default: twelve months before --to)"},
 			&cli.StringFlag{Name: "to", Usage: "last day of the period, `YYYY-MM-DD` (default: today)"},
 			&cli.StringFlag{Name: "format", Usage: "output `format`: " + strings.Join(audit.Formats, ", "), Value: "markdown"},
 			&cli.StringFlag{Name: "out", Usage: "write the pack to `FILE` (replaced whole, never half-written); default: stdout"},
+			&cli.StringFlag{Name: "out-dir", Usage: "write the pack in every format to `DIR` (audit.md, audit.csv, audit.json, audit.html): one reading of history, and of Jira, for all four"},
 			&cli.StringFlag{Name: "repo", Usage: "the git working copy `folder` whose history is read", Value: "."},
 		),
 		Action: func(c *cli.Context) error {
@@ -54,12 +60,14 @@ func newAuditCommand(env Env) *cli.Command {
 			if err != nil {
 				return err
 			}
+			if c.IsSet("out-dir") && (c.IsSet("out") || c.IsSet("format")) {
+				return usageError("--out-dir writes every format: leave out --out and --format")
+			}
 			o := auditOptions{registerOptions: ro, From: c.String("from"), To: c.String("to"),
-				Format: c.String("format"), Out: c.String("out"), Repo: c.String("repo"), Jira: c.Bool("jira"),
+				Format: c.String("format"), Out: c.String("out"), OutDir: c.String("out-dir"), Repo: c.String("repo"),
+				Jira: c.Bool("jira"), Timeout: c.Duration("timeout"),
 				jira: func(s rotation.JiraSettings) rotation.JiraSettings { return jiraSettings(c, env, s) }}
-			ctx, cancel := context.WithTimeout(c.Context, c.Duration("timeout"))
-			defer cancel()
-			return runAudit(ctx, env, o)
+			return runAudit(c.Context, env, o)
 		},
 	}
 }
@@ -117,56 +125,138 @@ func runAudit(ctx context.Context, env Env, o auditOptions) error {
 	}
 	pack := audit.Compute(in)
 	if tracker != nil {
-		if err := checkTickets(ctx, tracker, pack, settings.Timezone, progress); err != nil {
+		if err := checkTickets(ctx, tracker, pack, settings.Timezone, o.Timeout, progress); err != nil {
 			return err
 		}
 	}
-	var b bytes.Buffer
-	if err := pack.Write(&b, o.Format); err != nil {
+	return writeAudit(env, o, pack, progress)
+}
+
+// auditFiles are the files of --out-dir, by format.
+var auditFiles = map[string]string{"markdown": "audit.md", "csv": "audit.csv", "json": "audit.json", "html": "audit.html"}
+
+// writeAudit writes the pack to stdout, --out, or every format to
+// --out-dir; each file is replaced whole or not at all.
+func writeAudit(env Env, o auditOptions, pack *audit.Pack, progress func(string)) error {
+	command := pack.Provenance.Command
+	defer func() { pack.Provenance.Command = command }()
+	render := func(format string) ([]byte, error) {
+		// The command that makes this file again.
+		pack.Provenance.Command = command + " --format " + format
+		var b bytes.Buffer
+		err := pack.Write(&b, format)
+		return b.Bytes(), err
+	}
+	var paths []string
+	switch {
+	case o.OutDir != "":
+		if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
+			return usageError("--out-dir: %v", err)
+		}
+		for _, f := range audit.Formats {
+			b, err := render(f)
+			if err != nil {
+				return err
+			}
+			path := filepath.Join(o.OutDir, auditFiles[f])
+			if err := register.WriteFileAtomic(path, b); err != nil {
+				return usageError("--out-dir: %v", err)
+			}
+			paths = append(paths, path)
+		}
+	case o.Out != "":
+		b, err := render(o.Format)
+		if err != nil {
+			return err
+		}
+		if err := register.WriteFileAtomic(o.Out, b); err != nil {
+			return usageError("--out: %v", err)
+		}
+		paths = append(paths, o.Out)
+	default:
+		b, err := render(o.Format)
+		if err != nil {
+			return err
+		}
+		_, err = env.Stdout.Write(b)
 		return err
 	}
-	if o.Out == "" {
-		_, err := env.Stdout.Write(b.Bytes())
-		return err
-	}
-	if err := register.WriteFileAtomic(o.Out, b.Bytes()); err != nil {
-		return usageError("--out: %v", err)
-	}
-	progress(fmt.Sprintf("wrote %s: %s, %s, %s from %s to %s", o.Out,
-		plural(pack.Summary.Credentials, "credential"), plural(pack.Summary.Rotations, "rotation"),
-		plural(pack.Summary.Observations, "observation"), from, to))
+	s := pack.Summary
+	progress(fmt.Sprintf("wrote %s: %s, %s, %s from %s to %s", strings.Join(paths, ", "),
+		plural(s.Credentials, "credential"), plural(s.Rotations, "rotation"),
+		plural(s.Observations, "observation"), pack.From, pack.To))
 	return nil
 }
 
-// checkTickets looks up each rotation's ticket in the tracker, one at a
-// time, and adds what it says to the pack.
-func checkTickets(ctx context.Context, tr rotation.Tracker, pack *audit.Pack, loc *time.Location, progress func(string)) error {
+// ticketWorkers is how many tickets are looked up at once.
+const ticketWorkers = 8
+
+// checkTickets looks up each rotation's ticket in the tracker, a few at a
+// time, within timeout, and adds what it says to the pack. A failure ends
+// the run: a pack that says "checked in Jira" holds every ticket's state.
+func checkTickets(ctx context.Context, tr rotation.Tracker, pack *audit.Pack, loc *time.Location, timeout time.Duration, progress func(string)) error {
 	if loc == nil {
 		loc = time.UTC
 	}
 	keys := pack.Tickets()
 	progress(fmt.Sprintf("looking up %s in Jira", plural(len(keys), "ticket")))
-	info := make(map[string]audit.TicketInfo, len(keys))
-	for i, key := range keys {
-		if i > 0 && i%100 == 0 {
-			progress(fmt.Sprintf("looked up %d of %d tickets", i, len(keys)))
+	ctx, cancelTimeout := context.WithTimeout(ctx, timeout)
+	defer cancelTimeout()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var (
+		mu   sync.Mutex
+		info = make(map[string]audit.TicketInfo, len(keys))
+		next = make(chan string)
+		wg   sync.WaitGroup
+	)
+	for range min(ticketWorkers, len(keys)) {
+		wg.Go(func() {
+			for key := range next {
+				ti, err := lookUpTicket(ctx, tr, key, loc)
+				mu.Lock()
+				if err != nil {
+					cancel(err)
+				} else if info[key] = ti; len(info)%100 == 0 && len(info) < len(keys) {
+					progress(fmt.Sprintf("looked up %d of %d tickets", len(info), len(keys)))
+				}
+				mu.Unlock()
+			}
+		})
+	}
+feed:
+	for _, k := range keys {
+		select {
+		case next <- k:
+		case <-ctx.Done():
+			break feed
 		}
-		t, err := tr.Ticket(ctx, key)
-		if errors.Is(err, jira.ErrNotFound) {
-			info[key] = audit.TicketInfo{}
-			continue
-		}
-		if err != nil {
-			return failed("%v", err)
-		}
-		ti := audit.TicketInfo{Found: true, Status: t.StatusName, Done: t.StatusCategory == rotation.CategoryDone}
-		if ti.Done && !t.DoneAt.IsZero() {
-			ti.DoneOn = rotation.DateOf(t.DoneAt.In(loc))
-		}
-		info[key] = ti
+	}
+	close(next)
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		return failed("looked up %d of %d tickets in Jira: %v; nothing was written: fix what Jira answered "+
+			"(rotor doctor checks the settings), raise --timeout (now %s) if it is slow, or run without --jira "+
+			"for the pack from git alone", len(info), len(keys), err, timeout)
 	}
 	pack.CheckTickets(info)
 	return nil
+}
+
+// lookUpTicket asks the tracker about one ticket.
+func lookUpTicket(ctx context.Context, tr rotation.Tracker, key string, loc *time.Location) (audit.TicketInfo, error) {
+	t, err := tr.Ticket(ctx, key)
+	if errors.Is(err, jira.ErrNotFound) {
+		return audit.TicketInfo{}, nil
+	}
+	if err != nil {
+		return audit.TicketInfo{}, err
+	}
+	ti := audit.TicketInfo{Found: true, Status: t.StatusName, Done: t.StatusCategory == rotation.CategoryDone}
+	if ti.Done && !t.DoneAt.IsZero() {
+		ti.DoneOn = rotation.DateOf(t.DoneAt.In(loc))
+	}
+	return ti, nil
 }
 
 // auditPeriod resolves --from and --to: by default the twelve months up to
@@ -214,7 +304,10 @@ func auditProvenance(env Env, repo *gitrepo.Repo, dir string, o auditOptions, fr
 	if reg == "" {
 		reg = "."
 	}
-	cmd := []string{"rotor", "audit", "--register", reg, "--from", from.String(), "--to", to.String(), "--format", o.Format}
+	cmd := []string{"rotor", "audit", "--register", reg, "--from", from.String(), "--to", to.String()}
+	if o.Jira {
+		cmd = append(cmd, "--jira")
+	}
 	if loc == nil {
 		loc = time.UTC
 	}

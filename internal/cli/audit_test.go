@@ -3,7 +3,10 @@ package cli
 import (
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -451,5 +454,66 @@ func TestAuditJira(t *testing.T) {
 	r = runRotor(t, nil, "", args...)
 	if r.code != ExitUsage || !strings.Contains(r.stderr, "ROTOR_JIRA_URL") || r.stdout != "" {
 		t.Errorf("without Jira: exit %d, stdout %q\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestAuditOutDir(t *testing.T) {
+	dir, _ := auditRepo(t)
+	out := filepath.Join(t.TempDir(), "pack")
+	base := []string{"audit", "--register", filepath.Join(dir, "credential_rotation"), "--repo", dir, "--from", "2026-01-01", "--to", "2026-06-30"}
+	r := runRotor(t, nil, "", append(base, "--out-dir", out)...)
+	if r.code != ExitOK || r.stdout != "" {
+		t.Fatalf("exit %d stdout %q\n%s", r.code, r.stdout, r.stderr)
+	}
+	// Each file is what --format gives for it.
+	for format, name := range map[string]string{"markdown": "audit.md", "csv": "audit.csv", "json": "audit.json", "html": "audit.html"} {
+		got, err := os.ReadFile(filepath.Join(out, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		one := runRotor(t, nil, "", append(base, "--format", format)...)
+		if one.code != ExitOK || one.stdout != string(got) {
+			t.Errorf("%s differs from --format %s", name, format)
+		}
+	}
+	r = runRotor(t, nil, "", append(base, "--out-dir", out, "--format", "csv")...)
+	if r.code != ExitUsage || !strings.Contains(r.stderr, "--out-dir writes every format") {
+		t.Errorf("--out-dir with --format: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+func TestAuditJiraFailureWritesNothing(t *testing.T) {
+	dir, _ := auditRepo(t)
+	out := filepath.Join(t.TempDir(), "pack.json")
+	args := []string{"audit", "--register", filepath.Join(dir, "credential_rotation"), "--repo", dir,
+		"--from", "2026-01-01", "--to", "2026-06-30", "--format", "json", "--jira", "--jira-project", "SEC", "--out", out}
+	t.Run("token refused", func(t *testing.T) {
+		fake := jiratest.New(t)
+		env := jiraEnv(fake)
+		env["ROTOR_JIRA_TOKEN"] = "wrong"
+		r := runRotor(t, env, "", args...)
+		if r.code != ExitFailed || !strings.Contains(r.stderr, "of 2 tickets in Jira") || !strings.Contains(r.stderr, "run without --jira") {
+			t.Errorf("exit %d\n%s", r.code, r.stderr)
+		}
+		if _, err := os.Stat(out); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("a pack was written: %v", err)
+		}
+	})
+	t.Run("timeout", func(t *testing.T) {
+		fake := jiratest.New(t)
+		fake.Inject(jiratest.Fault{Method: "GET", PathPrefix: "/rest/api/3/issue/", Status: http.StatusServiceUnavailable, RetryAfter: time.Hour, Times: 100})
+		r := runRotor(t, jiraEnv(fake), "", append(args, "--timeout", "300ms")...)
+		if r.code != ExitFailed || !strings.Contains(r.stderr, "of 2 tickets in Jira") || !strings.Contains(r.stderr, "raise --timeout (now 300ms)") {
+			t.Errorf("exit %d\n%s", r.code, r.stderr)
+		}
+		if _, err := os.Stat(out); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("a pack was written: %v", err)
+		}
+	})
+	// --timeout bounds the Jira lookups only: without --jira it does not
+	// limit reading history.
+	r := runRotor(t, nil, "", "audit", "--register", filepath.Join(dir, "credential_rotation"), "--repo", dir, "--timeout", "1ns")
+	if r.code != ExitOK {
+		t.Errorf("without --jira, --timeout 1ns: exit %d\n%s", r.code, r.stderr)
 	}
 }

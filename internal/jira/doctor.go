@@ -410,7 +410,7 @@ func (c *Client) checkFields(ctx context.Context) Check {
 // writes; a type that takes another shape (a paragraph takes rich text in
 // API v3, a select an option) is refused by Jira on every write.
 var (
-	writableKinds = map[string][]string{"string": {"textfield", "url"}, "date": {"datepicker"}}
+	writableKinds = map[string][]string{"string": {"textfield"}, "date": {"datepicker"}}
 	kindText      = map[string]string{"string": "one line of plain text", "date": "a date"}
 	kindField     = map[string]string{"string": "single-line text (Short text)", "date": "Date Picker"}
 )

@@ -120,6 +120,21 @@ func TestDoctor(t *testing.T) {
 			fix:    "jira.fields",
 		},
 		{
+			name: "custom field of the URL type",
+			fake: func(s *jiratest.Server) {
+				fields := s.Fields()
+				for i := range fields {
+					if fields[i].ID == jiratest.FieldCredentialName {
+						fields[i].Kind = "url"
+					}
+				}
+				s.SetFields(fields)
+			},
+			want:   []string{pass, pass, pass, pass, pass, pass, fail},
+			detail: "is a url field",
+			fix:    "jira.fields",
+		},
+		{
 			name: "no custom fields mapped",
 			cfg:  func(c *jira.Config) { c.Fields = rotation.FieldMapping{} },
 			want: []string{pass, pass, pass, pass, pass, pass, pass},
