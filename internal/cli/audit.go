@@ -104,10 +104,17 @@ func runAudit(ctx context.Context, env Env, o auditOptions) error {
 	settings := res.Register.Settings
 	var tracker rotation.Tracker
 	if o.Jira {
-		// Configuration first: a missing token is exit 2 before any work.
+		// Configuration and credentials first: a missing or refused token
+		// ends the run before the history is read.
 		client, err := newJiraClient(env, o.jira(settings.Jira))
 		if err != nil {
 			return err
+		}
+		actx, cancel := context.WithTimeout(ctx, o.Timeout)
+		err = client.Authenticate(actx)
+		cancel()
+		if err != nil {
+			return failed("%v: rotor doctor says what to fix, or run without --jira for the pack from git alone", err)
 		}
 		tracker = client
 	}

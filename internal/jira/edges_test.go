@@ -496,3 +496,19 @@ func TestCustomFieldOfAnotherTypeReadsAsUnset(t *testing.T) {
 		t.Fatalf("Ticket: %+v, %v", one.Fields, err)
 	}
 }
+
+func TestAuthenticate(t *testing.T) {
+	fake := jiratest.New(t)
+	c, _ := newClient(t, fake)
+	if err := c.Authenticate(context.Background()); err != nil {
+		t.Fatalf("good credentials: %v", err)
+	}
+	c, _ = newClient(t, fake, func(c *jira.Config) { c.Token = "wrong" })
+	err := c.Authenticate(context.Background())
+	if jira.StatusCode(err) != http.StatusUnauthorized || strings.Contains(err.Error(), "wrong") {
+		t.Errorf("wrong token: %v", err)
+	}
+	if n := fake.CallsTo("GET /rest/api/3/myself"); n != 2 {
+		t.Errorf("%d calls to myself, want 2", n)
+	}
+}

@@ -557,3 +557,18 @@ func (c *Client) isDone(ctx context.Context, key string) bool {
 	t, err := c.Ticket(ctx, key)
 	return err == nil && t.StatusCategory == rotation.CategoryDone
 }
+
+// Authenticate checks that Jira accepts the credentials (GET
+// /rest/api/3/myself), so that a command that will need Jira later can
+// fail before its other work. rotor doctor says more about a failure.
+func (c *Client) Authenticate(ctx context.Context) error {
+	var me myselfAnswer
+	return c.call(ctx, "check the credentials", true, func(ctx context.Context) (r *models.ResponseScheme, err error) {
+		if _, r, err = c.api.Myself(ctx); err == nil {
+			if err = expect(r, http.StatusOK, &me); err == nil && (me.AccountID == nil || *me.AccountID == "") {
+				err = unexpected("no accountId")
+			}
+		}
+		return r, err
+	})
+}
