@@ -46,7 +46,7 @@ func newAuditCommand(env Env) *cli.Command {
 			"full history (in Actions: actions/checkout with fetch-depth: 0) and no Jira or GitHub token; --jira " +
 			"adds each ticket's state from Jira. The same history gives the same bytes. Exit status: 0 written, " +
 			"1 the register, its history or (with --jira) Jira cannot be read, 2 usage.",
-		Flags: append(append(registerFlags(), jiraFlags()...),
+		Flags: append(append(registerFlags(), auditJiraFlags()...),
 			&cli.BoolFlag{Name: "jira", Usage: "also look up each rotation's ticket in Jira: done or not, and when"},
 			&cli.StringFlag{Name: "from", Usage: "first day of the period, `YYYY-MM-DD` (default: twelve months before --to)"},
 			&cli.StringFlag{Name: "to", Usage: "last day of the period, `YYYY-MM-DD` (default: today)"},
@@ -70,6 +70,20 @@ func newAuditCommand(env Env) *cli.Command {
 			return runAudit(c.Context, env, o)
 		},
 	}
+}
+
+// auditJiraFlags are the Jira flags, with --timeout as audit uses it:
+// reading history has no deadline, only the calls to Jira do.
+func auditJiraFlags() []cli.Flag {
+	flags := jiraFlags()
+	for i, f := range flags {
+		if d, ok := f.(*cli.DurationFlag); ok && d.Name == "timeout" {
+			t := *d
+			t.Usage = "with --jira, the `deadline` of each Jira phase (the credentials check, then the lookups), retries included"
+			flags[i] = &t
+		}
+	}
+	return flags
 }
 
 func runAudit(ctx context.Context, env Env, o auditOptions) error {
@@ -157,17 +171,33 @@ func writeAudit(env Env, o auditOptions, pack *audit.Pack, progress func(string)
 	var paths []string
 	switch {
 	case o.OutDir != "":
-		if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
-			return usageError("--out-dir: %v", err)
-		}
-		for _, f := range audit.Formats {
+		// Everything is rendered, and every place checked, before the
+		// first file is replaced, so that the four files are of one run.
+		files := make([][]byte, len(audit.Formats))
+		for i, f := range audit.Formats {
 			b, err := render(f)
 			if err != nil {
 				return err
 			}
+			files[i] = b
+		}
+		if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
+			return failed("--out-dir: %v", err)
+		}
+		for _, f := range audit.Formats {
 			path := filepath.Join(o.OutDir, auditFiles[f])
-			if err := register.WriteFileAtomic(path, b); err != nil {
-				return usageError("--out-dir: %v", err)
+			if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
+				return failed("--out-dir: %s is not a regular file: remove it, or choose another folder; nothing was written", path)
+			}
+		}
+		for i, f := range audit.Formats {
+			path := filepath.Join(o.OutDir, auditFiles[f])
+			if err := register.WriteFileAtomic(path, files[i]); err != nil {
+				written := "nothing was replaced"
+				if len(paths) > 0 {
+					written = "already replaced: " + strings.Join(paths, ", ") + "; run again to make the four of one run"
+				}
+				return failed("--out-dir: %v; %s", err, written)
 			}
 			paths = append(paths, path)
 		}
@@ -177,7 +207,7 @@ func writeAudit(env Env, o auditOptions, pack *audit.Pack, progress func(string)
 			return err
 		}
 		if err := register.WriteFileAtomic(o.Out, b); err != nil {
-			return usageError("--out: %v", err)
+			return failed("--out: %v", err)
 		}
 		paths = append(paths, o.Out)
 	default:
@@ -212,10 +242,11 @@ func checkTickets(ctx context.Context, tr rotation.Tracker, pack *audit.Pack, lo
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var (
-		mu   sync.Mutex
-		info = make(map[string]audit.TicketInfo, len(keys))
-		next = make(chan string)
-		wg   sync.WaitGroup
+		mu       sync.Mutex
+		info     = make(map[string]audit.TicketInfo, len(keys))
+		firstErr error
+		next     = make(chan string)
+		wg       sync.WaitGroup
 	)
 	for range min(ticketWorkers, len(keys)) {
 		wg.Go(func() {
@@ -223,6 +254,9 @@ func checkTickets(ctx context.Context, tr rotation.Tracker, pack *audit.Pack, lo
 				ti, err := lookUpTicket(ctx, tr, key, loc)
 				mu.Lock()
 				if err != nil {
+					if firstErr == nil {
+						firstErr = err
+					}
 					cancel(err)
 				} else if info[key] = ti; len(info)%100 == 0 && len(info) < len(keys) {
 					progress(fmt.Sprintf("looked up %d of %d tickets", len(info), len(keys)))
@@ -241,7 +275,12 @@ feed:
 	}
 	close(next)
 	wg.Wait()
-	if err := context.Cause(ctx); err != nil {
+	// The lookups decide: a deadline that passes after the last answer
+	// came in fails nothing.
+	if err := firstErr; err != nil || len(info) < len(keys) {
+		if err == nil {
+			err = context.Cause(ctx)
+		}
 		return failed("looked up %d of %d tickets in Jira: %v; nothing was written: fix what Jira answered "+
 			"(rotor doctor checks the settings), raise --timeout (now %s) if it is slow, or run without --jira "+
 			"for the pack from git alone", len(info), len(keys), err, timeout)
@@ -342,7 +381,7 @@ func (h *history) period(ctx context.Context, in *audit.Input, progress func(str
 	// known holds every commit reachable from the chain's commit before
 	// the one at hand, so that a merge's side is told apart from what the
 	// branch already held, exactly and whatever the commits' clocks say.
-	known := map[string]bool{}
+	known := gitrepo.NewCommitSet()
 	if found {
 		if known, err = h.repo.Ancestors(base.Hash); err != nil {
 			return err
@@ -379,7 +418,7 @@ func (h *history) period(ctx context.Context, in *audit.Input, progress func(str
 
 // auditCommit reads one commit of the chain; known (see period) gains
 // the commit and what it brought in.
-func (h *history) auditCommit(c gitrepo.CommitInfo, known map[string]bool) (audit.Commit, error) {
+func (h *history) auditCommit(c gitrepo.CommitInfo, known *gitrepo.CommitSet) (audit.Commit, error) {
 	subject, _, _ := strings.Cut(c.Message, "\n")
 	author, committer := c.Author, c.Committer
 	author.Name, author.Email = redactText(author.Name), redactText(author.Email)
@@ -396,10 +435,9 @@ func (h *history) auditCommit(c gitrepo.CommitInfo, known map[string]bool) (audi
 		}
 		for _, s := range side {
 			ac.Recorded = append(ac.Recorded, trailers(s.Message)...)
-			known[s.Hash] = true
 		}
 	}
-	known[c.Hash] = true
+	known.Add(c.Hash)
 	changes, err := h.repo.ChangedFiles(c.Hash, h.dir)
 	if err != nil {
 		return ac, err

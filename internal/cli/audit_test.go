@@ -2,6 +2,7 @@ package cli
 
 import (
 	"cmp"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,8 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rotor-dev/rotor/internal/audit"
 	"github.com/rotor-dev/rotor/internal/gitrepo/gittest"
 	"github.com/rotor-dev/rotor/internal/jira/jiratest"
+	"github.com/rotor-dev/rotor/internal/rotation"
 )
 
 func auditEntry(id string, period int, lastChanged, extra string) string {
@@ -517,5 +520,84 @@ func TestAuditJiraFailureWritesNothing(t *testing.T) {
 	r := runRotor(t, nil, "", "audit", "--register", filepath.Join(dir, "credential_rotation"), "--repo", dir, "--timeout", "1ns")
 	if r.code != ExitOK {
 		t.Errorf("without --jira, --timeout 1ns: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// TestAuditChainCommitOutsideThePeriodByItsClock: a merge on the chain
+// whose clock is ahead of --to is not in the period's commits, but what
+// it brought in is still not credited to the next merge.
+func TestAuditChainCommitOutsideThePeriodByItsClock(t *testing.T) {
+	gittest.Require(t)
+	dir := t.TempDir()
+	gittest.Git(t, dir, "init", "-q", "-b", "main")
+	reg := "credential_rotation/"
+	gittest.Import(t, dir, "main", []gittest.Commit{{When: time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC), Message: "register\n",
+		Files: map[string]string{reg + "a.yaml": registerFile(auditEntry("a", 90, "2025-05-01", ""))}}})
+	gittest.Git(t, dir, "branch", "-q", "feature1", "main")
+	gittest.Import(t, dir, "feature1", []gittest.Commit{{When: time.Date(2025, 12, 20, 9, 0, 0, 0, time.UTC),
+		Message: "Record rotation of a (SEC-1)\n\nRotor-Credential: a\nRotor-Ticket: SEC-1\n",
+		Files:   map[string]string{reg + "a.yaml": registerFile(auditEntry("a", 90, "2025-12-20", "    last_ticket: SEC-1\n"))}}})
+	gittest.Git(t, dir, "branch", "-q", "feature2", "feature1")
+	gittest.Import(t, dir, "feature2", []gittest.Commit{{When: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC), Message: "rotate a\n",
+		Files: map[string]string{reg + "a.yaml": registerFile(auditEntry("a", 90, "2026-01-05", "    last_ticket: SEC-2\n"))}}})
+	gittest.Git(t, dir, "checkout", "-q", "-f", "main")
+	// Merged with a clock a month ahead, then feature2 merged on time.
+	gittest.GitAt(t, dir, time.Date(2026, 2, 10, 9, 0, 0, 0, time.UTC), "merge", "-q", "--no-ff", "-m", "Merge pull request #4 from acme/feature1", "feature1")
+	gittest.GitAt(t, dir, time.Date(2026, 1, 6, 9, 0, 0, 0, time.UTC), "merge", "-q", "--no-ff", "-m", "Merge pull request #5 from acme/feature2", "feature2")
+
+	p := runAuditJSON(t, dir, "--from", "2026-01-01", "--to", "2026-01-31")
+	var got []string
+	for _, e := range p.Events {
+		got = append(got, fmt.Sprintf("%s %s rotor %v", e.Type, e.NewLastChanged, e.RecordedByRotor))
+	}
+	if want := "rotation 2026-01-05 rotor false"; strings.Join(got, "|") != want {
+		t.Errorf("events %q, want %q", got, want)
+	}
+	if len(p.Observations) != 1 || p.Observations[0].Kind != "hand-edit" {
+		t.Errorf("observations %+v, want one hand-edit", p.Observations)
+	}
+}
+
+// slowTracker answers every ticket as done, after a pause.
+type slowTracker struct {
+	rotation.Tracker
+	pause time.Duration
+}
+
+func (s slowTracker) Ticket(ctx context.Context, key string) (rotation.Ticket, error) {
+	time.Sleep(s.pause)
+	return rotation.Ticket{Key: key, StatusName: "Done", StatusCategory: rotation.CategoryDone}, nil
+}
+
+// TestCheckTicketsAnswersDecide: lookups that all answered are a success,
+// even when the deadline passed while the last one came back.
+func TestCheckTicketsAnswersDecide(t *testing.T) {
+	ticket := "SEC-1"
+	pack := &audit.Pack{Events: []audit.Event{{Type: audit.EventRotation, CredentialID: "a", Ticket: &ticket}}}
+	err := checkTickets(context.Background(), slowTracker{pause: 50 * time.Millisecond}, pack, time.UTC, 10*time.Millisecond, func(string) {})
+	if err != nil || !pack.TicketsChecked || pack.Events[0].TicketStatus == nil {
+		t.Errorf("checkTickets: %v, pack %+v", err, pack.Events[0])
+	}
+}
+
+func TestAuditOutDirNeverMixesTwoRuns(t *testing.T) {
+	dir, _ := auditRepo(t)
+	out := t.TempDir()
+	for _, name := range []string{"audit.md", "audit.csv", "audit.html"} {
+		if err := os.WriteFile(filepath.Join(out, name), []byte("old"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(out, "audit.json"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := runRotor(t, nil, "", "audit", "--register", filepath.Join(dir, "credential_rotation"), "--repo", dir, "--out-dir", out)
+	if r.code != ExitFailed || !strings.Contains(r.stderr, "not a regular file") {
+		t.Errorf("exit %d\n%s", r.code, r.stderr)
+	}
+	for _, name := range []string{"audit.md", "audit.csv", "audit.html"} {
+		if b, _ := os.ReadFile(filepath.Join(out, name)); string(b) != "old" {
+			t.Errorf("%s was replaced", name)
+		}
 	}
 }

@@ -47,7 +47,7 @@ func TestBroughtIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	known[strings.TrimSpace(git(t, dir, "rev-parse", merge+"^1"))] = true
+	known.Add(strings.TrimSpace(git(t, dir, "rev-parse", merge+"^1")))
 	got, err := repo.BroughtIn(merge, known)
 	if err != nil {
 		t.Fatal(err)

@@ -422,29 +422,50 @@ func (r *Repo) treeEntries(h plumbing.Hash) ([]object.TreeEntry, error) {
 	return t.Entries, nil
 }
 
-// Ancestors returns hash and every commit reachable from it. A walk that
-// leaves a shallow clone's history fails with an error matching
-// ErrShallow.
-func (r *Repo) Ancestors(hash string) (map[string]bool, error) {
+// CommitSet is a set of commits: those a walk has already read.
+type CommitSet struct{ m map[plumbing.Hash]struct{} }
+
+// NewCommitSet returns an empty set.
+func NewCommitSet() *CommitSet { return &CommitSet{m: map[plumbing.Hash]struct{}{}} }
+
+// Add puts the commit named by its full hex hash in s.
+func (s *CommitSet) Add(hash string) { s.m[plumbing.NewHash(hash)] = struct{}{} }
+
+// Has reports whether s holds the commit.
+func (s *CommitSet) Has(hash string) bool {
+	_, ok := s.m[plumbing.NewHash(hash)]
+	return ok
+}
+
+// Len is the number of commits in s.
+func (s *CommitSet) Len() int { return len(s.m) }
+
+// Ancestors returns hash and every commit reachable from it, each read
+// once. A walk that leaves a shallow clone's history fails with an error
+// matching ErrShallow.
+func (r *Repo) Ancestors(hash string) (*CommitSet, error) {
 	c, err := r.commit(hash)
 	if err != nil {
 		return nil, err
 	}
-	seen := map[string]bool{}
-	return seen, r.walkNew(c, seen, "list the ancestors of "+c.Hash.String(), nil)
+	s := NewCommitSet()
+	return s, r.walkNew(c, s, "list the ancestors of "+c.Hash.String(), nil)
 }
 
 // BroughtIn returns the commits a merge brought onto the first-parent
 // chain: those reachable from its second and later parents and not from
 // its first, what `git rev-list merge ^merge^1` lists but the merge
-// itself, breadth first from the merge. known must hold
-// every commit reachable from the first parent, as Ancestors gives it; a
-// caller walking the chain oldest first keeps it so by adding each commit
-// of the chain and what each merge brought in. The walk reads only the
-// commits it returns, and no commit time, so clocks that disagree do not
-// matter. A commit with one parent brings in nothing. In a shallow clone
-// whose history ends inside the side branch, the error matches ErrShallow.
-func (r *Repo) BroughtIn(merge string, known map[string]bool) ([]CommitInfo, error) {
+// itself, breadth first from the merge. known holds commits the caller
+// knows to be reachable from the first parent (a caller walking the chain
+// oldest first passes the same set each time, starting from the
+// Ancestors of the commit before the chain); BroughtIn completes it with
+// whatever of the first parent's history it lacks, then adds the commits
+// it returns and the merge. So each commit is read once over a whole
+// walk, no commit time is read (clocks that disagree do not matter), and
+// a chain commit the caller skipped is still counted. A commit with one
+// parent brings in nothing and changes nothing. In a shallow clone whose
+// history ends before the walk does, the error matches ErrShallow.
+func (r *Repo) BroughtIn(merge string, known *CommitSet) ([]CommitInfo, error) {
 	c, err := r.commit(merge)
 	if err != nil {
 		return nil, err
@@ -452,48 +473,44 @@ func (r *Repo) BroughtIn(merge string, known map[string]bool) ([]CommitInfo, err
 	if len(c.ParentHashes) < 2 {
 		return nil, nil
 	}
-	seen := map[string]bool{c.ParentHashes[0].String(): true}
-	var out []CommitInfo
 	op := "list the commits merge " + c.Hash.String() + " brought in"
-	for _, p := range c.ParentHashes[1:] {
-		pc, err := r.parent(op, c, p)
+	var out []CommitInfo
+	for i, h := range c.ParentHashes {
+		p, err := r.parent(op, c, h)
 		if err != nil {
 			return nil, err
 		}
-		err = r.walkNew(pc, seen, op, func(sc *object.Commit) bool {
-			if known[sc.Hash.String()] {
-				return false
-			}
-			out = append(out, commitInfo(sc))
-			return true
-		})
-		if err != nil {
+		var visit func(*object.Commit)
+		if i > 0 {
+			visit = func(sc *object.Commit) { out = append(out, commitInfo(sc)) }
+		}
+		if err := r.walkNew(p, known, op, visit); err != nil {
 			return nil, err
 		}
 	}
+	known.m[c.Hash] = struct{}{}
 	return out, nil
 }
 
-// walkNew walks breadth first from start through every parent not in
-// seen, adding what it reaches to seen; visit, when set, says whether to
-// go on past a commit (it is in seen either way).
-func (r *Repo) walkNew(start *object.Commit, seen map[string]bool, op string, visit func(*object.Commit) bool) error {
-	if seen[start.Hash.String()] {
+// walkNew walks breadth first from start through every commit not in
+// seen, adding each to seen and handing it to visit when set.
+func (r *Repo) walkNew(start *object.Commit, seen *CommitSet, op string, visit func(*object.Commit)) error {
+	if _, ok := seen.m[start.Hash]; ok {
 		return nil
 	}
-	seen[start.Hash.String()] = true
+	seen.m[start.Hash] = struct{}{}
 	queue := []*object.Commit{start}
 	for len(queue) > 0 {
 		c := queue[0]
 		queue = queue[1:]
-		if visit != nil && !visit(c) {
-			continue
+		if visit != nil {
+			visit(c)
 		}
 		for _, h := range c.ParentHashes {
-			if seen[h.String()] {
+			if _, ok := seen.m[h]; ok {
 				continue
 			}
-			seen[h.String()] = true
+			seen.m[h] = struct{}{}
 			p, err := r.parent(op, c, h)
 			if err != nil {
 				return err
