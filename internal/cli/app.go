@@ -102,7 +102,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 	if err == nil {
 		return ExitOK
 	}
-	fmt.Fprintln(env.Stderr, exitPrefix+textsafe.Value(err.Error()))
+	printError(env.Stderr, err)
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code
@@ -110,6 +110,20 @@ func Main(ctx context.Context, args []string, env Env) int {
 	// urfave/cli's own errors are about flags and arguments; everything a
 	// command returns unwrapped is an input or configuration problem.
 	return ExitUsage
+}
+
+// printError writes err after "rotor: ", an error that lists several
+// problems one per line as lines: the first after the prefix, the others
+// indented. Each line is escaped on its own, so no value can break a
+// line or start a workflow command.
+func printError(w io.Writer, err error) {
+	for i, line := range strings.Split(err.Error(), "\n") {
+		if i == 0 {
+			fmt.Fprintln(w, exitPrefix+textsafe.Value(line))
+		} else {
+			fmt.Fprintln(w, "  "+textsafe.LineStart(line))
+		}
+	}
 }
 
 // Version is the release version stamped into the binary: cmd/rotor sets

@@ -209,3 +209,20 @@ func copyRegister(t *testing.T) string {
 	}
 	return dst
 }
+
+// TestErrorOfSeveralLinesPrintsThemAsLines: an error that lists several
+// problems (one per line) shows them one per line, not as a literal \n.
+func TestErrorOfSeveralLinesPrintsThemAsLines(t *testing.T) {
+	env := map[string]string{
+		"ROTOR_JIRA_WEBHOOK_SECRET": "short", "GITHUB_TOKEN": "t", "ROTOR_GITHUB_REPOSITORY": "acme/register",
+		"ROTOR_GITHUB_API_URL": "ftp://host/::x",
+	}
+	r := runRotor(t, env, "", "relay")
+	lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
+	if r.code != ExitUsage || strings.Contains(r.stderr, `\n`) || len(lines) < 2 {
+		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	if !strings.HasPrefix(lines[0], "rotor: ") || !strings.HasPrefix(lines[1], "  ") {
+		t.Errorf("want the first line after \"rotor: \" and the next indented:\n%s", r.stderr)
+	}
+}
