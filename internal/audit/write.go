@@ -231,40 +231,38 @@ func (p *Pack) WriteMarkdown(w io.Writer) error {
 			bw.WriteString(t.empty + "\n")
 			continue
 		}
-		bw.WriteString("|")
-		for _, c := range t.cols {
-			bw.WriteString(" " + c.head + " |")
+		cols := make([]markdown.Column, len(t.cols))
+		for i, c := range t.cols {
+			cols[i] = markdown.Column{Head: c.head, Right: c.right}
 		}
-		bw.WriteString("\n|")
-		for _, c := range t.cols {
-			if c.right {
-				bw.WriteString(" ---: |")
-			} else {
-				bw.WriteString(" --- |")
+		rows := make([][]string, len(t.rows))
+		for i, row := range t.rows {
+			rows[i] = make([]string, len(row))
+			for j, c := range row {
+				rows[i][j] = c.markdown()
 			}
 		}
-		bw.WriteString("\n")
-		for _, row := range t.rows {
-			bw.WriteString("|")
-			for _, c := range row {
-				bw.WriteString(" ")
-				for _, s := range c {
-					switch s.kind {
-					case lit:
-						bw.WriteString(s.s)
-					case val:
-						bw.WriteString(markdown.Text(s.s))
-					case code:
-						bw.WriteString(markdown.Code(s.s))
-					}
-				}
-				bw.WriteString(" |")
-			}
-			bw.WriteString("\n")
-		}
+		markdown.Table(bw, cols, rows)
 	}
 	bw.WriteString("\n" + footer + "\n")
 	return bw.Flush()
+}
+
+// markdown renders the cell for a Markdown table, each span escaped as
+// its kind says.
+func (c cell) markdown() string {
+	var b strings.Builder
+	for _, s := range c {
+		switch s.kind {
+		case lit:
+			b.WriteString(s.s)
+		case val:
+			b.WriteString(markdown.Text(s.s))
+		case code:
+			b.WriteString(markdown.Code(s.s))
+		}
+	}
+	return b.String()
 }
 
 // The tables below are shared by Markdown and HTML, so that both show the

@@ -32,6 +32,7 @@
 package markdown
 
 import (
+	"io"
 	"strings"
 	"unicode/utf8"
 
@@ -143,3 +144,36 @@ func digitsOnly(s string) bool {
 
 func isDigit(r rune) bool       { return r >= '0' && r <= '9' }
 func isASCIILetter(r rune) bool { return r|0x20 >= 'a' && r|0x20 <= 'z' }
+
+// Column is one column of a [Table]: its heading, rotor's own text
+// written as it is, and whether its figures align right.
+type Column struct {
+	Head  string
+	Right bool
+}
+
+// Table writes a GitHub-flavoured Markdown table to w: the heading row,
+// the alignment row, then one line per row. Each cell is written as it is
+// given: escape every value in it with [Text] or [Code] first.
+func Table(w io.StringWriter, cols []Column, rows [][]string) {
+	w.WriteString("|")
+	for _, c := range cols {
+		w.WriteString(" " + c.Head + " |")
+	}
+	w.WriteString("\n|")
+	for _, c := range cols {
+		if c.Right {
+			w.WriteString(" ---: |")
+		} else {
+			w.WriteString(" --- |")
+		}
+	}
+	w.WriteString("\n")
+	for _, row := range rows {
+		w.WriteString("|")
+		for _, cell := range row {
+			w.WriteString(" " + cell + " |")
+		}
+		w.WriteString("\n")
+	}
+}

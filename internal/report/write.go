@@ -53,26 +53,18 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			b.WriteString(s.empty + "\n")
 			continue
 		}
-		b.WriteString("|")
-		for _, c := range s.cols {
-			b.WriteString(" " + c.head + " |")
+		cols := make([]markdown.Column, len(s.cols))
+		for i, c := range s.cols {
+			cols[i] = markdown.Column{Head: c.head, Right: c.right}
 		}
-		b.WriteString("\n|")
-		for _, c := range s.cols {
-			if c.right {
-				b.WriteString(" ---: |")
-			} else {
-				b.WriteString(" --- |")
+		rows := make([][]string, len(s.rows))
+		for i, row := range s.rows {
+			rows[i] = make([]string, len(row))
+			for j, c := range row {
+				rows[i][j] = mdCell(c)
 			}
 		}
-		b.WriteString("\n")
-		for _, row := range s.rows {
-			b.WriteString("|")
-			for _, c := range row {
-				b.WriteString(" " + mdCell(c) + " |")
-			}
-			b.WriteString("\n")
-		}
+		markdown.Table(&b, cols, rows)
 		if s.more > 0 {
 			b.WriteString("\n" + markdown.Text(s.moreText()) + "\n")
 		}
