@@ -54,7 +54,7 @@ fi
 
 echo "bench-relay: building" >&2
 (cd "$root" && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$work/" ./cmd/rotor-relay ./cmd/rotor)
-(cd "$root" && go build -o "$work/" ./internal/relay/cmd/relay-benchsink ./internal/relay/cmd/relay-benchload)
+(cd "$root" && go build -o "$work/" ./scripts/relay-benchsink ./scripts/relay-benchload)
 mv "$work/relay-benchsink" "$work/benchsink"
 mv "$work/relay-benchload" "$work/benchload"
 
