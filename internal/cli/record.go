@@ -111,6 +111,8 @@ func runRecord(ctx context.Context, env Env, o recordOptions) error {
 	}
 	cfg := record.Config{
 		Register:  res.Register,
+		Project:   tracker.Project(),
+		IssueType: tracker.IssueType(),
 		Today:     res.Today,
 		Author:    rotation.Signature{Name: envOr(env, envGitAuthorName, defaultAuthorName), Email: envOr(env, envGitAuthorEmail, defaultAuthorEmail)},
 		BrowseURL: tracker.BrowseURL,

@@ -263,6 +263,9 @@ func validFieldID(id string) bool {
 // Project returns the key of the project the client works in.
 func (c *Client) Project() string { return c.project }
 
+// IssueType returns the name of the issue type of rotor's tickets.
+func (c *Client) IssueType() string { return c.issueType }
+
 // BrowseURL returns the address of a ticket for people: <site>/browse/KEY.
 func (c *Client) BrowseURL(key string) string {
 	return c.base.String() + "/browse/" + url.PathEscape(key)
