@@ -31,6 +31,15 @@ func TestNewNamesWhatIsMissing(t *testing.T) {
 		{"token in the URL", func(c *jira.Config) { c.URL = "https://bot:s3cret-token@example.atlassian.net" }, []string{"ROTOR_JIRA_URL", "contains @", "ROTOR_JIRA_TOKEN"}},
 		{"token in a bad URL", func(c *jira.Config) { c.URL = "https://bot:s3cret token@example.atlassian.net/%zz" }, []string{"ROTOR_JIRA_URL", "contains @"}},
 		{"bad field id", func(c *jira.Config) { c.Fields.NextDueDate = "Next Due Date" }, []string{"jira.fields.next_due_date", "customfield_10050"}},
+		{"plain http", func(c *jira.Config) { c.URL = "http://jira.example.com" }, []string{"ROTOR_JIRA_URL (http://jira.example.com): plain http"}},
+		{"a token in the query", func(c *jira.Config) { c.URL = "https://example.atlassian.net/?token=s3cret" },
+			[]string{"ROTOR_JIRA_URL (https://example.atlassian.net): carries a query"}},
+		{"a token as the email", func(c *jira.Config) { c.Email = "ATATT3xs3cret" }, []string{"ROTOR_JIRA_EMAIL: not an email address"}},
+		{"a token with a newline", func(c *jira.Config) { c.Token = "ATATT3xs3cret\n" }, []string{"ROTOR_JIRA_TOKEN: contains white space"}},
+		{"every problem at once", func(c *jira.Config) {
+			*c = jira.Config{URL: "http://jira.example.com", Token: "s3cret token", Project: "SEC"}
+		},
+			[]string{"set ROTOR_JIRA_EMAIL", "ROTOR_JIRA_URL (http://jira.example.com): plain http", "ROTOR_JIRA_TOKEN: contains white space"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
