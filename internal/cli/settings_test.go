@@ -1,10 +1,10 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/hex"
+	"maps"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -47,15 +47,7 @@ func runRotorWithin(t *testing.T, d time.Duration, env map[string]string, args .
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
-	var stdout, stderr bytes.Buffer
-	e := Env{
-		Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
-		Getenv: func(k string) string { return env[k] },
-		Now:    func() time.Time { return time.Date(2026, time.November, 27, 9, 0, 0, 0, time.UTC) },
-		Sleep:  func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
-	}
-	code := Main(ctx, args, e)
-	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
+	return runRotorContext(ctx, t, env, "", args...)
 }
 
 // Malformed values of every setting that can hold a secret, each
@@ -216,117 +208,69 @@ func TestInvalidConfigurationIsAnErrorEvenInADryRun(t *testing.T) {
 	gittest.Require(t)
 	auditDir, _ := auditRepo(t)
 	noRepo := t.TempDir()
-	const plainJira = "http://jira.example.com"
-	jiraOK := func(jira *jiratest.Server) map[string]string { return jiraEnv(jira) }
+	const plainJira, plainAPI = "http://jira.example.com", "http://ghe.example.com/api/v3/"
+	// What each case starts from, before its own settings.
+	const (
+		nothing = iota
+		jiraOnly
+		jiraAndGitHub
+	)
+	sync := []string{"sync", "--dry-run", "--register", example}
+	record := []string{"record", "--dry-run", "--register", example, "--issue", "SEC-1"}
+	report := func(flags ...string) []string {
+		return append([]string{"report", "--register", example, "--repo", noRepo}, flags...)
+	}
+	doctor := []string{"doctor", "--register", example}
+	audit := []string{"audit", "--jira", "--register", filepath.Join(auditDir, "credential_rotation"), "--repo", auditDir,
+		"--from", "2026-01-01", "--to", "2026-06-30", "--jira-project", "SEC"}
+	plainJiraSaid := []string{"ROTOR_JIRA_URL (http://jira.example.com)", "plain http"}
+	plainAPISaid := []string{"ROTOR_GITHUB_API_URL (http://ghe.example.com)", "plain http"}
 	tests := []struct {
 		name string
-		env  func(jira *jiratest.Server, gh *githubtest.Server) map[string]string
+		base int
+		set  map[string]string
 		args []string
 		want []string // in stderr
 	}{
-		{name: "sync --dry-run, a plain-http Jira URL alone",
-			env: func(*jiratest.Server, *githubtest.Server) map[string]string {
-				return map[string]string{"ROTOR_JIRA_URL": plainJira}
-			},
-			args: []string{"sync", "--dry-run", "--register", example}, want: []string{"ROTOR_JIRA_URL (http://jira.example.com)", "plain http"}},
-		{name: "sync --dry-run, a plain-http Jira URL with credentials",
-			env: func(jira *jiratest.Server, _ *githubtest.Server) map[string]string {
-				env := jiraOK(jira)
-				env["ROTOR_JIRA_URL"] = plainJira
-				return env
-			},
-			args: []string{"sync", "--dry-run", "--register", example}, want: []string{"ROTOR_JIRA_URL (http://jira.example.com)", "plain http"}},
-		{name: "sync --dry-run, the token alone",
-			env: func(*jiratest.Server, *githubtest.Server) map[string]string {
-				return map[string]string{"ROTOR_JIRA_TOKEN": "t0ken"}
-			},
-			args: []string{"sync", "--dry-run", "--register", example}, want: []string{"ROTOR_JIRA_URL", "ROTOR_JIRA_EMAIL", "or none of them for a dry run without Jira"}},
-		{name: "sync --dry-run, a URL that does not parse",
-			env: func(jira *jiratest.Server, _ *githubtest.Server) map[string]string {
-				env := jiraOK(jira)
-				env["ROTOR_JIRA_URL"] = "https://example.atlassian.net:port"
-				return env
-			},
-			args: []string{"sync", "--dry-run", "--register", example}, want: []string{"ROTOR_JIRA_URL", "not a site URL"}},
-		{name: "record --dry-run, a plain-http GitHub API URL",
-			env: func(jira *jiratest.Server, gh *githubtest.Server) map[string]string {
-				env := jiraOK(jira)
-				env["GITHUB_TOKEN"] = githubtest.Token
-				env["ROTOR_GITHUB_REPOSITORY"] = gh.Repository()
-				env["ROTOR_GITHUB_API_URL"] = "http://ghe.example.com/api/v3/"
-				return env
-			},
-			args: []string{"record", "--dry-run", "--register", example, "--issue", "SEC-1"}, want: []string{"ROTOR_GITHUB_API_URL (http://ghe.example.com)", "plain http"}},
-		{name: "record --dry-run, a GitHub API URL without a token",
-			env: func(jira *jiratest.Server, gh *githubtest.Server) map[string]string {
-				env := jiraOK(jira)
-				env["ROTOR_GITHUB_REPOSITORY"] = gh.Repository()
-				env["ROTOR_GITHUB_API_URL"] = gh.URL + "/"
-				return env
-			},
-			args: []string{"record", "--dry-run", "--register", example, "--issue", "SEC-1"}, want: []string{"GITHUB_TOKEN", "or none of them for a dry run without GitHub"}},
-		{name: "record --dry-run, a plain-http Jira URL",
-			env: func(jira *jiratest.Server, _ *githubtest.Server) map[string]string {
-				env := jiraOK(jira)
-				env["ROTOR_JIRA_URL"] = plainJira
-				return env
-			},
-			args: []string{"record", "--dry-run", "--register", example, "--issue", "SEC-1"}, want: []string{"ROTOR_JIRA_URL (http://jira.example.com)", "plain http"}},
-		{name: "report --email --dry-run, an SMTP URL without a host",
-			env: func(*jiratest.Server, *githubtest.Server) map[string]string {
-				return map[string]string{"ROTOR_SMTP_URL": "smtps://rotor:pw@", "ROTOR_REPORT_FROM": "rotor@example.com"}
-			},
-			args: []string{"report", "--email", "--dry-run", "--register", example, "--repo", noRepo}, want: []string{"ROTOR_SMTP_URL", "no host"}},
-		{name: "report --email --dry-run, credentials without TLS",
-			env: func(*jiratest.Server, *githubtest.Server) map[string]string {
-				return map[string]string{"ROTOR_SMTP_URL": "smtp://rotor:pw@relay.example.com:25", "ROTOR_REPORT_FROM": "rotor@example.com"}
-			},
-			args: []string{"report", "--email", "--dry-run", "--smtp-insecure", "--register", example, "--repo", noRepo}, want: []string{"ROTOR_SMTP_URL (smtp://relay.example.com:25)", "insecure mode takes no credentials"}},
-		{name: "report --jira, a plain-http Jira URL",
-			env: func(jira *jiratest.Server, _ *githubtest.Server) map[string]string {
-				env := jiraOK(jira)
-				env["ROTOR_JIRA_URL"] = plainJira
-				return env
-			},
-			args: []string{"report", "--jira", "--register", example, "--repo", noRepo}, want: []string{"ROTOR_JIRA_URL (http://jira.example.com)", "plain http"}},
-		{name: "audit --jira, a plain-http Jira URL",
-			env: func(jira *jiratest.Server, _ *githubtest.Server) map[string]string {
-				env := jiraOK(jira)
-				env["ROTOR_JIRA_URL"] = plainJira
-				return env
-			},
-			args: []string{"audit", "--jira", "--register", filepath.Join(auditDir, "credential_rotation"), "--repo", auditDir, "--from", "2026-01-01", "--to", "2026-06-30", "--jira-project", "SEC"},
-			want: []string{"ROTOR_JIRA_URL (http://jira.example.com)", "plain http"}},
-		{name: "doctor, a GitHub API URL without a token",
-			env: func(jira *jiratest.Server, _ *githubtest.Server) map[string]string {
-				env := jiraOK(jira)
-				env["ROTOR_GITHUB_API_URL"] = "http://ghe.example.com/api/v3/"
-				return env
-			},
-			args: []string{"doctor", "--register", example}, want: []string{"ROTOR_GITHUB_API_URL (http://ghe.example.com)", "plain http", "GITHUB_TOKEN"}},
-		{name: "doctor, a plain-http GitHub API URL",
-			env: func(jira *jiratest.Server, gh *githubtest.Server) map[string]string {
-				env := jiraOK(jira)
-				env["GITHUB_TOKEN"] = githubtest.Token
-				env["ROTOR_GITHUB_REPOSITORY"] = gh.Repository()
-				env["ROTOR_GITHUB_API_URL"] = "http://ghe.example.com/api/v3/"
-				return env
-			},
-			args: []string{"doctor", "--register", example}, want: []string{"ROTOR_GITHUB_API_URL (http://ghe.example.com)", "plain http"}},
-		{name: "relay, a plain-http GitHub API URL",
-			env: func(*jiratest.Server, *githubtest.Server) map[string]string {
-				return map[string]string{
-					"ROTOR_JIRA_WEBHOOK_SECRET": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-					"GITHUB_TOKEN":              githubtest.Token, "ROTOR_GITHUB_REPOSITORY": "acme/register",
-					"ROTOR_GITHUB_API_URL": "http://ghe.example.com/api/v3/", "ROTOR_RELAY_ADDR": "127.0.0.1:0",
-				}
-			},
-			args: []string{"relay"}, want: []string{"ROTOR_GITHUB_API_URL (http://ghe.example.com)", "plain http"}},
+		{"sync --dry-run, a plain-http Jira URL alone", nothing, map[string]string{"ROTOR_JIRA_URL": plainJira}, sync, plainJiraSaid},
+		{"sync --dry-run, a plain-http Jira URL with credentials", jiraOnly, map[string]string{"ROTOR_JIRA_URL": plainJira}, sync, plainJiraSaid},
+		{"sync --dry-run, the token alone", nothing, map[string]string{"ROTOR_JIRA_TOKEN": "t0ken"}, sync,
+			[]string{"ROTOR_JIRA_URL", "ROTOR_JIRA_EMAIL", "or none of them for a dry run without Jira"}},
+		{"sync --dry-run, a URL that does not parse", jiraOnly, map[string]string{"ROTOR_JIRA_URL": "https://example.atlassian.net:port"}, sync,
+			[]string{"ROTOR_JIRA_URL", "not a site URL"}},
+		{"record --dry-run, a plain-http GitHub API URL", jiraAndGitHub, map[string]string{"ROTOR_GITHUB_API_URL": plainAPI}, record, plainAPISaid},
+		{"record --dry-run, a GitHub API URL without a token", jiraAndGitHub, map[string]string{"GITHUB_TOKEN": ""}, record,
+			[]string{"GITHUB_TOKEN", "or none of them for a dry run without GitHub"}},
+		{"record --dry-run, a plain-http Jira URL", jiraOnly, map[string]string{"ROTOR_JIRA_URL": plainJira}, record, plainJiraSaid},
+		{"report --email --dry-run, an SMTP URL without a host", nothing,
+			map[string]string{"ROTOR_SMTP_URL": "smtps://rotor:pw@", "ROTOR_REPORT_FROM": "rotor@example.com"},
+			report("--email", "--dry-run"), []string{"ROTOR_SMTP_URL", "no host"}},
+		{"report --email --dry-run, credentials without TLS", nothing,
+			map[string]string{"ROTOR_SMTP_URL": "smtp://rotor:pw@relay.example.com:25", "ROTOR_REPORT_FROM": "rotor@example.com"},
+			report("--email", "--dry-run", "--smtp-insecure"), []string{"ROTOR_SMTP_URL (smtp://relay.example.com:25)", "insecure mode takes no credentials"}},
+		{"report --jira, a plain-http Jira URL", jiraOnly, map[string]string{"ROTOR_JIRA_URL": plainJira}, report("--jira"), plainJiraSaid},
+		{"audit --jira, a plain-http Jira URL", jiraOnly, map[string]string{"ROTOR_JIRA_URL": plainJira}, audit, plainJiraSaid},
+		{"doctor, a GitHub API URL without a token", jiraOnly, map[string]string{"ROTOR_GITHUB_API_URL": plainAPI}, doctor,
+			[]string{"ROTOR_GITHUB_API_URL (http://ghe.example.com)", "plain http", "GITHUB_TOKEN is not set"}},
+		{"doctor, a plain-http GitHub API URL", jiraAndGitHub, map[string]string{"ROTOR_GITHUB_API_URL": plainAPI}, doctor, plainAPISaid},
+		{"relay, a plain-http GitHub API URL", nothing, map[string]string{
+			"ROTOR_JIRA_WEBHOOK_SECRET": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+			"GITHUB_TOKEN":              githubtest.Token, "ROTOR_GITHUB_REPOSITORY": "acme/register",
+			"ROTOR_GITHUB_API_URL": plainAPI, "ROTOR_RELAY_ADDR": "127.0.0.1:0",
+		}, []string{"relay"}, plainAPISaid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			jira, gh := jiratest.New(t), githubtest.New(t)
-			r := runRotorWithin(t, 20*time.Second, tt.env(jira, gh), tt.args...)
+			env := map[string]string{}
+			if tt.base != nothing {
+				maps.Copy(env, jiraEnv(jira))
+			}
+			if tt.base == jiraAndGitHub {
+				env["GITHUB_TOKEN"], env["ROTOR_GITHUB_REPOSITORY"], env["ROTOR_GITHUB_API_URL"] = githubtest.Token, gh.Repository(), gh.URL+"/"
+			}
+			maps.Copy(env, tt.set)
+			r := runRotorWithin(t, 20*time.Second, env, tt.args...)
 			if r.code != ExitUsage {
 				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, ExitUsage, r.stdout, r.stderr)
 			}
