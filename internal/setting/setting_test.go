@@ -83,3 +83,32 @@ func TestInvalid(t *testing.T) {
 		t.Error("errors.Is does not see the problem's sentinel")
 	}
 }
+
+// FuzzSite: whatever the value, what Site shows is a scheme and a host,
+// nothing of a user, password, path, query or fragment; and Invalid's
+// message holds no password that is not part of that host.
+func FuzzSite(f *testing.F) {
+	for _, s := range []string{
+		"https://bot:Sm7pS3cret@example.atlassian.net/x?y#z", "smtp://rotor:Sm7pS3cretPassw0rd", "smtps://apikey:Sm7p/S3cret#Passw0rd",
+		"SG.Sm7pS3cret.x", "http://[::1]:80", "https://a.b:99999", "https://%zz@a.b", "https://a.b@c.d@e.f",
+	} {
+		f.Add(s, "Sm7pS3cret")
+	}
+	f.Fuzz(func(t *testing.T, value, password string) {
+		site := setting.Site(value)
+		if site != "" {
+			u, err := url.Parse(site)
+			if err != nil || u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" || site != u.Scheme+"://"+u.Host {
+				t.Fatalf("Site(%q) = %q: not a bare scheme://host", value, site)
+			}
+			if setting.Site(site) != site {
+				t.Errorf("Site(%q) = %q, Site of that = %q", value, site, setting.Site(site))
+			}
+		}
+		raw := "https://rotor:" + password + "@" + value
+		msg := setting.Invalid("ROTOR_X", raw, errors.New("refused")).Error()
+		if len(password) >= 6 && strings.Contains(msg, password) && !strings.Contains("ROTOR_X: refused", password) && !strings.Contains(setting.Site(raw), password) {
+			t.Errorf("Invalid(%q) = %q shows the password", raw, msg)
+		}
+	})
+}
