@@ -47,7 +47,8 @@ func TestSite(t *testing.T) {
 
 func TestInvalid(t *testing.T) {
 	sentinel := errors.New("invalid SMTP URL")
-	_, parseErr := url.Parse("smtp://rotor:Sm7pS3cretPassw0rd")
+	// What url.Parse answers, quoting its input and a piece of it.
+	parseErr := &url.Error{Op: "parse", URL: "smtp://rotor:Sm7pS3cretPassw0rd", Err: errors.New(`invalid port ":Sm7pS3cretPassw0rd" after host`)}
 	tests := []struct {
 		name, value string
 		problem     error
