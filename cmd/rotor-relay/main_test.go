@@ -64,6 +64,38 @@ func TestConfigurationErrorsRedactURLs(t *testing.T) {
 	}
 }
 
+// TestMalformedSettingsNeverShowTheirValue: every setting of the relay,
+// set to a malformed value that embeds a secret, exits 2 naming the
+// setting, and no piece of the secret shows.
+func TestMalformedSettingsNeverShowTheirValue(t *testing.T) {
+	for _, tt := range []struct{ name, value string }{
+		{relay.EnvWebhookSecret, "Sm7pS3cretPassw0rd\n"},
+		{relay.EnvWebhookSecret, "S3cret!"},
+		{relay.EnvAutomationToken, "changeme-Sm7pS3cretPassw0rd"},
+		{relay.EnvGitHubToken, "ghp_Sm7pS3cret Passw0rd"},
+		{relay.EnvRepository, "ghp_Sm7pS3cretPassw0rd"},
+		{relay.EnvGitHubAPIURL, "https://x-access-token:Sm7p/S3cret#Passw0rd"},
+		{relay.EnvGitHubAPIURL, "ghp_Sm7pS3cretPassw0rd"},
+		{relay.EnvAddr, "Sm7pS3cretPassw0rd"},
+	} {
+		env := map[string]string{
+			relay.EnvWebhookSecret: secret,
+			relay.EnvGitHubToken:   token,
+			relay.EnvRepository:    "acme/register",
+			relay.EnvAddr:          "127.0.0.1:0",
+		}
+		env[tt.name] = tt.value
+		var stderr bytes.Buffer
+		if code := run(context.Background(), nil, func(k string) string { return env[k] }, &stderr); code != 2 {
+			t.Errorf("%s=%q: exit code %d, want 2", tt.name, tt.value, code)
+		}
+		out := strings.ToLower(stderr.String())
+		if !strings.Contains(stderr.String(), tt.name) || strings.Contains(out, "sm7p") || strings.Contains(out, "s3cret") || strings.Contains(out, "passw0rd") {
+			t.Errorf("%s=%q: want the variable named and no piece of its value:\n%s", tt.name, tt.value, stderr.String())
+		}
+	}
+}
+
 func TestUsage(t *testing.T) {
 	var stderr bytes.Buffer
 	if code := run(context.Background(), []string{"-h"}, os.Getenv, &stderr); code != 0 {

@@ -23,6 +23,13 @@ type result struct {
 // environment (nothing is read from the real one).
 func runRotor(t *testing.T, env map[string]string, stdin string, args ...string) result {
 	t.Helper()
+	return runRotorContext(context.Background(), t, env, stdin, args...)
+}
+
+// runRotorContext is runRotor under ctx: a deadline ends a command that
+// would serve (rotor relay).
+func runRotorContext(ctx context.Context, t *testing.T, env map[string]string, stdin string, args ...string) result {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
 	e := Env{
 		Stdin:  strings.NewReader(stdin),
@@ -33,7 +40,7 @@ func runRotor(t *testing.T, env map[string]string, stdin string, args ...string)
 		// Retries happen, without the waits.
 		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
 	}
-	code := Main(context.Background(), args, e)
+	code := Main(ctx, args, e)
 	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }
 

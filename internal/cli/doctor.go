@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
@@ -22,8 +23,10 @@ func newDoctorCommand(env Env) *cli.Command {
 		Usage: "check the Jira and GitHub configuration and say what to fix",
 		Description: "Checks, in order: the Jira site answers, the API token works, the project exists, rotor's user " +
 			"has the permissions it needs, the issue type exists in the project, its workflow reaches a status of " +
-			"category done, and the custom fields in rotor.yaml exist. With GITHUB_TOKEN set, it also checks what " +
-			"rotor record needs: the repository answers, the token may push and may open pull requests. Exit 1 if anything is wrong.",
+			"category done, and the custom fields in rotor.yaml exist. With GitHub configured (GITHUB_TOKEN, " +
+			"ROTOR_GITHUB_REPOSITORY or ROTOR_GITHUB_API_URL set), it also checks what " +
+			"rotor record needs: the repository answers, the token may push and may open pull requests. Exit status: 0 ready, " +
+			"1 a check failed, 2 a setting is missing or malformed (named, its value not shown).",
 		Flags: append(registerFlags(), jiraFlags()...),
 		Action: func(c *cli.Context) error {
 			ro, err := resolveRegister(c, env)
@@ -43,9 +46,16 @@ func runDoctor(ctx context.Context, env Env, o doctorOptions) error {
 	if err != nil {
 		return err
 	}
+	// Both configurations first: one that is set but wrong is exit 2
+	// before any check, as in every command.
 	settings := o.jira(res.Register.Settings.Jira)
-	client, err := newJiraClient(env, settings)
-	if err != nil {
+	client, jiraErr := newJiraClient(env, settings)
+	var host *github.Client
+	var hostErr error
+	if anySet(env, githubVars) {
+		host, hostErr = newGitHubClient(env)
+	}
+	if err := errors.Join(jiraErr, hostErr); err != nil {
 		return err
 	}
 	failures := 0
@@ -69,7 +79,7 @@ func runDoctor(ctx context.Context, env Env, o doctorOptions) error {
 			fmt.Fprintf(env.Stdout, "      fix: %s\n", textsafe.Value(check.Fix))
 		}
 	}
-	failures += githubChecks(ctx, env)
+	failures += githubChecks(ctx, env, host)
 	if failures > 0 {
 		return failed("%s failed; fix them and run rotor doctor again", plural(failures, "check"))
 	}
@@ -79,8 +89,9 @@ func runDoctor(ctx context.Context, env Env, o doctorOptions) error {
 
 // githubChecks checks what rotor record needs of GitHub, without writing:
 // the token reaches the repository, may push, and may open pull requests.
-// It prints one line a check and returns the number that failed.
-func githubChecks(ctx context.Context, env Env) int {
+// It prints one line a check and returns the number that failed. Without
+// a client (no GitHub setting is set) it says how to have them checked.
+func githubChecks(ctx context.Context, env Env, client *github.Client) int {
 	show := func(mark, name, detail, fix string) {
 		fmt.Fprintf(env.Stdout, "%s  %s", mark, name)
 		if detail != "" {
@@ -91,15 +102,10 @@ func githubChecks(ctx context.Context, env Env) int {
 			fmt.Fprintf(env.Stdout, "      fix: %s\n", textsafe.Value(fix))
 		}
 	}
-	if env.Getenv(envGitHubToken) == "" {
-		show("skip", "GitHub (rotor record)", "GITHUB_TOKEN is not set",
+	if client == nil {
+		show("skip", "GitHub (rotor record)", "none of "+names(githubVars)+" is set",
 			"set GITHUB_TOKEN and GITHUB_REPOSITORY (or ROTOR_GITHUB_REPOSITORY) to check that rotor record can push and open pull requests")
 		return 0
-	}
-	client, err := newGitHubClient(env)
-	if err != nil {
-		show("FAIL", "GitHub configuration", err.Error(), "")
-		return 1
 	}
 	acc, err := client.CheckPullRequestAccess(ctx)
 	if err != nil {

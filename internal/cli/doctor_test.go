@@ -118,7 +118,8 @@ func TestDoctorNeverShowsTheGitHubAPIURLsSecrets(t *testing.T) {
 		env["ROTOR_GITHUB_REPOSITORY"] = "acme/credential-register"
 		env["ROTOR_GITHUB_API_URL"] = u
 		r := runRotor(t, env, "", "doctor", "--register", example)
-		if r.code != ExitFailed || !strings.Contains(r.stdout, "FAIL  GitHub configuration") {
+		// A malformed setting is exit 2 before any check, as in every command.
+		if r.code != ExitUsage || !strings.Contains(r.stderr, "ROTOR_GITHUB_API_URL") || r.stdout != "" {
 			t.Errorf("%q: exit %d\n%s%s", u, r.code, r.stdout, r.stderr)
 		}
 		if strings.Contains(r.stdout+r.stderr, "LEAKED") {

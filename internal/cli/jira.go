@@ -50,16 +50,46 @@ func jiraSettings(c *cli.Context, env Env, s rotation.JiraSettings) rotation.Jir
 	return s
 }
 
+// jiraVars are the variables of the Jira endpoint and credentials.
+var jiraVars = []string{jira.EnvURL, jira.EnvEmail, jira.EnvToken}
+
 // newJiraClient builds the Jira client from settings and the environment
-// (ROTOR_JIRA_URL, ROTOR_JIRA_EMAIL, ROTOR_JIRA_TOKEN). A missing value is
-// a configuration error: exit 2.
+// (ROTOR_JIRA_URL, ROTOR_JIRA_EMAIL, ROTOR_JIRA_TOKEN). A missing or
+// malformed value is a configuration error: exit 2, every problem named
+// by its variable and no value shown (jira.New).
 func newJiraClient(env Env, s rotation.JiraSettings) (*jira.Client, error) {
 	cfg := jira.ConfigFromSettings(s, env.Getenv)
 	cfg.HTTPClient = env.HTTPClient
 	cfg.Retry.Sleep = env.Sleep
 	client, err := jira.New(cfg)
 	if err != nil {
-		return nil, usageError("%v", err)
+		return nil, usageError("%w", err)
 	}
 	return client, nil
+}
+
+// anySet reports whether any of the variables is set (not blank). Absent
+// configuration is what a dry run may do without; configuration that is
+// set is checked, dry run or not.
+func anySet(env Env, vars []string) bool {
+	for _, v := range vars {
+		if strings.TrimSpace(env.Getenv(v)) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// orNoneForADryRun adds to the configuration error of a dry run that the
+// service's variables may also all be left unset.
+func orNoneForADryRun(err error, service string, vars []string) error {
+	return usageError("%w\nset %s correctly, or none of them for a dry run without %s", err, names(vars), service)
+}
+
+// names lists vars as "A, B and C".
+func names(vars []string) string {
+	if len(vars) < 2 {
+		return strings.Join(vars, "")
+	}
+	return strings.Join(vars[:len(vars)-1], ", ") + " and " + vars[len(vars)-1]
 }

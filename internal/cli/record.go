@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/record"
 	"github.com/rotor-dev/rotor/internal/register"
 	"github.com/rotor-dev/rotor/internal/rotation"
+	"github.com/rotor-dev/rotor/internal/setting"
 	"github.com/rotor-dev/rotor/internal/textsafe"
 )
 
@@ -88,16 +90,18 @@ func runRecord(ctx context.Context, env Env, o recordOptions) error {
 	if err != nil {
 		return err
 	}
+	// Jira is needed even in a dry run (the ticket decides everything);
+	// GitHub may be absent from a dry run, but what is set must be right.
 	settings := o.jira(res.Register.Settings.Jira)
-	tracker, err := newJiraClient(env, settings)
-	if err != nil {
-		return err
+	tracker, jiraErr := newJiraClient(env, settings)
+	var host *github.Client
+	var hostErr error
+	if o.DryRun && !anySet(env, githubVars) {
+		fmt.Fprintf(env.Stderr, "%sdry run without GitHub (none of %s is set): the pull request is not looked up\n", exitPrefix, names(githubVars))
+	} else if host, hostErr = newGitHubClient(env); hostErr != nil && o.DryRun {
+		hostErr = orNoneForADryRun(hostErr, "GitHub", githubVars)
 	}
-	host, err := newGitHubClient(env)
-	switch {
-	case err != nil && o.DryRun:
-		fmt.Fprintf(env.Stderr, "%sdry run without GitHub (%v): the pull request is not looked up\n", exitPrefix, textsafe.Value(err.Error()))
-	case err != nil:
+	if err := errors.Join(jiraErr, hostErr); err != nil {
 		return err
 	}
 	token := env.Getenv(envGitHubToken)
@@ -111,6 +115,8 @@ func runRecord(ctx context.Context, env Env, o recordOptions) error {
 	}
 	cfg := record.Config{
 		Register:  res.Register,
+		Project:   tracker.Project(),
+		IssueType: tracker.IssueType(),
 		Today:     res.Today,
 		Author:    rotation.Signature{Name: envOr(env, envGitAuthorName, defaultAuthorName), Email: envOr(env, envGitAuthorEmail, defaultAuthorEmail)},
 		BrowseURL: tracker.BrowseURL,
@@ -154,21 +160,48 @@ func recordRequest(env Env, issue string) (record.Request, error) {
 	return record.Request{IssueKey: ev.Payload.IssueKey, CredentialID: ev.Payload.CredentialID}, nil
 }
 
-// newGitHubClient builds the GitHub client from the environment.
+// githubVars are rotor's GitHub settings. GITHUB_REPOSITORY is not one:
+// Actions sets it for every job.
+var githubVars = []string{envGitHubToken, envGitHubRepository, envGitHubAPIURL}
+
+// newGitHubClient builds the GitHub client from the environment. Every
+// problem is named by its variable, and no value is shown beyond a URL's
+// scheme and host (setting.Invalid): exit 2.
 func newGitHubClient(env Env) (*github.Client, error) {
-	repo := envOr(env, envGitHubRepository, env.Getenv(envActionsRepo))
+	var errs []error
+	repoVar, repo := envGitHubRepository, strings.TrimSpace(env.Getenv(envGitHubRepository))
 	if repo == "" {
-		return nil, usageError("no repository: set %s (or %s, which Actions sets) to owner/name", envGitHubRepository, envActionsRepo)
+		repoVar, repo = envActionsRepo, strings.TrimSpace(env.Getenv(envActionsRepo))
+	}
+	if repo == "" {
+		errs = append(errs, fmt.Errorf("no repository: set %s (or %s, which Actions sets) to owner/name", envGitHubRepository, envActionsRepo))
+	} else if _, _, err := github.SplitRepository(repo); err != nil {
+		errs = append(errs, setting.Invalid(repoVar, repo, err))
+	}
+	token := env.Getenv(envGitHubToken)
+	if token == "" {
+		errs = append(errs, fmt.Errorf("%s is not set: %s", envGitHubToken, github.NoTokenHint("the register's repository")))
+	} else if err := github.CheckToken(token); err != nil {
+		errs = append(errs, setting.Invalid(envGitHubToken, token, err))
+	}
+	apiURL := strings.TrimSpace(env.Getenv(envGitHubAPIURL))
+	if apiURL != "" {
+		if _, err := github.ParseAPIURL(apiURL); err != nil {
+			errs = append(errs, setting.Invalid(envGitHubAPIURL, apiURL, err))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, usageError("%w", errors.Join(errs...))
 	}
 	c, err := github.New(github.Config{
-		APIURL:     env.Getenv(envGitHubAPIURL),
+		APIURL:     apiURL,
 		Repository: repo,
-		Token:      env.Getenv(envGitHubToken),
+		Token:      token,
 		HTTPClient: env.HTTPClient,
 		Retry:      httpretry.Policy{Sleep: env.Sleep},
 	})
 	if err != nil {
-		return nil, usageError("%v", err)
+		return nil, usageError("%w", err)
 	}
 	return c, nil
 }

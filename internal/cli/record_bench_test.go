@@ -34,9 +34,11 @@ func (offlineRepo) Push(context.Context, string, string) error { return nil }
 
 type benchTickets struct{ t rotation.Ticket }
 
-func (b benchTickets) Ticket(context.Context, string) (rotation.Ticket, error) { return b.t, nil }
-func (benchTickets) Comments(context.Context, string) ([]string, error)        { return nil, nil }
-func (benchTickets) Comment(context.Context, string, string) error             { return nil }
+func (b benchTickets) LocatedTicket(context.Context, string) (rotation.Ticket, string, string, error) {
+	return b.t, "SEC", rotation.DefaultIssueType, nil
+}
+func (benchTickets) Comments(context.Context, string) ([]string, error) { return nil, nil }
+func (benchTickets) Comment(context.Context, string, string) error      { return nil }
 
 type benchHost struct{}
 
@@ -102,7 +104,7 @@ func BenchmarkRecord10000(b *testing.B) {
 		}
 		v, _ := validator()
 		r, err := record.Run(ctx, deps, record.Config{
-			Register: res.Register, Today: res.Today,
+			Register: res.Register, Today: res.Today, Project: "SEC",
 			Author: rotation.Signature{Name: "rotor", Email: "rotor@users.noreply.github.com"},
 			Check: func(path string, data []byte) []register.Finding {
 				_, fs := v.ValidateFile(path, data, res.Register.Settings, res.Today)

@@ -294,3 +294,59 @@ func TestRecordNeverShowsTheGitHubAPIURLsSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordRefusesATicketOutsideTheProjectOrIssueType: a done ticket with
+// rotor's labels in another project, or of another issue type, is not a
+// rotation: anyone who can close an issue elsewhere on the site could
+// otherwise have any credential recorded. Nothing is committed, pushed,
+// opened or commented.
+func TestRecordRefusesATicketOutsideTheProjectOrIssueType(t *testing.T) {
+	tests := []struct {
+		name  string
+		issue func(w *recordWorld) jiratest.Issue
+		want  []string
+	}{
+		{"another project", func(w *recordWorld) jiratest.Issue {
+			other := jiratest.DefaultProject()
+			other.ID, other.Key, other.Name = "10001", "OTHER", "Other"
+			w.jira.SetProject(other)
+			return jiratest.Issue{Project: "OTHER"}
+		}, []string{`is in project "OTHER"`, `not "SEC"`}},
+		{"another issue type", func(*recordWorld) jiratest.Issue {
+			return jiratest.Issue{IssueType: "Task"}
+		}, []string{`is a "Task"`, `not a "Secret Rotation Task"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newRecordWorld(t)
+			is := tt.issue(w)
+			is.Summary = "Rotate Payments DB admin password (payments-db-admin)"
+			is.Labels = []string{"rotor", "rotor-payments-db-admin"}
+			is.Status = "Done"
+			key := w.jira.AddIssue(is)
+			refs := gittest.Git(t, w.origin, "for-each-ref")
+			jiraWrites := w.jira.Writes()
+			r := w.record(t, "--issue", key)
+			if r.code != ExitFailed {
+				t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+			}
+			for _, want := range append([]string{key}, tt.want...) {
+				if !strings.Contains(r.stderr, want) {
+					t.Errorf("stderr does not say %q:\n%s", want, r.stderr)
+				}
+			}
+			if w.git.Requests.Load() != 0 || w.gh.Writes() != 0 || w.jira.Writes() != jiraWrites || len(w.gh.PullRequests()) != 0 {
+				t.Errorf("wrote: git requests %d, GitHub writes %d, Jira writes %d", w.git.Requests.Load(), w.gh.Writes(), w.jira.Writes()-jiraWrites)
+			}
+			if got := gittest.Git(t, w.origin, "for-each-ref"); got != refs {
+				t.Errorf("origin's refs changed:\n%s\nwere:\n%s", got, refs)
+			}
+			if objects := gittest.Git(t, w.clone, "count-objects"); !strings.HasPrefix(objects, "0 objects") {
+				t.Errorf("a commit was made: %s", objects)
+			}
+			if got, _ := w.jira.Issue(key); len(got.Comments) != 0 {
+				t.Errorf("%d comments on %s", len(got.Comments), key)
+			}
+		})
+	}
+}

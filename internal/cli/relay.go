@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/rotor-dev/rotor/internal/relay"
+	"github.com/rotor-dev/rotor/internal/setting"
 )
 
 func newRelayCommand(env Env) *cli.Command {
@@ -24,6 +25,9 @@ func newRelayCommand(env Env) *cli.Command {
 			getenv := env.Getenv
 			if c.IsSet("addr") {
 				addr := c.String("addr")
+				if err := relay.CheckAddr(addr); err != nil {
+					return usageError("%w", setting.Invalid("--addr", addr, err))
+				}
 				getenv = func(k string) string {
 					if k == relay.EnvAddr {
 						return addr
@@ -39,7 +43,7 @@ func newRelayCommand(env Env) *cli.Command {
 func runRelay(ctx context.Context, env Env, getenv func(string) string) error {
 	cfg, err := relay.ConfigFromEnv(getenv)
 	if err != nil {
-		return usageError("%v", err)
+		return usageError("%w", err)
 	}
 	// rotor's batch commands tune the runtime for speed (cmd/rotor); the
 	// relay is a long-running server and tunes it for memory instead.

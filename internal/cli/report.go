@@ -17,6 +17,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/record"
 	"github.com/rotor-dev/rotor/internal/report"
 	"github.com/rotor-dev/rotor/internal/rotation"
+	"github.com/rotor-dev/rotor/internal/setting"
 	"github.com/rotor-dev/rotor/internal/textsafe"
 	"github.com/rotor-dev/rotor/internal/validate"
 )
@@ -108,10 +109,8 @@ func runReport(ctx context.Context, env Env, o reportOptions) error {
 		if msgTo, err = reportRecipients(env, res.Register.Settings); err != nil {
 			return err
 		}
-		if !o.DryRun {
-			if sender, err = newSender(env, o.Insecure); err != nil {
-				return err
-			}
+		if sender, err = newSender(env, o.Insecure, o.DryRun); err != nil {
+			return err
 		}
 	}
 	in := report.Input{Today: res.Today, Register: res.Register, Weeks: o.Weeks}
@@ -307,14 +306,27 @@ func reportRecipients(env Env, s rotation.Settings) ([]string, error) {
 	return s.Report.Recipients, nil
 }
 
-func newSender(env Env, insecure bool) (*mail.Sender, error) {
+// newSender checks ROTOR_SMTP_URL and returns the sender. A dry run
+// writes the message instead of sending it: it needs no sender (nil), and
+// may do without the variable, but one that is set must be right there
+// too. A malformed URL is named without its value (setting.Invalid).
+func newSender(env Env, insecure, dryRun bool) (*mail.Sender, error) {
 	u := env.Getenv(envSMTPURL)
-	if u == "" {
+	if strings.TrimSpace(u) == "" {
+		if dryRun {
+			return nil, nil
+		}
 		return nil, usageError("--email: set %s, e.g. smtp://user:password@smtp.example.com:587 (STARTTLS) or smtps://...:465", envSMTPURL)
+	}
+	if _, err := mail.ParseURL(u, insecure); err != nil {
+		return nil, usageError("%w", setting.Invalid(envSMTPURL, u, err))
+	}
+	if dryRun {
+		return nil, nil
 	}
 	s, err := mail.New(mail.Config{URL: u, Insecure: insecure, Sleep: env.Sleep})
 	if err != nil {
-		return nil, usageError("%s: %v", envSMTPURL, err)
+		return nil, usageError("%w", setting.Invalid(envSMTPURL, u, err))
 	}
 	return s, nil
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/rotor-dev/rotor/internal/jira"
 	"github.com/rotor-dev/rotor/internal/reconcile"
 	"github.com/rotor-dev/rotor/internal/rotation"
 	"github.com/rotor-dev/rotor/internal/textsafe"
@@ -29,7 +28,8 @@ func newSyncCommand(env Env) *cli.Command {
 			"assignee or mapped custom fields changed (only what differs is written), escalate once when a credential " +
 			"becomes overdue, and mark tickets of removed credentials as orphaned. It prints the plan, then applies it unless --dry-run. Jira's URL and token " +
 			"come from ROTOR_JIRA_URL, ROTOR_JIRA_EMAIL and ROTOR_JIRA_TOKEN; under --dry-run without them, rotor " +
-			"plans as if Jira had no rotor tickets. Exit status: 0 all done, 1 an action failed, 2 usage or configuration.",
+			"plans as if Jira had no rotor tickets, while any of them set must be right, dry run or not. Exit status: 0 all done, " +
+			"1 an action failed, 2 usage or configuration.",
 		Flags: append(append(registerFlags(), jiraFlags()...),
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the plan and write nothing to Jira"},
 			&cli.StringFlag{Name: "format", Usage: "plan `format`: text, json or markdown", Value: "text"},
@@ -61,27 +61,25 @@ func runSync(ctx context.Context, env Env, o syncOptions) error {
 	settings := o.jira(res.Register.Settings.Jira)
 	res.Register.Settings.Jira = settings
 
+	// Absent configuration is a dry run's default: plan as if Jira had no
+	// rotor tickets. Configuration that is set is checked, dry run or not.
 	var tracker rotation.Tracker
 	var open []rotation.Ticket
-	client, err := newJiraClient(env, settings)
-	switch {
-	case err == nil:
+	if o.DryRun && !anySet(env, jiraVars) {
+		fmt.Fprintf(env.Stderr, "%sdry run without Jira (none of %s is set): planning as if Jira had no rotor tickets\n", exitPrefix, names(jiraVars))
+	} else {
+		client, err := newJiraClient(env, settings)
+		if err != nil {
+			if o.DryRun {
+				return orNoneForADryRun(err, "Jira", jiraVars)
+			}
+			return err
+		}
 		tracker = client
 		fmt.Fprintf(env.Stderr, "%ssearching Jira project %s for open rotor tickets\n", exitPrefix, textsafe.Value(client.Project()))
 		if open, err = client.OpenTickets(ctx); err != nil {
 			return failed("%s", textsafe.Value(err.Error()))
 		}
-	case o.DryRun:
-		why := fmt.Sprintf("%s, %s, %s not all set", jira.EnvURL, jira.EnvEmail, jira.EnvToken)
-		if env.Getenv(jira.EnvURL) != "" || env.Getenv(jira.EnvEmail) != "" || env.Getenv(jira.EnvToken) != "" {
-			fmt.Fprintf(env.Stderr, "%s%s\n", exitPrefix, textsafe.Value(err.Error()))
-			if env.Getenv(jira.EnvURL) != "" && env.Getenv(jira.EnvEmail) != "" && env.Getenv(jira.EnvToken) != "" {
-				why = "its configuration is incomplete, see above"
-			}
-		}
-		fmt.Fprintf(env.Stderr, "%sdry run without Jira (%s): planning as if Jira had no rotor tickets\n", exitPrefix, why)
-	default:
-		return err
 	}
 
 	plan := reconcile.Compute(res.Register, res.Today, open)

@@ -220,15 +220,15 @@ func TestSyncEscalatesAgainAfterDeescalation(t *testing.T) {
 }
 
 // With the Jira variables all set but the project missing, the dry run
-// says why it plans without Jira, rather than claiming a variable is unset.
-func TestSyncDryRunSaysWhyWithoutJira(t *testing.T) {
+// refuses, saying why: configuration that is set must be complete.
+func TestSyncDryRunRefusesJiraWithoutAProject(t *testing.T) {
 	root := t.TempDir()
 	if err := os.WriteFile(filepath.Join(root, "a.yaml"), []byte("credentials:\n  - id: a\n    name: A\n    owner: a@example.com\n    period_days: 90\n    last_changed: 2026-11-01\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	env := map[string]string{"ROTOR_JIRA_URL": "https://example.atlassian.net", "ROTOR_JIRA_EMAIL": "a@example.com", "ROTOR_JIRA_TOKEN": "t"}
 	r := runRotor(t, env, "", "sync", "--dry-run", "--register", root)
-	if r.code != ExitOK || !strings.Contains(r.stderr, "no project") || !strings.Contains(r.stderr, "configuration is incomplete") || strings.Contains(r.stderr, "not all set") {
+	if r.code != ExitUsage || !strings.Contains(r.stderr, "no project") || !strings.Contains(r.stderr, "or none of them for a dry run without Jira") || r.stdout != "" {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
 }

@@ -71,11 +71,11 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("github: repository: %w", err)
 	}
-	switch {
-	case cfg.Token == "":
-		return nil, errors.New("github: no token: in a workflow pass ${{ secrets.GITHUB_TOKEN }} or a GitHub App token; elsewhere a fine-grained token with Contents and Pull requests: read and write on " + owner + "/" + name)
-	case strings.ContainsAny(cfg.Token, " \t\r\n"):
-		return nil, errors.New("github: the token contains white space: remove it (a trailing newline from a file is the usual cause)")
+	if cfg.Token == "" {
+		return nil, errors.New("github: no token: " + NoTokenHint(owner+"/"+name))
+	}
+	if err := CheckToken(cfg.Token); err != nil {
+		return nil, fmt.Errorf("github: token: %w", err)
 	}
 	ua := cfg.UserAgent
 	if ua == "" {
@@ -86,6 +86,11 @@ func New(cfg Config) (*Client, error) {
 	gc.BaseURL = base
 	gc.UserAgent = ua
 	return &Client{base: base, owner: owner, name: name, token: cfg.Token, http: hc, api: goGitHub{gc}}, nil
+}
+
+// NoTokenHint says which token to give for repository ("owner/name").
+func NoTokenHint(repository string) string {
+	return "in a workflow pass ${{ secrets.GITHUB_TOKEN }} or a GitHub App token; elsewhere a fine-grained token with Contents and Pull requests: read and write on " + repository
 }
 
 // FullName returns "owner/name" of the client's repository.

@@ -21,6 +21,8 @@
 //   - an answer whose shape is not what the endpoint returns, or whose
 //     status is not the endpoint's (go-github takes any 2xx), is an error
 //     (ErrUnexpectedAnswer), never an empty result; errors say what GitHub
-//     answered and what to fix, and show no URL's user, query or fragment
-//     (ParseAPIURL repeats only the scheme and host of what it refuses).
+//     answered and what to fix, and show no URL's user, query or fragment;
+//     the checks of the settings (ParseAPIURL, SplitRepository, CheckToken)
+//     repeat no part of what they refuse, so that the caller names the
+//     setting with setting.Invalid.
 package github

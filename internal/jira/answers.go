@@ -187,6 +187,41 @@ func (c *Client) readTicket(raw []byte) (rotation.Ticket, error) {
 	return t, nil
 }
 
+// placeFields are the fields that say where an issue is: its project and
+// its issue type.
+var placeFields = []string{"project", "issuetype"}
+
+// place is where an issue is: the key of its project and the name of its
+// issue type.
+type place struct{ project, issueType string }
+
+// readPlace reads the project's key and the issue type's name of an issue
+// asked for with placeFields; Jira always answers both.
+func readPlace(raw []byte) (place, error) {
+	var is struct {
+		Fields *struct {
+			Project *struct {
+				Key *string `json:"key"`
+			} `json:"project"`
+			IssueType *struct {
+				Name *string `json:"name"`
+			} `json:"issuetype"`
+		} `json:"fields"`
+	}
+	if err := decodeJSON(raw, &is); err != nil {
+		return place{}, err
+	}
+	switch {
+	case is.Fields == nil:
+		return place{}, unexpected("no fields")
+	case is.Fields.Project == nil || is.Fields.Project.Key == nil || *is.Fields.Project.Key == "":
+		return place{}, unexpected("no project key")
+	case is.Fields.IssueType == nil || is.Fields.IssueType.Name == nil || *is.Fields.IssueType.Name == "":
+		return place{}, unexpected("no issue type name")
+	}
+	return place{project: *is.Fields.Project.Key, issueType: *is.Fields.IssueType.Name}, nil
+}
+
 // readCustom reads the mapped custom fields of an issue's fields: text,
 // as rotor writes them (a date field as YYYY-MM-DD). A field the answer
 // lacks or holds null is unset; Jira leaves out a field that is not in

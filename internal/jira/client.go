@@ -39,6 +39,7 @@ import (
 
 	"github.com/rotor-dev/rotor/internal/httpretry"
 	"github.com/rotor-dev/rotor/internal/rotation"
+	"github.com/rotor-dev/rotor/internal/setting"
 )
 
 // Environment variables that carry the Jira endpoint and credentials.
@@ -103,23 +104,13 @@ type Client struct {
 
 var _ rotation.Tracker = (*Client)(nil)
 
-// New checks cfg and returns a client. It makes no request.
+// New checks cfg and returns a client. It makes no request. The error
+// lists every problem of the endpoint and credentials, one per line: what
+// is missing, and each value that is set but wrong, named by its
+// environment variable and never shown beyond a URL's scheme and host
+// (setting.Invalid).
 func New(cfg Config) (*Client, error) {
-	var missing []string
-	if strings.TrimSpace(cfg.URL) == "" {
-		missing = append(missing, EnvURL+" (the Jira site, e.g. https://example.atlassian.net)")
-	}
-	if strings.TrimSpace(cfg.Email) == "" {
-		missing = append(missing, EnvEmail+" (the email of the Jira user rotor acts as)")
-	}
-	if cfg.Token == "" {
-		missing = append(missing, EnvToken+" (an API token of that user, from https://id.atlassian.com/manage-profile/security/api-tokens)")
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("jira: not configured: set %s; in GitHub Actions store them as repository secrets (see docs/jira-setup.md)",
-			strings.Join(missing, ", "))
-	}
-	u, err := parseSite(strings.TrimSpace(cfg.URL))
+	u, err := checkEndpoint(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -154,36 +145,74 @@ func New(cfg Config) (*Client, error) {
 	c.readFields = append(append([]string(nil), ticketFields...), mappedIDs(c.fields)...)
 	a, err := newAtlassian(retryingClient(cfg.HTTPClient, u, c.retry), u.String(), c.email, cfg.Token)
 	if err != nil {
-		return nil, fmt.Errorf("jira: %s (%s): %w", EnvURL, httpretry.RedactURL(u.String()), err)
+		return nil, setting.Invalid(EnvURL, cfg.URL, fmt.Errorf("not usable by the Jira client: %w", err))
 	}
 	c.api = a
 	return c, nil
 }
 
+// checkEndpoint checks the site, email and token of cfg and returns the
+// site's URL, or every problem joined.
+func checkEndpoint(cfg Config) (*url.URL, error) {
+	var missing []string
+	if strings.TrimSpace(cfg.URL) == "" {
+		missing = append(missing, EnvURL+" (the Jira site, e.g. https://example.atlassian.net)")
+	}
+	if strings.TrimSpace(cfg.Email) == "" {
+		missing = append(missing, EnvEmail+" (the email of the Jira user rotor acts as)")
+	}
+	if cfg.Token == "" {
+		missing = append(missing, EnvToken+" (an API token of that user, from https://id.atlassian.com/manage-profile/security/api-tokens)")
+	}
+	var errs []error
+	if len(missing) > 0 {
+		errs = append(errs, fmt.Errorf("jira: not configured: set %s; in GitHub Actions store them as repository secrets (see docs/jira-setup.md)",
+			strings.Join(missing, ", ")))
+	}
+	var u *url.URL
+	if raw := strings.TrimSpace(cfg.URL); raw != "" {
+		var err error
+		if u, err = parseSite(raw); err != nil {
+			errs = append(errs, setting.Invalid(EnvURL, cfg.URL, err))
+		}
+	}
+	if email := strings.TrimSpace(cfg.Email); email != "" && (!strings.Contains(email, "@") || hasSpace(email)) {
+		errs = append(errs, setting.Invalid(EnvEmail, cfg.Email, errors.New("not an email address: give the email of the Jira user rotor acts as, and its API token in "+EnvToken)))
+	}
+	if cfg.Token != "" && hasSpace(cfg.Token) {
+		errs = append(errs, setting.Invalid(EnvToken, cfg.Token, errors.New("contains white space: give the API token alone (a trailing newline from a file is the usual cause)")))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return u, nil
+}
+
 // parseSite checks the site URL: https, or http on a loopback host
-// (tests); no user or password. An error never repeats more of the text
-// than its scheme and host: the rest may hold a secret, and text that is
-// no URL at all may be a token set in the wrong variable.
+// (tests); no user or password. Its errors hold no part of raw: the rest
+// may hold a secret, and text that is no URL at all may be a token set in
+// the wrong variable. New names the variable and shows the scheme and
+// host when they parse.
 func parseSite(raw string) (*url.URL, error) {
 	const form = "use the form https://example.atlassian.net"
 	if strings.Contains(raw, "@") {
 		// Never echo it: the part before @ may be a token.
-		return nil, fmt.Errorf("jira: %s carries a user or password (it contains @): give only the site, e.g. https://example.atlassian.net, and the token in %s", EnvURL, EnvToken)
+		return nil, fmt.Errorf("carries a user or password (it contains @): give only the site, e.g. https://example.atlassian.net, and the token in %s", EnvToken)
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || u.Opaque != "" {
-		return nil, fmt.Errorf("jira: %s is not a site URL (its text is not shown, in case it is a secret): %s", EnvURL, form)
+		return nil, fmt.Errorf("not a site URL (its text is not shown, in case it is a secret): %s", form)
 	}
-	site := u.Scheme + "://" + u.Host
 	switch {
 	case u.Scheme == "http" && !httpretry.IsLoopbackHost(u.Hostname()):
-		return nil, fmt.Errorf("jira: %s (%s) is plain http, which would send the email and API token unencrypted: use https://", EnvURL, site)
+		return nil, errors.New("plain http, which would send the email and API token unencrypted: use https://")
 	case u.Scheme != "https" && u.Scheme != "http":
-		return nil, fmt.Errorf("jira: %s (%s) is not an https URL: %s", EnvURL, site, form)
+		return nil, fmt.Errorf("not an https URL: %s", form)
+	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery || strings.Contains(raw, "#"):
+		return nil, fmt.Errorf("carries a query or a fragment (not shown): give only the site, e.g. https://example.atlassian.net, and the token in %s", EnvToken)
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
-	u.RawQuery, u.Fragment, u.ForceQuery = "", "", false
 	return u, nil
 }
 
@@ -262,6 +291,9 @@ func validFieldID(id string) bool {
 
 // Project returns the key of the project the client works in.
 func (c *Client) Project() string { return c.project }
+
+// IssueType returns the name of the issue type of rotor's tickets.
+func (c *Client) IssueType() string { return c.issueType }
 
 // BrowseURL returns the address of a ticket for people: <site>/browse/KEY.
 func (c *Client) BrowseURL(key string) string {

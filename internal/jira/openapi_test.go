@@ -384,6 +384,9 @@ func TestOpenAPIConformance(t *testing.T) {
 	if _, err := c.Ticket(ctx, key); err != nil {
 		t.Fatal(err)
 	}
+	if _, project, issueType, err := c.LocatedTicket(ctx, key); err != nil || project != jiratest.ProjectKey || issueType != jiratest.IssueTypeName {
+		t.Fatalf("LocatedTicket: %q, %q, %v", project, issueType, err)
+	}
 	for _, ck := range c.Doctor(ctx) {
 		if !ck.OK {
 			t.Errorf("doctor: %+v", ck)

@@ -117,24 +117,53 @@ func (c *Client) OpenTickets(ctx context.Context) ([]rotation.Ticket, error) {
 // Ticket returns one ticket by key, whatever its status. A ticket that
 // does not exist gives an error matching ErrNotFound.
 func (c *Client) Ticket(ctx context.Context, key string) (rotation.Ticket, error) {
+	t, _, err := c.getTicket(ctx, key, false)
+	return t, err
+}
+
+// LocatedTicket returns one ticket by key, as Ticket does, with the key of
+// the project it is in and the name of its issue type, read from the same
+// answer. Jira answers a key the issue had before it moved with the issue
+// as it is now, in its new project. An answer without both is an error
+// matching ErrUnexpectedAnswer.
+func (c *Client) LocatedTicket(ctx context.Context, key string) (t rotation.Ticket, project, issueType string, err error) {
+	t, p, err := c.getTicket(ctx, key, true)
+	return t, p.project, p.issueType, err
+}
+
+// getTicket reads one ticket, and where it is when located.
+func (c *Client) getTicket(ctx context.Context, key string, located bool) (rotation.Ticket, place, error) {
 	if key == "" {
-		return rotation.Ticket{}, errors.New("jira: read ticket: no key given")
+		return rotation.Ticket{}, place{}, errors.New("jira: read ticket: no key given")
 	}
-	var t rotation.Ticket
+	var (
+		t rotation.Ticket
+		p place
+	)
+	fields := c.readFields
+	if located {
+		fields = append(append([]string(nil), fields...), placeFields...)
+	}
 	err := c.call(ctx, "read ticket "+key, false, func(ctx context.Context) (r *models.ResponseScheme, err error) {
-		if _, r, err = c.api.GetIssue(ctx, key, c.readFields); err != nil {
+		if _, r, err = c.api.GetIssue(ctx, key, fields); err != nil {
 			return r, err
 		}
 		if err = expect(r, http.StatusOK, nil); err != nil {
 			return r, err
 		}
-		t, err = c.readTicket(r.Bytes.Bytes())
+		if t, err = c.readTicket(r.Bytes.Bytes()); err != nil || !located {
+			return r, err
+		}
+		p, err = readPlace(r.Bytes.Bytes())
+		if err != nil {
+			err = fmt.Errorf("%s: %w", t.Key, err)
+		}
 		return r, err
 	})
 	if err != nil {
-		return rotation.Ticket{}, err
+		return rotation.Ticket{}, place{}, err
 	}
-	return t, nil
+	return t, p, nil
 }
 
 // labels returns rotor's label, the credential's identity label and extra,

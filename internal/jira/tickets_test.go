@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -30,6 +31,15 @@ func TestNewNamesWhatIsMissing(t *testing.T) {
 		{"token in the URL", func(c *jira.Config) { c.URL = "https://bot:s3cret-token@example.atlassian.net" }, []string{"ROTOR_JIRA_URL", "contains @", "ROTOR_JIRA_TOKEN"}},
 		{"token in a bad URL", func(c *jira.Config) { c.URL = "https://bot:s3cret token@example.atlassian.net/%zz" }, []string{"ROTOR_JIRA_URL", "contains @"}},
 		{"bad field id", func(c *jira.Config) { c.Fields.NextDueDate = "Next Due Date" }, []string{"jira.fields.next_due_date", "customfield_10050"}},
+		{"plain http", func(c *jira.Config) { c.URL = "http://jira.example.com" }, []string{"ROTOR_JIRA_URL (http://jira.example.com): plain http"}},
+		{"a token in the query", func(c *jira.Config) { c.URL = "https://example.atlassian.net/?token=s3cret" },
+			[]string{"ROTOR_JIRA_URL (https://example.atlassian.net): carries a query"}},
+		{"a token as the email", func(c *jira.Config) { c.Email = "ATATT3xs3cret" }, []string{"ROTOR_JIRA_EMAIL: not an email address"}},
+		{"a token with a newline", func(c *jira.Config) { c.Token = "ATATT3xs3cret\n" }, []string{"ROTOR_JIRA_TOKEN: contains white space"}},
+		{"every problem at once", func(c *jira.Config) {
+			*c = jira.Config{URL: "http://jira.example.com", Token: "s3cret token", Project: "SEC"}
+		},
+			[]string{"set ROTOR_JIRA_EMAIL", "ROTOR_JIRA_URL (http://jira.example.com): plain http", "ROTOR_JIRA_TOKEN: contains white space"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -207,6 +217,56 @@ func TestTicketReadsStatusAndDoneTime(t *testing.T) {
 	}
 	if !strings.Contains(fmt.Sprint(err), "Issue does not exist") {
 		t.Errorf("missing ticket error %q does not show Jira's message", err)
+	}
+}
+
+// TestLocatedTicketSaysWhereTheTicketIs: the project's key and the issue
+// type's name come with the ticket, from one GET; an answer without them
+// is not taken for one in the right place.
+func TestLocatedTicketSaysWhereTheTicketIs(t *testing.T) {
+	fake := jiratest.New(t)
+	other := jiratest.DefaultProject()
+	other.ID, other.Key, other.Name = "10001", "OTHER", "Other"
+	fake.SetProject(other)
+	tests := []struct {
+		issue             jiratest.Issue
+		project, typeName string
+	}{
+		{jiratest.Issue{}, "SEC", jiratest.IssueTypeName},
+		{jiratest.Issue{Project: "OTHER"}, "OTHER", jiratest.IssueTypeName},
+		{jiratest.Issue{IssueType: "Task"}, "SEC", "Task"},
+	}
+	c, _ := newClient(t, fake)
+	ctx := context.Background()
+	for _, tt := range tests {
+		tt.issue.Summary, tt.issue.Labels = "Rotate db", []string{"rotor", "rotor-db"}
+		key := fake.AddIssue(tt.issue)
+		fake.ResetCounts()
+		tk, project, typeName, err := c.LocatedTicket(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tk.Key != key || tk.CredentialID != "db" || project != tt.project || typeName != tt.typeName {
+			t.Errorf("%s: %+v in %q, %q; want %q, %q", key, tk, project, typeName, tt.project, tt.typeName)
+		}
+		if n := fake.Total(); n != 1 {
+			t.Errorf("%s: %d calls, want 1", key, n)
+		}
+		if q := fake.Exchanges()[len(fake.Exchanges())-1].Query.Get("fields"); !strings.HasSuffix(q, ",project,issuetype") {
+			t.Errorf("GET issue fields = %q", q)
+		}
+	}
+
+	key := fake.AddIssue(jiratest.Issue{Summary: "x", Labels: []string{"rotor"}})
+	for _, body := range []string{
+		`{"key":"` + key + `","fields":{"summary":"x","labels":["rotor"],"status":{"name":"Done","statusCategory":{"key":"done"}},"issuetype":{"name":"Secret Rotation Task"}}}`,
+		`{"key":"` + key + `","fields":{"summary":"x","labels":["rotor"],"status":{"name":"Done","statusCategory":{"key":"done"}},"project":{"key":"SEC"}}}`,
+		`{"key":"` + key + `","fields":{"summary":"x","labels":["rotor"],"status":{"name":"Done","statusCategory":{"key":"done"}},"project":{"key":""},"issuetype":{"name":"Secret Rotation Task"}}}`,
+	} {
+		fake.Inject(jiratest.Fault{Method: "GET", PathPrefix: "/rest/api/3/issue/" + key, Status: http.StatusOK, Body: body})
+		if _, _, _, err := c.LocatedTicket(ctx, key); !errors.Is(err, jira.ErrUnexpectedAnswer) {
+			t.Errorf("%s: err = %v, want ErrUnexpectedAnswer", body, err)
+		}
 	}
 }
 

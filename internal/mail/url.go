@@ -103,20 +103,27 @@ var ErrURL = errors.New("invalid SMTP URL")
 // insecure turns smtp:// from "STARTTLS required" into "no TLS"; it does
 // not change smtps://. A URL that asks for something rotor will not do is
 // refused here, before any connection, with a message that says how to
-// fix it. No error contains the password.
+// fix it. No error holds any part of raw: the caller names the setting
+// and shows what it may of the value (setting.Invalid).
 func ParseURL(raw string, insecure bool) (Endpoint, error) {
 	fail := func(format string, args ...any) (Endpoint, error) {
-		return Endpoint{}, fmt.Errorf("%w %s: %s", ErrURL, redactRaw(raw), fmt.Sprintf(format, args...))
+		return Endpoint{}, fmt.Errorf("%w: %s", ErrURL, fmt.Sprintf(format, args...))
 	}
 	if strings.TrimSpace(raw) == "" {
-		return Endpoint{}, fmt.Errorf("%w: empty; set it to smtp://user:password@host:587 (STARTTLS) or smtps://user:password@host:465 (implicit TLS)", ErrURL)
+		return fail("empty; set it to smtp://user:password@host:587 (STARTTLS) or smtps://user:password@host:465 (implicit TLS)")
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		// url.Error quotes the whole input and its inner errors quote
 		// pieces of it (an escape, a "port"), which may be pieces of the
 		// password: none of that text is passed on.
-		return fail("not a URL; percent-encode reserved characters in the user name and password (%q as %%40, %q as %%2F, %q as %%3F, %q as %%23, %q as %%25)", "@", "/", "?", "#", "%")
+		const encode = "percent-encode reserved characters in the user name and password (%q as %%40, %q as %%2F, %q as %%3F, %q as %%23, %q as %%25)"
+		if _, rest, ok := strings.Cut(raw, "://"); ok && !strings.Contains(rest, "@") {
+			// smtp://user:password, the host forgotten: the password
+			// reads as a port.
+			return fail("not a URL; is the host missing? write smtp://user:password@host:587 or smtps://user:password@host:465, and "+encode, "@", "/", "?", "#", "%")
+		}
+		return fail("not a URL; "+encode, "@", "/", "?", "#", "%")
 	}
 	var e Endpoint
 	scheme := strings.ToLower(u.Scheme)
@@ -135,14 +142,15 @@ func ParseURL(raw string, insecure bool) (Endpoint, error) {
 	case "":
 		return fail("no scheme; write smtp://host:587 (STARTTLS) or smtps://host:465 (implicit TLS)")
 	default:
-		return fail("scheme %q is not supported; use smtp:// (STARTTLS) or smtps:// (implicit TLS)", u.Scheme)
+		// Not quoted: text before "://" may be a key pasted whole.
+		return fail("the scheme is not supported; use smtp:// (STARTTLS) or smtps:// (implicit TLS)")
 	}
 	if u.Opaque != "" {
-		return fail("write the host after two slashes: %s://host:port", u.Scheme)
+		return fail("write the host after two slashes: %s://host:port", scheme)
 	}
 	e.Host = u.Hostname()
 	if e.Host == "" {
-		return fail("no host; write %s://host:port", u.Scheme)
+		return fail("no host; write %s://host:port", scheme)
 	}
 	if p := u.Port(); p != "" {
 		n, err := strconv.Atoi(p)
@@ -153,7 +161,7 @@ func ParseURL(raw string, insecure bool) (Endpoint, error) {
 		}
 		e.Port = n
 	} else if strings.HasSuffix(u.Host, ":") {
-		return fail("empty port after %q", e.Host+":")
+		return fail("an empty port after the host; write %s://host:port", scheme)
 	}
 	if u.Path != "" && u.Path != "/" {
 		// Not quoted, for the same reason as the port.
@@ -169,37 +177,13 @@ func ParseURL(raw string, insecure bool) (Endpoint, error) {
 		case e.Username == "":
 			return fail("a password without a user name")
 		case e.password == "":
-			return fail("user %q has no password; write %s://user:password@%s", e.Username, u.Scheme, e.Addr())
+			// The name is not quoted: a key pasted as the user is a
+			// secret too.
+			return fail("a user name without a password; write %s://user:password@host:port", scheme)
 		}
 	}
 	if e.Security == Plain && e.HasAuth() {
 		return fail("without TLS the password would cross the network in clear, so insecure mode takes no credentials; use TLS (smtp:// with STARTTLS or smtps://), or remove user:password for a relay on a trusted network")
 	}
 	return e, nil
-}
-
-// redactRaw is raw with everything between the first colon of the user
-// information and the last "@" replaced by ***. It works on text that
-// does not parse as a URL, so it takes the last "@" of the whole string:
-// a password may hold "/", "?" or "#" that a parser would take for the
-// end of the user information.
-func redactRaw(raw string) string {
-	scheme, rest, ok := strings.Cut(raw, "://")
-	if !ok {
-		scheme, rest = "", raw
-	}
-	at := strings.LastIndex(rest, "@")
-	if at < 0 {
-		return strconv.Quote(raw)
-	}
-	user, _, hasPass := strings.Cut(rest[:at], ":")
-	s := user
-	if hasPass {
-		s += ":***"
-	}
-	s += rest[at:]
-	if ok {
-		s = scheme + "://" + s
-	}
-	return strconv.Quote(s)
 }

@@ -59,7 +59,8 @@ func TestParseURLRefusals(t *testing.T) {
 		want     string // in the error
 	}{
 		{name: "empty", raw: "", want: "empty; set it to smtp://"},
-		{name: "other scheme", raw: "http://rotor:" + secret + "@mail.example.org", want: `scheme "http" is not supported; use smtp:// (STARTTLS) or smtps://`},
+		{name: "other scheme", raw: "http://rotor:" + secret + "@mail.example.org", want: `the scheme is not supported; use smtp:// (STARTTLS) or smtps://`},
+		{name: "a key as the scheme", raw: secret + "://mail.example.org", want: `the scheme is not supported`},
 		{name: "no scheme", raw: "mail.example.org:587", want: "write smtp://host:587"},
 		{name: "no host", raw: "smtp://rotor:" + secret + "@:587", want: "no host"},
 		{name: "no host at all", raw: "smtp://", want: "no host"},
@@ -69,7 +70,11 @@ func TestParseURLRefusals(t *testing.T) {
 		{name: "empty port", raw: "smtp://mail.example.org:", want: "empty port"},
 		{name: "path", raw: "smtp://rotor:" + secret + "@mail.example.org/inbox", want: "unexpected path"},
 		{name: "query", raw: "smtp://rotor:" + secret + "@mail.example.org?tls=no", want: "unexpected query"},
-		{name: "user without password", raw: "smtp://rotor@mail.example.org", want: `user "rotor" has no password`},
+		{name: "user without password", raw: "smtp://rotor@mail.example.org", want: `a user name without a password`},
+		{name: "a key as the user", raw: "smtp://" + secret + "@mail.example.org", want: `a user name without a password`},
+		{name: "host forgotten", raw: "smtp://rotor:" + secret, want: "is the host missing? write smtp://user:password@host:587"},
+		{name: "a key instead of a URL", raw: "SG." + secret + ".x", want: "no scheme"},
+		{name: "slash and hash, host forgotten", raw: "smtps://apikey:Sm7p/" + secret + "#x", want: "is the host missing?"},
 		{name: "password without user", raw: "smtp://:" + secret + "@mail.example.org", want: "a password without a user name"},
 		{name: "no TLS with a password", raw: "smtp://rotor:" + secret + "@relay.internal:25", insecure: true, want: "insecure mode takes no credentials"},
 		{name: "bad escape", raw: "smtp://rotor:" + secret + "%zz@mail.example.org", want: "percent-encode reserved characters"},
@@ -91,7 +96,10 @@ func TestParseURLRefusals(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error %q does not contain %q", err, tt.want)
 			}
-			for _, piece := range []string{secret, "99999", "12?", "ab#", "%zz"} {
+			// No part of the value: neither the password nor the user
+			// name, the host or the scheme (setting.Invalid shows a
+			// scheme and host that parse).
+			for _, piece := range []string{secret, "99999", "12?", "ab#", "%zz", "rotor", "apikey", "mail.example.org", "relay.internal", "http:"} {
 				if strings.Contains(tt.raw, piece) && strings.Contains(err.Error(), piece) {
 					t.Errorf("error %q contains %q, a piece of the password", err, piece)
 				}

@@ -19,9 +19,10 @@
 //   - the ticket gets its comment once: the pull request's address in an
 //     existing comment means it was posted.
 //
-// Nothing here trusts the event that started the run: the ticket's labels,
-// status and done time come from the tracker, and an event whose credential
-// disagrees with the ticket is refused.
+// Nothing here trusts the event that started the run: the ticket's project,
+// issue type, labels, status and done time come from the tracker, a ticket
+// outside the configured project or of another issue type is refused, and
+// an event whose credential disagrees with the ticket is refused.
 package record
 
 import (
@@ -49,7 +50,9 @@ const (
 
 // Tickets is what record needs of the tracker.
 type Tickets interface {
-	Ticket(ctx context.Context, key string) (rotation.Ticket, error)
+	// LocatedTicket returns one ticket by key with the key of the project
+	// it is in and the name of its issue type, from one answer.
+	LocatedTicket(ctx context.Context, key string) (t rotation.Ticket, project, issueType string, err error)
 	Comments(ctx context.Context, key string) ([]string, error)
 	Comment(ctx context.Context, key, text string) error
 }
@@ -68,6 +71,13 @@ type Request struct {
 type Config struct {
 	// Register is the loaded, valid register of the working copy.
 	Register *rotation.Register
+	// Project is the key of the tracker project rotor's tickets are in
+	// (jira.project), and IssueType the name of their issue type
+	// (jira.issue_type; rotation.DefaultIssueType when empty). A ticket
+	// elsewhere is refused, whatever its labels: anyone who may close an
+	// issue somewhere on the site could otherwise record a rotation.
+	Project   string
+	IssueType string
 	// Today is the date a done date may not be after.
 	Today rotation.Date
 	// Author makes the commit; its When is set from the ticket.
@@ -133,9 +143,10 @@ type PullRequest struct {
 	Action string `json:"action"` // "opened", "updated", "unchanged", "would open", "would update"
 }
 
-// RefusedError is a request rotor will not carry out: the ticket is not a
-// done rotor ticket, names an unknown credential, or disagrees with the
-// event. Nothing was written.
+// RefusedError is a request rotor will not carry out: the ticket is in
+// another project or of another issue type, is not a done rotor ticket,
+// names an unknown credential, or disagrees with the event. Nothing was
+// written.
 type RefusedError struct{ Reason string }
 
 func (e *RefusedError) Error() string { return e.Reason + "; nothing was written" }
@@ -159,10 +170,16 @@ func Run(ctx context.Context, deps Deps, cfg Config, req Request) (*Result, erro
 		}
 	}
 
+	if cfg.Project == "" {
+		return nil, errors.New("record: no project: set jira.project in rotor.yaml, so that only its tickets are recorded")
+	}
 	step("asking Jira about " + req.IssueKey)
-	t, err := deps.Tickets.Ticket(ctx, req.IssueKey)
+	t, project, issueType, err := deps.Tickets.LocatedTicket(ctx, req.IssueKey)
 	if err != nil {
 		return nil, fmt.Errorf("read ticket %s: %w", req.IssueKey, err)
+	}
+	if err := checkPlace(t.Key, project, issueType, cfg); err != nil {
+		return nil, err
 	}
 	cred, done, err := checkTicket(t, req, cfg)
 	if err != nil {
@@ -309,6 +326,22 @@ func Run(ctx context.Context, deps Deps, cfg Config, req Request) (*Result, erro
 		r.Notes = append(r.Notes, "the comment on "+t.Key+" was missing and is posted now")
 	}
 	return r, nil
+}
+
+// checkPlace refuses a ticket outside the configured project or of
+// another issue type. Jira's keys and names compare without case.
+func checkPlace(key, project, issueType string, cfg Config) error {
+	wantType := cfg.IssueType
+	if wantType == "" {
+		wantType = rotation.DefaultIssueType
+	}
+	switch {
+	case !strings.EqualFold(project, cfg.Project):
+		return refuse("%s is in project %q, not %q (jira.project): rotor records only the tickets of its own project", key, project, cfg.Project)
+	case !strings.EqualFold(issueType, wantType):
+		return refuse("%s is a %q, not a %q (jira.issue_type): rotor records only the tickets it opens", key, issueType, wantType)
+	}
+	return nil
 }
 
 // checkTicket refuses a ticket that is not a done rotor ticket of a

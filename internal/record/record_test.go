@@ -16,23 +16,29 @@ import (
 	"github.com/rotor-dev/rotor/internal/rotation"
 )
 
-// fakeTickets is a tracker holding tickets and their comments.
+// fakeTickets is a tracker holding tickets and their comments. Every
+// ticket is in project SEC and of the rotation issue type unless places
+// says otherwise.
 type fakeTickets struct {
 	mu       sync.Mutex
 	tickets  map[string]rotation.Ticket
+	places   map[string][2]string // project, issue type
 	comments map[string][]string
 	posts    int
 	failPost error
 }
 
-func (f *fakeTickets) Ticket(_ context.Context, key string) (rotation.Ticket, error) {
+func (f *fakeTickets) LocatedTicket(_ context.Context, key string) (rotation.Ticket, string, string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	t, ok := f.tickets[key]
 	if !ok {
-		return t, errors.New("jira: 404 issue does not exist")
+		return t, "", "", errors.New("jira: 404 issue does not exist")
 	}
-	return t, nil
+	if p, ok := f.places[key]; ok {
+		return t, p[0], p[1], nil
+	}
+	return t, "SEC", rotation.DefaultIssueType, nil
 }
 
 func (f *fakeTickets) Comments(_ context.Context, key string) ([]string, error) {
@@ -186,6 +192,7 @@ func newWorld(t *testing.T) *world {
 			commits: map[string]rotation.Commit{}, remote: map[string]string{"main": "c0ffee"}},
 		cfg: record.Config{
 			Register:  reg,
+			Project:   "SEC",
 			Today:     today,
 			Author:    rotation.Signature{Name: "rotor", Email: "rotor@users.noreply.github.com"},
 			BrowseURL: func(k string) string { return "https://acme.atlassian.net/browse/" + k },
@@ -290,6 +297,45 @@ func TestRecordRefuses(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRecordRefusesATicketOutsideItsPlace: rotor's labels on a done
+// ticket of another project, or of another issue type, record nothing.
+func TestRecordRefusesATicketOutsideItsPlace(t *testing.T) {
+	tests := []struct {
+		name             string
+		project, typ     string
+		cfgType          string
+		wantErr, wantNot string
+	}{
+		{name: "another project", project: "OTHER", typ: rotation.DefaultIssueType,
+			wantErr: `SEC-42 is in project "OTHER", not "SEC" (jira.project)`},
+		{name: "another issue type", project: "SEC", typ: "Task",
+			wantErr: `SEC-42 is a "Task", not a "Secret Rotation Task" (jira.issue_type)`},
+		{name: "another configured issue type", project: "SEC", typ: rotation.DefaultIssueType, cfgType: "Rotation",
+			wantErr: `SEC-42 is a "Secret Rotation Task", not a "Rotation"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t)
+			w.cfg.IssueType = tt.cfgType
+			w.tickets.places = map[string][2]string{"SEC-42": {tt.project, tt.typ}}
+			_, err := w.run(t, record.Request{IssueKey: "SEC-42", CredentialID: "db-admin"})
+			if !record.IsRefused(err) || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("err = %v, want a refusal containing %q", err, tt.wantErr)
+			}
+			if len(w.repo.commits) != 0 || w.repo.pushes != 0 || w.host.creates != 0 || w.tickets.posts != 0 {
+				t.Errorf("a refused request wrote something")
+			}
+		})
+	}
+	t.Run("case does not matter", func(t *testing.T) {
+		w := newWorld(t)
+		w.tickets.places = map[string][2]string{"SEC-42": {"sec", "secret rotation task"}}
+		if _, err := w.run(t, record.Request{IssueKey: "SEC-42"}); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 func TestRecordAlreadyInTheRegister(t *testing.T) {

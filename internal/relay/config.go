@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rotor-dev/rotor/internal/github"
+	"github.com/rotor-dev/rotor/internal/setting"
 )
 
 // Environment variables the relay reads.
@@ -183,8 +184,8 @@ func (c Config) Validate() error {
 	var errs []error
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 
-	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
-		add("%s=%q is not a listen address: use host:port or :port, e.g. %q", EnvAddr, c.Addr, DefaultAddr)
+	if err := CheckAddr(c.Addr); err != nil {
+		errs = append(errs, setting.Invalid(EnvAddr, c.Addr, err))
 	}
 	if err := checkSecret(EnvWebhookSecret, c.WebhookSecret, true); err != nil {
 		errs = append(errs, err)
@@ -195,17 +196,22 @@ func (c Config) Validate() error {
 	if c.AutomationToken != "" && c.AutomationToken == c.WebhookSecret {
 		add("%s must differ from %s: the automation token travels in a header, the webhook secret never does", EnvAutomationToken, EnvWebhookSecret)
 	}
-	switch {
-	case c.GitHubToken == "":
+	if c.GitHubToken == "" {
 		add("%s is not set: give the relay a fine-grained token with Contents: read and write on the register repository", EnvGitHubToken)
-	case strings.TrimSpace(c.GitHubToken) != c.GitHubToken || strings.ContainsAny(c.GitHubToken, " \t\r\n"):
-		add("%s contains white space: remove it (a trailing newline from a file is the usual cause)", EnvGitHubToken)
+	} else if err := github.CheckToken(c.GitHubToken); err != nil {
+		errs = append(errs, setting.Invalid(EnvGitHubToken, c.GitHubToken, err))
 	}
-	if _, _, err := github.SplitRepository(c.Repository); err != nil {
-		add("%s: %v", EnvRepository, err)
+	if c.Repository == "" {
+		add("%s: not set: name the register's repository as \"owner/name\"", EnvRepository)
+	} else if _, _, err := github.SplitRepository(c.Repository); err != nil {
+		errs = append(errs, setting.Invalid(EnvRepository, c.Repository, err))
 	}
-	if err := c.checkAPIURL(); err != nil {
-		add("%s: %v", EnvGitHubAPIURL, err)
+	if c.shownAPIURL() != redactURL(c.GitHubAPIURL) {
+		errs = append(errs, setting.Invalid(EnvGitHubAPIURL, c.GitHubAPIURL, fmt.Errorf(
+			"holds the value of one of the relay's tokens: give only the API URL, e.g. %s, and the token in %s",
+			DefaultGitHubAPIURL, EnvGitHubToken)))
+	} else if _, err := github.ParseAPIURL(c.GitHubAPIURL); err != nil {
+		errs = append(errs, setting.Invalid(EnvGitHubAPIURL, c.GitHubAPIURL, err))
 	}
 
 	positive := func(name string, d time.Duration) {
@@ -243,6 +249,15 @@ func (c Config) Validate() error {
 // placeholders are words that mark a secret someone typed by hand.
 var placeholders = []string{"changeme", "change-me", "secret", "password", "example", "default", "webhook", "rotor"}
 
+// CheckAddr refuses a listen address that is not host:port or :port. Its
+// error does not repeat addr.
+func CheckAddr(addr string) error {
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return fmt.Errorf("not a listen address: use host:port or :port, e.g. %q", DefaultAddr)
+	}
+	return nil
+}
+
 // checkSecret refuses a missing (when required) or obviously weak secret.
 // The messages never repeat the value.
 func checkSecret(name, v string, required bool) error {
@@ -253,40 +268,27 @@ func checkSecret(name, v string, required bool) error {
 		}
 		return fmt.Errorf("%s is not set: %s and save the same value as the secret of the Jira webhook", name, advice)
 	}
+	weak := func(format string, args ...any) error {
+		return setting.Invalid(name, v, fmt.Errorf(format+": "+advice, args...))
+	}
 	if strings.TrimSpace(v) != v {
-		return fmt.Errorf("%s has leading or trailing white space: remove it (a trailing newline from a file is the usual cause)", name)
+		return setting.Invalid(name, v, errors.New("leading or trailing white space: remove it (a trailing newline from a file is the usual cause)"))
 	}
 	if len(v) < MinSecretLength {
-		return fmt.Errorf("%s is too short (%d characters, at least %d): %s", name, len(v), MinSecretLength, advice)
+		return weak("too short (%d characters, at least %d)", len(v), MinSecretLength)
 	}
 	distinct := map[rune]bool{}
 	for _, r := range v {
 		distinct[r] = true
 	}
 	if len(distinct) < 8 {
-		return fmt.Errorf("%s is too weak (only %d distinct characters): %s", name, len(distinct), advice)
+		return weak("too weak (only %d distinct characters)", len(distinct))
 	}
 	lower := strings.ToLower(v)
 	for _, p := range placeholders {
 		if strings.Contains(lower, p) {
-			return fmt.Errorf("%s looks hand-written (it contains the word %q): %s", name, p, advice)
+			return weak("hand-written, it seems (it contains the word %q)", p)
 		}
-	}
-	return nil
-}
-
-// checkAPIURL checks GitHubAPIURL. A URL that carries what may be a
-// credential (a user or password, a query, a fragment, or one of the
-// relay's secrets) is refused first and shown without it; what is left to
-// check cannot hold a secret.
-func (c Config) checkAPIURL() error {
-	shown := c.shownAPIURL()
-	if shown != c.GitHubAPIURL {
-		return fmt.Errorf("%q must not carry credentials, a query or a fragment: give only the API root, e.g. %q, and the token in %s",
-			shown, DefaultGitHubAPIURL, EnvGitHubToken)
-	}
-	if _, err := github.ParseAPIURL(c.GitHubAPIURL); err != nil {
-		return errors.New(redactURLs(err.Error()))
 	}
 	return nil
 }

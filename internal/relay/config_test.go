@@ -67,7 +67,7 @@ func TestConfigFromEnvErrors(t *testing.T) {
 		{"repetitive secret", map[string]string{EnvWebhookSecret: "abababababababababababab"}, "too weak"},
 		{"placeholder secret", map[string]string{EnvWebhookSecret: "MyJiraSecret2026!xyz"}, "hand-written"},
 		{"secret with a newline", map[string]string{EnvWebhookSecret: testSecret + "\n"}, "white space"},
-		{"weak automation token", map[string]string{EnvAutomationToken: "changeme"}, EnvAutomationToken + " is too short"},
+		{"weak automation token", map[string]string{EnvAutomationToken: "changeme"}, EnvAutomationToken + ": too short"},
 		{"automation token equal to the secret", map[string]string{EnvAutomationToken: testSecret}, "must differ"},
 		{"no GitHub token", map[string]string{EnvGitHubToken: ""}, EnvGitHubToken + " is not set"},
 		{"GitHub token with a newline", map[string]string{EnvGitHubToken: testToken + "\n"}, "white space"},

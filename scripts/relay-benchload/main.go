@@ -33,6 +33,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/rotor-dev/rotor/internal/setting"
 )
 
 func main() {
@@ -53,10 +55,10 @@ func main() {
 func run(target, bodyFile, secret string, conns int, duration time.Duration, distinct bool, first int64, prefix string) error {
 	u, err := url.Parse(target)
 	if err != nil || u.Scheme != "http" {
-		return fmt.Errorf("-url %q: want http://127.0.0.1:PORT/PATH", target)
+		return setting.Invalid("-url", target, errors.New("want http://127.0.0.1:PORT/PATH"))
 	}
 	if ip := net.ParseIP(u.Hostname()); ip == nil || !ip.IsLoopback() {
-		return fmt.Errorf("-url %q: only a loopback address is allowed", target)
+		return setting.Invalid("-url", target, errors.New("only a loopback address is allowed"))
 	}
 	if secret == "" {
 		return errors.New("BENCH_SECRET is not set")
