@@ -11,8 +11,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/rotor-dev/rotor/internal/gitrepo"
 	"github.com/rotor-dev/rotor/internal/leak"
 	"github.com/rotor-dev/rotor/internal/register"
@@ -109,7 +107,11 @@ func (h *history) skip(hash, why string) string {
 func unparsed(path string, data []byte, findings []register.Finding) string {
 	doc, fs := register.Parse(path, data)
 	if doc != nil {
-		if _, list := register.MapGet(doc.Root, "credentials"); list == nil || list.Kind != yaml.SequenceNode {
+		_, list := register.MapGet(doc.Root, "credentials")
+		if list == nil {
+			return "does not parse (no credentials: list)"
+		}
+		if _, ok := register.Value(list, nil).([]any); !ok {
 			return "does not parse (no credentials: list)"
 		}
 		return ""
