@@ -36,6 +36,9 @@ func Compute(in Input) *Pack {
 		t := c.track(cr.ID)
 		t.cur, t.last, t.since = cr, cr, in.From
 	}
+	for _, u := range in.BaselineUnreadable {
+		c.unreadable(u, in.From, " (a version from before the period, in force when it began)")
+	}
 	day := in.From
 	for i := range in.Commits {
 		cm := &in.Commits[i]
@@ -99,6 +102,9 @@ func (c *computation) track(id string) *track {
 
 // commit replays one commit, which counts from day d.
 func (c *computation) commit(cm *Commit, d rotation.Date) {
+	for _, u := range cm.Unreadable {
+		c.unreadable(u, d, "")
+	}
 	before, after := map[string]*rotation.Credential{}, map[string]*rotation.Credential{}
 	var ids []string
 	for _, f := range cm.Files {
@@ -346,6 +352,21 @@ func (c *computation) event(typ, id string, cm *Commit, d rotation.Date) Event {
 
 func (c *computation) observe(kind, id string, cm *Commit, d rotation.Date, msg string) {
 	c.obs = append(c.obs, Observation{Kind: kind, CredentialID: id, Date: d, Commit: cm.Hash, Message: msg})
+}
+
+// unreadable observes a version or entry that could not be read, on day
+// d; note follows the commit.
+func (c *computation) unreadable(u Unreadable, d rotation.Date, note string) {
+	o := Observation{Kind: ObsUnreadableFile, CredentialID: u.CredentialID, Date: d, Commit: u.Commit}
+	if u.CredentialID == "" {
+		o.Message = u.Path + " at commit " + short(u.Commit) + note + " " + u.Reason +
+			"; the pack keeps its last readable version (if any) until the file reads again"
+	} else {
+		o.Kind = ObsUnreadableEntry
+		o.Message = u.Path + " at commit " + short(u.Commit) + note + ": the entry of " + u.CredentialID + " " + u.Reason +
+			"; the pack keeps its last readable entry (if any) until it reads again"
+	}
+	c.obs = append(c.obs, o)
 }
 
 func person(s rotation.Signature) string {

@@ -343,3 +343,55 @@ func TestCheckTickets(t *testing.T) {
 		t.Errorf("observation kinds %v, want the first call's replaced by one ticket-not-done", kinds)
 	}
 }
+
+// TestComputeUnreadable: what history could not read is an observation on
+// the day of the commit that made it (the first day of the period for the
+// baseline's), naming the file, the commit and why; the credentials are
+// what the adapter gave.
+func TestComputeUnreadable(t *testing.T) {
+	a0 := cred("a", 90, "2025-12-01")
+	a1 := cred("a", 90, "2026-02-02", ticket("SEC-1"))
+	const broken, baseline = "1111111111111111111111111111111111111111", "0000000000000000000000000000000000000b00"
+	in := Input{
+		From: day("2026-01-01"), To: day("2026-03-31"), Location: berlin,
+		Baseline: list(a0), BaselineCommit: baseline,
+		BaselineUnreadable: []Unreadable{{Path: "r/big.yaml", Commit: baseline, Reason: "is too large (5 MiB)"}},
+		Commits: []Commit{
+			// The broken commit changes nothing: the adapter gave the last
+			// readable version for it.
+			commit(broken, "2026-02-01T09:00:00Z", "rotate a",
+				change("r/db.yaml", list(a0), list(a0))),
+			commit("2222", "2026-02-03T09:00:00Z", "fix",
+				change("r/db.yaml", list(a0), list(a1))),
+		},
+	}
+	in.Commits[0].Unreadable = []Unreadable{
+		{Path: "r/db.yaml", Commit: broken, Reason: "does not parse (line 3: YAML syntax error: oops)"},
+		{Path: "r/x.yaml", CredentialID: "x", Commit: broken, Reason: "has no readable last_changed"},
+	}
+	p := Compute(in)
+	var got []string
+	for _, o := range p.Observations {
+		got = append(got, fmt.Sprintf("%s %s %q %s: %s", o.Date, o.Kind, o.CredentialID, o.Commit, o.Message))
+	}
+	want := []string{
+		`2026-01-01 unreadable-file "" 0000000000000000000000000000000000000b00: r/big.yaml at commit 000000000000 (a version from before the period, in force when it began) is too large (5 MiB); the pack keeps its last readable version (if any) until the file reads again`,
+		`2026-02-01 unreadable-file "" 1111111111111111111111111111111111111111: r/db.yaml at commit 111111111111 does not parse (line 3: YAML syntax error: oops); the pack keeps its last readable version (if any) until the file reads again`,
+		`2026-02-01 unreadable-entry "x" 1111111111111111111111111111111111111111: r/x.yaml at commit 111111111111: the entry of x has no readable last_changed; the pack keeps its last readable entry (if any) until it reads again`,
+	}
+	var unread []string
+	for _, g := range got {
+		if strings.Contains(g, "unreadable") {
+			unread = append(unread, g)
+		}
+	}
+	if strings.Join(unread, "\n") != strings.Join(want, "\n") {
+		t.Errorf("observations:\n%s\nwant:\n%s", strings.Join(unread, "\n"), strings.Join(want, "\n"))
+	}
+	if len(p.Events) != 1 || p.Events[0].Type != EventRotation || p.Events[0].Commit != "2222" || *p.Events[0].OldLastChanged != day("2025-12-01") {
+		t.Errorf("events %+v, want the rotation of a in the fixing commit", p.Events)
+	}
+	if p.Summary.Observations != len(p.Observations) {
+		t.Errorf("summary counts %d observations of %d", p.Summary.Observations, len(p.Observations))
+	}
+}

@@ -21,6 +21,10 @@ type Input struct {
 	// register did not exist yet. BaselineCommit names that commit.
 	Baseline       []*rotation.Credential
 	BaselineCommit string
+	// BaselineUnreadable are the versions of the baseline commit's files
+	// (or entries of them) that could not be read, each named by the
+	// commit that made it; Baseline holds their last readable versions.
+	BaselineUnreadable []Unreadable
 
 	// Commits are the commits of the period on the default branch's
 	// first-parent chain, oldest first, each with what it changed in the
@@ -43,6 +47,9 @@ type Commit struct {
 	// brought in carries.
 	Recorded []Trailer
 	Files    []FileChange
+	// Unreadable are the versions of register files (or entries of them)
+	// this commit made that could not be read, by path.
+	Unreadable []Unreadable
 }
 
 // Trailer is the pair of trailers a `rotor record` commit ends with. A
@@ -55,9 +62,29 @@ type Trailer struct {
 // FileChange is one register file a commit added, changed or removed: the
 // credentials it held before (none for an added file) and after (none for
 // a removed one).
+//
+// Both are the file as history counts it: a version that cannot be read
+// (see Unreadable) holds what the last readable version held, and an
+// entry that cannot be read is its last readable entry. So a broken
+// commit changes nothing, and the commit that repairs it is compared with
+// the last readable version: what changed across the gap counts there.
 type FileChange struct {
 	Path     string
 	Old, New []*rotation.Credential
+}
+
+// Unreadable is a version of a register file, or one entry of it, that
+// could not be read; the last readable one stands in for it.
+type Unreadable struct {
+	Path string
+	// CredentialID names the entry; "" when the whole file is unreadable.
+	CredentialID string
+	// Commit made the version.
+	Commit string
+	// Reason says why, for people: "does not parse (line 3: YAML syntax
+	// error: …)", "is too large (…)", "is binary (…)", "is not UTF-8 (…)";
+	// for an entry, "has no readable last_changed".
+	Reason string
 }
 
 // Provenance says where a pack comes from and how to make it again.
@@ -90,6 +117,9 @@ const (
 	// With the tickets checked in the tracker (rotor audit --jira):
 	ObsTicketNotDone = "ticket-not-done" // the rotation's ticket is not done
 	ObsTicketUnknown = "ticket-unknown"  // the tracker does not know the ticket
+	// History that could not be read (see Unreadable):
+	ObsUnreadableFile  = "unreadable-file"  // a version of a register file
+	ObsUnreadableEntry = "unreadable-entry" // an entry of a readable version
 )
 
 // Exemption actions.

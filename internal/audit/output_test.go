@@ -187,6 +187,26 @@ func TestCSVColumnsDocumented(t *testing.T) {
 	}
 }
 
+// Every kind of observation is documented in docs/audit.md.
+func TestObservationKindsDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "audit.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(doc), "\n## Observations\n")
+	if !ok {
+		t.Fatal(`docs/audit.md has no "## Observations" section`)
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	for _, kind := range []string{audit.ObsBackdated, audit.ObsFutureDate, audit.ObsNoTicket, audit.ObsSelfApproved,
+		audit.ObsPeriodRaisedDue, audit.ObsHandEdit, audit.ObsTicketNotDone, audit.ObsTicketUnknown,
+		audit.ObsUnreadableFile, audit.ObsUnreadableEntry} {
+		if !strings.Contains(section, "| `"+kind+"` |") {
+			t.Errorf("docs/audit.md does not list the observation %s", kind)
+		}
+	}
+}
+
 func TestCSVFormulaInjection(t *testing.T) {
 	records := readCSV(t, hostilePack())
 	for i, r := range records[1:] {
@@ -563,6 +583,8 @@ func realisticPack() *audit.Pack {
 		obs(audit.ObsSelfApproved, "platform-api-key", 6, "2026-04-20", "exemption until 2026-06-30 approved by the credential's own owner (carol@example.com)"),
 		obs(audit.ObsHandEdit, "ci-deploy-key", 7, "2026-05-01", "last_changed changed by hand, not by a rotor record commit (no Rotor-Ticket trailer)"),
 		obs(audit.ObsNoTicket, "ci-deploy-key", 7, "2026-05-01", "rotated to 2026-05-01 without a ticket (last_ticket is not set)"),
+		obs(audit.ObsUnreadableFile, "", 16, "2026-08-03", "credential_rotation/payments.yaml at commit "+hash(16)[:12]+
+			" does not parse (line 14: YAML syntax error: mapping values are not allowed in this context); the pack keeps its last readable version (if any) until the file reads again"),
 		obs(audit.ObsFutureDate, "payments-db-password", 13, "2026-09-10", "last_changed set to 2026-09-14, after the day it was committed (2026-09-10)"),
 		obs(audit.ObsHandEdit, "payments-db-password", 13, "2026-09-10", "last_changed changed by hand, not by a rotor record commit (no Rotor-Ticket trailer)"),
 		obs(audit.ObsPeriodRaisedDue, "ci-deploy-key", 14, "2026-11-10", "period_days raised from 30 to 180 while the credential was overdue (due 2026-05-31)"),

@@ -324,11 +324,14 @@ func codeCell(s string) cell {
 	return cell{{s, code}}
 }
 
-func commitCell(hash string) cell {
+func commitCell(hash string) cell { return codeCell(short(hash)) }
+
+// short is a commit hash as tables and messages show it.
+func short(hash string) string {
 	if len(hash) > shortHash {
-		hash = hash[:shortHash]
+		return hash[:shortHash]
 	}
-	return codeCell(hash)
+	return hash
 }
 
 func optCell(s *string, f func(string) cell) cell {

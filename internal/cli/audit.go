@@ -382,16 +382,23 @@ func (h *history) period(ctx context.Context, in *audit.Input, progress func(str
 	// the one at hand, so that a merge's side is told apart from what the
 	// branch already held, exactly and whatever the commits' clocks say.
 	known := gitrepo.NewCommitSet()
+	// counted holds each register file of the commit at hand as history
+	// counts it: its last readable version stands in for one that is not.
+	counted := map[string][]*rotation.Credential{}
 	if found {
 		if known, err = h.repo.Ancestors(base.Hash); err != nil {
 			return err
 		}
 		in.BaselineCommit = base.Hash
-		reg, _, err := h.registerAt(before)
+		files, _, gaps, err := h.filesAt(base.Hash)
 		if err != nil {
 			return err
 		}
-		in.Baseline = reg.Credentials
+		for _, f := range files {
+			counted[f.path] = f.creds
+			in.Baseline = append(in.Baseline, f.creds...)
+		}
+		in.BaselineUnreadable = auditGaps(gaps)
 	}
 	commits, err := h.repo.FirstParentLog(before, end)
 	if err != nil {
@@ -407,7 +414,7 @@ func (h *history) period(ctx context.Context, in *audit.Input, progress func(str
 		if i > 0 && i%1000 == 0 {
 			progress(fmt.Sprintf("read %d of %d commits", i, len(commits)))
 		}
-		ac, err := h.auditCommit(c, known)
+		ac, err := h.auditCommit(c, known, counted)
 		if err != nil {
 			return err
 		}
@@ -417,8 +424,9 @@ func (h *history) period(ctx context.Context, in *audit.Input, progress func(str
 }
 
 // auditCommit reads one commit of the chain; known (see period) gains
-// the commit and what it brought in.
-func (h *history) auditCommit(c gitrepo.CommitInfo, known *gitrepo.CommitSet) (audit.Commit, error) {
+// the commit and what it brought in, and counted (see period) the files
+// as the commit left them.
+func (h *history) auditCommit(c gitrepo.CommitInfo, known *gitrepo.CommitSet, counted map[string][]*rotation.Credential) (audit.Commit, error) {
 	subject, _, _ := strings.Cut(c.Message, "\n")
 	author, committer := c.Author, c.Committer
 	author.Name, author.Email = redactText(author.Name), redactText(author.Email)
@@ -446,20 +454,37 @@ func (h *history) auditCommit(c gitrepo.CommitInfo, known *gitrepo.CommitSet) (a
 		if !isCredentialFile(h.dir, ch.Path) {
 			continue
 		}
-		fc := audit.FileChange{Path: ch.Path}
-		if ch.OldHash != "" {
-			if fc.Old, err = h.credentials(ch.Path, ch.OldHash); err != nil {
+		old, ok := counted[ch.Path]
+		if !ok && ch.OldHash != "" && len(c.Parents) > 0 {
+			// Not on a chain read from its baseline; read the parent's.
+			if old, _, err = h.version(c.Parents[0], ch.Path, ch.OldHash); err != nil {
 				return ac, err
 			}
 		}
-		if ch.NewHash != "" {
-			if fc.New, err = h.credentials(ch.Path, ch.NewHash); err != nil {
-				return ac, err
-			}
+		n, gaps, err := h.follow(old, ch.Path, ch.NewHash)
+		if err != nil {
+			return ac, err
 		}
-		ac.Files = append(ac.Files, fc)
+		ac.Unreadable = append(ac.Unreadable, auditGaps(stamped(gaps, c))...)
+		if ch.NewHash == "" {
+			delete(counted, ch.Path)
+		} else {
+			counted[ch.Path] = n
+		}
+		ac.Files = append(ac.Files, audit.FileChange{Path: ch.Path, Old: old, New: n})
 	}
 	return ac, nil
+}
+
+// auditGaps are gaps as the pack takes them; a path from git, or a
+// reason from the validator, goes through the leak guard like every
+// value read from history.
+func auditGaps(gaps []gap) []audit.Unreadable {
+	var out []audit.Unreadable
+	for _, g := range gaps {
+		out = append(out, audit.Unreadable{Path: redactText(g.path), CredentialID: g.id, Commit: g.commit, Reason: redactText(g.why)})
+	}
+	return out
 }
 
 // trailers finds `rotor record`'s trailers in a commit message. A squash

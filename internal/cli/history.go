@@ -1,12 +1,19 @@
 package cli
 
 import (
+	"bytes"
+	"cmp"
+	"errors"
+	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rotor-dev/rotor/internal/gitrepo"
 	"github.com/rotor-dev/rotor/internal/leak"
+	"github.com/rotor-dev/rotor/internal/register"
 	"github.com/rotor-dev/rotor/internal/report"
 	"github.com/rotor-dev/rotor/internal/rotation"
 	"github.com/rotor-dev/rotor/internal/validate"
@@ -15,25 +22,59 @@ import (
 // Reading the register's history, for `rotor report` and `rotor audit`.
 
 // history reads registers out of git, parsing each distinct file once.
+//
+// A version of a register file that cannot be read (too large, binary, not
+// UTF-8, or not parsing as a register file: see unparsed) does not
+// rewrite the evidence: the file counts as its last readable version held
+// it, and the version is a gap the caller notes. The same holds for one
+// entry whose last_changed or period_days cannot be read (see
+// entryProblem): its last readable entry stands in. So a broken commit
+// changes nothing, and the commit that repairs it is compared with the
+// last readable version. Only the register of today can fail a run.
 type history struct {
 	repo     *gitrepo.Repo
 	dir      string
 	settings rotation.Settings
 	v        *validate.Validator
 	cache    map[string][]*rotation.Credential // blob hash → its credentials
+	unread   map[string]string                 // blob hash → why it cannot be read; made on first use
 }
 
-func (h *history) credentials(path, hash string) ([]*rotation.Credential, error) {
+// gap is a version of a register file, or one entry of it, that history
+// could not read.
+type gap struct {
+	path string
+	id   string // the entry's; "" for the whole file
+	why  string // "does not parse (…)", "is too large (…)", "has no readable last_changed"
+	// commit made the version.
+	commit string
+	at     time.Time
+}
+
+// credentials returns the credentials of the blob hash as the register
+// file path, and why the blob cannot be read as one ("" when it can; it
+// then holds no credentials). Each blob is read once.
+func (h *history) credentials(path, hash string) ([]*rotation.Credential, string, error) {
 	if creds, ok := h.cache[hash]; ok {
-		return creds, nil
+		return creds, h.unread[hash], nil
 	}
 	data, err := h.repo.BlobContent(hash)
+	if errors.Is(err, gitrepo.ErrTooLarge) {
+		return nil, h.skip(hash, fmt.Sprintf("is too large (more than the %d MiB a register file may have)", gitrepo.MaxBlobSize>>20)), nil
+	}
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	// The day does not matter for reading the values; the rules that use
 	// it only add findings, which history does not report.
-	creds, _ := h.v.ValidateFile(path, data, h.settings, rotation.Date{Year: 9999, Month: time.December, Day: 31})
+	creds, findings := h.v.ValidateFile(path, data, h.settings, rotation.Date{Year: 9999, Month: time.December, Day: 31})
+	if len(creds) == 0 {
+		// A register file that holds none is rare: only then is it worth
+		// a second parse to tell an empty list from a file that is none.
+		if why := unparsed(path, data, findings); why != "" {
+			return nil, h.skip(hash, why), nil
+		}
+	}
 	// A file of the past may hold a secret the leak guard would refuse
 	// today: nothing read from history prints it.
 	if secrets := leakedSecrets(data); len(secrets) > 0 {
@@ -42,76 +83,291 @@ func (h *history) credentials(path, hash string) ([]*rotation.Credential, error)
 		}
 	}
 	h.cache[hash] = creds
-	return creds, nil
+	return creds, "", nil
 }
 
-// registerAt returns the register as it was in the last commit at or
-// before instant; found is false when the history starts later.
-func (h *history) registerAt(instant time.Time) (*rotation.Register, bool, error) {
-	c, found, err := h.repo.CommitAt(instant)
-	if err != nil || !found {
-		return nil, found, err
+// skip remembers that the blob hash cannot be read, and why.
+func (h *history) skip(hash, why string) string {
+	if h.unread == nil {
+		h.unread = map[string]string{}
 	}
-	blobs, err := h.repo.TreeFiles(c.Hash, h.dir)
+	h.cache[hash], h.unread[hash] = nil, why
+	return why
+}
+
+// unparsed says why data is not a register file history can read, or ""
+// when it is one: a file that parses as a mapping with a credentials:
+// list is read, whatever else the validator finds in it (its entries
+// with an id count). What does not parse is a YAML syntax error, more
+// than one document, anchors or aliases, nesting too deep, an empty file,
+// a top level that is not a mapping, or a mapping without a credentials:
+// list; a binary file or one that is not UTF-8 is named as such. findings
+// are the validator's of data (with any secret redacted): the reason is
+// taken from them.
+func unparsed(path string, data []byte, findings []register.Finding) string {
+	doc, fs := register.Parse(path, data)
+	if doc != nil {
+		_, list := register.MapGet(doc.Root, "credentials")
+		if list == nil {
+			return "does not parse (no credentials: list)"
+		}
+		if _, ok := register.Value(list, nil).([]any); !ok {
+			return "does not parse (no credentials: list)"
+		}
+		return ""
+	}
+	if len(fs) == 0 {
+		return "does not parse"
+	}
+	f := fs[0]
+	// The validator's copy of the finding has any secret redacted.
+	for _, g := range findings {
+		if g.Rule == f.Rule && g.Line == f.Line && g.Column == f.Column {
+			f = g
+			break
+		}
+	}
+	// What register.Parse refuses before it parses: binary, not UTF-8 (in
+	// its words: "file is binary, not YAML text (…)").
+	if bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data) {
+		if rest, ok := strings.CutPrefix(f.Message, "file is "); ok {
+			return "is " + rest
+		}
+	}
+	if f.Rule == register.RuleYAML {
+		return fmt.Sprintf("does not parse (line %d: %s)", f.Line, f.Message)
+	}
+	return "does not parse (" + f.Message + ")"
+}
+
+// entryProblem says why history cannot count an entry it read with an id,
+// or "": without a last_changed or a period_days it has no due date.
+func entryProblem(c *rotation.Credential) string {
+	switch {
+	case c.LastChanged.IsZero():
+		return "has no readable last_changed"
+	case c.PeriodDays <= 0:
+		return "has no readable period_days"
+	}
+	return ""
+}
+
+// clean reports whether history counts creds as they are: none of them
+// has an entryProblem.
+func clean(creds []*rotation.Credential) bool {
+	return !slices.ContainsFunc(creds, func(c *rotation.Credential) bool { return entryProblem(c) != "" })
+}
+
+// follow returns the register file path as history counts it once the
+// blob hash replaced a version counted as prev ("" hash: the file is
+// removed), and what of it could not be read (without commit: the
+// caller's). An unreadable blob leaves prev as it is; an unreadable entry
+// is its entry in prev, or nothing when prev has none.
+func (h *history) follow(prev []*rotation.Credential, path, hash string) ([]*rotation.Credential, []gap, error) {
+	if hash == "" {
+		return nil, nil, nil
+	}
+	creds, why, err := h.credentials(path, hash)
 	if err != nil {
-		return nil, false, err
+		return nil, nil, err
 	}
-	reg := &rotation.Register{Settings: h.settings}
+	if why != "" {
+		return prev, []gap{{path: path, why: why}}, nil
+	}
+	if clean(creds) {
+		return creds, nil, nil
+	}
+	old := byID(prev)
+	out := make([]*rotation.Credential, 0, len(creds))
+	var gaps []gap
+	for _, c := range creds {
+		why := entryProblem(c)
+		if why == "" {
+			out = append(out, c)
+			continue
+		}
+		gaps = append(gaps, gap{path: path, id: c.ID, why: why})
+		if o := old[c.ID]; o != nil {
+			out = append(out, o)
+		}
+	}
+	return out, gaps, nil
+}
+
+// version returns the register file path as history counts it in commit,
+// where its blob is hash: the blob's credentials when they read, else
+// what the file's history makes of it (see countedAt).
+func (h *history) version(commit, path, hash string) ([]*rotation.Credential, []gap, error) {
+	creds, why, err := h.credentials(path, hash)
+	if err != nil || (why == "" && clean(creds)) {
+		return creds, nil, err
+	}
+	return h.countedAt(commit, path)
+}
+
+// countedAt returns the register file path as history counts it in
+// commit, whose version of it does not read in full: its versions are
+// followed from the newest one that does (or from before the file
+// existed), one FileVersions walk back along the file's own changes. The
+// gaps are those of the commit's version and, when that one is unreadable
+// as a whole, of the versions back to the last readable one: what stands
+// in for it.
+func (h *history) countedAt(commit, path string) ([]*rotation.Credential, []gap, error) {
+	var versions []gitrepo.FileVersion
+	var readErr error
+	err := h.repo.FileVersions(commit, path, func(v gitrepo.FileVersion) bool {
+		versions = append(versions, v)
+		if v.Blob == "" {
+			return false
+		}
+		creds, why, err := h.credentials(path, v.Blob)
+		if err != nil {
+			readErr = err
+			return false
+		}
+		return why != "" || !clean(creds)
+	})
+	if err = cmp.Or(readErr, err); err != nil {
+		return nil, nil, err
+	}
+	var counted []*rotation.Credential
+	perVersion := make([][]gap, len(versions))
+	for i := len(versions) - 1; i >= 0; i-- {
+		v := versions[i]
+		next, vg, err := h.follow(counted, path, v.Blob)
+		if err != nil {
+			return nil, nil, err
+		}
+		counted = next
+		for j := range vg {
+			vg[j].commit, vg[j].at = v.Commit.Hash, v.Commit.Committer.When
+		}
+		perVersion[i] = vg
+	}
+	var gaps []gap
+	for _, vg := range perVersion {
+		gaps = append(gaps, vg...)
+		if len(vg) == 0 || vg[0].id != "" {
+			break // readable as a file: what is older no longer stands in
+		}
+	}
+	return counted, gaps, nil
+}
+
+// countedFile is a register file as history counts it in a commit.
+type countedFile struct {
+	path  string
+	creds []*rotation.Credential
+}
+
+// filesAt returns the register's credential files in commit, by path, as
+// history counts them, and what of them could not be read; exists says
+// whether the register folder holds any file in commit.
+func (h *history) filesAt(commit string) (files []countedFile, exists bool, gaps []gap, err error) {
+	blobs, err := h.repo.TreeFiles(commit, h.dir)
+	if err != nil {
+		return nil, false, nil, err
+	}
+	files = make([]countedFile, 0, len(blobs))
 	for _, b := range blobs {
 		if !isCredentialFile(h.dir, b.Path) {
 			continue
 		}
-		creds, err := h.credentials(b.Path, b.Hash)
+		creds, g, err := h.version(commit, b.Path, b.Hash)
 		if err != nil {
-			return nil, false, err
+			return nil, false, nil, err
 		}
-		reg.Credentials = append(reg.Credentials, creds...)
+		files = append(files, countedFile{path: b.Path, creds: creds})
+		gaps = append(gaps, g...)
 	}
-	return reg, len(reg.Credentials) > 0 || len(blobs) > 0, nil
+	return files, len(blobs) > 0, gaps, nil
 }
 
-// rotations returns the credentials whose last_changed moved in a commit
-// of the default branch in (after, until].
-func (h *history) rotations(after, until time.Time) ([]report.Rotation, error) {
+// registerAt returns the register as it was in the last commit at or
+// before instant, and what of it could not be read; found is false when
+// the history starts later.
+func (h *history) registerAt(instant time.Time) (reg *rotation.Register, found bool, gaps []gap, err error) {
+	c, found, err := h.repo.CommitAt(instant)
+	if err != nil || !found {
+		return nil, found, nil, err
+	}
+	files, exists, gaps, err := h.filesAt(c.Hash)
+	if err != nil {
+		return nil, false, nil, err
+	}
+	reg = &rotation.Register{Settings: h.settings}
+	for _, f := range files {
+		reg.Credentials = append(reg.Credentials, f.creds...)
+	}
+	return reg, exists, gaps, nil
+}
+
+// rotations returns the credentials whose last_changed moved forward in a
+// commit of the default branch in (after, until], and what of the files
+// it compared could not be read. The commits are read oldest first, so
+// that a file's last readable version carries over a broken commit to the
+// one that repairs it.
+func (h *history) rotations(after, until time.Time) ([]report.Rotation, []gap, error) {
 	commits, err := h.repo.FirstParentLog(after, until)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	slices.Reverse(commits)
+	counted := map[string][]*rotation.Credential{} // path → as counted after the last commit read
 	var out []report.Rotation
+	var gaps []gap
 	for _, c := range commits {
 		changes, err := h.repo.ChangedFiles(c.Hash, h.dir)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, ch := range changes {
-			if !isCredentialFile(h.dir, ch.Path) || ch.NewHash == "" {
+			if !isCredentialFile(h.dir, ch.Path) {
 				continue
 			}
-			var old map[string]*rotation.Credential
-			if ch.OldHash != "" {
-				creds, err := h.credentials(ch.Path, ch.OldHash)
-				if err != nil {
-					return nil, err
+			old, ok := counted[ch.Path]
+			if !ok && ch.OldHash != "" && len(c.Parents) > 0 {
+				var g []gap
+				if old, g, err = h.version(c.Parents[0], ch.Path, ch.OldHash); err != nil {
+					return nil, nil, err
 				}
-				old = byID(creds)
+				gaps = append(gaps, g...)
 			}
-			creds, err := h.credentials(ch.Path, ch.NewHash)
+			n, g, err := h.follow(old, ch.Path, ch.NewHash)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
-			for _, n := range creds {
-				o := old[n.ID]
-				if o == nil || n.LastChanged == o.LastChanged || !n.LastChanged.After(o.LastChanged) {
+			gaps = append(gaps, stamped(g, c)...)
+			if ch.NewHash == "" {
+				delete(counted, ch.Path)
+				continue
+			}
+			counted[ch.Path] = n
+			if len(old) == 0 {
+				continue
+			}
+			before := byID(old)
+			for _, nc := range n {
+				o := before[nc.ID]
+				if o == nil || !nc.LastChanged.After(o.LastChanged) {
 					continue
 				}
 				out = append(out, report.Rotation{
-					ID: n.ID, Name: n.Name, Team: n.Team, Old: o.LastChanged, New: n.LastChanged,
-					Ticket: n.LastTicket, Commit: c.Hash, By: redactText(mergedBy(c)), At: c.Committer.When,
+					ID: nc.ID, Name: nc.Name, Team: nc.Team, Old: o.LastChanged, New: nc.LastChanged,
+					Ticket: nc.LastTicket, Commit: c.Hash, By: redactText(mergedBy(c)), At: c.Committer.When,
 				})
 			}
 		}
 	}
-	return out, nil
+	return out, gaps, nil
+}
+
+// stamped gives the gaps of commit c's versions their commit.
+func stamped(gaps []gap, c gitrepo.CommitInfo) []gap {
+	for i := range gaps {
+		gaps[i].commit, gaps[i].at = c.Hash, c.Committer.When
+	}
+	return gaps
 }
 
 // mergedBy names who put a commit on the default branch: its committer,

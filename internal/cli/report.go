@@ -248,10 +248,10 @@ func readHistory(ctx context.Context, o reportOptions, res *validate.Result, in 
 			return err
 		}
 		d := res.Today.AddDays(-7 * k)
-		reg, found, err := h.registerAt(endOf(d))
+		reg, found, gaps, err := h.registerAt(endOf(d))
 		if errors.Is(err, gitrepo.ErrShallow) {
 			in.HistoryNote = "the checkout is shallow: the comparison with last week, the trend and the rotations of the week were skipped; check out with fetch-depth: 0"
-			in.Trend, in.Previous = nil, nil
+			in.Trend, in.Previous, in.Unreadable = nil, nil, nil
 			return nil
 		}
 		if err != nil {
@@ -260,6 +260,7 @@ func readHistory(ctx context.Context, o reportOptions, res *validate.Result, in 
 		if !found {
 			break // the register did not exist yet
 		}
+		in.Unreadable = append(in.Unreadable, reportGaps(gaps)...)
 		snap := report.Snapshot{Date: d, Register: reg}
 		if k == 1 {
 			in.Previous = &snap
@@ -268,7 +269,7 @@ func readHistory(ctx context.Context, o reportOptions, res *validate.Result, in 
 			in.Trend = append(in.Trend, snap)
 		}
 	}
-	rotated, err := h.rotations(endOf(res.Today.AddDays(-7)), endOf(res.Today))
+	rotated, gaps, err := h.rotations(endOf(res.Today.AddDays(-7)), endOf(res.Today))
 	if errors.Is(err, gitrepo.ErrShallow) {
 		in.HistoryNote = "the checkout is shallow: the rotations of the week were skipped; check out with fetch-depth: 0"
 		return nil
@@ -277,7 +278,17 @@ func readHistory(ctx context.Context, o reportOptions, res *validate.Result, in 
 		return err
 	}
 	in.Rotated = rotated
+	in.Unreadable = append(in.Unreadable, reportGaps(gaps)...)
 	return nil
+}
+
+// reportGaps are gaps as the report takes them (see auditGaps).
+func reportGaps(gaps []gap) []report.Unreadable {
+	var out []report.Unreadable
+	for _, g := range gaps {
+		out = append(out, report.Unreadable{Path: redactText(g.path), CredentialID: g.id, Commit: g.commit, At: g.at, Reason: redactText(g.why)})
+	}
+	return out
 }
 
 func mustValidator() *validate.Validator {

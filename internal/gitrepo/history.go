@@ -25,6 +25,10 @@ import (
 // with blob hashes and reads no content: the caller parses each distinct
 // blob once, keyed by its hash. FirstParentLog and ChangedFiles say what
 // the commits of a week changed, without reading any content either.
+// FileVersions lists one file's versions back along the chain, for the
+// rare file whose version at a commit cannot be read and whose last
+// readable version must be found; BlobContent refuses a blob too large to
+// be a register file with ErrTooLarge, a version the caller skips.
 //
 // "History" here is HEAD's first-parent chain: on the default branch, the
 // commits as merges made them (a merge commit stands for its whole side
@@ -61,6 +65,11 @@ import (
 // MaxBlobSize is the largest blob BlobContent reads: a register file is a
 // few dozen KiB, and a bigger blob is not one rotor should hold in memory.
 const MaxBlobSize = 4 << 20
+
+// ErrTooLarge is matched (errors.Is) by the error of BlobContent for a blob
+// larger than MaxBlobSize: a version of a file that history skips, not a
+// repository it cannot read.
+var ErrTooLarge = errors.New("too large for a register file")
 
 // CommitInfo is one commit of the history.
 type CommitInfo struct {
@@ -294,7 +303,8 @@ func (r *Repo) BlobContent(hash string) ([]byte, error) {
 		return nil, fmt.Errorf("read blob %s: %w", hash, err)
 	}
 	if size > MaxBlobSize {
-		return nil, fmt.Errorf("blob %s holds %d bytes, more than the %d a register file may have", hash, size, MaxBlobSize)
+		return nil, &opError{msg: fmt.Sprintf("blob %s holds %d bytes, more than the %d a register file may have", hash, size, MaxBlobSize),
+			errs: []error{ErrTooLarge}}
 	}
 	b, err := object.GetBlob(r.store, h)
 	if errors.Is(err, plumbing.ErrObjectNotFound) {
@@ -348,6 +358,104 @@ func (r *Repo) ChangedFiles(commit, dir string) ([]Change, error) {
 	}
 	slices.SortFunc(out, func(a, b Change) int { return strings.Compare(a.Path, b.Path) })
 	return out, nil
+}
+
+// FileVersion is one version of a file on the first-parent chain: the
+// commit that gave the file this content (the oldest of the run of
+// commits that hold it) and the blob, "" where the file is absent.
+type FileVersion struct {
+	Commit CommitInfo
+	Blob   string
+}
+
+// FileVersions walks HEAD's first-parent chain back from commit and calls
+// visit with each version of the regular file at path (slash-separated,
+// relative to the repository root), newest first: the version commit
+// holds, then the one before it, and so on, until visit returns false or
+// the chain reaches its root (the last version is then the root's). A
+// path under something that is not a folder, or that is not a regular
+// file, is absent. It reads trees only, no content; it is meant for the
+// few files whose versions must be looked at one by one, not for the
+// whole register. When the chain leaves a shallow clone before visit is
+// done, the error matches ErrShallow.
+func (r *Repo) FileVersions(commit, path string, visit func(FileVersion) bool) error {
+	c, err := r.commit(commit)
+	if err != nil {
+		return err
+	}
+	if err := checkPath(path); err != nil {
+		return err
+	}
+	op := fmt.Sprintf("list the versions of %q before commit %s", path, c.Hash)
+	shallow, err := r.shallowSet()
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	blob, err := r.pathBlob(c, path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	since := c // the oldest commit seen that holds blob
+	for {
+		if len(since.ParentHashes) == 0 {
+			visit(FileVersion{Commit: commitInfo(since), Blob: hashString(blob)})
+			return nil
+		}
+		if shallow[since.Hash] {
+			return shallowError(op, since)
+		}
+		p, err := r.parent(op, since, since.ParentHashes[0])
+		if err != nil {
+			return err
+		}
+		pb, err := r.pathBlob(p, path)
+		if err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+		if pb != blob {
+			if !visit(FileVersion{Commit: commitInfo(since), Blob: hashString(blob)}) {
+				return nil
+			}
+			blob = pb
+		}
+		since = p
+	}
+}
+
+// pathBlob returns the blob of the regular file at path in c, or the zero
+// hash when c holds none there.
+func (r *Repo) pathBlob(c *object.Commit, path string) (plumbing.Hash, error) {
+	h := c.TreeHash
+	parts := strings.Split(path, "/")
+	for i, name := range parts {
+		t, err := object.GetTree(r.store, h)
+		if err != nil {
+			return plumbing.ZeroHash, fmt.Errorf("read tree %s of commit %s: %w", h, c.Hash, err)
+		}
+		j := slices.IndexFunc(t.Entries, func(e object.TreeEntry) bool { return e.Name == name })
+		if j < 0 {
+			return plumbing.ZeroHash, nil
+		}
+		e := t.Entries[j]
+		if i == len(parts)-1 {
+			if !regular(e.Mode) {
+				return plumbing.ZeroHash, nil
+			}
+			return e.Hash, nil
+		}
+		if e.Mode != filemode.Dir {
+			return plumbing.ZeroHash, nil
+		}
+		h = e.Hash
+	}
+	return plumbing.ZeroHash, nil
+}
+
+func hashString(h plumbing.Hash) string {
+	if h.IsZero() {
+		return ""
+	}
+	return h.String()
 }
 
 // diffTrees appends the file changes from tree old to tree new (either the

@@ -415,7 +415,80 @@ func TestBlobContent(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("BlobContent = %v, want an error with %q", err, tt.want)
 			}
+			// Only a blob too large is a version history can skip.
+			if errors.Is(err, gitrepo.ErrTooLarge) != (tt.name == "too large") {
+				t.Errorf("errors.Is(%v, ErrTooLarge) = %v", err, !(tt.name == "too large"))
+			}
 		})
+	}
+}
+
+func TestFileVersions(t *testing.T) {
+	dir := newHistoryRepo(t)
+	day := func(d int) time.Time { return time.Date(2025, 3, d, 12, 0, 0, 0, time.UTC) }
+	path := regDir + "/a.yaml"
+	cs := gittest.Import(t, dir, "main", []gittest.Commit{
+		{When: day(1), Files: map[string]string{path: "v1\n"}},
+		{When: day(2), Files: map[string]string{regDir + "/b.yaml": "b\n"}},
+		{When: day(3), Files: map[string]string{path: "v2\n"}},
+		{When: day(4), Delete: []string{path}},
+		{When: day(5), Files: map[string]string{regDir + "/b.yaml": "b2\n"}},
+		{When: day(6), Files: map[string]string{path: "v1\n"}},
+		{When: day(7), Files: map[string]string{regDir + "/b.yaml": "b3\n"}},
+	})
+	// A side branch merged in: only the first-parent chain counts.
+	git(t, dir, "checkout", "-q", "-b", "side", cs[6])
+	gittest.Import(t, dir, "side", []gittest.Commit{{When: day(8), Files: map[string]string{path: "side\n"}}})
+	git(t, dir, "checkout", "-q", "main")
+	gittest.GitAt(t, dir, day(9), "merge", "-q", "--no-ff", "-s", "ours", "-m", "merge side", "side")
+	merge := git(t, dir, "rev-parse", "HEAD")
+	r := open(t, dir, gitrepo.Options{})
+	v1 := blobAt(t, dir, cs[0], path)
+	v2 := blobAt(t, dir, cs[2], path)
+	list := func(commit string, stop int) []string {
+		t.Helper()
+		var out []string
+		err := r.FileVersions(commit, path, func(v gitrepo.FileVersion) bool {
+			out = append(out, v.Commit.Hash+" "+v.Blob)
+			return len(out) < stop
+		})
+		if err != nil {
+			t.Fatalf("FileVersions(%s): %v", commit, err)
+		}
+		return out
+	}
+	want := []string{cs[5] + " " + v1, cs[3] + " ", cs[2] + " " + v2, cs[0] + " " + v1}
+	if got := list(merge, 100); !slices.Equal(got, want) {
+		t.Errorf("FileVersions(merge) =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if got := list(cs[4], 100); !slices.Equal(got, want[1:]) {
+		t.Errorf("FileVersions(day 5) = %v, want %v", got, want[1:])
+	}
+	if got := list(merge, 2); !slices.Equal(got, want[:2]) {
+		t.Errorf("FileVersions stopped after 2 = %v, want %v", got, want[:2])
+	}
+	// A path that never existed: one version, absent since the root.
+	var got []gitrepo.FileVersion
+	if err := r.FileVersions(merge, regDir+"/none.yaml", func(v gitrepo.FileVersion) bool { got = append(got, v); return true }); err != nil ||
+		len(got) != 1 || got[0].Blob != "" || got[0].Commit.Hash != cs[0] {
+		t.Errorf("FileVersions(none.yaml) = %+v, %v", got, err)
+	}
+	// A file where a folder is expected is no file of the register.
+	if err := r.FileVersions(merge, path+"/x.yaml", func(v gitrepo.FileVersion) bool { got = append(got, v); return true }); err != nil {
+		t.Errorf("FileVersions(under a file) = %v", err)
+	}
+
+	shallow := filepath.Join(t.TempDir(), "clone")
+	git(t, dir, "clone", "-q", "--depth", "4", "--no-single-branch", "file://"+dir, shallow)
+	rs := open(t, shallow, gitrepo.Options{})
+	err := rs.FileVersions(merge, path, func(gitrepo.FileVersion) bool { return true })
+	if !errors.Is(err, gitrepo.ErrShallow) {
+		t.Errorf("FileVersions in a shallow clone = %v, want ErrShallow", err)
+	}
+	// What the clone holds is answered.
+	err = rs.FileVersions(merge, path, func(gitrepo.FileVersion) bool { return false })
+	if err != nil {
+		t.Errorf("FileVersions of the newest version in a shallow clone = %v", err)
 	}
 }
 

@@ -27,6 +27,37 @@ type Rotation struct {
 	At             time.Time     // when it was committed
 }
 
+// Unreadable is a version of a register file, or one entry of it, that
+// history could not read for the report; its last readable version (or
+// entry) stood in for it in the snapshots and the rotations of the week.
+type Unreadable struct {
+	Path string
+	// CredentialID names the entry; "" when the whole file is unreadable.
+	CredentialID string
+	Commit       string    // the commit that made the version
+	At           time.Time // when it was committed
+	// Reason says why, for people: "does not parse (…)", "is too large
+	// (…)", "is binary (…)", "is not UTF-8 (…)"; for an entry, "has no
+	// readable last_changed".
+	Reason string
+}
+
+// Observation is something of the history the report was read from that
+// a reader should know: a version that could not be read.
+type Observation struct {
+	Kind         string        `json:"kind"`          // unreadable-file or unreadable-entry
+	CredentialID string        `json:"credential_id"` // "" for a whole file
+	Date         rotation.Date `json:"date"`          // the commit's date in the register's zone
+	Commit       string        `json:"commit"`
+	Message      string        `json:"message"`
+}
+
+// Observation kinds.
+const (
+	ObsUnreadableFile  = "unreadable-file"
+	ObsUnreadableEntry = "unreadable-entry"
+)
+
 // Input is everything Compute reads.
 type Input struct {
 	// Today is the day the register is evaluated on.
@@ -45,6 +76,9 @@ type Input struct {
 	// git history; nil when history is not available (an empty, non-nil
 	// slice: history was read and nothing was rotated).
 	Rotated []Rotation
+	// Unreadable are the versions history could not read, in any order;
+	// one named twice counts once.
+	Unreadable []Unreadable
 	// HistoryNote says why history was not read, for people: "the checkout
 	// is shallow (fetch-depth: 1): …; set fetch-depth: 0". Empty when it
 	// was read.
@@ -173,6 +207,9 @@ type Report struct {
 	TicketsChecked bool `json:"tickets_checked"`
 	// HistoryNote says why history was not read.
 	HistoryNote string `json:"history_note,omitempty"`
+	// Observations are the versions of register files (or entries) that
+	// history could not read, by date, then commit, then file and id.
+	Observations []Observation `json:"observations"`
 }
 
 // Compute derives the report from in. It is pure: it reads in and changes
@@ -273,6 +310,8 @@ func Compute(in Input) *Report {
 	cur.Date = today
 	r.Trend = append(r.Trend, cur)
 
+	r.Observations = observations(in.Unreadable, loc)
+
 	if in.Rotated != nil {
 		r.Rotated = make([]Rotated, 0, len(in.Rotated))
 		for _, x := range in.Rotated {
@@ -285,6 +324,32 @@ func Compute(in Input) *Report {
 		})
 	}
 	return r
+}
+
+// observations says what history could not read, once each, oldest
+// first; loc is the register's zone.
+func observations(us []Unreadable, loc *time.Location) []Observation {
+	us = slices.Clone(us)
+	slices.SortFunc(us, func(a, b Unreadable) int {
+		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.Commit, b.Commit), cmp.Compare(a.Path, b.Path), cmp.Compare(a.CredentialID, b.CredentialID))
+	})
+	us = slices.CompactFunc(us, func(a, b Unreadable) bool {
+		return a.Commit == b.Commit && a.Path == b.Path && a.CredentialID == b.CredentialID
+	})
+	out := make([]Observation, 0, len(us))
+	for _, u := range us {
+		o := Observation{Kind: ObsUnreadableFile, CredentialID: u.CredentialID, Date: rotation.DateOf(u.At.In(loc)), Commit: u.Commit}
+		if u.CredentialID == "" {
+			o.Message = u.Path + " at commit " + shortHash(u.Commit) + " " + u.Reason +
+				"; the report counts its last readable version (if any) instead"
+		} else {
+			o.Kind = ObsUnreadableEntry
+			o.Message = u.Path + " at commit " + shortHash(u.Commit) + ": the entry of " + u.CredentialID + " " + u.Reason +
+				"; the report counts its last readable entry (if any) instead"
+		}
+		out = append(out, o)
+	}
+	return out
 }
 
 // trend evaluates the snapshots of in.Trend that belong to the trend,

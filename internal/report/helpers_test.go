@@ -120,6 +120,16 @@ func sampleInput() report.Input {
 				Ticket: "SEC-38", Commit: "9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c", By: "Grace Hopper",
 				At: time.Date(2026, 11, 21, 16, 2, 0, 0, time.FixedZone("EST", -5*3600))},
 		},
+		// A typo committed on 18 November and fixed since: named twice
+		// (by last week's snapshot and by the rotations), shown once.
+		Unreadable: []report.Unreadable{
+			{Path: "credential_rotation/payments.yaml", Commit: "7c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d", At: time.Date(2026, 11, 18, 17, 30, 0, 0, time.UTC),
+				Reason: "does not parse (line 12: YAML syntax error: mapping values are not allowed in this context)"},
+			{Path: "credential_rotation/platform.yaml", CredentialID: "github-app-key", Commit: "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567",
+				At: time.Date(2026, 11, 19, 8, 0, 0, 0, time.UTC), Reason: "has no readable last_changed"},
+			{Path: "credential_rotation/payments.yaml", Commit: "7c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d", At: time.Date(2026, 11, 18, 17, 30, 0, 0, time.UTC),
+				Reason: "does not parse (line 12: YAML syntax error: mapping values are not allowed in this context)"},
+		},
 		OpenTickets: map[string]string{"payments-api-token": "SEC-35", "warehouse-ro": "SEC-44", "payments-db-admin": "SEC-45"},
 		TicketURL:   ticketURL,
 		Weeks:       8,
@@ -167,6 +177,8 @@ func hostileInput() report.Input {
 			}
 			return "https://example.atlassian.net/browse/" + key
 		},
+		Unreadable: []report.Unreadable{{Path: "credential_rotation/<script>|[x](https://evil.example).yaml", CredentialID: "`x` | y",
+			Commit: "<b>", At: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC), Reason: "is binary\n::error::forged \u202e"}},
 		HistoryNote: "",
 		Weeks:       8,
 	}

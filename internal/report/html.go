@@ -202,7 +202,7 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		for n, row := range s.rows {
 			hr := make([]htmlCell, len(row))
 			for i, c := range row {
-				hc := htmlCell{Text: textsafe.Value(clip(oneLine(c.text), maxValueRunes)), URL: c.url, Code: c.code, Right: s.cols[i].right}
+				hc := htmlCell{Text: textsafe.Value(clip(oneLine(c.text), c.runes())), URL: c.url, Code: c.code, Right: s.cols[i].right}
 				if hc.Text == "" {
 					hc.Text = "-"
 				}

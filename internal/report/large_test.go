@@ -54,6 +54,8 @@ func largeInput(n, overdue int, hostile bool) report.Input {
 		for i := range 100 {
 			in.Rotated = append(in.Rotated, report.Rotation{ID: creds[i].ID, Name: creds[i].Name, Team: creds[i].Team,
 				Ticket: long("\x02", 255), Commit: long("`", 40), By: long("\x03|", 255)})
+			in.Unreadable = append(in.Unreadable, report.Unreadable{Path: long("\u202e|`<", 4096), CredentialID: long("\x04|", 64),
+				Commit: long("`", 39) + strconv.Itoa(i), Reason: long("\u202e\n|", 4096)})
 		}
 	}
 	for w := 1; w <= 8; w++ {

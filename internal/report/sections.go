@@ -23,6 +23,15 @@ type cell struct {
 	url  string // a link, for a ticket; already checked by safeURL
 	bar  bool   // a compliance bar of pct (Markdown blocks, HTML cells)
 	pct  *int
+	long bool // a sentence: cut at maxNoteRunes, not maxValueRunes
+}
+
+// runes is how much of the cell's text is shown.
+func (c cell) runes() int {
+	if c.long {
+		return maxNoteRunes
+	}
+	return maxValueRunes
 }
 
 // column is a table's column.
@@ -129,6 +138,18 @@ func (r *Report) sections() []section {
 	}
 	s.more = len(r.Exemptions) - len(s.rows)
 	out = append(out, s)
+
+	if len(r.Observations) > 0 {
+		s = section{title: "History not read in full (" + strconv.Itoa(len(r.Observations)) + ")", noun: "observations",
+			cols: []column{{head: "Date"}, {head: "Commit"}, {head: "Credential"}, {head: "Observation"}}}
+		for i := range min(len(r.Observations), maxRows) {
+			o := &r.Observations[i]
+			s.rows = append(s.rows, []cell{{text: o.Date.String()}, {text: shortHash(o.Commit), code: true},
+				{text: o.CredentialID, code: true}, {text: o.Message, long: true}})
+		}
+		s.more = len(r.Observations) - len(s.rows)
+		out = append(out, s)
+	}
 	return out
 }
 

@@ -81,11 +81,11 @@ func mdCell(c cell) string {
 	case c.text == "":
 		return "-"
 	case c.code:
-		return markdown.Code(clip(c.text, maxValueRunes))
+		return markdown.Code(clip(c.text, c.runes()))
 	case c.url != "":
-		return "[" + markdown.Text(clip(c.text, maxValueRunes)) + "](" + c.url + ")"
+		return "[" + markdown.Text(clip(c.text, c.runes())) + "](" + c.url + ")"
 	}
-	return markdown.Text(clip(c.text, maxValueRunes))
+	return markdown.Text(clip(c.text, c.runes()))
 }
 
 // WriteText writes the report as plain text, for a terminal and for the
@@ -149,7 +149,7 @@ func textCell(c cell) string {
 	case c.text == "":
 		return "-"
 	}
-	return clip(oneLine(c.text), maxValueRunes)
+	return clip(oneLine(c.text), c.runes())
 }
 
 // WriteJSON writes the report as indented JSON with snake_case keys: the
