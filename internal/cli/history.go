@@ -45,10 +45,11 @@ func (h *history) credentials(path, hash string) ([]*rotation.Credential, error)
 	return creds, nil
 }
 
-// registerAt returns the register as it was in the last commit at or
-// before instant; found is false when the history starts later.
-func (h *history) registerAt(instant time.Time) (*rotation.Register, bool, error) {
-	c, found, err := h.repo.CommitAt(instant)
+// registerBefore returns the register as it was just before instant, in
+// the last commit before it (at the end of day d: before the first instant
+// of d+1); found is false when the history starts at or after instant.
+func (h *history) registerBefore(instant time.Time) (*rotation.Register, bool, error) {
+	c, found, err := h.repo.CommitBefore(instant)
 	if err != nil || !found {
 		return nil, found, err
 	}
@@ -71,9 +72,9 @@ func (h *history) registerAt(instant time.Time) (*rotation.Register, bool, error
 }
 
 // rotations returns the credentials whose last_changed moved in a commit
-// of the default branch in (after, until].
-func (h *history) rotations(after, until time.Time) ([]report.Rotation, error) {
-	commits, err := h.repo.FirstParentLog(after, until)
+// of the default branch in span.
+func (h *history) rotations(span rotation.Span) ([]report.Rotation, error) {
+	commits, err := h.repo.CommitsIn(span)
 	if err != nil {
 		return nil, err
 	}
