@@ -365,16 +365,12 @@ func auditProvenance(env Env, repo *gitrepo.Repo, dir string, o auditOptions, fr
 
 // period fills in with the register at the start of the period and every
 // commit of it on HEAD's first-parent chain, oldest first, with the
-// register files each changed.
+// register files each changed. The period is its days in in.Location, from
+// the first instant of in.From up to the first instant of the day after
+// in.To; the register at its start is the one of the last commit before.
 func (h *history) period(ctx context.Context, in *audit.Input, progress func(string)) error {
-	loc := in.Location
-	if loc == nil {
-		loc = time.UTC
-	}
-	start := time.Date(in.From.Year, in.From.Month, in.From.Day, 0, 0, 0, 0, loc)
-	end := time.Date(in.To.Year, in.To.Month, in.To.Day, 0, 0, 0, 0, loc).AddDate(0, 0, 1).Add(-time.Nanosecond)
-	before := start.Add(-time.Nanosecond)
-	base, found, err := h.repo.CommitAt(before)
+	span := rotation.Days(in.From, in.To, in.Location)
+	base, found, err := h.repo.CommitBefore(span.From)
 	if err != nil {
 		return err
 	}
@@ -400,7 +396,7 @@ func (h *history) period(ctx context.Context, in *audit.Input, progress func(str
 		}
 		in.BaselineUnreadable = auditGaps(gaps)
 	}
-	commits, err := h.repo.FirstParentLog(before, end)
+	commits, err := h.repo.CommitsIn(span)
 	if err != nil {
 		return err
 	}

@@ -283,11 +283,12 @@ func (h *history) filesAt(commit string) (files []countedFile, exists bool, gaps
 	return files, len(blobs) > 0, gaps, nil
 }
 
-// registerAt returns the register as it was in the last commit at or
-// before instant, and what of it could not be read; found is false when
-// the history starts later.
-func (h *history) registerAt(instant time.Time) (reg *rotation.Register, found bool, gaps []gap, err error) {
-	c, found, err := h.repo.CommitAt(instant)
+// registerBefore returns the register as it was just before instant, in
+// the last commit before it (at the end of day d: before the first instant
+// of d+1), and what of it could not be read; found is false when the
+// history starts at or after instant.
+func (h *history) registerBefore(instant time.Time) (reg *rotation.Register, found bool, gaps []gap, err error) {
+	c, found, err := h.repo.CommitBefore(instant)
 	if err != nil || !found {
 		return nil, found, nil, err
 	}
@@ -303,12 +304,12 @@ func (h *history) registerAt(instant time.Time) (reg *rotation.Register, found b
 }
 
 // rotations returns the credentials whose last_changed moved forward in a
-// commit of the default branch in (after, until], and what of the files
-// it compared could not be read. The commits are read oldest first, so
-// that a file's last readable version carries over a broken commit to the
-// one that repairs it.
-func (h *history) rotations(after, until time.Time) ([]report.Rotation, []gap, error) {
-	commits, err := h.repo.FirstParentLog(after, until)
+// commit of the default branch in span, and what of the files it compared
+// could not be read. The commits are read oldest first, so that a file's
+// last readable version carries over a broken commit to the one that
+// repairs it.
+func (h *history) rotations(span rotation.Span) ([]report.Rotation, []gap, error) {
+	commits, err := h.repo.CommitsIn(span)
 	if err != nil {
 		return nil, nil, err
 	}

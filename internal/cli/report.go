@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -235,20 +234,14 @@ func readHistory(ctx context.Context, o reportOptions, res *validate.Result, in 
 		return usageError("%v", err)
 	}
 	h := &history{repo: repo, dir: dir, settings: res.Register.Settings, v: mustValidator(), cache: map[string][]*rotation.Credential{}}
-	loc := res.Register.Settings.Timezone
-	if loc == nil {
-		loc = time.UTC
-	}
-	endOf := func(d rotation.Date) time.Time {
-		return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc).AddDate(0, 0, 1).Add(-time.Nanosecond)
-	}
+	loc := res.Register.Settings.Timezone // nil: UTC
 	progress(fmt.Sprintf("reading the register's history: %d weeks", max(o.Weeks, 1)))
 	for k := 1; k <= max(o.Weeks, 1); k++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		d := res.Today.AddDays(-7 * k)
-		reg, found, gaps, err := h.registerAt(endOf(d))
+		reg, found, gaps, err := h.registerBefore(d.AddDays(1).Start(loc)) // as it was at the end of d
 		if errors.Is(err, gitrepo.ErrShallow) {
 			in.HistoryNote = "the checkout is shallow: the comparison with last week, the trend and the rotations of the week were skipped; check out with fetch-depth: 0"
 			in.Trend, in.Previous, in.Unreadable = nil, nil, nil
@@ -269,7 +262,7 @@ func readHistory(ctx context.Context, o reportOptions, res *validate.Result, in 
 			in.Trend = append(in.Trend, snap)
 		}
 	}
-	rotated, gaps, err := h.rotations(endOf(res.Today.AddDays(-7)), endOf(res.Today))
+	rotated, gaps, err := h.rotations(rotation.Days(res.Today.AddDays(-6), res.Today, loc)) // the seven days up to today
 	if errors.Is(err, gitrepo.ErrShallow) {
 		in.HistoryNote = "the checkout is shallow: the rotations of the week were skipped; check out with fetch-depth: 0"
 		return nil

@@ -18,27 +18,35 @@ import (
 // Reading the register as it was.
 //
 // The weekly report compares the register today with the register at a few
-// past instants (a week ago, and the trend's dates). Each past register is
-// one tree read: CommitAt finds the commit that was HEAD's state at the
-// instant, TreeFiles lists the register's blobs in it, BlobContent reads a
+// past instants (the end of a day a week ago, and the trend's days). Each
+// past register is one tree read: CommitBefore finds the commit that was
+// HEAD's state just before the instant (the first instant of the next
+// day), TreeFiles lists the register's blobs in it, BlobContent reads a
 // blob. Most files do not change between two dates, so TreeFiles answers
 // with blob hashes and reads no content: the caller parses each distinct
-// blob once, keyed by its hash. FirstParentLog and ChangedFiles say what
-// the commits of a week changed, without reading any content either.
+// blob once, keyed by its hash. CommitsIn and ChangedFiles say what the
+// commits of a span of days changed, without reading any content either.
 // FileVersions lists one file's versions back along the chain, for the
 // rare file whose version at a commit cannot be read and whose last
 // readable version must be found; BlobContent refuses a blob too large to
 // be a register file with ErrTooLarge, a version the caller skips.
+//
+// Instants bound spans the half-open way, as rotation.Span does: a span of
+// days runs from the first instant of its first day up to the first
+// instant of the day after its last, which it does not include. So
+// adjoining days share no commit and miss none, and no caller needs "the
+// last nanosecond of a day", which is not midnight minus a nanosecond
+// where clocks change at midnight.
 //
 // "History" here is HEAD's first-parent chain: on the default branch, the
 // commits as merges made them (a merge commit stands for its whole side
 // branch, and its committer is who merged it). Time is the committer time,
 // compared as an instant, so commits made in any time zone order correctly.
 // A walk takes the chain to be in time order and stops at the first commit
-// old enough, as git does (CommitAt answers what `git rev-list -1
-// --first-parent --before=<instant> HEAD` answers; FirstParentLog stops
-// like --since): a commit whose clock was far behind hides the ones below
-// it.
+// old enough, as git does (CommitBefore answers what `git rev-list -1
+// --first-parent --before=<the second before instant> HEAD` answers;
+// CommitsIn stops like --since): a commit whose clock was far behind hides
+// the ones below it.
 //
 // In a shallow clone (actions/checkout's default fetch-depth: 1) the chain
 // ends early. A walk that reaches that end before it has its answer fails
@@ -50,9 +58,9 @@ import (
 // Nothing is cached here: every call walks from HEAD and decodes what it
 // reads, through Repo's store and its object cache (go-git's default LRU).
 // Measured on 365 daily commits of a 100-file register, 30 KiB a file, one
-// pack (history_test.go, AMD EPYC, 2 cores): CommitAt + TreeFiles a week
+// pack (history_test.go, AMD EPYC, 2 cores): CommitBefore + TreeFiles a week
 // back 0.5 ms, a year back 8 ms (~21 µs a commit); the report's reads for
-// an 8-week trend (9 CommitAt + TreeFiles, 156 distinct blobs, 3.8 MiB)
+// an 8-week trend (9 CommitBefore + TreeFiles, 156 distinct blobs, 3.8 MiB)
 // 40 ms from a fresh Open, 17 ms warm, 23 MB allocated. Most of a walk's
 // time is go-git opening and closing the pack file for every object it
 // reads (storage Options.KeepDescriptors off, PlainOpen's default). Opening
@@ -95,15 +103,17 @@ type Change struct {
 	OldHash, NewHash string
 }
 
-// CommitAt returns the last commit at or before instant on HEAD's
+// CommitBefore returns the last commit before instant on HEAD's
 // first-parent chain: walking first parents from HEAD, the first commit
-// whose committer time is not after instant. found is false when the
-// history begins after instant. In a shallow clone whose history ends
-// before such a commit, the error matches ErrShallow.
-func (r *Repo) CommitAt(instant time.Time) (info CommitInfo, found bool, err error) {
-	op := "find the commit at " + instant.Format(time.RFC3339)
+// whose committer time is before instant (a commit at instant is not).
+// The register as it was at the end of a day is the one of the commit
+// before the first instant of the next day. found is false when the
+// history begins at or after instant. In a shallow clone whose history
+// ends before such a commit, the error matches ErrShallow.
+func (r *Repo) CommitBefore(instant time.Time) (info CommitInfo, found bool, err error) {
+	op := "find the last commit before " + instant.Format(time.RFC3339Nano)
 	err = r.walkFirstParents(op, func(c *object.Commit) bool {
-		if c.Committer.When.After(instant) {
+		if !c.Committer.When.Before(instant) {
 			return true
 		}
 		info, found = commitInfo(c), true
@@ -115,21 +125,21 @@ func (r *Repo) CommitAt(instant time.Time) (info CommitInfo, found bool, err err
 	return info, found, nil
 }
 
-// FirstParentLog returns the commits on HEAD's first-parent chain whose
-// committer time is in (after, until], newest first. The walk passes over
-// newer commits and stops at the first commit at or before after; reaching
-// the root first is fine (the history began inside the span). In a shallow
-// clone whose history ends before that commit, the error matches
-// ErrShallow.
-func (r *Repo) FirstParentLog(after, until time.Time) ([]CommitInfo, error) {
-	op := fmt.Sprintf("list the commits after %s up to %s", after.Format(time.RFC3339), until.Format(time.RFC3339))
+// CommitsIn returns the commits on HEAD's first-parent chain whose
+// committer time is in span (span.From <= t < span.To), newest first. The
+// walk passes over newer commits and stops at the first commit before
+// span.From; reaching the root first is fine (the history began inside the
+// span). In a shallow clone whose history ends before that commit, the
+// error matches ErrShallow.
+func (r *Repo) CommitsIn(span rotation.Span) ([]CommitInfo, error) {
+	op := fmt.Sprintf("list the commits from %s until %s", span.From.Format(time.RFC3339Nano), span.To.Format(time.RFC3339Nano))
 	var out []CommitInfo
 	err := r.walkFirstParents(op, func(c *object.Commit) bool {
 		t := c.Committer.When
-		if !t.After(after) {
+		if t.Before(span.From) {
 			return false
 		}
-		if !t.After(until) {
+		if span.Contains(t) {
 			out = append(out, commitInfo(c))
 		}
 		return true

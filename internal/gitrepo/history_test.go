@@ -14,6 +14,7 @@ import (
 
 	"github.com/rotor-dev/rotor/internal/gitrepo"
 	"github.com/rotor-dev/rotor/internal/gitrepo/gittest"
+	"github.com/rotor-dev/rotor/internal/rotation"
 )
 
 const regDir = "credential_rotation"
@@ -50,22 +51,44 @@ func commitAt(t *testing.T, dir string, when time.Time, msg string, files map[st
 	return git(t, dir, "rev-parse", "HEAD")
 }
 
-// gitCommitAt is the oracle for CommitAt: git's own first-parent walk.
-func gitCommitAt(t *testing.T, dir string, instant time.Time) string {
+// gitCommitBefore is the oracle for CommitBefore: git's own first-parent
+// walk. Commit times are whole seconds, and --before takes the last
+// second it includes: the one before instant.
+func gitCommitBefore(t *testing.T, dir string, instant time.Time) string {
 	t.Helper()
-	return git(t, dir, "rev-list", "-1", "--first-parent", "--before=@"+strconv.FormatInt(instant.Unix(), 10), "HEAD")
+	return git(t, dir, "rev-list", "-1", "--first-parent", "--before=@"+strconv.FormatInt(lastSecondBefore(instant), 10), "HEAD")
 }
 
-func mustCommitAt(t *testing.T, r *gitrepo.Repo, instant time.Time) (gitrepo.CommitInfo, bool) {
+// lastSecondBefore is the last whole second (since the epoch) before
+// instant.
+func lastSecondBefore(instant time.Time) int64 {
+	if instant.Nanosecond() == 0 {
+		return instant.Unix() - 1
+	}
+	return instant.Unix()
+}
+
+// gitCommitsIn is the oracle for CommitsIn: git rev-list --since and
+// --until, both of which include the second they name.
+func gitCommitsIn(t *testing.T, dir string, span rotation.Span) string {
 	t.Helper()
-	c, found, err := r.CommitAt(instant)
+	since := span.From.Unix()
+	if span.From.Nanosecond() != 0 {
+		since++
+	}
+	return git(t, dir, "rev-list", "--first-parent", "--since=@"+strconv.FormatInt(since, 10), "--until=@"+strconv.FormatInt(lastSecondBefore(span.To), 10), "HEAD")
+}
+
+func mustCommitBefore(t *testing.T, r *gitrepo.Repo, instant time.Time) (gitrepo.CommitInfo, bool) {
+	t.Helper()
+	c, found, err := r.CommitBefore(instant)
 	if err != nil {
-		t.Fatalf("CommitAt(%s): %v", instant.Format(time.RFC3339), err)
+		t.Fatalf("CommitBefore(%s): %v", instant.Format(time.RFC3339Nano), err)
 	}
 	return c, found
 }
 
-func TestCommitAtComparesInstants(t *testing.T) {
+func TestCommitBeforeComparesInstants(t *testing.T) {
 	dir := newHistoryRepo(t)
 	utc := time.UTC
 	east := time.FixedZone("+14", 14*3600)
@@ -89,32 +112,36 @@ func TestCommitAtComparesInstants(t *testing.T) {
 	}{
 		{"before the first commit", t1.Add(-time.Second), ""},
 		{"long before", time.Date(1990, 1, 1, 0, 0, 0, 0, utc), ""},
-		{"at the first commit", t1, c1},
+		{"at the first commit", t1, ""},
+		{"a nanosecond after the first commit", t1.Add(time.Nanosecond), c1},
 		{"between", t1.Add(time.Hour), c1},
-		{"at t2", t2, c2},
+		{"at t2", t2, c1},
+		{"a second after t2", t2.Add(time.Second), c2},
 		{"after t2, in UTC", time.Date(2025, 3, 2, 15, 30, 0, 0, utc), c2},
 		{"after t2, in +14:00", time.Date(2025, 3, 3, 5, 30, 0, 0, east), c2},
 		{"after t2, in -12:00", time.Date(2025, 3, 2, 3, 30, 0, 0, west), c2},
 		{"a second before t3", t3.Add(-time.Second), c2},
-		{"at t3, in UTC", time.Date(2025, 3, 2, 16, 0, 0, 0, utc), c3},
-		{"at t3, in +14:00", time.Date(2025, 3, 3, 6, 0, 0, 0, east), c3},
-		{"at t4", t4, c4},
+		{"at t3, in UTC", time.Date(2025, 3, 2, 16, 0, 0, 0, utc), c2},
+		{"a nanosecond after t3, in +14:00", time.Date(2025, 3, 3, 6, 0, 0, 1, east), c3},
+		{"a second after t3, in UTC", time.Date(2025, 3, 2, 16, 0, 1, 0, utc), c3},
+		{"at t4", t4, c3},
+		{"after t4", t4.Add(time.Second), c4},
 		{"now", time.Now(), c4},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, found := mustCommitAt(t, r, tt.instant)
+			c, found := mustCommitBefore(t, r, tt.instant)
 			if found != (tt.want != "") || c.Hash != tt.want {
-				t.Fatalf("CommitAt = %q, found %v; want %q", c.Hash, found, tt.want)
+				t.Fatalf("CommitBefore = %q, found %v; want %q", c.Hash, found, tt.want)
 			}
-			if oracle := gitCommitAt(t, dir, tt.instant); oracle != tt.want {
+			if oracle := gitCommitBefore(t, dir, tt.instant); oracle != tt.want {
 				t.Fatalf("git rev-list says %q, the test wants %q", oracle, tt.want)
 			}
 		})
 	}
 
 	// The commit as it was made: zones kept, message whole, parents.
-	c, _ := mustCommitAt(t, r, t2)
+	c, _ := mustCommitBefore(t, r, t2.Add(time.Second))
 	if c.Committer.When.Format(time.RFC3339) != "2025-03-03T05:00:00+14:00" || !c.Author.When.Equal(t2) {
 		t.Errorf("committer %s, author %s; want 2025-03-03T05:00:00+14:00 for both", c.Committer.When.Format(time.RFC3339), c.Author.When.Format(time.RFC3339))
 	}
@@ -124,10 +151,10 @@ func TestCommitAtComparesInstants(t *testing.T) {
 	if !slices.Equal(c.Parents, []string{c1}) || c.Message != "two\n" {
 		t.Errorf("parents %v, message %q", c.Parents, c.Message)
 	}
-	if c, _ := mustCommitAt(t, r, t4); c.Message != "four\n\nbody\n" {
+	if c, _ := mustCommitBefore(t, r, t4.Add(time.Second)); c.Message != "four\n\nbody\n" {
 		t.Errorf("message %q", c.Message)
 	}
-	if c, _ := mustCommitAt(t, r, t1); len(c.Parents) != 0 {
+	if c, _ := mustCommitBefore(t, r, t1.Add(time.Second)); len(c.Parents) != 0 {
 		t.Errorf("root commit has parents %v", c.Parents)
 	}
 }
@@ -146,23 +173,23 @@ func TestMergeOnTheDefaultBranch(t *testing.T) {
 	r := open(t, dir, gitrepo.Options{})
 
 	// The side commit is newer than c1 but not on the first-parent chain.
-	if c, _ := mustCommitAt(t, r, day(2).Add(time.Hour)); c.Hash != c1 {
-		t.Errorf("CommitAt(day 2) = %s, want %s (c1), not the side branch's %s", c.Hash, c1, s1)
+	if c, _ := mustCommitBefore(t, r, day(2).Add(time.Hour)); c.Hash != c1 {
+		t.Errorf("CommitBefore(day 2) = %s, want %s (c1), not the side branch's %s", c.Hash, c1, s1)
 	}
-	c, _ := mustCommitAt(t, r, day(5))
+	c, _ := mustCommitBefore(t, r, day(5))
 	if c.Hash != m || !slices.Equal(c.Parents, []string{c2, s1}) {
-		t.Fatalf("CommitAt(day 5) = %s with parents %v, want the merge %s with [%s %s]", c.Hash, c.Parents, m, c2, s1)
+		t.Fatalf("CommitBefore(day 5) = %s with parents %v, want the merge %s with [%s %s]", c.Hash, c.Parents, m, c2, s1)
 	}
 	if c.Committer.Name != "Merger" || c.Committer.Email != "merger@example.com" {
 		t.Errorf("merge committer = %+v, want Merger", c.Committer)
 	}
 
-	log, err := r.FirstParentLog(day(1).Add(-time.Hour), day(6))
+	log, err := r.CommitsIn(rotation.Span{From: day(1).Add(-time.Hour), To: day(6)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := hashes(log); !slices.Equal(got, []string{m, c2, c1}) {
-		t.Errorf("FirstParentLog = %v, want [merge c2 c1] = %v", got, []string{m, c2, c1})
+		t.Errorf("CommitsIn = %v, want [merge c2 c1] = %v", got, []string{m, c2, c1})
 	}
 
 	// The merge brings the side branch's change to a.yaml.
@@ -316,36 +343,45 @@ func TestAWeekOfChanges(t *testing.T) {
 		t.Errorf("TreeFiles = %v, want %v", paths, want)
 	}
 
-	// The week of day 8 (after day 1 up to day 8), boundaries included the
-	// report's way: (after, until].
-	log, err := r.FirstParentLog(day(1), day(8))
+	// The week of days 2 to 8: from the first instant of day 2 up to,
+	// not including, day 9's.
+	span := func(from, to time.Time) rotation.Span { return rotation.Span{From: from, To: to} }
+	log, err := r.CommitsIn(span(day(2), day(9)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got, want := hashes(log), reversed(cs[1:8]); !slices.Equal(got, want) {
-		t.Errorf("FirstParentLog(day 1, day 8] = %v, want %v", got, want)
+		t.Errorf("CommitsIn[day 2, day 9) = %v, want %v", got, want)
 	}
-	log, _ = r.FirstParentLog(day(1).Add(-time.Second), day(1))
+	log, _ = r.CommitsIn(span(day(1), day(1).Add(time.Nanosecond)))
 	if got := hashes(log); !slices.Equal(got, cs[:1]) {
-		t.Errorf("FirstParentLog around the root = %v, want %v", got, cs[:1])
+		t.Errorf("CommitsIn around the root = %v, want %v", got, cs[:1])
 	}
-	if log, _ := r.FirstParentLog(day(20), day(30)); len(log) != 0 {
-		t.Errorf("FirstParentLog after the last commit = %v", hashes(log))
+	if log, _ := r.CommitsIn(span(day(1).Add(-time.Second), day(1))); len(log) != 0 {
+		t.Errorf("CommitsIn up to the root = %v, want none", hashes(log))
 	}
-	if log, _ := r.FirstParentLog(day(5), day(3)); len(log) != 0 {
-		t.Errorf("FirstParentLog of an empty span = %v", hashes(log))
+	if log, _ := r.CommitsIn(span(day(20), day(30))); len(log) != 0 {
+		t.Errorf("CommitsIn after the last commit = %v", hashes(log))
 	}
-	// Oracle: git rev-list --since (inclusive, so one second later) --until.
+	if log, _ := r.CommitsIn(span(day(5), day(3))); len(log) != 0 {
+		t.Errorf("CommitsIn of a span that ends before it begins = %v", hashes(log))
+	}
+	if log, _ := r.CommitsIn(span(day(5), day(5))); len(log) != 0 {
+		t.Errorf("CommitsIn of an empty span = %v", hashes(log))
+	}
+	// Oracle: git rev-list --since --until, on the commits' own seconds
+	// and a nanosecond either side.
 	for a := 0; a <= 12; a++ {
 		for u := a; u <= 12; u++ {
-			after, until := day(1).AddDate(0, 0, a-1).Add(-time.Hour), day(1).AddDate(0, 0, u-1)
-			log, err := r.FirstParentLog(after, until)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := git(t, dir, "rev-list", "--first-parent", "--since=@"+strconv.FormatInt(after.Unix()+1, 10), "--until=@"+strconv.FormatInt(until.Unix(), 10), "HEAD")
-			if got := strings.Join(hashes(log), "\n"); got != want {
-				t.Errorf("FirstParentLog(%s, %s) = %v, git says %v", after, until, got, want)
+			for _, off := range []time.Duration{-time.Nanosecond, 0, time.Nanosecond} {
+				s := span(day(1).AddDate(0, 0, a-1).Add(off), day(1).AddDate(0, 0, u-1).Add(-off))
+				log, err := r.CommitsIn(s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got, want := strings.Join(hashes(log), "\n"), gitCommitsIn(t, dir, s); got != want {
+					t.Errorf("CommitsIn(%v) = %v, git says %v", s, got, want)
+				}
 			}
 		}
 	}
@@ -516,23 +552,23 @@ func TestShallowClones(t *testing.T) {
 
 	t.Run("depth 1", func(t *testing.T) {
 		r := clone(t, 1)
-		if c, found := mustCommitAt(t, r, day(10)); !found || c.Hash != cs[9] {
-			t.Errorf("CommitAt(day 10) = %s, %v; want HEAD", c.Hash, found)
+		if c, found := mustCommitBefore(t, r, day(10).Add(time.Second)); !found || c.Hash != cs[9] {
+			t.Errorf("CommitBefore(after day 10) = %s, %v; want HEAD", c.Hash, found)
 		}
-		_, found, err := r.CommitAt(day(3))
-		wantShallow(t, "CommitAt(day 3)", err)
+		_, found, err := r.CommitBefore(day(10))
+		wantShallow(t, "CommitBefore(day 10)", err)
 		if found {
-			t.Errorf("CommitAt(day 3) found a commit")
+			t.Errorf("CommitBefore(day 10) found a commit")
 		}
-		_, _, err = r.CommitAt(day(0)) // before the history, but the clone cannot know
-		wantShallow(t, "CommitAt(before the first commit)", err)
-		if _, err := r.FirstParentLog(day(3), day(10)); err != nil {
-			wantShallow(t, "FirstParentLog(day 3, day 10]", err)
+		_, _, err = r.CommitBefore(day(0)) // before the history, but the clone cannot know
+		wantShallow(t, "CommitBefore(before the first commit)", err)
+		if _, err := r.CommitsIn(rotation.Span{From: day(4), To: day(11)}); err != nil {
+			wantShallow(t, "CommitsIn[day 4, day 11)", err)
 		} else {
-			t.Errorf("FirstParentLog(day 3, day 10] succeeded")
+			t.Errorf("CommitsIn[day 4, day 11) succeeded")
 		}
-		if log, err := r.FirstParentLog(day(10), day(11)); err != nil || len(log) != 0 {
-			t.Errorf("FirstParentLog(day 10, day 11] = %v, %v; want none", hashes(log), err)
+		if log, err := r.CommitsIn(rotation.Span{From: day(10).Add(time.Second), To: day(11)}); err != nil || len(log) != 0 {
+			t.Errorf("CommitsIn(after day 10, before day 11) = %v, %v; want none", hashes(log), err)
 		}
 		_, err = r.ChangedFiles(cs[9], regDir)
 		wantShallow(t, "ChangedFiles(HEAD)", err)
@@ -544,18 +580,18 @@ func TestShallowClones(t *testing.T) {
 	t.Run("depth 5", func(t *testing.T) {
 		r := clone(t, 5) // days 6 to 10; day 6 is the boundary
 		for d := 6; d <= 10; d++ {
-			if c, found := mustCommitAt(t, r, day(d).Add(time.Hour)); !found || c.Hash != cs[d-1] {
-				t.Errorf("CommitAt(day %d) = %s, %v; want %s", d, c.Hash, found, cs[d-1])
+			if c, found := mustCommitBefore(t, r, day(d).Add(time.Hour)); !found || c.Hash != cs[d-1] {
+				t.Errorf("CommitBefore(day %d) = %s, %v; want %s", d, c.Hash, found, cs[d-1])
 			}
 		}
-		_, _, err := r.CommitAt(day(6).Add(-time.Second))
-		wantShallow(t, "CommitAt(just before day 6)", err)
-		log, err := r.FirstParentLog(day(6), day(10))
+		_, _, err := r.CommitBefore(day(6))
+		wantShallow(t, "CommitBefore(day 6)", err)
+		log, err := r.CommitsIn(rotation.Span{From: day(6).Add(time.Nanosecond), To: day(10).Add(time.Nanosecond)})
 		if got, want := hashes(log), reversed(cs[6:10]); err != nil || !slices.Equal(got, want) {
-			t.Errorf("FirstParentLog(day 6, day 10] = %v, %v; want %v", got, err, want)
+			t.Errorf("CommitsIn(after day 6, up to day 10) = %v, %v; want %v", got, err, want)
 		}
-		_, err = r.FirstParentLog(day(5), day(10))
-		wantShallow(t, "FirstParentLog(day 5, day 10]", err)
+		_, err = r.CommitsIn(rotation.Span{From: day(6), To: day(11)})
+		wantShallow(t, "CommitsIn[day 6, day 11)", err)
 		if ch, err := r.ChangedFiles(cs[6], regDir); err != nil || len(ch) != 1 {
 			t.Errorf("ChangedFiles(day 7) = %v, %v", ch, err)
 		}
@@ -569,25 +605,25 @@ func TestShallowClones(t *testing.T) {
 			t.Fatal(err)
 		}
 		r = open(t, r.Root(), gitrepo.Options{})
-		_, _, err := r.CommitAt(day(2))
-		wantShallow(t, "CommitAt(day 2)", err)
+		_, _, err := r.CommitBefore(day(2))
+		wantShallow(t, "CommitBefore(day 2)", err)
 		_, err = r.ChangedFiles(cs[5], regDir)
 		wantShallow(t, "ChangedFiles(day 6)", err)
 	})
 
 	t.Run("full clone", func(t *testing.T) {
 		r := clone(t, 100)
-		if _, found := mustCommitAt(t, r, day(0)); found {
-			t.Errorf("CommitAt(before the history) found a commit")
+		if _, found := mustCommitBefore(t, r, day(1)); found {
+			t.Errorf("CommitBefore(the first commit) found a commit")
 		}
 	})
 }
 
-// TestCommitAtMatchesGit holds CommitAt to git rev-list on a history whose
-// clocks disagree: zones from -12:00 to +14:00 and commits dated before
-// their parents. Both take the first commit on the chain not after the
-// instant.
-func TestCommitAtMatchesGit(t *testing.T) {
+// TestCommitBeforeMatchesGit holds CommitBefore to git rev-list on a
+// history whose clocks disagree: zones from -12:00 to +14:00 and commits
+// dated before their parents. Both take the first commit on the chain
+// before the instant.
+func TestCommitBeforeMatchesGit(t *testing.T) {
 	dir := newHistoryRepo(t)
 	rnd := rand.New(rand.NewPCG(1, 2))
 	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -597,14 +633,14 @@ func TestCommitAtMatchesGit(t *testing.T) {
 		at := base.Add(time.Duration(i)*6*time.Hour + time.Duration(rnd.IntN(20)-14)*time.Hour) // some go back in time
 		zone := time.FixedZone("", (rnd.IntN(27)-12)*3600)
 		commits = append(commits, gittest.Commit{When: at.In(zone), Files: map[string]string{regDir + "/a.yaml": fmt.Sprintf("a: %d\n", i)}})
-		instants = append(instants, at, at.Add(-time.Second), at.Add(time.Duration(rnd.IntN(7200))*time.Second))
+		instants = append(instants, at, at.Add(-time.Second), at.Add(time.Nanosecond), at.Add(time.Duration(rnd.IntN(7200))*time.Second))
 	}
 	gittest.Import(t, dir, "main", commits)
 	r := open(t, dir, gitrepo.Options{})
 	for _, in := range append(instants, base.Add(-time.Hour), base.AddDate(1, 0, 0)) {
-		c, _ := mustCommitAt(t, r, in)
-		if want := gitCommitAt(t, dir, in); c.Hash != want {
-			t.Errorf("CommitAt(%s) = %q, git rev-list says %q", in.Format(time.RFC3339), c.Hash, want)
+		c, _ := mustCommitBefore(t, r, in)
+		if want := gitCommitBefore(t, dir, in); c.Hash != want {
+			t.Errorf("CommitBefore(%s) = %q, git rev-list says %q", in.Format(time.RFC3339Nano), c.Hash, want)
 		}
 	}
 }
@@ -644,9 +680,9 @@ func yearOfHistory(b *testing.B) (string, time.Time) {
 	return dir, commits[len(commits)-1].When
 }
 
-// BenchmarkCommitAt365 is one past register's lookup: CommitAt and
+// BenchmarkCommitBefore365 is one past register's lookup: CommitBefore and
 // TreeFiles, a week back and at the start of a year of daily commits.
-func BenchmarkCommitAt365(b *testing.B) {
+func BenchmarkCommitBefore365(b *testing.B) {
 	dir, last := yearOfHistory(b)
 	r, err := gitrepo.Open(dir, gitrepo.Options{})
 	if err != nil {
@@ -660,7 +696,7 @@ func BenchmarkCommitAt365(b *testing.B) {
 			instant := last.AddDate(0, 0, -bc.back)
 			b.ReportAllocs()
 			for b.Loop() {
-				c, found, err := r.CommitAt(instant)
+				c, found, err := r.CommitBefore(instant)
 				if err != nil || !found {
 					b.Fatal(found, err)
 				}
@@ -675,14 +711,14 @@ func BenchmarkCommitAt365(b *testing.B) {
 
 // BenchmarkReadYearOfSnapshots is what the report reads from git for an
 // 8-week trend: the register today and at 8 weekly dates before (9
-// CommitAt + TreeFiles), and each distinct blob once. "cold" opens the
+// CommitBefore + TreeFiles), and each distinct blob once. "cold" opens the
 // repository in every iteration, as one run of rotor does.
 func BenchmarkReadYearOfSnapshots(b *testing.B) {
 	dir, last := yearOfHistory(b)
 	read := func(b *testing.B, r *gitrepo.Repo) (blobs, bytes int) {
 		seen := map[string]bool{}
 		for w := range 9 {
-			c, found, err := r.CommitAt(last.AddDate(0, 0, -7*w))
+			c, found, err := r.CommitBefore(last.AddDate(0, 0, -7*w).Add(time.Second))
 			if err != nil || !found {
 				b.Fatal(found, err)
 			}

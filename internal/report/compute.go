@@ -9,8 +9,8 @@ import (
 	"github.com/rotor-dev/rotor/internal/rotation"
 )
 
-// Snapshot is the register as it was on Date (the last commit at or before
-// the end of that day), evaluated on Date.
+// Snapshot is the register as it was on Date (at the end of that day: the
+// last commit before the first instant of the next), evaluated on Date.
 type Snapshot struct {
 	Date     rotation.Date
 	Register *rotation.Register // nil counts as absent

@@ -89,6 +89,67 @@ func (d Date) IsZero() bool { return d == Date{} }
 // Time returns midnight UTC at the start of d.
 func (d Date) Time() time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC) }
 
+// Start returns the first instant of d in loc (UTC when loc is nil): the
+// earliest instant whose date in loc is d, or a later day when the clocks
+// skip d altogether (Samoa skipped 2011-12-30; that day's span is empty).
+//
+// That is midnight on most days, but not where clocks change at midnight,
+// and time.Date's midnight is then no answer: where clocks jump from
+// 23:59:59 to 01:00 (America/Santiago on 2026-09-06) the day begins at the
+// jump, and time.Date may give 23:00 the day before; where midnight comes
+// twice (clocks turned back from 01:00 to 00:00, Africa/Tunis 1977) the
+// day begins at the first, and time.Date may give the second. Where a
+// clock is turned back across midnight (America/St_Johns, from 00:01 to
+// 23:01 the day before, until 2010), the day begins at the first midnight
+// and its span holds the repeated hour of the day before.
+func (d Date) Start(loc *time.Location) time.Time {
+	if loc == nil {
+		loc = time.UTC
+	}
+	midnight := d.Time() // d's midnight on a clock at UTC+0
+	// Walk the zone's periods of one offset from two days before, when
+	// the date in loc is before d under any offset: within a period the
+	// date only grows, so d begins in the first period whose clock reaches
+	// d's midnight, at that midnight or at the period's start.
+	at := midnight.Add(-48 * time.Hour)
+	for {
+		local := at.In(loc)
+		_, offset := local.Zone()
+		first := midnight.Add(-time.Duration(offset) * time.Second)
+		if !first.After(at) {
+			return local // clocks jumped over d's midnight at the start of this period
+		}
+		_, end := local.ZoneBounds()
+		if !end.IsZero() && !end.After(at) {
+			// ZoneBounds may end a period before the instant on the last
+			// UTC day of a leap year served by a zone's TZ rule
+			// (golang/go#81583); the offset holds until the rule's
+			// next change, months away.
+			end = at.Add(time.Hour)
+		}
+		if end.IsZero() || first.Before(end) {
+			return first.In(loc)
+		}
+		at = end
+	}
+}
+
+// Span is the instants from From up to To: From is in it, To is not. The
+// spans of adjoining days meet without a gap and without overlapping.
+type Span struct {
+	From, To time.Time
+}
+
+// Days returns the span of the days first to last in loc, both included:
+// from the first instant of first to the first instant of the day after
+// last.
+func Days(first, last Date, loc *time.Location) Span {
+	return Span{From: first.Start(loc), To: last.AddDays(1).Start(loc)}
+}
+
+// Contains reports whether t is in s: From <= t < To.
+func (s Span) Contains(t time.Time) bool { return !t.Before(s.From) && t.Before(s.To) }
+
 // AddDays returns the date n calendar days after d (before, when n < 0).
 func (d Date) AddDays(n int) Date { return DateOf(d.Time().AddDate(0, 0, n)) }
 
