@@ -42,7 +42,7 @@ func newAuditCommand(env Env) *cli.Command {
 			"months up to today), every rotation with the due date it answered, on time or how late, its ticket, " +
 			"commit, author and pull request; policy changes and exemptions with their commits; the days each " +
 			"credential spent overdue; and observations an auditor would raise (a backdated or future last_changed, a " +
-			"rotation without a ticket or made by hand, a self-approved exemption, a period raised while due). Needs " +
+			"rotation without a ticket or made by hand, a self-approved exemption, a period raised while due, a version of a register file history could not read). Needs " +
 			"full history (in Actions: actions/checkout with fetch-depth: 0) and no Jira or GitHub token; --jira " +
 			"adds each ticket's state from Jira. The same history gives the same bytes. Exit status: 0 written, " +
 			"1 the register, its history or (with --jira) Jira cannot be read, 2 usage.",
