@@ -8,7 +8,8 @@ import (
 
 // FuzzScan: Scan never panics, and every match is where it says: Line
 // and Column within the text, Secret a non-empty substring of its line
-// starting at Column. Allowances name real lines, in order. The seed
+// starting at Column and at Offset. Matches come in order and do not
+// overlap. Allowances name real lines, in order. The seed
 // corpus (every corpus sample and a few edge cases) runs in go test.
 func FuzzScan(f *testing.F) {
 	for _, s := range loadCorpus(f) {
@@ -20,6 +21,8 @@ func FuzzScan(f *testing.F) {
 		"x://:@?&=#", "-----BEGIN PRIVATE KEY-----", "-----BEGIN PRIVATE KEY-----\n\n-----END",
 		"\xff\xfe password: \xff", "sig=", ":AA", "Q~", "~", "AKIA", "\"private_key\": \"",
 		"ghp_0123456789012345678901234567890123456789\r",
+		"a: \"ghp_01234567890123456789\\\n  0123456789012345\"", "pwd=\\\n\\\n  x\\", "\\\n", "\\", "x\\\r\n # rotor:allow-leak y",
+		"postgres://a:b@c@d/e@f", "x://a:1/b@c", "jdbc:x://h;password=p;", "a/b@//c", "@//", "u/p@//h u/q@//h",
 	} {
 		f.Add([]byte(s))
 	}
@@ -46,9 +49,19 @@ func FuzzScan(f *testing.F) {
 			if !bytes.HasPrefix(ln[at:], []byte(m.Secret)) {
 				t.Fatalf("line %d column %d: %q does not start the secret %q", m.Line, m.Column, ln[at:], m.Secret)
 			}
+			if m.Offset < 0 || m.Offset+len(m.Secret) > len(data) || string(data[m.Offset:m.Offset+len(m.Secret)]) != m.Secret {
+				t.Fatalf("line %d: the secret %q is not at offset %d", m.Line, m.Secret, m.Offset)
+			}
 			if m.Kind == "" {
 				t.Fatalf("line %d: a match with no kind", m.Line)
 			}
+		}
+		end := 0
+		for i, m := range res.Matches {
+			if m.Offset < end {
+				t.Fatalf("match %d at offset %d overlaps or precedes the one before, which ends at %d", i, m.Offset, end)
+			}
+			end = m.Offset + len(m.Secret)
 		}
 		last := 0
 		for _, a := range res.Allowances {
