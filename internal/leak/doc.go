@@ -98,6 +98,18 @@
 //     SHA256:... fingerprints, ssh-rsa/ssh-ed25519/ecdsa public keys, and
 //     -----BEGIN PUBLIC KEY----- or CERTIFICATE blocks.
 //
+// # Redaction
+//
+// Whoever prints text that Scan read takes the secrets out by span: where
+// a match was found (Scrub does that for a text printed as it is, such as
+// a commit's subject), and where the same text is read back another way
+// (a YAML value, unquoted from its raw line) the part of it that the match
+// covers. Redact and Redactor then remove, wherever they occur, the secrets
+// long enough to be told from ordinary text (MinSearchLen, 8 bytes): a
+// copy of a secret elsewhere in the same file, a value echoed with %q. A
+// shorter secret (p, a PIN, hunter2) is never searched for: replaced
+// wherever it occurs it would mangle every message ("descri[redacted]tion").
+//
 // # Allowances
 //
 // A reviewed false positive is allowed with a comment on its line:

@@ -2,6 +2,8 @@ package leak
 
 import (
 	"bytes"
+	"strconv"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -69,6 +71,51 @@ func FuzzScan(f *testing.F) {
 				t.Fatalf("allowance on line %d after line %d, of %d", a.Line, last, len(lines))
 			}
 			last = a.Line
+		}
+	})
+}
+
+// FuzzRedact holds the one-pass Redactor to its plain meaning: every byte
+// of every occurrence of a secret's forms (plain, %q, %+q) of at least
+// MinSearchLen bytes is covered, and each run of covered bytes becomes one
+// Redacted.
+func FuzzRedact(f *testing.F) {
+	f.Add("value hunter2hunter2 here", "hunter2hunter2", "")
+	f.Add("Q1w2E3r4T5y6U7i8 and k3y!k3y!k3y!", "Q1w2E3r4T5", "2E3r4T5y6U7i8")
+	f.Add(`"x: \"Xk9!m\"Q2w"`, `Xk9!m"Q2w`, "k3y!k3y!")
+	f.Add("short p and ss", "p", "ss")
+	f.Fuzz(func(t *testing.T, s, a, b string) {
+		covered := make([]bool, len(s))
+		for _, sec := range []string{a, b} {
+			if len(sec) < MinSearchLen {
+				continue
+			}
+			for _, form := range []string{sec, strconv.Quote(sec), strconv.QuoteToASCII(sec)} {
+				if form != sec {
+					form = form[1 : len(form)-1]
+				}
+				for i := 0; i+len(form) <= len(s); i++ {
+					if s[i:i+len(form)] == form {
+						for j := i; j < i+len(form); j++ {
+							covered[j] = true
+						}
+					}
+				}
+			}
+		}
+		var want strings.Builder
+		for i := 0; i < len(s); i++ {
+			if !covered[i] {
+				want.WriteByte(s[i])
+				continue
+			}
+			want.WriteString(Redacted)
+			for i+1 < len(s) && covered[i+1] {
+				i++
+			}
+		}
+		if got := Redact(s, []string{a, b}); got != want.String() {
+			t.Fatalf("Redact(%q, %q, %q) = %q, want %q", s, a, b, got, want.String())
 		}
 	})
 }
