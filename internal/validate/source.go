@@ -41,6 +41,10 @@ func (lc *lineCursor) offset(line, col int) (int, bool) {
 		if off >= len(lc.data) || lc.data[off] == '\n' {
 			return 0, false
 		}
+		if lc.data[off] < utf8.RuneSelf {
+			off++
+			continue
+		}
 		_, n := utf8.DecodeRune(lc.data[off:])
 		off += n
 	}

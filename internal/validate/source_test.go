@@ -2,11 +2,16 @@ package validate
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/rotor-dev/rotor/internal/leak"
+	"github.com/rotor-dev/rotor/internal/register"
+	"github.com/rotor-dev/rotor/internal/register/registertest"
 )
 
 // scalars returns the scalar nodes of a parsed text, in the file's order.
@@ -101,4 +106,47 @@ func FuzzLocateScalar(f *testing.F) {
 			checkSource(t, data, n, s)
 		}
 	})
+}
+
+// BenchmarkReadValues is the leak guard's pass over a parsed file of 100
+// credentials with nothing to take out: every scalar located, none read
+// again. It is what the guard adds to parsing and validating the file.
+func BenchmarkReadValues(b *testing.B) {
+	dir := b.TempDir()
+	files, err := registertest.Generate(dir, 100, 100)
+	if err != nil {
+		b.Fatal(err)
+	}
+	data, err := os.ReadFile(files[0])
+	if err != nil {
+		b.Fatal(err)
+	}
+	doc, findings := register.Parse(files[0], data)
+	if doc == nil {
+		b.Fatal(findings)
+	}
+	res := leak.Scan(data)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		readValues(data, doc.Root, &res)
+	}
+}
+
+// BenchmarkScanFile is the raw scan of the same file, for comparison.
+func BenchmarkScanFile(b *testing.B) {
+	dir := b.TempDir()
+	files, err := registertest.Generate(dir, 100, 100)
+	if err != nil {
+		b.Fatal(err)
+	}
+	data, err := os.ReadFile(files[0])
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		leak.Scan(data)
+	}
 }

@@ -88,6 +88,16 @@ func (g *valueGuard) scalar(n *yaml.Node, w where) {
 	if n.Value == "" {
 		return // nothing to take out; an implicit null may be placed past the end
 	}
+	if len(g.res.Matches) == 0 && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 &&
+		!strings.ContainsAny(n.Value, " \n") {
+		// A plain scalar of one word (an id, a date, an email, a URL): a
+		// folded line would have left a blank in it, so it is its raw text
+		// as it is, which the raw scan read and found clean. Most scalars
+		// are such, and not reading them back keeps this pass at about half
+		// a raw scan of the same file (BenchmarkReadValues: 65 µs against
+		// 130 µs for 100 credentials, 40 KB; 90 µs without this).
+		return
+	}
 	at, ok := g.lines.offset(n.Line, n.Column)
 	var src scalarSource
 	if ok {
