@@ -41,11 +41,6 @@ func (c *fileChecker) scanLeaks(data []byte, doc *register.Document) []string {
 	if len(res.Matches) == 0 && len(res.Allowances) == 0 && (g == nil || len(g.found) == 0 && len(g.spans) == 0) {
 		return nil
 	}
-	type leakAt struct {
-		line, col int
-		kind      string
-		where     where
-	}
 	var leaks []leakAt
 	var lines [][]byte // the file's lines, split on first need
 	var secrets []string
@@ -83,9 +78,7 @@ func (c *fileChecker) scanLeaks(data []byte, doc *register.Document) []string {
 		leaks = append(leaks, leakAt{m.Line, m.Column, m.Kind, w})
 	}
 	if g != nil {
-		for _, f := range g.found {
-			leaks = append(leaks, leakAt{f.line, f.col, f.kind, f.where})
-		}
+		leaks = append(leaks, g.found...)
 		secrets = append(secrets, g.secrets...)
 		g.apply(leak.NewRedactor(secrets))
 	}
@@ -110,6 +103,14 @@ func (c *fileChecker) scanLeaks(data []byte, doc *register.Document) []string {
 		}
 	}
 	return secrets
+}
+
+// leakAt is a leak to report: where it starts, its kind, and the place it
+// is in.
+type leakAt struct {
+	line, col int
+	kind      string
+	where     where
 }
 
 // where names the place of a match in a message: "a key", "the value of

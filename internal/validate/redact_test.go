@@ -132,3 +132,29 @@ func TestFindingsNeverEchoAFlaggedSecret(t *testing.T) {
 // leakRedactedTwice is what a message looks like once a short secret was
 // replaced wherever it occurs.
 const leakRedactedTwice = "[redacted][redacted]"
+
+// TestLeakRedactedWhereLinesCountDifferently: yaml.v3 counts U+2028 as a
+// line break and the raw scan does not, so the values after one cannot be
+// read back from the file; a value that holds what the raw scan flagged is
+// then taken out whole.
+func TestLeakRedactedWhereLinesCountDifferently(t *testing.T) {
+	creds, findings := validateFile(t, "# a note\u2028# that goes on\n"+entry+"    description: 'pwd=Winter''2024Pa55x'\n    team: payments\n")
+	if len(creds) != 1 {
+		t.Fatalf("%d credentials, want 1:\n%s", len(creds), dump(findings))
+	}
+	if got := creds[0].Description; got != "[redacted]" {
+		t.Errorf("description = %q, want the whole value redacted", got)
+	}
+	if got := creds[0].Team; got != "payments" {
+		t.Errorf("team = %q, want it as it was", got)
+	}
+	leaks := 0
+	for _, f := range findings {
+		if f.Rule == validate.RuleLeak {
+			leaks++
+		}
+	}
+	if leaks != 1 {
+		t.Errorf("%d leak findings, want 1:\n%s", leaks, dump(findings))
+	}
+}

@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"bytes"
 	"cmp"
 	"slices"
 	"sort"
@@ -35,21 +36,20 @@ type valueGuard struct {
 	lines lineCursor
 
 	owners  []where               // per raw match: the scalar that holds it
-	found   []valueLeak           // leaks that only a parsed value shows
+	found   []leakAt              // leaks that only a parsed value shows
 	spans   map[*yaml.Node][]span // what to take out of each value
 	secrets []string              // what the parsed values showed
+	lost    []lostScalar          // scalars that could not be read back
+}
+
+// lostScalar is a scalar that could not be read back from the file.
+type lostScalar struct {
+	n *yaml.Node
+	w where
 }
 
 // span is a part of a value, in bytes.
 type span struct{ start, end int }
-
-// valueLeak is a leak found in a parsed value alone, where it starts in
-// the file.
-type valueLeak struct {
-	line, col int
-	kind      string
-	where     where
-}
 
 // readValues reads the scalars under root, whose file is data and whose
 // raw scan found res; it marks the allowances that allow a match in a
@@ -57,6 +57,9 @@ type valueLeak struct {
 func readValues(data []byte, root *yaml.Node, res *leak.Result) *valueGuard {
 	g := &valueGuard{data: data, root: root, res: res, lines: newLineCursor(data), owners: make([]where, len(res.Matches))}
 	g.walk(root, nil, false)
+	for _, l := range g.lost {
+		g.unlocated(l.n, l.w)
+	}
 	return g
 }
 
@@ -104,7 +107,7 @@ func (g *valueGuard) scalar(n *yaml.Node, w where) {
 		src, ok = locateScalar(g.data, at, n)
 	}
 	if !ok {
-		g.unlocated(n, w)
+		g.lost = append(g.lost, lostScalar{n, w})
 		return
 	}
 	ms := g.res.Matches
@@ -146,7 +149,7 @@ func (g *valueGuard) scalar(n *yaml.Node, w where) {
 				if g.allow(line, last) {
 					continue
 				}
-				g.found = append(g.found, valueLeak{line: line, col: col, kind: vm.Kind, where: w})
+				g.found = append(g.found, leakAt{line: line, col: col, kind: vm.Kind, where: w})
 			}
 			spans = append(spans, s)
 			inValue = append(inValue, s)
@@ -170,9 +173,10 @@ func (g *valueGuard) scalar(n *yaml.Node, w where) {
 }
 
 // unlocated handles a scalar that could not be read back from the file (a
-// line break yaml.v3 counts and the raw scan does not, such as U+2028):
-// its parsed value is scanned, and a raw secret found in it takes the
-// whole value.
+// line break yaml.v3 counts and the raw scan does not, such as U+2028),
+// once the others were: its parsed value is scanned, and a raw match that
+// no other scalar holds and no comment either, which may then be this
+// scalar's, takes the whole value when its secret is in it.
 func (g *valueGuard) unlocated(n *yaml.Node, w where) {
 	var spans []span
 	for _, vm := range leak.Scan([]byte(n.Value)).Matches {
@@ -182,11 +186,11 @@ func (g *valueGuard) unlocated(n *yaml.Node, w where) {
 		spans = append(spans, span{vm.Offset, vm.Offset + len(vm.Secret)})
 		g.secrets = append(g.secrets, vm.Secret)
 		if !g.rawHolds(vm.Secret) {
-			g.found = append(g.found, valueLeak{line: n.Line, col: n.Column, kind: vm.Kind, where: w})
+			g.found = append(g.found, leakAt{line: n.Line, col: n.Column, kind: vm.Kind, where: w})
 		}
 	}
-	for _, m := range g.res.Matches {
-		if m.Allowed {
+	for i, m := range g.res.Matches {
+		if m.Allowed || g.owners[i].known || g.inComment(m) {
 			continue
 		}
 		for _, f := range append(unquotedForms(m.Secret), m.Secret) {
@@ -196,6 +200,16 @@ func (g *valueGuard) unlocated(n *yaml.Node, w where) {
 		}
 	}
 	g.plan(n, spans)
+}
+
+// inComment reports whether the raw match m is in a comment.
+func (g *valueGuard) inComment(m leak.Match) bool {
+	start := bytes.LastIndexByte(g.data[:m.Offset], '\n') + 1
+	end := bytes.IndexByte(g.data[m.Offset:], '\n')
+	if end < 0 {
+		end = len(g.data) - m.Offset
+	}
+	return inComment(bytes.TrimSuffix(g.data[start:m.Offset+end], []byte("\r")), m.Column)
 }
 
 // rawHolds reports whether the raw scan found secret, in any of its
