@@ -66,20 +66,16 @@ func (h *history) credentials(path, hash string) ([]*rotation.Credential, string
 		return nil, "", err
 	}
 	// The day does not matter for reading the values; the rules that use
-	// it only add findings, which history does not report.
+	// it only add findings, which history does not report. A file of the
+	// past may hold a secret the leak guard would refuse today: the
+	// validator hands back its credentials with what the guard flags
+	// already taken out, so nothing read from history prints it.
 	creds, findings := h.v.ValidateFile(path, data, h.settings, rotation.Date{Year: 9999, Month: time.December, Day: 31})
 	if len(creds) == 0 {
 		// A register file that holds none is rare: only then is it worth
 		// a second parse to tell an empty list from a file that is none.
 		if why := unparsed(path, data, findings); why != "" {
 			return nil, h.skip(hash, why), nil
-		}
-	}
-	// A file of the past may hold a secret the leak guard would refuse
-	// today: nothing read from history prints it.
-	if secrets := leakedSecrets(data); len(secrets) > 0 {
-		for _, c := range creds {
-			redactCredential(c, secrets)
 		}
 	}
 	h.cache[hash] = creds
@@ -406,30 +402,8 @@ func isCredentialFile(dir, path string) bool {
 	return (ext == ".yaml" || ext == ".yml") && rel != "rotor.yaml" && rel != "template.yaml"
 }
 
-// leakedSecrets returns what the leak guard finds in data, less the
-// reviewed allowances.
-func leakedSecrets(data []byte) []string {
-	var out []string
-	for _, m := range leak.Scan(data).Matches {
-		if !m.Allowed {
-			out = append(out, m.Secret)
-		}
-	}
-	return out
-}
-
-// redactCredential replaces every secret in c's text fields.
-func redactCredential(c *rotation.Credential, secrets []string) {
-	for _, f := range []*string{&c.ID, &c.Name, &c.Owner, &c.Team, &c.System, &c.Environment, &c.Description,
-		&c.JiraAssignee, &c.Runbook, &c.LastTicket} {
-		*f = leak.Redact(*f, secrets)
-	}
-	if e := c.Exemption; e != nil {
-		e.Reason, e.ApprovedBy = leak.Redact(e.Reason, secrets), leak.Redact(e.ApprovedBy, secrets)
-	}
-}
-
-// redactText replaces whatever the leak guard finds in s.
+// redactText takes out of s, where it finds it, whatever the leak guard
+// finds in s: for a commit's subject, an author's name, an origin's name.
 func redactText(s string) string {
-	return leak.Redact(s, leakedSecrets([]byte(s)))
+	return leak.Scrub(s)
 }

@@ -22,7 +22,7 @@ var secretPieces = []string{"sm7p", "s3cret", "passw0rd"}
 
 // checkNoSecret fails when out shows any piece of the secret, in any case,
 // or the secret percent-encoded, in base64 or in hex.
-func checkNoSecret(t *testing.T, name, value, out string) {
+func checkNoSettingSecret(t *testing.T, name, value, out string) {
 	t.Helper()
 	lower := strings.ToLower(out)
 	for _, p := range secretPieces {
@@ -189,8 +189,8 @@ func TestMalformedSettingsNeverShowTheirSecret(t *testing.T) {
 					if !strings.Contains(r.stderr, g.variable) {
 						t.Errorf("the message does not name %s:\n%s", g.variable, r.stderr)
 					}
-					checkNoSecret(t, "stdout", v, r.stdout)
-					checkNoSecret(t, "stderr", v, r.stderr)
+					checkNoSettingSecret(t, "stdout", v, r.stdout)
+					checkNoSettingSecret(t, "stderr", v, r.stderr)
 					if jira.Total() != 0 || gh.Total() != 0 {
 						t.Errorf("%d Jira and %d GitHub calls before the configuration was checked", jira.Total(), gh.Total())
 					}

@@ -99,6 +99,7 @@ func TestKeywordDetector(t *testing.T) {
 		{"identifier", "token: customfield_10052", "", ""},
 		{"pinned", "pinned: v1.2.3-beta4x", "", ""},
 		{"comparison", "if password == Expected1!", "", ""},
+		{"a clause of prose before password=", "description: migrated; password=rotated monthly", "", ""},
 	})
 }
 
@@ -120,7 +121,67 @@ func TestURLDetector(t *testing.T) {
 		{"Grafana", "url: https://grafana.example.com/d/Xk9pQ2mZz/payments?orgId=1&from=now-6h", "", ""},
 		{"Google Docs id", "url: https://docs.google.com/document/d/1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms/edit", "", ""},
 		{"commit SHA", "url: https://github.com/acme/runbooks/blob/3f786850e387550fdab836ed7e6dc881de23001b/db.md", "", ""},
+		// Reserved characters pasted unencoded in a password: the userinfo
+		// runs to the last '@' before the host.
+		{"# in the password", "url: postgres://app:Xy7#kLm9Qz2Wp@db.internal:5432/app", "a password in a URL", "Xy7#kLm9Qz2Wp"},
+		{"/ in the password", "url: postgres://app:Xy7/kLm9Qz2Wp@db.internal:5432/app", "a password in a URL", "Xy7/kLm9Qz2Wp"},
+		{"? in the password", "url: postgres://app:Xy7?kLm9Qz2Wp@db.internal:5432/app", "a password in a URL", "Xy7?kLm9Qz2Wp"},
+		{"@ and / in the password", "url: postgres://app:p@ss/w0rd@db.internal:5432/app", "a password in a URL", "p@ss/w0rd"},
+		{"# in an AMQP password", "# amqp://svc:Ru8#kL2wQ@mq:5672/prod", "a password in a URL", "Ru8#kL2wQ"},
+		{"an email as the user", "# smtp://alerts@example.com:Xy7pKm2q@smtp.example.com:587", "a password in a URL", "Xy7pKm2q"},
+		{"several hosts", "# mongodb://etl:Qw9#rT4y@h1.internal:27017,h2.internal:27017/app", "a password in a URL", "Qw9#rT4y"},
+		{"JDBC parameters after ;", "url: jdbc:sqlserver://db.internal:1433;databaseName=app;user=sa;password=Xy7kLm9Qz2;encrypt=true", "a password in a URL", "Xy7kLm9Qz2"},
+		{"JDBC pwd after ;", "# jdbc:jtds:sqlserver://db:1433/app;user=etl;pwd=Rt5#wQ8z", "a password in a URL", "Rt5#wQ8z"},
+		// and what must stay quiet
+		{"an email in the path", "url: https://people.example.com/users/alice@example.com/profile", "", ""},
+		{"an email in the path after a port", "url: https://wiki.example.com:8443/display/~alice@example.com", "", ""},
+		{"an email in the query", "url: https://calendar.example.com/embed?src=oncall@example.com&tz=UTC", "", ""},
+		{"ssh with a user", "url: ssh://git@github.com:22/acme/runbooks.git", "", ""},
+		{"ssh with a user and a path with a colon", "url: ssh://git@github.com:acme/runbooks.git", "", ""},
+		{"user@host without a password", "url: https://deploy@registry.example.com/v2/", "", ""},
+		{"JDBC without a password", "url: jdbc:sqlserver://db.internal:1433;databaseName=app;integratedSecurity=true", "", ""},
+		{"JDBC with a user only", "url: jdbc:postgresql://db:5432/app?user=etl&ssl=true", "", ""},
+		{"host:port then an @ in the path", "url: https://registry.example.com:5000/v2/payments/api@sha256", "", ""},
+		{"two URLs", "url: https://auth.example.com/login?next=https://app.example.com/a@b", "", ""},
 	})
+}
+
+// TestOracleConnectString: Oracle's user/password@//host form, as
+// sqlplus and the thin JDBC driver take it.
+func TestOracleConnectString(t *testing.T) {
+	runDetectorCases(t, []detectorCase{
+		{"sqlplus", "# sqlplus scott/Tiger2024x@//db.internal:1521/ORCL", "a password in a connection string", "Tiger2024x"},
+		{"thin driver", "url: jdbc:oracle:thin:app_user/Xy7#kLm9@//db.internal:1521/payments", "a password in a connection string", "Xy7#kLm9"},
+		{"a slash in the password", "# connect etl/Qw9/rT4y2@//db.internal:1521/dwh", "a password in a connection string", "Qw9/rT4y2"},
+		// and what must stay quiet
+		{"no password", "url: jdbc:oracle:thin:@//db.internal:1521/payments", "", ""},
+		{"placeholder", "# sqlplus scott/${ORACLE_PASSWORD}@//db.internal:1521/ORCL", "", ""},
+		{"git remote", "# git@github.com:acme/runbooks.git", "", ""},
+		{"image digest", "# registry.example.com/payments/api@sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "", ""},
+	})
+}
+
+// TestLineContinuation: a line that ends in a backslash goes on on the
+// next line, as in a YAML double-quoted scalar (and a shell or .env line):
+// a secret split there is found, one match per line.
+func TestLineContinuation(t *testing.T) {
+	ghp := "ghp_" + strings.Repeat("x1Y2", 9)
+	check(t, "description: \"old token "+ghp[:20]+"\\\n      "+ghp[20:]+" was rotated\"\n", []want{
+		{1, 25, "a GitHub token", ghp[:20], false},
+		{2, 7, "a GitHub token", ghp[20:], false},
+	})
+	check(t, "description: \"the password is \\\n  Winter2024!Pa55 for now\"\n", []want{
+		{2, 3, "a password after a keyword", "Winter2024!Pa55", false},
+	})
+	// A comment can only follow the whole run: its allowance allows every
+	// line of it.
+	check(t, "a: \""+ghp[:20]+"\\\n  "+ghp[20:]+"\" # rotor:allow-leak a documented example\n", []want{
+		{1, 5, "a GitHub token", ghp[:20], true},
+		{2, 3, "a GitHub token", ghp[20:], true},
+	})
+	// An escaped backslash does not continue the line.
+	check(t, "x: pwd=\\\\\n  Tr0ub4dor&3x\n", nil)
+	check(t, "x: pwd=\\\n  Tr0ub4dor&3x\n", []want{{2, 3, "a password after a keyword", "Tr0ub4dor&3x", false}})
 }
 
 func TestEntropyDetector(t *testing.T) {

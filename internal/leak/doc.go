@@ -3,9 +3,12 @@
 // themselves; this is the guard that keeps it that way.
 //
 // Scan reads every byte, line by line: values and keys, YAML comments,
-// text after a document end marker, text that does not parse. It never
-// prints what it finds. A Match carries the secret text only so that the
-// caller can take it out of its own messages with Redact.
+// text after a document end marker, text that does not parse. A line that
+// ends in a backslash goes on on the next, as in a YAML double-quoted
+// scalar: the run is also read as one line, so a token split there is
+// found. It never prints what it finds. A Match carries the secret text
+// and where it is only so that the caller can take it out of what it
+// prints (see Redaction).
 //
 // # Detectors
 //
@@ -32,8 +35,12 @@
 //     `the root password is hunter2hunter2`. Password=...; in a connection
 //     string is reported as such.
 //  3. Credentials in URLs of any scheme (url.go): user:password@host, and
-//     query or fragment parameters named password, pwd, sig, token,
-//     access_token, secret, api_key, key and the like.
+//     parameters named password, pwd, sig, token, access_token, secret,
+//     api_key, key and the like, of the query or fragment or after a ';'
+//     (jdbc:sqlserver://db:1433;user=sa;password=...). People paste
+//     passwords with reserved characters unencoded, so the password runs
+//     to the last '@' that a host follows (postgres://app:Xy7#kL/m@db,
+//     p@ss/w0rd). Oracle's user/password@//host form too.
 //  4. High entropy (entropy.go): a word whose random-looking parts are at
 //     least 16 bytes long, mix at least two of lower case, upper case,
 //     digits and punctuation, and have at least 3.5 bits of Shannon
@@ -71,7 +78,12 @@
 //     path segments and other parameters are ids (a Google Docs id, a
 //     Grafana dashboard uid, a commit SHA in a GitHub blob URL, Confluence's
 //     Rotate+the+Payments+DB+Password). The generic name key= must also
-//     hold a value that looks secret (key=SEC-12 is a Jira key).
+//     hold a value that looks secret (key=SEC-12 is a Jira key). A user
+//     without a password (ssh://git@github.com:22/x, deploy@registry) has
+//     none, and host:port before a path with an '@' in it
+//     (wiki:8443/~alice@example.com) is no userinfo. Password= after a
+//     clause of prose and ';' (migrated; password=rotated) is no
+//     connection string.
 //   - The entropy detector splits a word at the delimiters of identifiers,
 //     paths, emails and URLs and ignores ordinary parts: short ones (an
 //     ARN's six-character suffix, db-AbCdEf), digits, hex, and letters and
@@ -85,6 +97,18 @@
 //   - Public material is not secret: sha256:<64 hex> image digests and
 //     SHA256:... fingerprints, ssh-rsa/ssh-ed25519/ecdsa public keys, and
 //     -----BEGIN PUBLIC KEY----- or CERTIFICATE blocks.
+//
+// # Redaction
+//
+// Whoever prints text that Scan read takes the secrets out by span: where
+// a match was found (Scrub does that for a text printed as it is, such as
+// a commit's subject), and where the same text is read back another way
+// (a YAML value, unquoted from its raw line) the part of it that the match
+// covers. Redact and Redactor then remove, wherever they occur, the secrets
+// long enough to be told from ordinary text (MinSearchLen, 8 bytes): a
+// copy of a secret elsewhere in the same file, a value echoed with %q. A
+// shorter secret (p, a PIN, hunter2) is never searched for: replaced
+// wherever it occurs it would mangle every message ("descri[redacted]tion").
 //
 // # Allowances
 //

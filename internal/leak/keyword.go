@@ -194,7 +194,7 @@ func (s *scanner) keyword(lineNo int, ln []byte, i int) {
 			ve++
 		}
 	}
-	connString := eq && fam == famPassword && (ve < len(ln) && ln[ve] == ';' || bytes.IndexByte(ln[:i], ';') >= 0)
+	connString := eq && fam == famPassword && (ve < len(ln) && ln[ve] == ';' || afterPair(ln[:i]))
 	if !quoted {
 		for ve > vs && valueTrail[ln[ve-1]] {
 			ve--
@@ -333,4 +333,16 @@ func isNameLike(v []byte) bool {
 		}
 	}
 	return parts >= 2 && words*2 > parts
+}
+
+// afterPair reports whether the text before a keyword, ln, ends a
+// name=value pair with ';' (Server=db;User ID=app;), as in a connection
+// string, and not a clause of prose (migrated; password=...).
+func afterPair(ln []byte) bool {
+	semi := bytes.LastIndexByte(ln, ';')
+	if semi < 0 {
+		return false
+	}
+	prev := bytes.LastIndexByte(ln[:semi], ';')
+	return bytes.IndexByte(ln[prev+1:semi], '=') >= 0
 }

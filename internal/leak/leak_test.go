@@ -98,7 +98,8 @@ func TestAllowances(t *testing.T) {
 }
 
 // TestRedact: secrets disappear from plain and %q-quoted messages, the
-// longest first; empty secrets are ignored.
+// longest first; secrets too short to be told from ordinary text are never
+// searched for.
 func TestRedact(t *testing.T) {
 	tests := []struct {
 		name, msg string
@@ -107,10 +108,13 @@ func TestRedact(t *testing.T) {
 	}{
 		{"plain", "value hunter2hunter2 here", []string{"hunter2hunter2"}, "value [redacted] here"},
 		{"quoted", fmt.Sprintf("value %q here", `pa"ss\word1`), []string{`pa"ss\word1`}, `value "[redacted]" here`},
-		{"quoted inside a longer value", fmt.Sprintf("%q", `x: "Xk9!m"Q2`), []string{`Xk9!m"Q2`}, `"x: \"[redacted]"`},
+		{"quoted inside a longer value", fmt.Sprintf("%q", `x: "Xk9!m"Q2w`), []string{`Xk9!m"Q2w`}, `"x: \"[redacted]"`},
 		{"non-ASCII, ASCII-quoted", fmt.Sprintf("%+q", "Grüße123!"), []string{"Grüße123!"}, `"[redacted]"`},
-		{"longest first", "abc123xyz789 and abc123", []string{"abc123", "abc123xyz789"}, "[redacted] and [redacted]"},
-		{"every occurrence", "k k k", []string{"k"}, "[redacted] [redacted] [redacted]"},
+		{"longest first", "abc123xyz789 and abc123xy", []string{"abc123xy", "abc123xyz789"}, "[redacted] and [redacted]"},
+		{"every occurrence", "k3y!k3y! k3y!k3y!", []string{"k3y!k3y!"}, "[redacted] [redacted]"},
+		{"overlapping", "Q1w2E3r4T5y6U7i8 and k3y!k3y!k3y!", []string{"Q1w2E3r4T5", "2E3r4T5y6U7i8", "k3y!k3y!"}, "[redacted] and [redacted]"},
+		{"a short secret is not searched for", "description looks like a password", []string{"p", "ss", "a pass"}, "description looks like a password"},
+		{"the minimum", "Xk9!mQ2# and Xk9!mQ2", []string{"Xk9!mQ2#", "Xk9!mQ2"}, "[redacted] and Xk9!mQ2"},
 		{"empty secret ignored", "text", []string{""}, "text"},
 		{"no secrets", "text", nil, "text"},
 	}
@@ -118,6 +122,9 @@ func TestRedact(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := Redact(tt.msg, tt.secrets); got != tt.want {
 				t.Errorf("Redact(%q) = %q, want %q", tt.msg, got, tt.want)
+			}
+			if got := NewRedactor(tt.secrets).Redact(tt.msg); got != tt.want {
+				t.Errorf("NewRedactor(...).Redact(%q) = %q, want %q", tt.msg, got, tt.want)
 			}
 		})
 	}
@@ -136,6 +143,28 @@ func TestRedact(t *testing.T) {
 		if strings.Contains(out, `Tr0ub4dor\3`) || strings.Contains(out, `Tr0ub4dor\\3`) {
 			t.Errorf("Redact left the secret in %q", out)
 		}
+	}
+}
+
+// TestScrub: what Scan finds in a text is replaced where it was found, and
+// nowhere else: a one-character password leaves the rest of the text as it
+// was.
+func TestScrub(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"a token", "add pay sk_live_4eC39HqLyjWDarjtT1zdp7dc", "add pay [redacted]"},
+		{"two", "AKIAQWERTYUIOP234567 and ghp_" + strings.Repeat("x1Y2", 9), "[redacted] and [redacted]"},
+		{"a short password in a URL", "p: the description says postgres://app:p@db.internal/app is up", "p: the description says postgres://app:[redacted]@db.internal/app is up"},
+		{"a PIN", "pin: 4821, card 4821", "pin: [redacted], card 4821"},
+		{"allowed", "AKIAIOSFODNN7EXAMPLE # rotor:allow-leak AWS's documented example key", "AKIAIOSFODNN7EXAMPLE # rotor:allow-leak AWS's documented example key"},
+		{"nothing", "Rotate the payments password", "Rotate the payments password"},
+		{"a continued line", "token ghp_x1Y2x1Y2x1Y2x1Y2\\\n  x1Y2x1Y2x1Y2x1Y2x1Y2 done", "token [redacted]\\\n  [redacted] done"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Scrub(tt.in); got != tt.want {
+				t.Errorf("Scrub(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
 	}
 }
 

@@ -16,9 +16,15 @@ type Match struct {
 	// "a password in a URL", "a high-entropy string".
 	Kind string
 	// Secret is the matched secret text itself, a substring of its line.
-	// It is there only so that callers can redact it (see Redact) from
-	// anything they print; this package never prints it.
+	// It is there only so that callers can redact it from anything they
+	// print; this package never prints it.
 	Secret string
+	// Offset is the byte offset of Secret in the scanned text.
+	Offset int
+	// Continued: the match goes on from the previous line's last match,
+	// across a line that ends in a backslash (see Scan); callers report
+	// the two as one.
+	Continued bool
 	// Allowed: the line carries a `# rotor:allow-leak <reason>` comment.
 	Allowed bool
 }
@@ -54,6 +60,14 @@ const AllowMarker = "rotor:allow-leak"
 // Scan reports the secret material in data, which it reads as raw bytes
 // line by line: values, keys, comments and anything after a document end
 // marker alike. It never fails; invalid UTF-8 is scanned as bytes.
+//
+// A line that ends in an odd number of backslashes goes on on the next
+// line, as in a YAML double-quoted scalar, a shell command or a .env
+// file: the backslash is dropped, and the run of lines is also read as
+// one line, without the next lines' leading blanks. A secret split there
+// is reported as one match per line, each with the part on its line (the
+// later ones Continued). An allowance on any line of the run allows the
+// whole run: a comment can only follow the last line of a quoted scalar.
 func Scan(data []byte) Result {
 	var s scanner
 	s.spans, s.urls = s.spanBuf[:0], s.urlBuf[:0]
@@ -74,7 +88,18 @@ func Scan(data []byte) Result {
 			continue
 		case clsNewline:
 			p.word(i)
-			s.line(lineNo, data[p.start:i], &p)
+			end := i
+			if end > p.start && data[end-1] == '\r' {
+				end--
+			}
+			cont := continued(data[p.start:end])
+			if cont {
+				end--
+			}
+			s.line(lineNo, data[p.start:end], &p)
+			if cont || len(s.run) > 0 {
+				s.continuation(data, lineNo, p.start, end, cont)
+			}
 			lineNo++
 			p.reset(i + 1)
 			if i+1 < len(data) && kwFirst[data[i+1]] {
@@ -96,6 +121,10 @@ func Scan(data []byte) Result {
 				if i+2 < len(data) && data[i+1] == '/' && data[i+2] == '/' {
 					p.url = true
 				}
+			case '@':
+				if i+2 < len(data) && data[i+1] == '/' && data[i+2] == '/' {
+					p.oracle = true
+				}
 			case '#':
 				if p.hash < 0 {
 					p.hash = i
@@ -113,8 +142,23 @@ func Scan(data []byte) Result {
 	if p.start < len(data) {
 		p.word(len(data))
 		s.line(lineNo, data[p.start:], &p)
+		if len(s.run) > 0 {
+			s.continuation(data, lineNo, p.start, len(data), false)
+		}
+	} else if len(s.run) > 0 {
+		s.joinRun(data)
 	}
 	return s.res
+}
+
+// continued reports whether ln ends in an odd number of backslashes: an
+// escaped line break.
+func continued(ln []byte) bool {
+	n := 0
+	for n < len(ln) && ln[len(ln)-1-n] == '\\' {
+		n++
+	}
+	return n%2 == 1
 }
 
 // notes is what the first pass found on one line. Offsets are into the
@@ -124,6 +168,7 @@ type notes struct {
 	last   int // the last blank, or start-1
 	hash   int // the first '#', or -1
 	url    bool
+	oracle bool // the word being read holds "@//"
 	dashes bool
 	nw     int // long words seen (may exceed len(words))
 	words  [maxLongWords]span
@@ -133,7 +178,7 @@ type notes struct {
 
 func (p *notes) reset(start int) {
 	p.start, p.last, p.hash = start, start-1, -1
-	p.url, p.dashes = false, false
+	p.url, p.oracle, p.dashes = false, false, false
 	p.nw, p.nkw = 0, 0
 }
 
@@ -141,11 +186,11 @@ func (p *notes) reset(start int) {
 func (p *notes) word(i int) {
 	if i-p.last-1 >= minWordLen {
 		if p.nw < maxLongWords {
-			p.words[p.nw] = span{start: p.last + 1, end: i, url: p.url}
+			p.words[p.nw] = span{start: p.last + 1, end: i, url: p.url, oracle: p.oracle}
 		}
 		p.nw++
 	}
-	p.url = false
+	p.url, p.oracle = false, false
 }
 
 func (p *notes) keyword(data []byte, i int) {
@@ -160,6 +205,7 @@ func (p *notes) keyword(data []byte, i int) {
 type span struct {
 	start, end int
 	url        bool // a long word that holds a "://"
+	oracle     bool // a long word that holds a "@//"
 }
 
 type scanner struct {
@@ -174,6 +220,10 @@ type scanner struct {
 	// backing arrays, so that a line with a URL or a match or two does not
 	// allocate
 	spanBuf, urlBuf [8]span
+	lineOff         int // where the line being scanned starts in the text
+
+	// Continued lines (see Scan): the run being read.
+	run []runLine
 }
 
 // maxKeywordHits bounds the keyword candidates noted per line in the
@@ -183,6 +233,7 @@ const maxKeywordHits = 8
 // line scans one line, ln, whose first pass notes are p.
 func (s *scanner) line(lineNo int, ln []byte, p *notes) {
 	off := p.start
+	s.lineOff = off
 	if len(ln) > 0 && ln[len(ln)-1] == '\r' {
 		ln = ln[:len(ln)-1]
 	}
@@ -262,6 +313,9 @@ func (s *scanner) detect(lineNo int, ln []byte, p *notes) {
 		if w.url {
 			s.urlsIn(lineNo, ln, w.start, w.end)
 		}
+		if w.oracle {
+			s.oracle(lineNo, ln, w.start, w.end)
+		}
 	}
 	if p.dashes {
 		s.privateKey(lineNo, ln)
@@ -325,7 +379,8 @@ func (s *scanner) longWords(ln []byte) []span {
 	for i := 0; i <= len(ln); i++ {
 		if i == len(ln) || ln[i] == ' ' || ln[i] == '\t' {
 			if ws >= 0 && i-ws >= minWordLen {
-				s.words = append(s.words, span{start: ws, end: i, url: bytes.Contains(ln[ws:i], []byte("://"))})
+				s.words = append(s.words, span{start: ws, end: i, url: bytes.Contains(ln[ws:i], []byte("://")),
+					oracle: bytes.Contains(ln[ws:i], []byte("@//"))})
 			}
 			ws = -1
 		} else if ws < 0 {
@@ -386,6 +441,7 @@ func (s *scanner) add(lineNo int, ln []byte, start, end int, kind string) bool {
 		Column: utf8.RuneCount(ln[:start]) + 1,
 		Kind:   kind,
 		Secret: string(ln[start:end]),
+		Offset: s.lineOff + start,
 	})
 	return true
 }

@@ -3,10 +3,12 @@ package leak
 import "bytes"
 
 // The URL detector: credentials in a URL of any scheme, as user:password
-// before the host, or as a query or fragment parameter with a secret's
-// name. It reads only those two places: path segments and other
-// parameters (a Google Docs id, a Grafana dashboard uid, a commit SHA,
-// Confluence's Rotate+the+Payments+DB+Password) are not secrets.
+// before the host, or as a parameter with a secret's name: of the query or
+// the fragment, or after a ';' (jdbc:sqlserver://db:1433;password=...).
+// It reads only those places: path segments and other parameters (a
+// Google Docs id, a Grafana dashboard uid, a commit SHA, Confluence's
+// Rotate+the+Payments+DB+Password) are not secrets. Oracle's
+// user/password@//host form has no "://" and is read by oracle.
 
 const (
 	kindURLPassword = "a password in a URL"
@@ -80,36 +82,102 @@ func (s *scanner) urlsIn(lineNo int, ln []byte, a, b int) {
 		s.urls = append(s.urls, span{start: st, end: e})
 		from = e
 
-		// user:password@host
-		h0 := k + 3
-		h1 := h0
-		for h1 < e && ln[h1] != '/' && ln[h1] != '?' && ln[h1] != '#' {
-			h1++
+		// user:password@host, and then parameters after ';', '?' or '#'.
+		h := k + 3
+		if at, ok := userinfo(ln, k+3, e); ok {
+			s.add(lineNo, ln, at.start, at.end, kindURLPassword)
+			h = at.end + 1
+		} else if at.end > 0 {
+			h = at.end + 1 // a user with a placeholder password
 		}
-		if at := bytes.LastIndexByte(ln[h0:h1], '@'); at >= 0 {
-			at += h0
-			if c := bytes.IndexByte(ln[h0:at], ':'); c >= 0 {
-				pw := ln[h0+c+1 : at]
-				if !isPlaceholder(pw) {
-					s.add(lineNo, ln, h0+c+1, at, kindURLPassword)
-				}
-			}
-		}
-		// ?name=value&... and #name=value&...
-		q := h1
-		for q < e && ln[q] != '?' && ln[q] != '#' {
+		q := h
+		for q < e && ln[q] != ';' && ln[q] != '?' && ln[q] != '#' {
 			q++
 		}
 		if q < e {
-			s.urlParams(lineNo, ln, q+1, e)
+			s.urlParams(lineNo, ln, q+1, e, ln[q] == ';')
 		}
 	}
 }
 
-func (s *scanner) urlParams(lineNo int, ln []byte, a, e int) {
+// userinfo finds the password of user:password@host in the URL whose
+// authority starts at ln[h0] and which ends at e. People paste passwords
+// with their reserved characters unencoded (Xy7#kLm, p@ss/w0rd, Ru8?x),
+// so the password runs to the last '@' that a host follows, not to the
+// first '/', '?', '#' or '@'. The user part is what comes before the
+// first ':' (an email address is a user too) and holds no '/', '?' or '#'.
+// No password is read when what follows the ':' is a port and a path
+// (host:8443/users/alice@example.com), or runs into another URL. pw.end
+// is the '@' when a user and password were read (ok is false when the
+// password is a placeholder); pw is zero when there is no userinfo.
+func userinfo(ln []byte, h0, e int) (pw span, ok bool) {
+	c := h0
+	for c < e && ln[c] != ':' && ln[c] != '/' && ln[c] != '?' && ln[c] != '#' {
+		c++
+	}
+	if c == e || ln[c] != ':' {
+		return span{}, false
+	}
+	lim := e
+	if n := bytes.Index(ln[c+1:e], []byte("://")); n >= 0 {
+		lim = c + 1 + n
+	}
+	at := -1
+	for j := lim - 1; j > c; j-- {
+		if ln[j] == '@' && hostAt(ln, j+1, e) {
+			at = j
+			break
+		}
+	}
+	if at < 0 || isPortAndPath(ln[c+1:at]) {
+		return span{}, false
+	}
+	return span{start: c + 1, end: at}, !isPlaceholder(ln[c+1 : at])
+}
+
+// hostByte: what a host name or address is made of.
+var hostByte = newCharset("A-Za-z0-9._~%-")
+
+// hostAt reports whether a host starts at ln[i] in a URL that ends at e:
+// a name or address (or [IPv6]), then the URL's end or ':', '/', '?',
+// '#', ';' or ',' (the next host of a list).
+func hostAt(ln []byte, i, e int) bool {
+	j := i
+	if j < e && ln[j] == '[' {
+		for j < e && ln[j] != ']' {
+			j++
+		}
+		j++
+	} else {
+		for j < e && hostByte[ln[j]] {
+			j++
+		}
+	}
+	if j == i || j > e {
+		return false
+	}
+	return j == e || bytes.IndexByte([]byte(":/?#;,"), ln[j]) >= 0
+}
+
+// isPortAndPath reports whether v, what follows "host:" up to an '@',
+// is a port and the start of a path or query (8443/users/alice), not a
+// password.
+func isPortAndPath(v []byte) bool {
+	n := 0
+	for n < len(v) && isDigit(v[n]) {
+		n++
+	}
+	return n >= 1 && n <= 5 && n < len(v) && (v[n] == '/' || v[n] == '?' || v[n] == '#' || v[n] == ';')
+}
+
+// urlParams reads the name=value parameters in ln[a:e]: of a query or
+// fragment, separated by '&' or ';', or (jdbc) the parameters after the
+// first ';', separated by ';' alone, whose values may hold '#', '?' and
+// '&' as they are.
+func (s *scanner) urlParams(lineNo int, ln []byte, a, e int, jdbc bool) {
 	for p := a; p < e; {
 		end := p
-		for end < e && ln[end] != '&' && ln[end] != ';' && ln[end] != '#' && ln[end] != '?' {
+		for end < e && ln[end] != ';' && (jdbc || ln[end] != '&' && ln[end] != '#' && ln[end] != '?') {
 			end++
 		}
 		if eq := bytes.IndexByte(ln[p:end], '='); eq > 0 {
@@ -125,5 +193,41 @@ func (s *scanner) urlParams(lineNo int, ln []byte, a, e int) {
 			}
 		}
 		p = end + 1
+	}
+}
+
+// oracleUser: the bytes of an Oracle user name.
+var oracleUser = newCharset("A-Za-z0-9_$#.-")
+
+// oracle finds the password of Oracle's user/password@//host form
+// (sqlplus scott/tiger@//db:1521/ORCL, jdbc:oracle:thin:app/pw@//db/svc)
+// in the word ln[a:b]. The user/password pair starts after a blank, ':',
+// '=' or a quote; the password runs from the first '/' to the '@' and may
+// hold '/' itself.
+func (s *scanner) oracle(lineNo int, ln []byte, a, b int) {
+	for from := a; from < b; {
+		k := bytes.Index(ln[from:b], []byte("@//"))
+		if k < 0 {
+			return
+		}
+		k += from
+		from = k + 3
+		t := k
+		for t > a && ln[t-1] != ':' && ln[t-1] != '=' && ln[t-1] != '"' && ln[t-1] != '\'' {
+			t--
+		}
+		slash := bytes.IndexByte(ln[t:k], '/')
+		if slash <= 0 {
+			continue
+		}
+		slash += t
+		user, pw := ln[t:slash], ln[slash+1:k]
+		ok := len(pw) > 0 && !isPlaceholder(pw)
+		for _, c := range user {
+			ok = ok && oracleUser[c]
+		}
+		if ok {
+			s.add(lineNo, ln, slash+1, k, kindConnString)
+		}
 	}
 }

@@ -6,12 +6,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rotor-dev/rotor/internal/leak"
 	"github.com/rotor-dev/rotor/internal/register"
 	"github.com/rotor-dev/rotor/internal/rotation"
 )
 
 // FuzzValidateFile runs every rule on arbitrary input: it must never panic,
-// and every finding must be positioned inside the file.
+// and every finding must be positioned inside the file. No credential it
+// returns holds what the leak guard flags: no text field still reads as a
+// secret, and none holds a flagged secret long enough to be searched for.
 func FuzzValidateFile(f *testing.F) {
 	examples, _ := filepath.Glob(filepath.Join("..", "..", "credential_rotation", "*.yaml"))
 	for _, path := range examples {
@@ -24,12 +27,45 @@ func FuzzValidateFile(f *testing.F) {
 	}
 	f.Add("credentials:\n  - id: a\n    name: x\n    owner: a@b.c\n    period_days: 9\n    last_changed: 2026-02-30\n    notice_days: 9\n")
 	f.Add("a: &a [*a, *a]\n")
+	// Every secret of the leak corpus, in a register entry.
+	if corpus, err := os.ReadFile(filepath.Join("..", "leak", "testdata", "positives.tsv")); err == nil {
+		unescape := strings.NewReplacer(`\\`, `\`, `\n`, "\n")
+		for _, line := range strings.Split(string(corpus), "\n") {
+			if parts := strings.Split(line, "\t"); len(parts) == 3 && !strings.HasPrefix(line, "#") {
+				f.Add("credentials:\n  - id: a\n    name: x\n" + unescape.Replace(parts[2]) + "\n")
+			}
+		}
+	}
 	f.Add("\xff\xfe")
 	v := newTestValidator(f)
 	settings := rotation.DefaultSettings()
 	today := rotation.MustParseDate("2026-11-27")
 	f.Fuzz(func(t *testing.T, data string) {
-		_, findings := v.ValidateFile("x.yaml", []byte(data), settings, today)
+		creds, findings := v.ValidateFile("x.yaml", []byte(data), settings, today)
+		var flagged []string
+		for _, m := range leak.Scan([]byte(data)).Matches {
+			if !m.Allowed && len(m.Secret) >= leak.MinSearchLen {
+				flagged = append(flagged, m.Secret)
+			}
+		}
+		for _, c := range creds {
+			fields := []string{c.ID, c.Name, c.Owner, c.Team, c.System, c.Environment, c.Description, c.JiraAssignee, c.Runbook, c.LastTicket}
+			if c.Exemption != nil {
+				fields = append(fields, c.Exemption.Reason, c.Exemption.ApprovedBy)
+			}
+			for _, field := range fields {
+				for _, m := range leak.Scan([]byte(field)).Matches {
+					if !m.Allowed {
+						t.Fatalf("a credential read from %q holds %s %q: %q", data, m.Kind, m.Secret, field)
+					}
+				}
+				for _, secret := range flagged {
+					if strings.Contains(field, secret) {
+						t.Fatalf("a credential read from %q holds the flagged %q: %q", data, secret, field)
+					}
+				}
+			}
+		}
 		lines := strings.Count(data, "\n") + 2
 		for _, fd := range findings {
 			if fd.File != "x.yaml" || fd.Line < 1 || fd.Line > lines || fd.Column < 1 || fd.Rule == "" || fd.Message == "" {

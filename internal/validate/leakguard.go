@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"slices"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -27,22 +26,34 @@ const maxAllowReason = 200
 // scanLeaks runs the leak guard over every byte of data, the file as it is
 // on disk: values, keys and comments alike, wherever they are (before the
 // first key, after a document end marker, in a file that does not parse).
-// doc, when the file parsed, names the field a match is in. It returns the
-// secrets found, for redaction.
+// When the file parsed (doc), it also reads every scalar's parsed value,
+// which can hold what no raw line shows whole (a doubled quote, an escape,
+// a line folded or continued), and takes what it finds out of the values
+// themselves (see valueGuard): nothing read from doc afterwards, a finding
+// that quotes a value or a credential read from history, holds a flagged
+// secret. It returns the secrets found, for redact.
 func (c *fileChecker) scanLeaks(data []byte, doc *register.Document) []string {
 	res := leak.Scan(data)
-	if len(res.Matches) == 0 && len(res.Allowances) == 0 {
+	var g *valueGuard
+	if doc != nil {
+		g = readValues(data, doc.Root, &res)
+	}
+	if len(res.Matches) == 0 && len(res.Allowances) == 0 && (g == nil || len(g.found) == 0 && len(g.spans) == 0) {
 		return nil
 	}
-	var keys map[int][]*yaml.Node // line → key nodes on it, built on first need
-	var lines [][]byte            // the file's lines, split on first need
+	var leaks []leakAt
+	var lines [][]byte // the file's lines, split on first need
 	var secrets []string
 	keyBlockLine := -1 // the last line of a private key block reported
-	for _, m := range res.Matches {
+	for i, m := range res.Matches {
 		if m.Allowed {
 			continue
 		}
 		secrets = append(secrets, m.Secret)
+		secrets = append(secrets, unquotedForms(m.Secret)...)
+		if m.Continued {
+			continue // reported with the part on the line before
+		}
 		if m.Kind == leak.KindPrivateKey {
 			// One finding for a whole block, at its header; every line's
 			// secret is still redacted.
@@ -52,16 +63,27 @@ func (c *fileChecker) scanLeaks(data []byte, doc *register.Document) []string {
 				continue
 			}
 		}
-		if lines == nil {
-			// Once per file: a hostile file of a million secrets must not
-			// pay a scan from the top for each of them.
-			lines = bytes.Split(data, []byte("\n"))
-			if doc != nil {
-				keys = keysByLine(doc.Root)
-			}
+		w := where{}
+		if g != nil {
+			w = g.owners[i]
 		}
-		c.addAt(m.Line, m.Column, register.SeverityError, RuleLeak,
-			fmt.Sprintf("%s looks like %s", describeLeak(lines, m, keys), m.Kind), leakHint)
+		if !w.known {
+			if lines == nil {
+				// Once per file: a hostile file of a million secrets must not
+				// pay a scan from the top for each of them.
+				lines = bytes.Split(data, []byte("\n"))
+			}
+			w.comment = inComment(lineAt(lines, m.Line), m.Column)
+		}
+		leaks = append(leaks, leakAt{m.Line, m.Column, m.Kind, w})
+	}
+	if g != nil {
+		leaks = append(leaks, g.found...)
+		secrets = append(secrets, g.secrets...)
+		g.apply(leak.NewRedactor(secrets))
+	}
+	for _, l := range leaks {
+		c.addAt(l.line, l.col, register.SeverityError, RuleLeak, fmt.Sprintf("%s looks like %s", l.where, l.kind), leakHint)
 	}
 	for _, a := range res.Allowances {
 		switch {
@@ -74,55 +96,50 @@ func (c *fileChecker) scanLeaks(data []byte, doc *register.Document) []string {
 				leak.AllowMarker+" on a line the leak guard has nothing against",
 				"remove the comment: an allowance is for a reviewed false positive on its own line")
 		default:
+			// The reason is cut off before the scan, so that it is never
+			// taken for a secret; it is printed, so it is scrubbed here.
 			c.addAt(a.Line, 1, register.SeverityNotice, RuleAllowLeak,
-				"leak guard allowance honoured: "+shorten(a.Reason, maxAllowReason), "")
+				"leak guard allowance honoured: "+shorten(leak.Scrub(a.Reason), maxAllowReason), "")
 		}
 	}
 	return secrets
 }
 
-// describeLeak names where on its line a match is: "the value of owner",
-// "the key", "a comment", or "this line".
-func describeLeak(lines [][]byte, m leak.Match, keys map[int][]*yaml.Node) string {
-	var line []byte
-	if m.Line >= 1 && m.Line <= len(lines) {
-		line = bytes.TrimSuffix(lines[m.Line-1], []byte("\r"))
-	}
-	if inComment(line, m.Column) {
-		return "a comment"
-	}
-	var key *yaml.Node
-	for _, k := range keys[m.Line] {
-		if k.Column <= m.Column {
-			key = k
-		}
-	}
-	switch {
-	case key == nil:
-		return "this line"
-	case m.Column < key.Column+utf8.RuneCountInString(key.Value):
-		return "a key"
-	}
-	return "the value of " + key.Value
+// leakAt is a leak to report: where it starts, its kind, and the place it
+// is in.
+type leakAt struct {
+	line, col int
+	kind      string
+	where     where
 }
 
-// keysByLine indexes the mapping keys under n by their line.
-func keysByLine(n *yaml.Node) map[int][]*yaml.Node {
-	keys := map[int][]*yaml.Node{}
-	var walk func(*yaml.Node)
-	walk = func(n *yaml.Node) {
-		if n.Kind == yaml.MappingNode {
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k := n.Content[i]
-				keys[k.Line] = append(keys[k.Line], k)
-			}
-		}
-		for _, c := range n.Content {
-			walk(c)
-		}
+// where names the place of a match in a message: "a key", "the value of
+// owner", "a comment", or "this line".
+type where struct {
+	known bool       // the match is in a scalar: a key, or key's value
+	key   *yaml.Node // the key whose value holds the match (nil: a key, or a list item at the top)
+	isKey bool
+	// comment: the match is in a comment (when not known).
+	comment bool
+}
+
+func (w where) String() string {
+	switch {
+	case w.known && w.isKey:
+		return "a key"
+	case w.known && w.key != nil:
+		return "the value of " + w.key.Value
+	case w.comment:
+		return "a comment"
 	}
-	walk(n)
-	return keys
+	return "this line"
+}
+
+func lineAt(lines [][]byte, n int) []byte {
+	if n < 1 || n > len(lines) {
+		return nil
+	}
+	return bytes.TrimSuffix(lines[n-1], []byte("\r"))
 }
 
 // inComment reports whether the rune column col of a YAML line is inside a
@@ -160,38 +177,18 @@ func shorten(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
-// maxRedactSecrets bounds the distinct secrets redacted value by value. A
-// file with more is hostile or a dump of secrets; its findings then print
-// no value at all.
-const maxRedactSecrets = 256
-
-// redact replaces every secret in the findings' messages and hints, so a
-// value that tripped the leak guard is never printed by any finding, of
-// whatever rule (an owner that is not an email address, an unknown key).
-// It returns the distinct secrets, or nil past maxRedactSecrets, when every
-// message that is not the leak guard's own is withheld instead.
+// redact replaces the secrets in the findings' messages and hints. The
+// values that findings quote were redacted where they were read (see
+// valueGuard); this is the net under that, for the secrets long enough to
+// be searched for (leak.MinSearchLen). It returns secrets.
 func redact(fs []register.Finding, secrets []string) []string {
 	if len(secrets) == 0 {
 		return nil
 	}
-	slices.Sort(secrets)
-	secrets = slices.Compact(secrets)
-	if len(secrets) > maxRedactSecrets {
-		for i := range fs {
-			switch fs[i].Rule {
-			case register.RuleFile, RuleAllowLeak:
-			case RuleLeak:
-				fs[i].Message = "this line holds secret material"
-			default:
-				fs[i].Message = fs[i].Rule + " problem here (not shown: this file holds too many secrets to print any value from it)"
-				fs[i].Hint = leakHint
-			}
-		}
-		return nil
-	}
+	r := leak.NewRedactor(secrets)
 	for i := range fs {
-		fs[i].Message = leak.Redact(fs[i].Message, secrets)
-		fs[i].Hint = leak.Redact(fs[i].Hint, secrets)
+		fs[i].Message = r.Redact(fs[i].Message)
+		fs[i].Hint = r.Redact(fs[i].Hint)
 	}
 	return secrets
 }

@@ -102,7 +102,8 @@ type Options struct {
 // Result is a validated register.
 type Result struct {
 	// Register holds every credential that could be read. Use it only
-	// when Findings holds no errors.
+	// when Findings holds no errors. Text the leak guard flagged reads
+	// leak.Redacted in it.
 	Register *rotation.Register
 	// Findings, sorted by file and position.
 	Findings []register.Finding
@@ -207,7 +208,11 @@ feed:
 
 // ValidateFile checks a single file's content as if it were at path in a
 // register with the given settings. Cross-file rules (duplicate ids) are
-// not applied. It serves editors of the register (rotor new) and fuzzing.
+// not applied. It serves editors of the register (rotor new), the reading
+// of the register's history (rotor audit, rotor report) and fuzzing. As
+// with Validate, what the leak guard flags is already taken out of the
+// credentials' text (see scanLeaks): a file of the past may hold a secret,
+// and nothing read from it prints one.
 func (v *Validator) ValidateFile(path string, data []byte, settings rotation.Settings, today rotation.Date) ([]*rotation.Credential, []register.Finding) {
 	c := fileChecker{v: v, settings: &settings, today: today, path: path}
 	fr := c.checkData(data)
