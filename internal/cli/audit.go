@@ -144,6 +144,7 @@ func runAudit(ctx context.Context, env Env, o auditOptions) error {
 		}
 		return failed("%v", err)
 	}
+	h.redactAcross()
 	pack := audit.Compute(in)
 	if tracker != nil {
 		if err := checkTickets(ctx, tracker, pack, settings.Timezone, o.Timeout, progress); err != nil {

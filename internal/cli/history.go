@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -38,6 +39,9 @@ type history struct {
 	v        *validate.Validator
 	cache    map[string][]*rotation.Credential // blob hash → its credentials
 	unread   map[string]string                 // blob hash → why it cannot be read; made on first use
+	// secrets are what the leak guard flagged in any version read, for
+	// redactAcross.
+	secrets map[string]bool
 }
 
 // gap is a version of a register file, or one entry of it, that history
@@ -70,7 +74,13 @@ func (h *history) credentials(path, hash string) ([]*rotation.Credential, string
 	// past may hold a secret the leak guard would refuse today: the
 	// validator hands back its credentials with what the guard flags
 	// already taken out, so nothing read from history prints it.
-	creds, findings := h.v.ValidateFile(path, data, h.settings, rotation.Date{Year: 9999, Month: time.December, Day: 31})
+	creds, findings, secrets := h.v.ValidateFileSecrets(path, data, h.settings, rotation.Date{Year: 9999, Month: time.December, Day: 31})
+	for _, s := range secrets {
+		if h.secrets == nil {
+			h.secrets = map[string]bool{}
+		}
+		h.secrets[s] = true
+	}
 	if len(creds) == 0 {
 		// A register file that holds none is rare: only then is it worth
 		// a second parse to tell an empty list from a file that is none.
@@ -406,4 +416,43 @@ func isCredentialFile(dir, path string) bool {
 // finds in s: for a commit's subject, an author's name, an origin's name.
 func redactText(s string) string {
 	return leak.Scrub(s)
+}
+
+// redactAcross takes every secret the leak guard flagged in any version
+// read out of the text of every credential read, and of more (the
+// register today): a version may hold a secret that another version
+// flagged, in words the guard does not flag on their own. Credentials are
+// shared by pointer with what history returned, so the caller's inputs
+// are redacted in place. Secrets shorter than leak.MinSearchLen were
+// taken out where they were found and are not searched for.
+func (h *history) redactAcross(more ...*rotation.Credential) {
+	if len(h.secrets) == 0 {
+		return
+	}
+	r := leak.NewRedactor(slices.Sorted(maps.Keys(h.secrets)))
+	if r.Empty() {
+		return
+	}
+	seen := map[*rotation.Credential]bool{}
+	redact := func(c *rotation.Credential) {
+		if c == nil || seen[c] {
+			return
+		}
+		seen[c] = true
+		for _, f := range []*string{&c.ID, &c.Name, &c.Owner, &c.Team, &c.System, &c.Environment, &c.Description,
+			&c.JiraAssignee, &c.Runbook, &c.LastTicket} {
+			*f = r.Redact(*f)
+		}
+		if e := c.Exemption; e != nil {
+			e.Reason, e.ApprovedBy = r.Redact(e.Reason), r.Redact(e.ApprovedBy)
+		}
+	}
+	for _, creds := range h.cache {
+		for _, c := range creds {
+			redact(c)
+		}
+	}
+	for _, c := range more {
+		redact(c)
+	}
 }

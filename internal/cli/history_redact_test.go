@@ -160,3 +160,68 @@ func TestReportNeverPrintsAFlaggedSecretInAnyForm(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditNeverPrintsASecretFlaggedInAnotherVersion: a secret the leak
+// guard flags in one version of a file is absent from the pack wherever
+// history shows it, also where another version holds it in words the
+// guard does not flag on their own (the keyword dropped, the value moved
+// to another field).
+func TestAuditNeverPrintsASecretFlaggedInAnotherVersion(t *testing.T) {
+	gittest.Require(t)
+	dir := t.TempDir()
+	gittest.Git(t, dir, "init", "-q", "-b", "main")
+	exempt := func(reason string) string {
+		return "    exemption:\n      until: 2026-03-01\n      reason: " + reason + "\n      approved_by: ciso@example.com\n"
+	}
+	gittest.Import(t, dir, "main", []gittest.Commit{
+		{When: time.Date(2025, 12, 2, 9, 0, 0, 0, time.UTC), Message: "add the vendor credential\n",
+			Files: map[string]string{"credential_rotation/vendor.yaml": registerFile(auditEntry("a", 30, "2025-12-01", exempt("waiting for the vendor")))}},
+		{When: time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC), Message: "note the old password\n",
+			Files: map[string]string{"credential_rotation/vendor.yaml": registerFile(auditEntry("a", 30, "2025-12-01", exempt(`'pwd=Winter''2024Pa55x'`)))}},
+		{When: time.Date(2026, 1, 9, 9, 0, 0, 0, time.UTC), Message: "reword the reason\n",
+			Files: map[string]string{"credential_rotation/vendor.yaml": registerFile(auditEntry("a", 30, "2025-12-01", exempt(`'vendor still uses Winter''2024Pa55x'`)))}},
+	})
+	gittest.Git(t, dir, "reset", "-q", "--hard")
+	for _, format := range []string{"markdown", "csv", "json", "html"} {
+		r := runRotor(t, nil, "", "audit", "--register", filepath.Join(dir, "credential_rotation"), "--repo", dir,
+			"--from", "2025-12-01", "--to", "2026-03-31", "--format", format)
+		if r.code != ExitOK {
+			t.Fatalf("%s: exit %d\n%s", format, r.code, r.stderr)
+		}
+		checkNoSecret(t, format, r.stdout+r.stderr, histWinter)
+		if !strings.Contains(r.stdout, "vendor still uses") {
+			t.Errorf("%s: the pack lacks the reworded reason", format)
+		}
+	}
+}
+
+// TestReportNeverPrintsASecretFlaggedInAnotherVersion: what the leak guard
+// flagged in a version of last week is absent from the report, also where
+// the register today holds it in words the guard does not flag.
+func TestReportNeverPrintsASecretFlaggedInAnotherVersion(t *testing.T) {
+	gittest.Require(t)
+	dir := t.TempDir()
+	gittest.Git(t, dir, "init", "-q", "-b", "main")
+	exempt := func(reason string) string {
+		return "    exemption:\n      until: 2026-12-31\n      reason: " + reason + "\n      approved_by: ciso@example.com\n"
+	}
+	today := registerFile(auditEntry("a", 30, "2026-11-01", exempt(`'vendor still uses Winter''2024Pa55x'`)))
+	gittest.Import(t, dir, "main", []gittest.Commit{
+		{When: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC), Message: "add the vendor credential\n",
+			Files: map[string]string{"credential_rotation/vendor.yaml": registerFile(auditEntry("a", 30, "2026-11-01", exempt(`'pwd=Winter''2024Pa55x'`)))}},
+		{When: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC), Message: "reword the reason\n",
+			Files: map[string]string{"credential_rotation/vendor.yaml": today}},
+	})
+	gittest.Git(t, dir, "reset", "-q", "--hard")
+	for _, format := range []string{"markdown", "json", "html", "text"} {
+		r := runRotor(t, nil, "", "report", "--register", filepath.Join(dir, "credential_rotation"), "--repo", dir,
+			"--today", "2026-11-27", "--format", format)
+		if r.code != ExitOK {
+			t.Fatalf("%s: exit %d\n%s", format, r.code, r.stderr)
+		}
+		checkNoSecret(t, format, r.stdout+r.stderr, histWinter)
+		if !strings.Contains(r.stdout, "vendor still uses") {
+			t.Errorf("%s: the report lacks the exemption's reason:\n%s", format, r.stdout)
+		}
+	}
+}

@@ -234,6 +234,9 @@ func readHistory(ctx context.Context, o reportOptions, res *validate.Result, in 
 		return usageError("%v", err)
 	}
 	h := &history{repo: repo, dir: dir, settings: res.Register.Settings, v: mustValidator(), cache: map[string][]*rotation.Credential{}}
+	// However history ends (read, shallow, failed), nothing it flagged in
+	// one version shows in another, nor in the register today.
+	defer h.redactAcross(res.Register.Credentials...)
 	loc := res.Register.Settings.Timezone // nil: UTC
 	progress(fmt.Sprintf("reading the register's history: %d weeks", max(o.Weeks, 1)))
 	for k := 1; k <= max(o.Weeks, 1); k++ {

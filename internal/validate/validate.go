@@ -214,6 +214,16 @@ feed:
 // credentials' text (see scanLeaks): a file of the past may hold a secret,
 // and nothing read from it prints one.
 func (v *Validator) ValidateFile(path string, data []byte, settings rotation.Settings, today rotation.Date) ([]*rotation.Credential, []register.Finding) {
+	creds, findings, _ := v.ValidateFileSecrets(path, data, settings, today)
+	return creds, findings
+}
+
+// ValidateFileSecrets is ValidateFile that also returns what the leak
+// guard flagged in the file, in each form it was found (as written and as
+// parsed), allowances left out. A reader of many versions of a file needs
+// them: another version may hold the same secret in words the guard does
+// not flag on their own.
+func (v *Validator) ValidateFileSecrets(path string, data []byte, settings rotation.Settings, today rotation.Date) ([]*rotation.Credential, []register.Finding, []string) {
 	c := fileChecker{v: v, settings: &settings, today: today, path: path}
 	fr := c.checkData(data)
 	creds := make([]*rotation.Credential, len(fr.entries))
@@ -222,7 +232,7 @@ func (v *Validator) ValidateFile(path string, data []byte, settings rotation.Set
 	}
 	dups := duplicateIDs([]fileResult{fr})
 	redact(dups, fr.secrets)
-	return creds, register.SortFindings(append(fr.findings, dups...))
+	return creds, register.SortFindings(append(fr.findings, dups...)), fr.secrets
 }
 
 // duplicateIDs reports every credential whose id was already used, naming
