@@ -54,10 +54,7 @@ type Commit struct {
 
 // Trailer is the pair of trailers a `rotor record` commit ends with. A
 // commit that carries only Rotor-Ticket has an empty Credential.
-type Trailer struct {
-	Credential string
-	Ticket     string
-}
+type Trailer = rotation.Trailer
 
 // FileChange is one register file a commit added, changed or removed: the
 // credentials it held before (none for an added file) and after (none for

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/audit"
 	"github.com/rotor-dev/rotor/internal/gitrepo"
 	"github.com/rotor-dev/rotor/internal/jira"
+	"github.com/rotor-dev/rotor/internal/leak"
 	"github.com/rotor-dev/rotor/internal/record"
 	"github.com/rotor-dev/rotor/internal/register"
 	"github.com/rotor-dev/rotor/internal/rotation"
@@ -137,14 +137,14 @@ func runAudit(ctx context.Context, env Env, o auditOptions) error {
 		Provenance: auditProvenance(env, repo, dir, o, from, to, settings.Timezone),
 	}
 	progress := func(s string) { fmt.Fprintf(env.Stderr, "%s%s\n", exitPrefix, s) }
-	h := &history{repo: repo, dir: dir, settings: settings, v: mustValidator(), cache: map[string][]*rotation.Credential{}}
-	if err := h.period(ctx, &in, progress); err != nil {
+	h := newHistory(repo, dir, settings)
+	if err := h.Period(ctx, &in, progress); err != nil {
 		if errors.Is(err, gitrepo.ErrShallow) {
 			return usageError("%v", err)
 		}
 		return failed("%v", err)
 	}
-	h.redactAcross()
+	h.RedactAcross()
 	pack := audit.Compute(in)
 	if tracker != nil {
 		if err := checkTickets(ctx, tracker, pack, settings.Timezone, o.Timeout, progress); err != nil {
@@ -359,151 +359,7 @@ func auditProvenance(env Env, repo *gitrepo.Repo, dir string, o auditOptions, fr
 		loc = time.UTC
 	}
 	return audit.Provenance{
-		Repository: redactText(name), Branch: redactText(branch), Register: redactText(dir), RotorVersion: version(),
+		Repository: leak.Scrub(name), Branch: leak.Scrub(branch), Register: leak.Scrub(dir), RotorVersion: version(),
 		Command: strings.Join(cmd, " "), Timezone: loc.String(),
 	}
-}
-
-// period fills in with the register at the start of the period and every
-// commit of it on HEAD's first-parent chain, oldest first, with the
-// register files each changed. The period is its days in in.Location, from
-// the first instant of in.From up to the first instant of the day after
-// in.To; the register at its start is the one of the last commit before.
-func (h *history) period(ctx context.Context, in *audit.Input, progress func(string)) error {
-	span := rotation.Days(in.From, in.To, in.Location)
-	base, found, err := h.repo.CommitBefore(span.From)
-	if err != nil {
-		return err
-	}
-	// known holds every commit reachable from the chain's commit before
-	// the one at hand, so that a merge's side is told apart from what the
-	// branch already held, exactly and whatever the commits' clocks say.
-	known := gitrepo.NewCommitSet()
-	// counted holds each register file of the commit at hand as history
-	// counts it: its last readable version stands in for one that is not.
-	counted := map[string][]*rotation.Credential{}
-	if found {
-		if known, err = h.repo.Ancestors(base.Hash); err != nil {
-			return err
-		}
-		in.BaselineCommit = base.Hash
-		files, _, gaps, err := h.filesAt(base.Hash)
-		if err != nil {
-			return err
-		}
-		for _, f := range files {
-			counted[f.path] = f.creds
-			in.Baseline = append(in.Baseline, f.creds...)
-		}
-		in.BaselineUnreadable = auditGaps(gaps)
-	}
-	commits, err := h.repo.CommitsIn(span)
-	if err != nil {
-		return err
-	}
-	slices.Reverse(commits)
-	progress(fmt.Sprintf("reading %s of the default branch from %s to %s", plural(len(commits), "commit"), in.From, in.To))
-	in.Commits = make([]audit.Commit, 0, len(commits))
-	for i, c := range commits {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if i > 0 && i%1000 == 0 {
-			progress(fmt.Sprintf("read %d of %d commits", i, len(commits)))
-		}
-		ac, err := h.auditCommit(c, known, counted)
-		if err != nil {
-			return err
-		}
-		in.Commits = append(in.Commits, ac)
-	}
-	return nil
-}
-
-// auditCommit reads one commit of the chain; known (see period) gains
-// the commit and what it brought in, and counted (see period) the files
-// as the commit left them.
-func (h *history) auditCommit(c gitrepo.CommitInfo, known *gitrepo.CommitSet, counted map[string][]*rotation.Credential) (audit.Commit, error) {
-	subject, _, _ := strings.Cut(c.Message, "\n")
-	author, committer := c.Author, c.Committer
-	author.Name, author.Email = redactText(author.Name), redactText(author.Email)
-	committer.Name, committer.Email = redactText(committer.Name), redactText(committer.Email)
-	ac := audit.Commit{
-		Hash: c.Hash, Author: author, Committer: committer,
-		Subject: redactText(strings.TrimSpace(subject)), MergedBy: redactText(mergedBy(c)),
-		Recorded: trailers(c.Message),
-	}
-	if len(c.Parents) > 1 {
-		side, err := h.repo.BroughtIn(c.Hash, known)
-		if err != nil {
-			return ac, err
-		}
-		for _, s := range side {
-			ac.Recorded = append(ac.Recorded, trailers(s.Message)...)
-		}
-	}
-	known.Add(c.Hash)
-	changes, err := h.repo.ChangedFiles(c.Hash, h.dir)
-	if err != nil {
-		return ac, err
-	}
-	for _, ch := range changes {
-		if !isCredentialFile(h.dir, ch.Path) {
-			continue
-		}
-		old, ok := counted[ch.Path]
-		if !ok && ch.OldHash != "" && len(c.Parents) > 0 {
-			// Not on a chain read from its baseline; read the parent's.
-			if old, _, err = h.version(c.Parents[0], ch.Path, ch.OldHash); err != nil {
-				return ac, err
-			}
-		}
-		n, gaps, err := h.follow(old, ch.Path, ch.NewHash)
-		if err != nil {
-			return ac, err
-		}
-		ac.Unreadable = append(ac.Unreadable, auditGaps(stamped(gaps, c))...)
-		if ch.NewHash == "" {
-			delete(counted, ch.Path)
-		} else {
-			counted[ch.Path] = n
-		}
-		ac.Files = append(ac.Files, audit.FileChange{Path: ch.Path, Old: old, New: n})
-	}
-	return ac, nil
-}
-
-// auditGaps are gaps as the pack takes them; a path from git, or a
-// reason from the validator, goes through the leak guard like every
-// value read from history.
-func auditGaps(gaps []gap) []audit.Unreadable {
-	var out []audit.Unreadable
-	for _, g := range gaps {
-		out = append(out, audit.Unreadable{Path: redactText(g.path), CredentialID: g.id, Commit: g.commit, Reason: redactText(g.why)})
-	}
-	return out
-}
-
-// trailers finds `rotor record`'s trailers in a commit message. A squash
-// merge lists the messages of the commits it squashed, so every line
-// counts, not only the final paragraph; a Rotor-Credential line pairs with
-// the Rotor-Ticket line that follows it.
-func trailers(msg string) []audit.Trailer {
-	var out []audit.Trailer
-	credential := ""
-	for _, line := range strings.Split(msg, "\n") {
-		key, value, ok := strings.Cut(strings.TrimSpace(line), ":")
-		if !ok {
-			continue
-		}
-		value = strings.TrimSpace(value)
-		switch {
-		case strings.EqualFold(key, record.TrailerCredential):
-			credential = value
-		case strings.EqualFold(key, record.TrailerTicket) && value != "":
-			out = append(out, audit.Trailer{Credential: credential, Ticket: value})
-			credential = ""
-		}
-	}
-	return out
 }

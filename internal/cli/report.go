@@ -233,58 +233,25 @@ func readHistory(ctx context.Context, o reportOptions, res *validate.Result, in 
 	if err != nil {
 		return usageError("%v", err)
 	}
-	h := &history{repo: repo, dir: dir, settings: res.Register.Settings, v: mustValidator(), cache: map[string][]*rotation.Credential{}}
+	h := newHistory(repo, dir, res.Register.Settings)
 	// However history ends (read, shallow, failed), nothing it flagged in
 	// one version shows in another, nor in the register today.
-	defer h.redactAcross(res.Register.Credentials...)
-	loc := res.Register.Settings.Timezone // nil: UTC
+	defer h.RedactAcross(res.Register.Credentials...)
 	progress(fmt.Sprintf("reading the register's history: %d weeks", max(o.Weeks, 1)))
-	for k := 1; k <= max(o.Weeks, 1); k++ {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		d := res.Today.AddDays(-7 * k)
-		reg, found, gaps, err := h.registerBefore(d.AddDays(1).Start(loc)) // as it was at the end of d
-		if errors.Is(err, gitrepo.ErrShallow) {
-			in.HistoryNote = "the checkout is shallow: the comparison with last week, the trend and the rotations of the week were skipped; check out with fetch-depth: 0"
-			in.Trend, in.Previous, in.Unreadable = nil, nil, nil
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if !found {
-			break // the register did not exist yet
-		}
-		in.Unreadable = append(in.Unreadable, reportGaps(gaps)...)
-		snap := report.Snapshot{Date: d, Register: reg}
-		if k == 1 {
-			in.Previous = &snap
-		}
-		if k <= o.Weeks {
-			in.Trend = append(in.Trend, snap)
-		}
-	}
-	rotated, gaps, err := h.rotations(rotation.Days(res.Today.AddDays(-6), res.Today, loc)) // the seven days up to today
+	err = h.ReportWeeks(ctx, in, o.Weeks)
 	if errors.Is(err, gitrepo.ErrShallow) {
-		in.HistoryNote = "the checkout is shallow: the rotations of the week were skipped; check out with fetch-depth: 0"
+		in.HistoryNote = "the checkout is shallow: the comparison with last week, the trend and the rotations of the week were skipped; check out with fetch-depth: 0"
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	in.Rotated = rotated
-	in.Unreadable = append(in.Unreadable, reportGaps(gaps)...)
-	return nil
-}
-
-// reportGaps are gaps as the report takes them (see auditGaps).
-func reportGaps(gaps []gap) []report.Unreadable {
-	var out []report.Unreadable
-	for _, g := range gaps {
-		out = append(out, report.Unreadable{Path: redactText(g.path), CredentialID: g.id, Commit: g.commit, At: g.at, Reason: redactText(g.why)})
+	err = h.ReportRotations(in)
+	if errors.Is(err, gitrepo.ErrShallow) {
+		in.HistoryNote = "the checkout is shallow: the rotations of the week were skipped; check out with fetch-depth: 0"
+		return nil
 	}
-	return out
+	return err
 }
 
 func mustValidator() *validate.Validator {

@@ -77,31 +77,16 @@ const MaxBlobSize = 4 << 20
 // ErrTooLarge is matched (errors.Is) by the error of BlobContent for a blob
 // larger than MaxBlobSize: a version of a file that history skips, not a
 // repository it cannot read.
-var ErrTooLarge = errors.New("too large for a register file")
+var ErrTooLarge = rotation.ErrTooLarge
 
-// CommitInfo is one commit of the history.
-type CommitInfo struct {
-	Hash    string   // full hex hash
-	Parents []string // first parent first; none for a root commit
-	// Author wrote the change; Committer made the commit, which for a merge
-	// on the default branch is who merged it. Each When keeps the zone the
-	// commit was made in.
-	Author, Committer rotation.Signature
-	Message           string
-}
-
-// Blob is one file of a tree.
-type Blob struct {
-	Path string // slash-separated, relative to the repository root
-	Hash string // the blob's full hex hash: equal hashes, equal content
-}
-
-// Change is one file that differs between a commit and its first parent.
-// An added file has no OldHash, a removed one no NewHash.
-type Change struct {
-	Path             string // slash-separated, relative to the repository root
-	OldHash, NewHash string
-}
+// The history's types are the domain's (rotation), so that the use case
+// that reads history (internal/history) needs no adapter.
+type (
+	CommitInfo  = rotation.CommitInfo
+	Blob        = rotation.TreeFile
+	Change      = rotation.FileChange
+	FileVersion = rotation.FileVersion
+)
 
 // CommitBefore returns the last commit before instant on HEAD's
 // first-parent chain: walking first parents from HEAD, the first commit
@@ -370,14 +355,6 @@ func (r *Repo) ChangedFiles(commit, dir string) ([]Change, error) {
 	return out, nil
 }
 
-// FileVersion is one version of a file on the first-parent chain: the
-// commit that gave the file this content (the oldest of the run of
-// commits that hold it) and the blob, "" where the file is absent.
-type FileVersion struct {
-	Commit CommitInfo
-	Blob   string
-}
-
 // FileVersions walks HEAD's first-parent chain back from commit and calls
 // visit with each version of the regular file at path (slash-separated,
 // relative to the repository root), newest first: the version commit
@@ -608,6 +585,41 @@ func (r *Repo) BroughtIn(merge string, known *CommitSet) ([]CommitInfo, error) {
 	}
 	known.m[c.Hash] = struct{}{}
 	return out, nil
+}
+
+// MergeWalk tells, commit by commit along the first-parent chain oldest
+// first, what each merge brought in (BroughtIn), keeping the set of
+// commits the chain already holds.
+type MergeWalk struct {
+	r     *Repo
+	known *CommitSet
+}
+
+// WalkMerges starts a MergeWalk after base, the commit before the first
+// one the caller will hand it; "" starts from an empty history.
+func (r *Repo) WalkMerges(base string) (*MergeWalk, error) {
+	w := &MergeWalk{r: r, known: NewCommitSet()}
+	if base != "" {
+		var err error
+		if w.known, err = r.Ancestors(base); err != nil {
+			return nil, err
+		}
+	}
+	return w, nil
+}
+
+// Next returns what commit c of the chain brought in (nothing unless it is
+// a merge) and adds c to the commits the chain holds.
+func (w *MergeWalk) Next(c CommitInfo) ([]CommitInfo, error) {
+	var side []CommitInfo
+	if len(c.Parents) > 1 {
+		var err error
+		if side, err = w.r.BroughtIn(c.Hash, w.known); err != nil {
+			return nil, err
+		}
+	}
+	w.known.Add(c.Hash)
+	return side, nil
 }
 
 // walkNew walks breadth first from start through every commit not in

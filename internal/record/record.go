@@ -41,13 +41,6 @@ import (
 // BranchPrefix starts the name of every branch rotor record pushes.
 const BranchPrefix = "rotor/record/"
 
-// Trailers rotor puts at the end of its record commits, so history tells a
-// recorded rotation from a hand edit.
-const (
-	TrailerCredential = "Rotor-Credential"
-	TrailerTicket     = "Rotor-Ticket"
-)
-
 // Tickets is what record needs of the tracker.
 type Tickets interface {
 	// LocatedTicket returns one ticket by key with the key of the project

@@ -14,10 +14,8 @@ import (
 // read.
 func commitMessage(c *rotation.Credential, key string, done, next rotation.Date) string {
 	return fmt.Sprintf("Record rotation of %s (%s)\n\n"+
-		"%s was done on %s: last_changed %s -> %s, next due %s.\n\n"+
-		"%s: %s\n%s: %s\n",
-		c.ID, key, key, done, c.LastChanged, done, next,
-		TrailerCredential, c.ID, TrailerTicket, key)
+		"%s was done on %s: last_changed %s -> %s, next due %s.\n\n",
+		c.ID, key, key, done, c.LastChanged, done, next) + rotation.FormatTrailers(c.ID, key)
 }
 
 // pullRequestText returns the title and Markdown body of the pull request.
@@ -48,7 +46,7 @@ func pullRequestText(c *rotation.Credential, t rotation.Ticket, done rotation.Da
 	row("last_changed", fmt.Sprintf("%s → **%s**", c.LastChanged, done))
 	row("next due", done.AddDays(c.PeriodDays).String())
 	fmt.Fprintf(&b, "\nOpened by `rotor record` after asking Jira that %s is done. Merging it records the rotation; "+
-		"the commit carries the trailers `%s` and `%s`.\n", markdown.Text(t.Key), TrailerCredential, TrailerTicket)
+		"the commit carries the trailers `%s` and `%s`.\n", markdown.Text(t.Key), rotation.TrailerCredential, rotation.TrailerTicket)
 	return title, b.String()
 }
 
