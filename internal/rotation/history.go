@@ -98,3 +98,15 @@ func ParseTrailers(msg string) []Trailer {
 	}
 	return out
 }
+
+// ShortHashLen is how many hex digits of a commit hash rotor shows: twelve
+// stay unique in any repository a register lives in.
+const ShortHashLen = 12
+
+// ShortHash is a commit hash as rotor shows it to people.
+func ShortHash(hash string) string {
+	if len(hash) > ShortHashLen {
+		return hash[:ShortHashLen]
+	}
+	return hash
+}
