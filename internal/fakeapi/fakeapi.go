@@ -12,6 +12,7 @@ package fakeapi
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -29,6 +30,9 @@ import (
 
 // maxBody bounds the request body a fake reads.
 const maxBody = 10 << 20
+
+// jsonType is the Content-Type of JSON answers unless an API says otherwise.
+const jsonType = "application/json; charset=utf-8"
 
 // Route is one endpoint of a fake.
 type Route struct {
@@ -114,6 +118,9 @@ type API struct {
 	Error func(w http.ResponseWriter, status int)
 	// Headers, when set, adds the headers every authorized answer carries.
 	Headers func(h http.Header)
+	// ContentType is the Content-Type of a fault's Body, as the service
+	// writes it; "" is "application/json; charset=utf-8".
+	ContentType string
 }
 
 // Server serves an API and keeps the record of what it received.
@@ -373,7 +380,7 @@ func (s *Server) serveRoute(rt *Route, c *call, r *http.Request) {
 		rec.Header().Set("Retry-After", Seconds(f.RetryAfter))
 	}
 	if f.Body != "" {
-		rec.Header().Set("Content-Type", "application/json; charset=utf-8")
+		rec.Header().Set("Content-Type", cmp.Or(s.api.ContentType, jsonType))
 		rec.WriteHeader(f.Status)
 		_, _ = io.WriteString(rec, f.Body)
 		return
@@ -409,10 +416,7 @@ func Seconds(d time.Duration) string {
 // WriteJSON answers v as JSON with status and contentType ("" for
 // "application/json; charset=utf-8").
 func WriteJSON(w http.ResponseWriter, status int, contentType string, v any) {
-	if contentType == "" {
-		contentType = "application/json; charset=utf-8"
-	}
-	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Type", cmp.Or(contentType, jsonType))
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }

@@ -203,3 +203,19 @@ func TestSleeper(t *testing.T) {
 		t.Errorf("waits %v total %v", sl.Waits(), sl.Total())
 	}
 }
+
+func TestFaultBodyCarriesTheAPIsContentType(t *testing.T) {
+	for _, tc := range []struct{ contentType, want string }{
+		{"", "application/json; charset=utf-8"},
+		{"application/json;charset=UTF-8", "application/json;charset=UTF-8"},
+	} {
+		api := newAPI()
+		api.ContentType = tc.contentType
+		s := fakeapi.New(api)
+		s.Start(t)
+		s.Inject(fakeapi.Fault{Route: "GET /things/{id}", Status: 200, Body: `{}`})
+		if _, _, h := do(t, s, "GET", "/things/1", ""); h.Get("Content-Type") != tc.want {
+			t.Errorf("ContentType %q: a fault's body answered Content-Type %q, want %q", tc.contentType, h.Get("Content-Type"), tc.want)
+		}
+	}
+}
