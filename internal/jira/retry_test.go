@@ -288,7 +288,7 @@ func TestContextDeadlineIsRespected(t *testing.T) {
 		c, sl := newClient(t, fake)
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		sl.hook = func(ctx context.Context, _ time.Duration) error { cancel(); return ctx.Err() }
+		sl.Hook = func(ctx context.Context, _ time.Duration) error { cancel(); return ctx.Err() }
 		_, err := c.OpenTickets(ctx)
 		if !errors.Is(err, context.Canceled) && !strings.Contains(err.Error(), "context canceled") {
 			t.Fatalf("err = %v, want cancellation", err)
