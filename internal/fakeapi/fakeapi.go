@@ -79,12 +79,28 @@ func (f Fault) matches(route, method, path string) bool {
 	return (f.Route == "" || f.Route == route) && (f.Method == "" || f.Method == method) && strings.HasPrefix(path, f.PathPrefix)
 }
 
+// String names the fault in a test failure: its answer, what it matches,
+// and what is left of it.
 func (f Fault) String() string {
 	what := f.Route
 	if what == "" {
 		what = strings.TrimSpace(f.Method + " " + f.PathPrefix + "*")
 	}
-	return fmt.Sprintf("%d for %s", f.Status, what)
+	answer := strconv.Itoa(f.Status)
+	if f.Hangup {
+		answer = "hang-up"
+	}
+	if f.AfterApply {
+		answer += " after applying"
+	}
+	s := answer + " for " + what
+	if f.Times > 1 {
+		s += fmt.Sprintf(" (%d answers left)", f.Times)
+	}
+	if f.Skip > 0 {
+		s += fmt.Sprintf(" (after letting %d through)", f.Skip)
+	}
+	return s
 }
 
 // Exchange is one request a fake received and what it answered.
