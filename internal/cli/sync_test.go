@@ -247,7 +247,7 @@ func TestSyncRefusesAJiraThatRedirects(t *testing.T) {
 	}))
 	defer other.Close()
 	fake := jiratest.New(t)
-	fake.Inject(jiratest.Fault{PathPrefix: "/rest/api/3/", Status: http.StatusFound, Times: 10,
+	fake.Inject(jiratest.Fault{PathPrefix: "/rest/api/3/", Status: http.StatusFound,
 		Header: map[string]string{"Location": other.URL + "/steal"}})
 	r := runRotor(t, jiraEnv(fake), "", "sync", "--register", example, "--today", "2026-11-27")
 	host := strings.TrimPrefix(other.URL, "http://")

@@ -12,6 +12,7 @@ package fakeapi
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -29,6 +30,9 @@ import (
 
 // maxBody bounds the request body a fake reads.
 const maxBody = 10 << 20
+
+// jsonType is the Content-Type of JSON answers unless an API says otherwise.
+const jsonType = "application/json; charset=utf-8"
 
 // Route is one endpoint of a fake.
 type Route struct {
@@ -75,12 +79,28 @@ func (f Fault) matches(route, method, path string) bool {
 	return (f.Route == "" || f.Route == route) && (f.Method == "" || f.Method == method) && strings.HasPrefix(path, f.PathPrefix)
 }
 
+// String names the fault in a test failure: its answer, what it matches,
+// and what is left of it.
 func (f Fault) String() string {
 	what := f.Route
 	if what == "" {
 		what = strings.TrimSpace(f.Method + " " + f.PathPrefix + "*")
 	}
-	return fmt.Sprintf("%d for %s", f.Status, what)
+	answer := strconv.Itoa(f.Status)
+	if f.Hangup {
+		answer = "hang-up"
+	}
+	if f.AfterApply {
+		answer += " after applying"
+	}
+	s := answer + " for " + what
+	if f.Times > 1 {
+		s += fmt.Sprintf(" (%d answers left)", f.Times)
+	}
+	if f.Skip > 0 {
+		s += fmt.Sprintf(" (after letting %d through)", f.Skip)
+	}
+	return s
 }
 
 // Exchange is one request a fake received and what it answered.
@@ -114,6 +134,9 @@ type API struct {
 	Error func(w http.ResponseWriter, status int)
 	// Headers, when set, adds the headers every authorized answer carries.
 	Headers func(h http.Header)
+	// ContentType is the Content-Type of a fault's Body, as the service
+	// writes it; "" is "application/json; charset=utf-8".
+	ContentType string
 }
 
 // Server serves an API and keeps the record of what it received.
@@ -373,7 +396,7 @@ func (s *Server) serveRoute(rt *Route, c *call, r *http.Request) {
 		rec.Header().Set("Retry-After", Seconds(f.RetryAfter))
 	}
 	if f.Body != "" {
-		rec.Header().Set("Content-Type", "application/json; charset=utf-8")
+		rec.Header().Set("Content-Type", cmp.Or(s.api.ContentType, jsonType))
 		rec.WriteHeader(f.Status)
 		_, _ = io.WriteString(rec, f.Body)
 		return
@@ -409,10 +432,7 @@ func Seconds(d time.Duration) string {
 // WriteJSON answers v as JSON with status and contentType ("" for
 // "application/json; charset=utf-8").
 func WriteJSON(w http.ResponseWriter, status int, contentType string, v any) {
-	if contentType == "" {
-		contentType = "application/json; charset=utf-8"
-	}
-	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Type", cmp.Or(contentType, jsonType))
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }

@@ -203,3 +203,37 @@ func TestSleeper(t *testing.T) {
 		t.Errorf("waits %v total %v", sl.Waits(), sl.Total())
 	}
 }
+
+func TestFaultBodyCarriesTheAPIsContentType(t *testing.T) {
+	for _, tc := range []struct{ contentType, want string }{
+		{"", "application/json; charset=utf-8"},
+		{"application/json;charset=UTF-8", "application/json;charset=UTF-8"},
+	} {
+		api := newAPI()
+		api.ContentType = tc.contentType
+		s := fakeapi.New(api)
+		s.Start(t)
+		s.Inject(fakeapi.Fault{Route: "GET /things/{id}", Status: 200, Body: `{}`})
+		if _, _, h := do(t, s, "GET", "/things/1", ""); h.Get("Content-Type") != tc.want {
+			t.Errorf("ContentType %q: a fault's body answered Content-Type %q, want %q", tc.contentType, h.Get("Content-Type"), tc.want)
+		}
+	}
+}
+
+func TestFaultsThatNeverFiredAreNamedWithWhatIsLeft(t *testing.T) {
+	rt := &recordingT{TB: t}
+	s := fakeapi.New(newAPI())
+	s.Start(t)
+	s.Inject(fakeapi.Fault{Route: "GET /things/{id}", Status: 500, Times: 3})
+	s.Inject(fakeapi.Fault{Route: "POST /things", Hangup: true, AfterApply: true})
+	s.Inject(fakeapi.Fault{Method: "GET", Status: 429, Skip: 2})
+	do(t, s, "GET", "/things/1", "")
+	s.Verify(rt)
+	want := []string{"500 for GET /things/{id} (2 answers left)", "hang-up after applying for POST /things", "429 for GET * (after letting 2 through)"}
+	for _, w := range want {
+		if len(rt.errors) != 1 || !strings.Contains(rt.errors[0], w) {
+			t.Errorf("Verify reported %q, want %q in it", rt.errors, w)
+		}
+	}
+	s.ClearFaults()
+}

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rotor-dev/rotor/internal/fakeapi"
 	"github.com/rotor-dev/rotor/internal/github"
 	"github.com/rotor-dev/rotor/internal/httpretry"
 	"github.com/rotor-dev/rotor/internal/rotation"
@@ -82,11 +83,11 @@ func (s *scripted) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte(a.body))
 }
 
-func scriptedClient(t *testing.T, s *scripted) (*github.Client, *sleeper) {
+func scriptedClient(t *testing.T, s *scripted) (*github.Client, *fakeapi.Sleeper) {
 	t.Helper()
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	sl := &sleeper{}
+	sl := &fakeapi.Sleeper{}
 	c, err := github.New(github.Config{APIURL: srv.URL, Repository: "acme/reg", Token: edgeToken, HTTPClient: srv.Client(),
 		Retry: httpretry.Policy{BaseDelay: ms, MaxDelay: 8 * ms, Sleep: sl.Sleep, Jitter: func(d time.Duration) time.Duration { return d }}})
 	if err != nil {

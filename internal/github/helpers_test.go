@@ -1,13 +1,13 @@
 package github_test
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/rotor-dev/rotor/internal/fakeapi"
 	"github.com/rotor-dev/rotor/internal/github"
 	"github.com/rotor-dev/rotor/internal/github/githubtest"
 	"github.com/rotor-dev/rotor/internal/httpretry"
@@ -15,30 +15,11 @@ import (
 
 const ms = time.Millisecond
 
-// sleeper records the waits the retry policy asks for and returns at once.
-type sleeper struct {
-	mu    sync.Mutex
-	waits []time.Duration
-}
-
-func (s *sleeper) Sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	s.waits = append(s.waits, d)
-	s.mu.Unlock()
-	return ctx.Err()
-}
-
-func (s *sleeper) Waits() []time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]time.Duration(nil), s.waits...)
-}
-
 // newClient returns a client of fake with millisecond backoffs, no jitter
 // and a recording sleeper.
-func newClient(t *testing.T, fake *githubtest.Server, opts ...func(*github.Config)) (*github.Client, *sleeper) {
+func newClient(t *testing.T, fake *githubtest.Server, opts ...func(*github.Config)) (*github.Client, *fakeapi.Sleeper) {
 	t.Helper()
-	sl := &sleeper{}
+	sl := &fakeapi.Sleeper{}
 	cfg := github.Config{
 		APIURL:     fake.URL,
 		Repository: fake.Repository(),

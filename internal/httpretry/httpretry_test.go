@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rotor-dev/rotor/internal/fakeapi"
 	"github.com/rotor-dev/rotor/internal/httpretry"
 )
 
@@ -61,26 +62,7 @@ func (s *script) RoundTrip(r *http.Request) (*http.Response, error) {
 	return &http.Response{StatusCode: a.status, Header: h, Body: io.NopCloser(strings.NewReader(a.body)), Request: r}, nil
 }
 
-type sleeper struct {
-	mu    sync.Mutex
-	waits []time.Duration
-	hook  func(ctx context.Context) error
-}
-
-func (s *sleeper) Sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	s.waits = append(s.waits, d)
-	hook := s.hook
-	s.mu.Unlock()
-	if hook != nil {
-		if err := hook(ctx); err != nil {
-			return err
-		}
-	}
-	return ctx.Err()
-}
-
-func newTransport(base http.RoundTripper, sl *sleeper, edit ...func(*httpretry.Transport)) *httpretry.Transport {
+func newTransport(base http.RoundTripper, sl *fakeapi.Sleeper, edit ...func(*httpretry.Transport)) *httpretry.Transport {
 	t := &httpretry.Transport{
 		Base: base,
 		Policy: httpretry.Policy{
@@ -150,7 +132,7 @@ func TestRoundTrip(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			base := &script{answers: tt.answers}
-			sl := &sleeper{}
+			sl := &fakeapi.Sleeper{}
 			var edits []func(*httpretry.Transport)
 			if tt.edit != nil {
 				edits = append(edits, tt.edit)
@@ -188,8 +170,8 @@ func TestRoundTrip(t *testing.T) {
 					t.Errorf("attempt %d sent %q", i+1, b)
 				}
 			}
-			if !reflect.DeepEqual(sl.waits, tt.wantWaits) {
-				t.Errorf("waits %v, want %v", sl.waits, tt.wantWaits)
+			if !reflect.DeepEqual(sl.Waits(), tt.wantWaits) {
+				t.Errorf("waits %v, want %v", sl.Waits(), tt.wantWaits)
 			}
 			if !strings.Contains(rec.Note, tt.wantNote) || (tt.wantNote == "" && rec.Note != "") {
 				t.Errorf("note %q, want %q", rec.Note, tt.wantNote)
@@ -206,7 +188,7 @@ type onceReader struct{ io.Reader }
 
 func TestBodyThatCannotBeResentIsSentOnce(t *testing.T) {
 	base := &script{answers: []answer{{status: 503}}}
-	rt := newTransport(base, &sleeper{})
+	rt := newTransport(base, &fakeapi.Sleeper{})
 	req, _ := http.NewRequest("PUT", "https://api.example.com/x", onceReader{strings.NewReader("x")})
 	resp, err := rt.RoundTrip(req)
 	if err != nil || resp.StatusCode != 503 || len(base.bodies) != 1 {
@@ -217,7 +199,7 @@ func TestBodyThatCannotBeResentIsSentOnce(t *testing.T) {
 func TestDeadline(t *testing.T) {
 	t.Run("a wait past the deadline is not made", func(t *testing.T) {
 		base := &script{answers: []answer{{status: 429, header: map[string]string{"Retry-After": "20"}}}}
-		sl := &sleeper{}
+		sl := &fakeapi.Sleeper{}
 		rt := newTransport(base, sl, func(t *httpretry.Transport) { t.Policy.Now = time.Now })
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -227,16 +209,16 @@ func TestDeadline(t *testing.T) {
 		if err != nil || resp.StatusCode != 429 {
 			t.Fatalf("resp %v err %v", resp, err)
 		}
-		if len(sl.waits) != 0 || !strings.Contains(rec.Note, "deadline") {
-			t.Errorf("waits %v, note %q", sl.waits, rec.Note)
+		if len(sl.Waits()) != 0 || !strings.Contains(rec.Note, "deadline") {
+			t.Errorf("waits %v, note %q", sl.Waits(), rec.Note)
 		}
 	})
 	t.Run("cancelled while waiting", func(t *testing.T) {
 		base := &script{answers: []answer{{status: 503}, {status: 503}}}
-		sl := &sleeper{}
+		sl := &fakeapi.Sleeper{}
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		sl.hook = func(ctx context.Context) error { cancel(); return ctx.Err() }
+		sl.Hook = func(ctx context.Context, _ time.Duration) error { cancel(); return ctx.Err() }
 		rt := newTransport(base, sl)
 		ctx, rec := httpretry.WithRecord(ctx)
 		req, _ := http.NewRequestWithContext(ctx, "GET", "https://api.example.com/x", nil)
@@ -274,7 +256,7 @@ func (h *hanging) RoundTrip(r *http.Request) (*http.Response, error) {
 
 func TestAttemptTimeout(t *testing.T) {
 	base := &script{}
-	sl := &sleeper{}
+	sl := &fakeapi.Sleeper{}
 	rt := newTransport(&hanging{n: 2, base: base}, sl, func(t *httpretry.Transport) { t.AttemptTimeout = 10 * ms })
 	req, _ := http.NewRequest("GET", "https://api.example.com/x", nil)
 	resp, err := rt.RoundTrip(req)
@@ -282,14 +264,14 @@ func TestAttemptTimeout(t *testing.T) {
 		t.Fatalf("resp %v err %v", resp, err)
 	}
 	resp.Body.Close()
-	if !reflect.DeepEqual(sl.waits, []time.Duration{ms, 2 * ms}) {
-		t.Errorf("waits %v", sl.waits)
+	if !reflect.DeepEqual(sl.Waits(), []time.Duration{ms, 2 * ms}) {
+		t.Errorf("waits %v", sl.Waits())
 	}
 }
 
 func TestMaxResponseBytes(t *testing.T) {
 	base := &script{answers: []answer{{status: 200, body: "0123456789"}}}
-	rt := newTransport(base, &sleeper{}, func(t *httpretry.Transport) { t.MaxResponseBytes = 4 })
+	rt := newTransport(base, &fakeapi.Sleeper{}, func(t *httpretry.Transport) { t.MaxResponseBytes = 4 })
 	req, _ := http.NewRequest("GET", "https://api.example.com/x", nil)
 	resp, err := rt.RoundTrip(req)
 	if err != nil {

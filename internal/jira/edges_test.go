@@ -226,7 +226,7 @@ func TestRedirectFromTheIssueDeliversNothing(t *testing.T) {
 	th := newThief(t)
 	fake := jiratest.New(t)
 	fake.AddIssue(jiratest.Issue{Summary: "Rotate db", Labels: []string{"rotor", "rotor-db"}})
-	fake.Inject(jiratest.Fault{PathPrefix: "/rest/api/3/", Status: http.StatusFound, Times: 100,
+	fake.Inject(jiratest.Fault{PathPrefix: "/rest/api/3/", Status: http.StatusFound,
 		Header: map[string]string{"Location": th.srv.URL + "/steal"}})
 	c, _ := newClient(t, fake)
 	got, err := c.OpenTickets(context.Background())

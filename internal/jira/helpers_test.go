@@ -1,44 +1,17 @@
 package jira_test
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/rotor-dev/rotor/internal/fakeapi"
 	"github.com/rotor-dev/rotor/internal/jira"
 	"github.com/rotor-dev/rotor/internal/jira/jiratest"
 	"github.com/rotor-dev/rotor/internal/rotation"
 )
-
-// sleeper records the waits the retry policy asks for and returns at once.
-type sleeper struct {
-	mu    sync.Mutex
-	waits []time.Duration
-	// hook, when set, runs on each wait and may fail it.
-	hook func(ctx context.Context, d time.Duration) error
-}
-
-func (s *sleeper) Sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	s.waits = append(s.waits, d)
-	hook := s.hook
-	s.mu.Unlock()
-	if hook != nil {
-		if err := hook(ctx, d); err != nil {
-			return err
-		}
-	}
-	return ctx.Err()
-}
-
-func (s *sleeper) Waits() []time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]time.Duration(nil), s.waits...)
-}
 
 var fullMapping = rotation.FieldMapping{
 	CredentialName: jiratest.FieldCredentialName,
@@ -48,9 +21,9 @@ var fullMapping = rotation.FieldMapping{
 
 // newClient returns a client of fake with millisecond backoffs, no
 // jitter and a recording sleeper.
-func newClient(t *testing.T, fake *jiratest.Server, opts ...func(*jira.Config)) (*jira.Client, *sleeper) {
+func newClient(t *testing.T, fake *jiratest.Server, opts ...func(*jira.Config)) (*jira.Client, *fakeapi.Sleeper) {
 	t.Helper()
-	sl := &sleeper{}
+	sl := &fakeapi.Sleeper{}
 	cfg := jira.Config{
 		URL:        fake.URL,
 		Email:      jiratest.Email,

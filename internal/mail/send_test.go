@@ -15,12 +15,12 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/emersion/go-smtp"
 
+	"github.com/rotor-dev/rotor/internal/fakeapi"
 	"github.com/rotor-dev/rotor/internal/golden"
 	"github.com/rotor-dev/rotor/internal/mail"
 	"github.com/rotor-dev/rotor/internal/mail/mailtest"
@@ -52,25 +52,7 @@ func report() mail.Message {
 	}
 }
 
-// sleeper records the waits of a Sender and returns at once.
-type sleeper struct {
-	mu    sync.Mutex
-	waits []time.Duration
-	hook  func()
-}
-
-func (s *sleeper) Sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	s.waits = append(s.waits, d)
-	hook := s.hook
-	s.mu.Unlock()
-	if hook != nil {
-		hook()
-	}
-	return ctx.Err()
-}
-
-func newSender(t *testing.T, srv *mailtest.Server, rawURL string, sl *sleeper) *mail.Sender {
+func newSender(t *testing.T, srv *mailtest.Server, rawURL string, sl *fakeapi.Sleeper) *mail.Sender {
 	t.Helper()
 	s, err := mail.New(mail.Config{URL: rawURL, Timeout: 3 * time.Second, Sleep: sl.Sleep, TLSConfig: srv.ClientTLS()})
 	if err != nil {
@@ -169,7 +151,7 @@ func checkMessage(t *testing.T, data []byte, want mail.Message) {
 
 func TestSendSTARTTLS(t *testing.T) {
 	srv := mailtest.Start(t, mailtest.Options{TLS: mailtest.StartTLS, Username: user, Password: password})
-	var sl sleeper
+	var sl fakeapi.Sleeper
 	s := newSender(t, srv, srv.URL(user, password), &sl)
 	attempts, err := s.Send(context.Background(), report())
 	if err != nil || attempts != 1 {
@@ -193,7 +175,7 @@ func TestSendSTARTTLS(t *testing.T) {
 
 func TestSendImplicitTLS(t *testing.T) {
 	srv := mailtest.Start(t, mailtest.Options{TLS: mailtest.Implicit, Username: user, Password: password})
-	var sl sleeper
+	var sl fakeapi.Sleeper
 	raw := srv.URL(user, password)
 	if !strings.HasPrefix(raw, "smtps://") {
 		t.Fatalf("URL %q", raw)
@@ -211,7 +193,7 @@ func TestSendImplicitTLS(t *testing.T) {
 
 func TestSendInsecureRelay(t *testing.T) {
 	srv := mailtest.Start(t, mailtest.Options{TLS: mailtest.NoTLS})
-	var sl sleeper
+	var sl fakeapi.Sleeper
 	s, err := mail.New(mail.Config{URL: srv.URL("", ""), Insecure: true, Sleep: sl.Sleep})
 	if err != nil {
 		t.Fatal(err)
@@ -228,7 +210,7 @@ func TestSendSTARTTLSNotOffered(t *testing.T) {
 	for _, creds := range []bool{true, false} {
 		t.Run(map[bool]string{true: "with credentials", false: "without"}[creds], func(t *testing.T) {
 			srv := mailtest.Start(t, mailtest.Options{TLS: mailtest.NoTLS, Username: map[bool]string{true: user}[creds], Password: password})
-			var sl sleeper
+			var sl fakeapi.Sleeper
 			raw := srv.URL("", "")
 			if creds {
 				raw = srv.URL(user, password)
@@ -242,8 +224,8 @@ func TestSendSTARTTLSNotOffered(t *testing.T) {
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("error %q does not say %q", err, want)
 			}
-			if attempts != 1 || len(sl.waits) != 0 {
-				t.Errorf("%d attempts, waits %v: a missing STARTTLS is not retried", attempts, sl.waits)
+			if attempts != 1 || len(sl.Waits()) != 0 {
+				t.Errorf("%d attempts, waits %v: a missing STARTTLS is not retried", attempts, sl.Waits())
 			}
 			if len(srv.Messages()) != 0 || srv.Authenticated() != 0 {
 				t.Errorf("sent anyway: %d messages, %d authentications", len(srv.Messages()), srv.Authenticated())
@@ -255,7 +237,7 @@ func TestSendSTARTTLSNotOffered(t *testing.T) {
 func TestSendUntrustedCertificate(t *testing.T) {
 	for _, mode := range []mailtest.TLSMode{mailtest.StartTLS, mailtest.Implicit} {
 		srv := mailtest.Start(t, mailtest.Options{TLS: mode, Username: user, Password: password})
-		var sl sleeper
+		var sl fakeapi.Sleeper
 		s, err := mail.New(mail.Config{URL: srv.URL(user, password), Sleep: sl.Sleep})
 		if err != nil {
 			t.Fatal(err)
@@ -300,7 +282,7 @@ func TestSendRetries(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := mailtest.Start(t, mailtest.Options{Username: user, Password: password, Script: tt.script})
-			var sl sleeper
+			var sl fakeapi.Sleeper
 			s, err := mail.New(mail.Config{URL: srv.URL(user, password), RetryDelay: time.Second, Sleep: sl.Sleep, TLSConfig: srv.ClientTLS()})
 			if err != nil {
 				t.Fatal(err)
@@ -312,8 +294,8 @@ func TestSendRetries(t *testing.T) {
 			if got := len(srv.Messages()); got != tt.delivered {
 				t.Errorf("%d messages delivered, want %d", got, tt.delivered)
 			}
-			if !slices.Equal(sl.waits, tt.waits) {
-				t.Errorf("waits %v, want %v", sl.waits, tt.waits)
+			if !slices.Equal(sl.Waits(), tt.waits) {
+				t.Errorf("waits %v, want %v", sl.Waits(), tt.waits)
 			}
 			if tt.kind == nil {
 				if err != nil {
@@ -336,7 +318,7 @@ func TestSendRetries(t *testing.T) {
 // confirmed it, is not repeated: the message may have arrived.
 func TestSendUncertainIsNotRepeated(t *testing.T) {
 	srv := mailtest.Start(t, mailtest.Options{Username: user, Password: password, Script: []mailtest.Failure{{Stage: mailtest.Drop}}})
-	var sl sleeper
+	var sl fakeapi.Sleeper
 	s := newSender(t, srv, srv.URL(user, password), &sl)
 	attempts, err := s.Send(context.Background(), report())
 	if attempts != 1 || !errors.Is(err, mail.ErrUncertain) || !strings.Contains(err.Error(), "may have been delivered") {
@@ -354,7 +336,7 @@ func TestSendConnectionRefused(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	var sl sleeper
+	var sl fakeapi.Sleeper
 	s, err := mail.New(mail.Config{URL: "smtps://" + addr, Sleep: sl.Sleep})
 	if err != nil {
 		t.Fatal(err)
@@ -369,7 +351,7 @@ func TestSendStopsWithContext(t *testing.T) {
 	srv := mailtest.Start(t, mailtest.Options{Username: user, Password: password, Script: []mailtest.Failure{{Stage: mailtest.Mail, Code: 421}}})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	sl := sleeper{hook: cancel}
+	sl := fakeapi.Sleeper{Hook: func(context.Context, time.Duration) error { cancel(); return nil }}
 	s := newSender(t, srv, srv.URL(user, password), &sl)
 	attempts, err := s.Send(ctx, report())
 	if attempts != 1 || !errors.Is(err, context.Canceled) {
@@ -405,7 +387,7 @@ func TestSendWrongPassword(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := mailtest.Start(t, mailtest.Options{Username: user, Password: "the right one", AuthFailure: tt.failure})
-			var sl sleeper
+			var sl fakeapi.Sleeper
 			s := newSender(t, srv, srv.URL(user, password), &sl)
 			attempts, err := s.Send(context.Background(), report())
 			if !errors.Is(err, mail.ErrAuth) || attempts != 1 {
@@ -536,7 +518,7 @@ func TestWriteEML(t *testing.T) {
 // The .eml of a dry run is byte for byte what the server receives.
 func TestWriteEMLIsWhatIsSent(t *testing.T) {
 	srv := mailtest.Start(t, mailtest.Options{Username: user, Password: password})
-	var sl sleeper
+	var sl fakeapi.Sleeper
 	s := newSender(t, srv, srv.URL(user, password), &sl)
 	if _, err := s.Send(context.Background(), report()); err != nil {
 		t.Fatal(err)

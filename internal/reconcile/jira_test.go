@@ -10,10 +10,10 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/rotor-dev/rotor/internal/fakeapi"
 	"github.com/rotor-dev/rotor/internal/jira"
 	"github.com/rotor-dev/rotor/internal/jira/jiratest"
 	"github.com/rotor-dev/rotor/internal/reconcile"
@@ -39,9 +39,7 @@ var mapping = rotation.FieldMapping{
 type site struct {
 	fake   *jiratest.Server
 	client *jira.Client
-
-	mu    sync.Mutex
-	waits []time.Duration // the waits the client's retry policy asked for
+	sleep  fakeapi.Sleeper // records the waits the client's retry policy asks for
 }
 
 // newSite starts a fake Jira that serves search pages of pageSize issues.
@@ -62,12 +60,7 @@ func newSite(t *testing.T, pageSize int) *site {
 			BaseDelay: time.Millisecond,
 			MaxDelay:  time.Millisecond,
 			Jitter:    func(d time.Duration) time.Duration { return d },
-			Sleep: func(ctx context.Context, d time.Duration) error {
-				s.mu.Lock()
-				s.waits = append(s.waits, d)
-				s.mu.Unlock()
-				return ctx.Err()
-			},
+			Sleep:     s.sleep.Sleep,
 		},
 	})
 	if err != nil {
@@ -77,11 +70,7 @@ func newSite(t *testing.T, pageSize int) *site {
 	return s
 }
 
-func (s *site) Waits() []time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.waits)
-}
+func (s *site) Waits() []time.Duration { return s.sleep.Waits() }
 
 // plan searches the open tickets and plans against reg on day.
 func (s *site) plan(t *testing.T, reg *rotation.Register, day rotation.Date) *reconcile.Plan {

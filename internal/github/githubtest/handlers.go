@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/rotor-dev/rotor/internal/fakeapi"
 )
 
 const (
@@ -40,14 +42,14 @@ func (s *Server) repoJSON() map[string]any {
 	}
 }
 
-func (s *Server) getRepository(w http.ResponseWriter, _ *request) {
+func (s *Server) getRepository(w http.ResponseWriter, _ *fakeapi.Request) {
 	s.mu.Lock()
 	v := s.repoJSON()
 	if p := s.permissions; p != nil {
 		v["permissions"] = map[string]bool{"admin": p.Admin, "maintain": p.Maintain, "push": p.Push, "triage": p.Triage, "pull": p.Pull}
 	}
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, v)
+	fakeapi.WriteJSON(w, http.StatusOK, "", v)
 }
 
 // sha is the head commit of a branch: registered, or made up from its name.
@@ -145,7 +147,7 @@ func (s *Server) labelJSON(name string) map[string]any {
 // listPulls answers GET /pulls: state (open), head (owner:branch), base,
 // sort (created), direction (desc), per_page (30, at most 100), page; a
 // Link header names the next and last pages.
-func (s *Server) listPulls(w http.ResponseWriter, r *request) {
+func (s *Server) listPulls(w http.ResponseWriter, r *fakeapi.Request) {
 	q := r.URL.Query()
 	state := q.Get("state")
 	if state == "" {
@@ -216,7 +218,7 @@ func (s *Server) listPulls(w http.ResponseWriter, r *request) {
 		}
 		w.Header().Set("Link", strings.Join(links, ", "))
 	}
-	writeJSON(w, http.StatusOK, out)
+	fakeapi.WriteJSON(w, http.StatusOK, "", out)
 }
 
 func intParam(v string, def int) (int, error) {
@@ -227,8 +229,8 @@ func intParam(v string, def int) (int, error) {
 }
 
 // decode reads a JSON object body as GitHub does: 400 when it is not JSON.
-func decode(w http.ResponseWriter, r *request, v any) bool {
-	dec := json.NewDecoder(bytes.NewReader(r.body))
+func decode(w http.ResponseWriter, r *fakeapi.Request, v any) bool {
+	dec := json.NewDecoder(bytes.NewReader(r.Body))
 	if err := dec.Decode(v); err != nil {
 		writeMessage(w, http.StatusBadRequest, "Problems parsing JSON", "https://docs.github.com/rest")
 		return false
@@ -239,7 +241,7 @@ func decode(w http.ResponseWriter, r *request, v any) bool {
 // createPull answers POST /pulls: 201 with the pull request; 422 when a
 // field is missing, the head or base branch does not exist, or an open
 // pull request already exists for the head and base.
-func (s *Server) createPull(w http.ResponseWriter, r *request) {
+func (s *Server) createPull(w http.ResponseWriter, r *fakeapi.Request) {
 	var in struct {
 		Title               *string `json:"title"`
 		Head                *string `json:"head"`
@@ -299,11 +301,11 @@ func (s *Server) createPull(w http.ResponseWriter, r *request) {
 	}
 	n := s.add(pr)
 	w.Header().Set("Location", "https://api.github.com/repos/"+s.fullName()+"/pulls/"+strconv.Itoa(n))
-	writeJSON(w, http.StatusCreated, s.pullJSON(s.pull(n), true))
+	fakeapi.WriteJSON(w, http.StatusCreated, "", s.pullJSON(s.pull(n), true))
 }
 
 // updatePull answers PATCH /pulls/{number}: title, body, state, base.
-func (s *Server) updatePull(w http.ResponseWriter, r *request) {
+func (s *Server) updatePull(w http.ResponseWriter, r *fakeapi.Request) {
 	var in struct {
 		Title *string `json:"title"`
 		Body  *string `json:"body"`
@@ -315,7 +317,7 @@ func (s *Server) updatePull(w http.ResponseWriter, r *request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n, err := strconv.Atoi(r.params["number"])
+	n, err := strconv.Atoi(r.PathValue("number"))
 	p := s.pull(n)
 	if err != nil || p == nil {
 		writeMessage(w, http.StatusNotFound, "Not Found", docUpdate)
@@ -341,19 +343,19 @@ func (s *Server) updatePull(w http.ResponseWriter, r *request) {
 	if in.Base != nil {
 		p.Base = *in.Base
 	}
-	writeJSON(w, http.StatusOK, s.pullJSON(p, true))
+	fakeapi.WriteJSON(w, http.StatusOK, "", s.pullJSON(p, true))
 }
 
 // addLabels answers POST /issues/{number}/labels, {"labels": [...]} or a
 // bare array: 200 with every label of the issue; new names are created.
-func (s *Server) addLabels(w http.ResponseWriter, r *request) {
+func (s *Server) addLabels(w http.ResponseWriter, r *fakeapi.Request) {
 	var names []string
 	var obj struct {
 		Labels []string `json:"labels"`
 	}
-	if err := json.Unmarshal(r.body, &obj); err == nil && obj.Labels != nil {
+	if err := json.Unmarshal(r.Body, &obj); err == nil && obj.Labels != nil {
 		names = obj.Labels
-	} else if err := json.Unmarshal(r.body, &names); err != nil {
+	} else if err := json.Unmarshal(r.Body, &names); err != nil {
 		writeMessage(w, http.StatusBadRequest, "Problems parsing JSON", docLabels)
 		return
 	}
@@ -365,7 +367,7 @@ func (s *Server) addLabels(w http.ResponseWriter, r *request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n, err := strconv.Atoi(r.params["number"])
+	n, err := strconv.Atoi(r.PathValue("number"))
 	p := s.pull(n)
 	if err != nil || p == nil {
 		writeMessage(w, http.StatusNotFound, "Not Found", docLabels)
@@ -380,14 +382,14 @@ func (s *Server) addLabels(w http.ResponseWriter, r *request) {
 	for _, l := range p.Labels {
 		out = append(out, s.labelJSON(l))
 	}
-	writeJSON(w, http.StatusOK, out)
+	fakeapi.WriteJSON(w, http.StatusOK, "", out)
 }
 
 // dispatch answers POST /dispatches as GitHub does: 204 with no body; 400
 // for a body that is not JSON; 422 for an event_type that is not 1-100
 // characters or a client_payload that is not an object of at most 10
 // properties and 65,535 characters. GitHub counts characters, not bytes.
-func (s *Server) dispatch(w http.ResponseWriter, r *request) {
+func (s *Server) dispatch(w http.ResponseWriter, r *fakeapi.Request) {
 	var in struct {
 		EventType     *string         `json:"event_type"`
 		ClientPayload json.RawMessage `json:"client_payload"`

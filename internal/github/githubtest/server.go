@@ -6,21 +6,20 @@
 // It checks the token on every request, counts calls per route, records
 // every exchange, injects faults (status codes, rate limits, lost answers,
 // dropped connections), and fails the test at cleanup when a request
-// reached no route.
+// reached no route or a queued fault never fired. The routing, counting
+// and faults are internal/fakeapi's, shared with jiratest.
 package githubtest
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/rotor-dev/rotor/internal/fakeapi"
 )
 
 // The repository and token of a fake from New.
@@ -42,9 +41,9 @@ const (
 
 // Routes lists every route the fake serves.
 func Routes() []string {
-	out := make([]string, len(routes))
-	for i, r := range routes {
-		out[i] = r.method + " " + r.pattern
+	var out []string
+	for _, r := range (*Server)(nil).routes() {
+		out = append(out, r.Name())
 	}
 	return out
 }
@@ -77,29 +76,20 @@ type Permissions struct {
 	Admin, Maintain, Push, Triage, Pull bool
 }
 
-// Fault is an answer the fake gives instead of serving a request.
-type Fault struct {
-	Route  string            // e.g. RouteCreatePull; "" matches every route
-	Status int               // e.g. 500, 502, 429
-	Header map[string]string // e.g. "Retry-After": "3"
-	Body   string            // "" answers GitHub's {"message": ..., "documentation_url": ...}
-	Times  int               // how many requests it answers; 0 means 1
-	// AfterApply serves the request first, then answers the fault: the
-	// change lands and its answer is lost.
-	AfterApply bool
-	// Hangup closes the connection without an answer.
-	Hangup bool
-}
+// Fault is an answer the fake gives instead of serving a request; its
+// Route is one of the Route constants. A Body of "" answers GitHub's
+// {"message": ..., "documentation_url": ...}.
+type Fault = fakeapi.Fault
 
 // TooManyRequests is a 429 with Retry-After.
 func TooManyRequests(route string, retryAfter time.Duration) Fault {
-	return Fault{Route: route, Status: http.StatusTooManyRequests, Header: map[string]string{"Retry-After": seconds(retryAfter)}}
+	return Fault{Route: route, Status: http.StatusTooManyRequests, Header: map[string]string{"Retry-After": fakeapi.Seconds(retryAfter)}}
 }
 
 // SecondaryRateLimit is GitHub's secondary rate limit: 403 with
 // Retry-After and its message.
 func SecondaryRateLimit(route string, retryAfter time.Duration) Fault {
-	return Fault{Route: route, Status: http.StatusForbidden, Header: map[string]string{"Retry-After": seconds(retryAfter)},
+	return Fault{Route: route, Status: http.StatusForbidden, Header: map[string]string{"Retry-After": fakeapi.Seconds(retryAfter)},
 		Body: `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`}
 }
 
@@ -120,35 +110,16 @@ func ResourceNotAccessible(route string) Fault {
 		Body: `{"message":"Resource not accessible by integration","documentation_url":"https://docs.github.com/rest"}`}
 }
 
-func seconds(d time.Duration) string { return strconv.Itoa(int((d + time.Second - 1) / time.Second)) }
-
 // Exchange is one request the fake received and what it answered.
-type Exchange struct {
-	Method       string
-	Path         string
-	Route        string // empty when unexpected
-	Query        url.Values
-	Header       http.Header
-	RequestBody  []byte
-	Status       int
-	ResponseBody []byte
-	Authorized   bool
-	Faulted      bool
-}
+type Exchange = fakeapi.Exchange
 
-// Server is a fake GitHub serving one repository.
+// Server is a fake GitHub serving one repository. Its fakeapi.Server
+// counts calls per route (faulted and refused requests count), records
+// exchanges and queues faults; Writes counts the requests that change
+// GitHub (create, update, labels, dispatch). Discard also stops recording
+// accepted dispatches (Accepted still counts them).
 type Server struct {
-	// URL is the API root of a started fake, "http://127.0.0.1:PORT".
-	URL string
-	// Discard stops recording exchanges and accepted dispatches (Accepted
-	// still counts them): for benchmarks.
-	Discard bool
-	// OnRequest, when set, runs at the start of every routed request with
-	// its route and that route's 1-based call number; tests use it to hold
-	// a call in flight. Set it before the first request.
-	OnRequest func(route string, n int)
-
-	srv *httptest.Server
+	*fakeapi.Server
 
 	mu            sync.Mutex
 	owner, repo   string
@@ -164,19 +135,14 @@ type Server struct {
 	perPage       int
 	maxPerPage    int
 	now           func() time.Time
-	faults        []Fault
-	calls         map[string]int
-	total         int
 	accepted      int
 	dispatches    []Dispatch
-	unexpected    []string
-	exchanges     []Exchange
 }
 
 // NewHandler returns a fake of owner/repo that accepts token, not
-// listening: serve it with httptest or an http.Server.
+// listening: serve it with Start, or with httptest or an http.Server.
 func NewHandler(owner, repo, token string) *Server {
-	return &Server{
+	s := &Server{
 		owner:         owner,
 		repo:          repo,
 		token:         token,
@@ -187,36 +153,32 @@ func NewHandler(owner, repo, token string) *Server {
 		perPage:       30,
 		maxPerPage:    100,
 		now:           func() time.Time { return time.Date(2026, 11, 24, 9, 30, 0, 0, time.UTC) },
-		calls:         map[string]int{},
 	}
+	s.Server = fakeapi.New(fakeapi.API{
+		Name:      "githubtest",
+		Routes:    s.routes(),
+		Authorize: s.authorized,
+		Refuse:    refuse,
+		NotFound: func(w http.ResponseWriter, _ *http.Request) {
+			writeMessage(w, http.StatusNotFound, "Not Found", "https://docs.github.com/rest")
+		},
+		Error: func(w http.ResponseWriter, status int) {
+			writeMessage(w, status, http.StatusText(status), "https://docs.github.com/rest")
+		},
+		Headers: s.headers,
+	})
+	return s
 }
 
 // New starts a fake of Owner/Repo accepting Token, with the default branch
 // main and any head branch, for the test's lifetime; at cleanup it fails
-// the test if a request reached no route.
+// the test if a request reached no route or a queued fault never fired.
 func New(t testing.TB) *Server {
 	t.Helper()
 	s := NewHandler(Owner, Repo, Token)
 	s.Start(t)
 	return s
 }
-
-// Start serves s on 127.0.0.1 until the test ends and sets URL; at
-// cleanup it fails the test if a request reached no route.
-func (s *Server) Start(t testing.TB) {
-	t.Helper()
-	s.srv = httptest.NewServer(s)
-	s.URL = s.srv.URL
-	t.Cleanup(func() {
-		s.srv.Close()
-		if u := s.Unexpected(); len(u) > 0 {
-			t.Errorf("githubtest: requests the fake GitHub has no route for:\n  %s\nit serves: %s", strings.Join(u, "\n  "), strings.Join(Routes(), ", "))
-		}
-	})
-}
-
-// Client returns a client for a started fake.
-func (s *Server) Client() *http.Client { return s.srv.Client() }
 
 // Repository returns "owner/name".
 func (s *Server) Repository() string { s.mu.Lock(); defer s.mu.Unlock(); return s.owner + "/" + s.repo }
@@ -319,59 +281,6 @@ func (s *Server) pull(number int) *PullRequest {
 	return nil
 }
 
-// Inject queues a fault; faults answer in the order queued.
-func (s *Server) Inject(f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if f.Times <= 0 {
-		f.Times = 1
-	}
-	s.faults = append(s.faults, f)
-}
-
-// PendingFaults returns how many fault answers are still queued.
-func (s *Server) PendingFaults() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, f := range s.faults {
-		n += f.Times
-	}
-	return n
-}
-
-// Calls returns how many requests each route received; faulted and
-// refused (401) requests count.
-func (s *Server) Calls() map[string]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make(map[string]int, len(s.calls))
-	for k, v := range s.calls {
-		out[k] = v
-	}
-	return out
-}
-
-// CallsTo returns how many requests route received.
-func (s *Server) CallsTo(route string) int { s.mu.Lock(); defer s.mu.Unlock(); return s.calls[route] }
-
-// Writes returns how many requests that change GitHub (create, update,
-// labels, dispatch) the fake received, faulted or not.
-func (s *Server) Writes() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for route, c := range s.calls {
-		if !strings.HasPrefix(route, "GET ") {
-			n += c
-		}
-	}
-	return n
-}
-
-// Total returns how many requests the fake received.
-func (s *Server) Total() int { s.mu.Lock(); defer s.mu.Unlock(); return s.total }
-
 // Accepted returns how many dispatches were answered 204.
 func (s *Server) Accepted() int { s.mu.Lock(); defer s.mu.Unlock(); return s.accepted }
 
@@ -382,215 +291,68 @@ func (s *Server) Dispatches() []Dispatch {
 	return append([]Dispatch(nil), s.dispatches...)
 }
 
-// Unexpected returns the requests that reached no route.
-func (s *Server) Unexpected() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.unexpected...)
-}
-
-// Exchanges returns every request received and its answer, in order.
-func (s *Server) Exchanges() []Exchange {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Exchange(nil), s.exchanges...)
-}
-
-// ResetCounts forgets calls, exchanges and unexpected requests; pull
-// requests, dispatches and faults stay.
-func (s *Server) ResetCounts() {
-	s.mu.Lock()
-	s.calls = map[string]int{}
-	s.total = 0
-	s.unexpected = nil
-	s.exchanges = nil
-	s.mu.Unlock()
-}
-
-// route is one endpoint of the fake.
-type route struct {
-	method, pattern string
-	handle          func(s *Server, w http.ResponseWriter, r *request)
-}
-
-var routes = []route{
-	{"GET", "/repos/{owner}/{repo}", (*Server).getRepository},
-	{"GET", "/repos/{owner}/{repo}/pulls", (*Server).listPulls},
-	{"POST", "/repos/{owner}/{repo}/pulls", (*Server).createPull},
-	{"PATCH", "/repos/{owner}/{repo}/pulls/{number}", (*Server).updatePull},
-	{"POST", "/repos/{owner}/{repo}/issues/{number}/labels", (*Server).addLabels},
-	{"POST", "/repos/{owner}/{repo}/dispatches", (*Server).dispatch},
-}
-
-// request is a routed request with its body read.
-type request struct {
-	*http.Request
-	body   []byte
-	params map[string]string
-}
-
-func match(pattern, path string) (map[string]string, bool) {
-	ps, xs := strings.Split(strings.Trim(pattern, "/"), "/"), strings.Split(strings.Trim(path, "/"), "/")
-	if len(ps) != len(xs) {
-		return nil, false
+// routes are the endpoints the fake serves; every one is in the
+// repository of its path.
+func (s *Server) routes() []fakeapi.Route {
+	return []fakeapi.Route{
+		{Method: "GET", Pattern: "/repos/{owner}/{repo}", Handle: s.inRepository(s.getRepository)},
+		{Method: "GET", Pattern: "/repos/{owner}/{repo}/pulls", Handle: s.inRepository(s.listPulls)},
+		{Method: "POST", Pattern: "/repos/{owner}/{repo}/pulls", Write: true, Handle: s.inRepository(s.createPull)},
+		{Method: "PATCH", Pattern: "/repos/{owner}/{repo}/pulls/{number}", Write: true, Handle: s.inRepository(s.updatePull)},
+		{Method: "POST", Pattern: "/repos/{owner}/{repo}/issues/{number}/labels", Write: true, Handle: s.inRepository(s.addLabels)},
+		{Method: "POST", Pattern: "/repos/{owner}/{repo}/dispatches", Write: true, Handle: s.inRepository(s.dispatch)},
 	}
-	params := map[string]string{}
-	for i, p := range ps {
-		if strings.HasPrefix(p, "{") {
-			if xs[i] == "" {
-				return nil, false
-			}
-			params[strings.Trim(p, "{}")] = xs[i]
-		} else if p != xs[i] {
-			return nil, false
-		}
-	}
-	return params, true
 }
 
-func findRoute(method, path string) (*route, map[string]string) {
-	for i := range routes {
-		if routes[i].method != method {
-			continue
-		}
-		if params, ok := match(routes[i].pattern, path); ok {
-			return &routes[i], params
-		}
-	}
-	return nil, nil
-}
-
-// recorder keeps a copy of the answer for the exchange log.
-type recorder struct {
-	http.ResponseWriter
-	status int
-	body   bytes.Buffer
-}
-
-func (r *recorder) WriteHeader(code int) {
-	if r.status == 0 {
-		r.status = code
-	}
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *recorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	r.body.Write(b)
-	return r.ResponseWriter.Write(b)
-}
-
-// ServeHTTP answers one request as GitHub would.
-func (s *Server) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(hr.Body, 10<<20))
-	rec := &recorder{ResponseWriter: w}
-	ex := Exchange{Method: hr.Method, Path: hr.URL.Path, RequestBody: body}
-	if !s.Discard {
-		ex.Query, ex.Header = hr.URL.Query(), hr.Header.Clone()
-	}
-	defer func() {
-		ex.Status, ex.ResponseBody = rec.status, rec.body.Bytes()
+// inRepository answers 404, as GitHub does rather than 403, for a
+// repository the token cannot see, and h otherwise.
+func (s *Server) inRepository(h func(http.ResponseWriter, *fakeapi.Request)) func(http.ResponseWriter, *fakeapi.Request) {
+	return func(w http.ResponseWriter, r *fakeapi.Request) {
 		s.mu.Lock()
-		if !s.Discard {
-			s.exchanges = append(s.exchanges, ex)
+		known := strings.EqualFold(r.PathValue("owner"), s.owner) && strings.EqualFold(r.PathValue("repo"), s.repo)
+		s.mu.Unlock()
+		if !known {
+			writeMessage(w, http.StatusNotFound, "Not Found", docRepo)
+			return
 		}
-		s.mu.Unlock()
-	}()
+		h(w, r)
+	}
+}
 
-	rt, params := findRoute(hr.Method, hr.URL.Path)
+// authorized checks the token as GitHub does: "Bearer" or "token".
+func (s *Server) authorized(r *http.Request) bool {
 	s.mu.Lock()
-	s.total++
-	if rt == nil {
-		s.unexpected = append(s.unexpected, hr.Method+" "+hr.URL.RequestURI())
-		s.mu.Unlock()
-		writeMessage(rec, http.StatusNotFound, "Not Found", "https://docs.github.com/rest")
-		return
-	}
-	ex.Route = rt.method + " " + rt.pattern
-	s.calls[ex.Route]++
-	n := s.calls[ex.Route]
-	token, expiration, scopes := s.token, s.expiration, s.scopes
+	token := s.token
 	s.mu.Unlock()
-	if s.OnRequest != nil {
-		s.OnRequest(ex.Route, n)
-	}
+	a := r.Header.Get("Authorization")
+	return a == "Bearer "+token || a == "token "+token
+}
 
-	switch hr.Header.Get("Authorization") {
-	case "Bearer " + token, "token " + token:
-		ex.Authorized = true
-	case "":
-		writeMessage(rec, http.StatusUnauthorized, "Requires authentication", "https://docs.github.com/rest")
-		return
-	default:
-		writeMessage(rec, http.StatusUnauthorized, "Bad credentials", "https://docs.github.com/rest")
-		return
+func refuse(w http.ResponseWriter, r *http.Request) {
+	msg := "Bad credentials"
+	if r.Header.Get("Authorization") == "" {
+		msg = "Requires authentication"
 	}
-	rec.Header().Set("X-GitHub-Media-Type", "github.v3; format=json")
+	writeMessage(w, http.StatusUnauthorized, msg, "https://docs.github.com/rest")
+}
+
+// headers are those of every authorized answer.
+func (s *Server) headers(h http.Header) {
+	s.mu.Lock()
+	expiration, scopes := s.expiration, s.scopes
+	s.mu.Unlock()
+	h.Set("X-GitHub-Media-Type", "github.v3; format=json")
 	if expiration != "" {
-		rec.Header().Set("GitHub-Authentication-Token-Expiration", expiration)
+		h.Set("GitHub-Authentication-Token-Expiration", expiration)
 	}
 	if scopes != nil {
-		rec.Header().Set("X-OAuth-Scopes", *scopes)
+		h.Set("X-OAuth-Scopes", *scopes)
 	}
-
-	req := &request{Request: hr, body: body, params: params}
-	if f, ok := s.takeFault(ex.Route); ok {
-		ex.Faulted = true
-		if f.AfterApply {
-			rt.handle(s, httptest.NewRecorder(), req)
-		}
-		if f.Hangup {
-			if hj, ok := w.(http.Hijacker); ok {
-				if conn, _, err := hj.Hijack(); err == nil {
-					conn.Close()
-					return
-				}
-			}
-			panic(http.ErrAbortHandler)
-		}
-		for k, v := range f.Header {
-			rec.Header().Set(k, v)
-		}
-		if f.Body == "" {
-			writeMessage(rec, f.Status, http.StatusText(f.Status), "https://docs.github.com/rest")
-		} else {
-			rec.Header().Set("Content-Type", "application/json; charset=utf-8")
-			rec.WriteHeader(f.Status)
-			_, _ = io.WriteString(rec, f.Body)
-		}
-		return
-	}
-	s.mu.Lock()
-	known := strings.EqualFold(params["owner"], s.owner) && strings.EqualFold(params["repo"], s.repo)
-	s.mu.Unlock()
-	if !known {
-		// GitHub answers 404, not 403, for a repository the token cannot see.
-		writeMessage(rec, http.StatusNotFound, "Not Found", "https://docs.github.com/rest/repos/repos#get-a-repository")
-		return
-	}
-	rt.handle(s, rec, req)
-}
-
-func (s *Server) takeFault(route string) (Fault, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i, f := range s.faults {
-		if f.Route == "" || f.Route == route {
-			s.faults[i].Times--
-			if s.faults[i].Times <= 0 {
-				s.faults = append(s.faults[:i], s.faults[i+1:]...)
-			}
-			return f, true
-		}
-	}
-	return Fault{}, false
 }
 
 // writeMessage answers GitHub's error shape.
 func writeMessage(w http.ResponseWriter, status int, msg, doc string) {
-	writeJSON(w, status, map[string]any{"message": msg, "documentation_url": doc})
+	fakeapi.WriteJSON(w, status, "", map[string]any{"message": msg, "documentation_url": doc})
 }
 
 // fieldError is one entry of a 422's "errors".
@@ -602,13 +364,7 @@ type fieldError struct {
 }
 
 func writeValidation(w http.ResponseWriter, doc string, errs ...fieldError) {
-	writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"message": "Validation Failed", "errors": errs, "documentation_url": doc})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	fakeapi.WriteJSON(w, http.StatusUnprocessableEntity, "", map[string]any{"message": "Validation Failed", "errors": errs, "documentation_url": doc})
 }
 
 func (s *Server) fullName() string { return s.owner + "/" + s.repo }

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rotor-dev/rotor/internal/fakeapi"
 )
 
 // jiraTime is how Jira writes date-times.
@@ -174,7 +176,7 @@ func splitFields(values []string) []string {
 
 // --- configuration endpoints (what rotor doctor reads) ---
 
-func (s *Server) serverInfo(w http.ResponseWriter, _ *request) {
+func (s *Server) serverInfo(w http.ResponseWriter, _ *fakeapi.Request) {
 	s.mu.Lock()
 	now := s.now()
 	s.mu.Unlock()
@@ -193,7 +195,7 @@ func (s *Server) serverInfo(w http.ResponseWriter, _ *request) {
 	})
 }
 
-func (s *Server) myself(w http.ResponseWriter, _ *request) {
+func (s *Server) myself(w http.ResponseWriter, _ *fakeapi.Request) {
 	s.mu.Lock()
 	email := s.email
 	s.mu.Unlock()
@@ -212,7 +214,7 @@ var permissionNames = map[string]string{
 	"TRANSITION_ISSUES": "Transition Issues",
 }
 
-func (s *Server) myPermissions(w http.ResponseWriter, r *request) {
+func (s *Server) myPermissions(w http.ResponseWriter, r *fakeapi.Request) {
 	keys := splitFields(r.URL.Query()["permissions"])
 	if len(keys) == 0 {
 		writeError(w, http.StatusBadRequest, []string{"The permissions query parameter is required."}, nil)
@@ -237,7 +239,7 @@ func (s *Server) myPermissions(w http.ResponseWriter, r *request) {
 	writeJSON(w, http.StatusOK, map[string]any{"permissions": perms})
 }
 
-func (s *Server) listFields(w http.ResponseWriter, _ *request) {
+func (s *Server) listFields(w http.ResponseWriter, _ *fakeapi.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]map[string]any, 0, len(s.fields))
@@ -287,12 +289,12 @@ func projectNotFound(w http.ResponseWriter, key string) {
 	writeError(w, http.StatusNotFound, []string{fmt.Sprintf("No project could be found with key '%s'.", key)}, nil)
 }
 
-func (s *Server) getProject(w http.ResponseWriter, r *request) {
+func (s *Server) getProject(w http.ResponseWriter, r *fakeapi.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := s.project(r.params["projectIdOrKey"])
+	p := s.project(r.PathValue("projectIdOrKey"))
 	if p == nil {
-		projectNotFound(w, r.params["projectIdOrKey"])
+		projectNotFound(w, r.PathValue("projectIdOrKey"))
 		return
 	}
 	types := make([]map[string]any, 0, len(p.IssueTypes))
@@ -307,12 +309,12 @@ func (s *Server) getProject(w http.ResponseWriter, r *request) {
 	})
 }
 
-func (s *Server) projectStatuses(w http.ResponseWriter, r *request) {
+func (s *Server) projectStatuses(w http.ResponseWriter, r *fakeapi.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := s.project(r.params["projectIdOrKey"])
+	p := s.project(r.PathValue("projectIdOrKey"))
 	if p == nil {
-		projectNotFound(w, r.params["projectIdOrKey"])
+		projectNotFound(w, r.PathValue("projectIdOrKey"))
 		return
 	}
 	out := make([]map[string]any, 0, len(p.IssueTypes))
@@ -329,12 +331,12 @@ func (s *Server) projectStatuses(w http.ResponseWriter, r *request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) createMetaIssueTypes(w http.ResponseWriter, r *request) {
+func (s *Server) createMetaIssueTypes(w http.ResponseWriter, r *fakeapi.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := s.project(r.params["projectIdOrKey"])
+	p := s.project(r.PathValue("projectIdOrKey"))
 	if p == nil {
-		writeError(w, http.StatusBadRequest, []string{fmt.Sprintf("No project could be found with key '%s'.", r.params["projectIdOrKey"])}, nil)
+		writeError(w, http.StatusBadRequest, []string{fmt.Sprintf("No project could be found with key '%s'.", r.PathValue("projectIdOrKey"))}, nil)
 		return
 	}
 	types := make([]map[string]any, 0, len(p.IssueTypes))
@@ -346,7 +348,7 @@ func (s *Server) createMetaIssueTypes(w http.ResponseWriter, r *request) {
 
 // --- search ---
 
-func (s *Server) removedSearch(w http.ResponseWriter, _ *request) {
+func (s *Server) removedSearch(w http.ResponseWriter, _ *fakeapi.Request) {
 	writeError(w, http.StatusGone, []string{"The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046"}, nil)
 }
 
@@ -357,10 +359,10 @@ type searchParams struct {
 	NextPageToken string   `json:"nextPageToken"`
 }
 
-func (s *Server) searchJQL(w http.ResponseWriter, r *request) {
+func (s *Server) searchJQL(w http.ResponseWriter, r *fakeapi.Request) {
 	var p searchParams
 	if r.Method == http.MethodPost {
-		dec := json.NewDecoder(strings.NewReader(string(r.body)))
+		dec := json.NewDecoder(strings.NewReader(string(r.Body)))
 		if err := dec.Decode(&p); err != nil {
 			writeError(w, http.StatusBadRequest, []string{"Invalid request payload. Refer to the REST API documentation and try again."}, nil)
 			return
@@ -523,7 +525,7 @@ func (s *Server) issue(idOrKey string) *Issue {
 	return nil
 }
 
-func (s *Server) getIssue(w http.ResponseWriter, r *request) {
+func (s *Server) getIssue(w http.ResponseWriter, r *fakeapi.Request) {
 	is, ok := s.lockIssue(w, r)
 	if !ok {
 		return
@@ -532,8 +534,8 @@ func (s *Server) getIssue(w http.ResponseWriter, r *request) {
 	writeJSON(w, http.StatusOK, s.issueJSON(is, splitFields(r.URL.Query()["fields"]), true))
 }
 
-func (s *Server) createIssue(w http.ResponseWriter, r *request) {
-	body, ok := decodeObject(w, r.body)
+func (s *Server) createIssue(w http.ResponseWriter, r *fakeapi.Request) {
+	body, ok := decodeObject(w, r.Body)
 	if !ok {
 		return
 	}
@@ -560,8 +562,8 @@ func (s *Server) initialStatus(is *Issue) Status {
 	return it.Statuses[0]
 }
 
-func (s *Server) editIssue(w http.ResponseWriter, r *request) {
-	body, ok := decodeObject(w, r.body)
+func (s *Server) editIssue(w http.ResponseWriter, r *fakeapi.Request) {
+	body, ok := decodeObject(w, r.Body)
 	if !ok {
 		return
 	}
@@ -580,8 +582,8 @@ func (s *Server) editIssue(w http.ResponseWriter, r *request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (s *Server) addComment(w http.ResponseWriter, r *request) {
-	body, ok := decodeObject(w, r.body)
+func (s *Server) addComment(w http.ResponseWriter, r *fakeapi.Request) {
+	body, ok := decodeObject(w, r.Body)
 	if !ok {
 		return
 	}
@@ -618,7 +620,7 @@ func (s *Server) addComment(w http.ResponseWriter, r *request) {
 // getComments answers GET .../comment as Jira does: a PageOfComments
 // (startAt, maxResults, total, comments), oldest first, at most 100 a page
 // (maxResults above that is lowered, as Jira lowers it).
-func (s *Server) getComments(w http.ResponseWriter, r *request) {
+func (s *Server) getComments(w http.ResponseWriter, r *fakeapi.Request) {
 	q := r.URL.Query()
 	startAt, err1 := atoiDefault(q.Get("startAt"), 0)
 	maxResults, err2 := atoiDefault(q.Get("maxResults"), 5000)
@@ -678,7 +680,7 @@ func (s *Server) transitions(is *Issue) []map[string]any {
 	return out
 }
 
-func (s *Server) getTransitions(w http.ResponseWriter, r *request) {
+func (s *Server) getTransitions(w http.ResponseWriter, r *fakeapi.Request) {
 	is, ok := s.lockIssue(w, r)
 	if !ok {
 		return
@@ -687,8 +689,8 @@ func (s *Server) getTransitions(w http.ResponseWriter, r *request) {
 	writeJSON(w, http.StatusOK, map[string]any{"expand": "transitions", "transitions": s.transitions(is)})
 }
 
-func (s *Server) doTransition(w http.ResponseWriter, r *request) {
-	body, ok := decodeObject(w, r.body)
+func (s *Server) doTransition(w http.ResponseWriter, r *fakeapi.Request) {
+	body, ok := decodeObject(w, r.Body)
 	if !ok {
 		return
 	}
@@ -730,9 +732,9 @@ func decodeObject(w http.ResponseWriter, body []byte) (map[string]any, bool) {
 // lockIssue takes the lock and returns the issue the path names. When
 // there is no such issue it answers 404, releases the lock and returns
 // false; otherwise the caller holds the lock and must release it.
-func (s *Server) lockIssue(w http.ResponseWriter, r *request) (*Issue, bool) {
+func (s *Server) lockIssue(w http.ResponseWriter, r *fakeapi.Request) (*Issue, bool) {
 	s.mu.Lock()
-	is := s.issue(r.params["issueIdOrKey"])
+	is := s.issue(r.PathValue("issueIdOrKey"))
 	if is == nil {
 		s.mu.Unlock()
 		issueNotFound(w)

@@ -2,7 +2,10 @@
 // answers the REST API v3 endpoints rotor uses the way Jira does (shapes,
 // status codes, error bodies, the JQL subset rotor sends, paging by
 // nextPageToken, fields filtering), refuses everything else, injects
-// faults, and counts every call.
+// faults, and counts every call. The routing, counting and faults are
+// internal/fakeapi's, shared with githubtest: at the end of a test the
+// fake fails it on a request it has no route for and on a queued fault
+// that never fired.
 //
 // The fake's route names are the path templates of Atlassian's OpenAPI
 // description ("POST /rest/api/3/issue/{issueIdOrKey}/comment"), so tests
@@ -10,18 +13,15 @@
 package jiratest
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/rotor-dev/rotor/internal/fakeapi"
 )
 
 // Defaults of a new fake.
@@ -120,44 +120,19 @@ func (is Issue) clone() Issue {
 	return is
 }
 
-// Fault is an answer the fake gives instead of serving a request.
-type Fault struct {
-	Method     string        // "" matches any method
-	PathPrefix string        // matches paths starting with it
-	Status     int           // e.g. 429, 503, 500, 302
-	RetryAfter time.Duration // sent as Retry-After in whole seconds when > 0
-	Times      int           // how many requests it answers; 0 means 1
-	Skip       int           // how many matching requests it lets through first
-	AfterApply bool          // serve the request first, then answer the fault (a lost answer)
-
-	// Header is set on the answer, e.g. a Location for a redirect.
-	Header map[string]string
-	// Body, when set, is the answer's body as it is (JSON or not), in
-	// place of Jira's error collection: an answer of the wrong shape.
-	Body string
-	// Hangup closes the connection without an answer.
-	Hangup bool
-}
+// Fault is an answer the fake gives instead of serving a request; its
+// Route is one of Routes().
+type Fault = fakeapi.Fault
 
 // Exchange is one request the fake received and what it answered.
-type Exchange struct {
-	Method       string
-	Path         string
-	Route        string // "METHOD /path/{template}", empty when unexpected
-	Query        url.Values
-	RequestBody  []byte
-	Status       int
-	ResponseBody []byte
-	Authorized   bool
-	Faulted      bool
-}
+type Exchange = fakeapi.Exchange
 
-// Server is a fake Jira Cloud site.
+// Server is a fake Jira Cloud site. Its fakeapi.Server counts calls per
+// route ("POST /rest/api/3/issue"; faulted and refused requests count),
+// records exchanges and queues faults; Writes counts the requests that
+// change Jira (create, edit, comment, transition).
 type Server struct {
-	URL string // base URL of the site, e.g. http://127.0.0.1:41234
-
-	t   testing.TB
-	srv *httptest.Server
+	*fakeapi.Server
 
 	mu          sync.Mutex
 	email       string
@@ -172,22 +147,15 @@ type Server struct {
 	nextNum     map[string]int
 	nextID      int
 	nextComment int
-	faults      []Fault
-	calls       map[string]int
-	total       int
-	writes      int
-	unexpected  []string
-	exchanges   []Exchange
 }
 
 // New starts a fake with one project SEC, the issue type "Secret Rotation
 // Task" (To Do → In Progress → Done), the three custom fields, and the
 // credentials Email and Token. It stops when the test ends, and fails the
-// test if any request reached no route.
+// test if a request reached no route or a queued fault never fired.
 func New(t testing.TB) *Server {
 	t.Helper()
 	s := &Server{
-		t:        t,
 		email:    Email,
 		token:    Token,
 		now:      func() time.Time { return time.Date(2026, 11, 20, 10, 15, 30, 0, time.UTC) },
@@ -215,17 +183,18 @@ func New(t testing.TB) *Server {
 		issues:     map[string]*Issue{},
 		nextNum:    map[string]int{},
 		nextID:     10000,
-		calls:      map[string]int{},
 	}
 	s.setProject(DefaultProject())
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	s.URL = s.srv.URL
-	t.Cleanup(func() {
-		s.srv.Close()
-		if u := s.Unexpected(); len(u) > 0 {
-			t.Errorf("jiratest: requests the fake Jira has no route for:\n  %s", strings.Join(u, "\n  "))
-		}
+	s.Server = fakeapi.New(fakeapi.API{
+		Name:        "jiratest",
+		Routes:      s.routes(),
+		Authorize:   s.authorized,
+		Refuse:      refuse,
+		NotFound:    notFound,
+		Error:       writeFault,
+		ContentType: jsonType,
 	})
+	s.Start(t)
 	return s
 }
 
@@ -248,9 +217,6 @@ func DefaultProject() Project {
 		},
 	}
 }
-
-// Client returns an HTTP client for the fake.
-func (s *Server) Client() *http.Client { return s.srv.Client() }
 
 // SetPageSize caps how many issues one search page holds (0: maxResults).
 func (s *Server) SetPageSize(n int) { s.mu.Lock(); s.pageSize = n; s.mu.Unlock() }
@@ -437,276 +403,71 @@ func (s *Server) FailNext(method, pathPrefix string, status int, retryAfter time
 	s.Inject(Fault{Method: method, PathPrefix: pathPrefix, Status: status, RetryAfter: retryAfter})
 }
 
-// Inject queues a fault; faults answer in the order they were queued.
-func (s *Server) Inject(f Fault) {
-	if f.Times <= 0 {
-		f.Times = 1
+// routes are the endpoints the fake serves, named by the path templates
+// of Atlassian's OpenAPI description.
+func (s *Server) routes() []fakeapi.Route {
+	return []fakeapi.Route{
+		{Method: "GET", Pattern: "/rest/api/3/serverInfo", Public: true, Handle: s.serverInfo},
+		{Method: "GET", Pattern: "/rest/api/3/myself", Handle: s.myself},
+		{Method: "GET", Pattern: "/rest/api/3/mypermissions", Handle: s.myPermissions},
+		{Method: "GET", Pattern: "/rest/api/3/field", Handle: s.listFields},
+		{Method: "GET", Pattern: "/rest/api/3/project/{projectIdOrKey}", Handle: s.getProject},
+		{Method: "GET", Pattern: "/rest/api/3/project/{projectIdOrKey}/statuses", Handle: s.projectStatuses},
+		{Method: "GET", Pattern: "/rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes", Handle: s.createMetaIssueTypes},
+		{Method: "GET", Pattern: "/rest/api/3/search", Handle: s.removedSearch},
+		{Method: "POST", Pattern: "/rest/api/3/search", Handle: s.removedSearch},
+		{Method: "GET", Pattern: "/rest/api/3/search/jql", Handle: s.searchJQL},
+		{Method: "POST", Pattern: "/rest/api/3/search/jql", Handle: s.searchJQL},
+		{Method: "POST", Pattern: "/rest/api/3/issue", Write: true, Handle: s.createIssue},
+		{Method: "GET", Pattern: "/rest/api/3/issue/{issueIdOrKey}", Handle: s.getIssue},
+		{Method: "PUT", Pattern: "/rest/api/3/issue/{issueIdOrKey}", Write: true, Handle: s.editIssue},
+		{Method: "POST", Pattern: "/rest/api/3/issue/{issueIdOrKey}/comment", Write: true, Handle: s.addComment},
+		{Method: "GET", Pattern: "/rest/api/3/issue/{issueIdOrKey}/comment", Handle: s.getComments},
+		{Method: "GET", Pattern: "/rest/api/3/issue/{issueIdOrKey}/transitions", Handle: s.getTransitions},
+		{Method: "POST", Pattern: "/rest/api/3/issue/{issueIdOrKey}/transitions", Write: true, Handle: s.doTransition},
 	}
-	s.mu.Lock()
-	s.faults = append(s.faults, f)
-	s.mu.Unlock()
-}
-
-// ClearFaults drops every queued fault.
-func (s *Server) ClearFaults() { s.mu.Lock(); s.faults = nil; s.mu.Unlock() }
-
-// PendingFaults returns how many fault answers are still queued.
-func (s *Server) PendingFaults() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, f := range s.faults {
-		n += f.Times
-	}
-	return n
-}
-
-// Calls returns how many requests each route received, keyed
-// "METHOD /rest/api/3/path/{template}"; faulted and refused requests count.
-func (s *Server) Calls() map[string]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make(map[string]int, len(s.calls))
-	for k, v := range s.calls {
-		out[k] = v
-	}
-	return out
-}
-
-// CallsTo returns how many requests route ("POST /rest/api/3/issue") got.
-func (s *Server) CallsTo(route string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.calls[route]
-}
-
-// Total returns how many requests the fake received.
-func (s *Server) Total() int { s.mu.Lock(); defer s.mu.Unlock(); return s.total }
-
-// Writes returns how many requests that change Jira (create, edit,
-// comment, transition) the fake received, faulted or not.
-func (s *Server) Writes() int { s.mu.Lock(); defer s.mu.Unlock(); return s.writes }
-
-// Unexpected returns the requests that reached no route.
-func (s *Server) Unexpected() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.unexpected...)
-}
-
-// Exchanges returns every request received and its answer, in order.
-func (s *Server) Exchanges() []Exchange {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Exchange(nil), s.exchanges...)
-}
-
-// ResetCounts forgets calls, exchanges and unexpected requests; issues
-// and faults stay.
-func (s *Server) ResetCounts() {
-	s.mu.Lock()
-	s.calls = map[string]int{}
-	s.total, s.writes = 0, 0
-	s.unexpected = nil
-	s.exchanges = nil
-	s.mu.Unlock()
-}
-
-// route is one endpoint of the fake.
-type route struct {
-	method  string
-	pattern string
-	write   bool
-	public  bool // answers without authentication
-	handle  func(s *Server, w http.ResponseWriter, r *request)
-}
-
-// request is what a handler gets: the HTTP request, its body and the
-// values of the path template.
-type request struct {
-	*http.Request
-	body   []byte
-	params map[string]string
-}
-
-var routes = []route{
-	{method: "GET", pattern: "/rest/api/3/serverInfo", public: true, handle: (*Server).serverInfo},
-	{method: "GET", pattern: "/rest/api/3/myself", handle: (*Server).myself},
-	{method: "GET", pattern: "/rest/api/3/mypermissions", handle: (*Server).myPermissions},
-	{method: "GET", pattern: "/rest/api/3/field", handle: (*Server).listFields},
-	{method: "GET", pattern: "/rest/api/3/project/{projectIdOrKey}", handle: (*Server).getProject},
-	{method: "GET", pattern: "/rest/api/3/project/{projectIdOrKey}/statuses", handle: (*Server).projectStatuses},
-	{method: "GET", pattern: "/rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes", handle: (*Server).createMetaIssueTypes},
-	{method: "GET", pattern: "/rest/api/3/search", handle: (*Server).removedSearch},
-	{method: "POST", pattern: "/rest/api/3/search", handle: (*Server).removedSearch},
-	{method: "GET", pattern: "/rest/api/3/search/jql", handle: (*Server).searchJQL},
-	{method: "POST", pattern: "/rest/api/3/search/jql", handle: (*Server).searchJQL},
-	{method: "POST", pattern: "/rest/api/3/issue", write: true, handle: (*Server).createIssue},
-	{method: "GET", pattern: "/rest/api/3/issue/{issueIdOrKey}", handle: (*Server).getIssue},
-	{method: "PUT", pattern: "/rest/api/3/issue/{issueIdOrKey}", write: true, handle: (*Server).editIssue},
-	{method: "POST", pattern: "/rest/api/3/issue/{issueIdOrKey}/comment", write: true, handle: (*Server).addComment},
-	{method: "GET", pattern: "/rest/api/3/issue/{issueIdOrKey}/comment", handle: (*Server).getComments},
-	{method: "GET", pattern: "/rest/api/3/issue/{issueIdOrKey}/transitions", handle: (*Server).getTransitions},
-	{method: "POST", pattern: "/rest/api/3/issue/{issueIdOrKey}/transitions", write: true, handle: (*Server).doTransition},
 }
 
 // Routes lists the endpoints the fake serves as "METHOD /path/{template}".
 func Routes() []string {
-	out := make([]string, len(routes))
-	for i, r := range routes {
-		out[i] = r.method + " " + r.pattern
+	var out []string
+	for _, r := range (*Server)(nil).routes() {
+		out = append(out, r.Name())
 	}
 	return out
 }
 
-func match(pattern, path string) (map[string]string, bool) {
-	ps := strings.Split(strings.Trim(pattern, "/"), "/")
-	xs := strings.Split(strings.Trim(path, "/"), "/")
-	if len(ps) != len(xs) {
-		return nil, false
-	}
-	params := map[string]string{}
-	for i, p := range ps {
-		if strings.HasPrefix(p, "{") && strings.HasSuffix(p, "}") {
-			if xs[i] == "" {
-				return nil, false
-			}
-			params[p[1:len(p)-1]] = xs[i]
-			continue
-		}
-		if p != xs[i] {
-			return nil, false
-		}
-	}
-	return params, true
-}
-
-func findRoute(method, path string) (*route, map[string]string) {
-	for i := range routes {
-		r := &routes[i]
-		if r.method != method {
-			continue
-		}
-		if params, ok := match(r.pattern, path); ok {
-			return r, params
-		}
-	}
-	return nil, nil
-}
-
-// recorder captures an answer for Exchanges.
-type recorder struct {
-	http.ResponseWriter
-	status int
-	body   bytes.Buffer
-}
-
-func (r *recorder) WriteHeader(code int) {
-	if r.status == 0 {
-		r.status = code
-	}
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *recorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	r.body.Write(b)
-	return r.ResponseWriter.Write(b)
-}
-
-func (s *Server) serve(w http.ResponseWriter, hr *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(hr.Body, 10<<20))
-	rec := &recorder{ResponseWriter: w}
-	ex := Exchange{Method: hr.Method, Path: hr.URL.Path, Query: hr.URL.Query(), RequestBody: body}
-	defer func() {
-		ex.Status, ex.ResponseBody = rec.status, rec.body.Bytes()
-		s.mu.Lock()
-		s.exchanges = append(s.exchanges, ex)
-		s.mu.Unlock()
-	}()
-
-	rt, params := findRoute(hr.Method, hr.URL.Path)
+// authorized checks Basic authentication with the site's email and API
+// token.
+func (s *Server) authorized(r *http.Request) bool {
 	s.mu.Lock()
-	s.total++
-	if rt == nil {
-		s.unexpected = append(s.unexpected, hr.Method+" "+hr.URL.RequestURI())
-		s.mu.Unlock()
-		writeError(rec, http.StatusNotFound, []string{fmt.Sprintf(
-			"jiratest: the fake Jira serves no %s %s; it serves: %s", hr.Method, hr.URL.Path, strings.Join(Routes(), ", "))}, nil)
-		return
-	}
-	ex.Route = rt.method + " " + rt.pattern
-	s.calls[ex.Route]++
-	if rt.write {
-		s.writes++
-	}
 	email, token := s.email, s.token
 	s.mu.Unlock()
-
-	user, pass, ok := hr.BasicAuth()
-	ex.Authorized = ok && user == email && pass == token
-	if !ex.Authorized && !rt.public {
-		rec.Header().Set("WWW-Authenticate", `Basic realm="protected-by-api-token"`)
-		writeError(rec, http.StatusUnauthorized, []string{"Client must be authenticated to access this resource."}, nil)
-		return
-	}
-
-	req := &request{Request: hr, body: body, params: params}
-	if f, ok := s.takeFault(hr.Method, hr.URL.Path); ok {
-		ex.Faulted = true
-		if f.AfterApply {
-			rt.handle(s, httptest.NewRecorder(), req)
-		}
-		if f.Hangup {
-			if hj, ok := w.(http.Hijacker); ok {
-				if conn, _, err := hj.Hijack(); err == nil {
-					conn.Close()
-					return
-				}
-			}
-		}
-		for k, v := range f.Header {
-			rec.Header().Set(k, v)
-		}
-		if f.Body != "" {
-			rec.Header().Set("Content-Type", "application/json;charset=UTF-8")
-			rec.WriteHeader(f.Status)
-			_, _ = io.WriteString(rec, f.Body)
-			return
-		}
-		if f.RetryAfter > 0 {
-			rec.Header().Set("Retry-After", fmt.Sprint(int((f.RetryAfter+time.Second-1)/time.Second)))
-		}
-		msg := http.StatusText(f.Status)
-		if f.Status == http.StatusTooManyRequests {
-			msg = "Rate limit exceeded."
-		}
-		writeError(rec, f.Status, []string{msg}, nil)
-		return
-	}
-	rt.handle(s, rec, req)
+	user, pass, ok := r.BasicAuth()
+	return ok && user == email && pass == token
 }
 
-func (s *Server) takeFault(method, path string) (Fault, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i, f := range s.faults {
-		if (f.Method == "" || f.Method == method) && strings.HasPrefix(path, f.PathPrefix) {
-			if f.Skip > 0 {
-				s.faults[i].Skip--
-				continue
-			}
-			s.faults[i].Times--
-			if s.faults[i].Times <= 0 {
-				s.faults = append(s.faults[:i], s.faults[i+1:]...)
-			}
-			return f, true
-		}
-	}
-	return Fault{}, false
+func refuse(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("WWW-Authenticate", `Basic realm="protected-by-api-token"`)
+	writeError(w, http.StatusUnauthorized, []string{"Client must be authenticated to access this resource."}, nil)
 }
+
+func notFound(w http.ResponseWriter, r *http.Request) {
+	writeError(w, http.StatusNotFound, []string{fmt.Sprintf(
+		"jiratest: the fake Jira serves no %s %s; it serves: %s", r.Method, r.URL.Path, strings.Join(Routes(), ", "))}, nil)
+}
+
+// writeFault answers a fault's status as Jira does.
+func writeFault(w http.ResponseWriter, status int) {
+	msg := http.StatusText(status)
+	if status == http.StatusTooManyRequests {
+		msg = "Rate limit exceeded."
+	}
+	writeError(w, status, []string{msg}, nil)
+}
+
+// jsonType is the Content-Type of Jira's JSON answers.
+const jsonType = "application/json;charset=UTF-8"
 
 // writeError answers Jira's ErrorCollection shape.
 func writeError(w http.ResponseWriter, status int, messages []string, errs map[string]string) {
@@ -719,11 +480,7 @@ func writeError(w http.ResponseWriter, status int, messages []string, errs map[s
 	writeJSON(w, status, map[string]any{"errorMessages": messages, "errors": errs})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
+func writeJSON(w http.ResponseWriter, status int, v any) { fakeapi.WriteJSON(w, status, jsonType, v) }
 
 func keyNumber(key string) int {
 	i := strings.LastIndexByte(key, '-')

@@ -45,16 +45,15 @@ func New(owner, repo, token string) *GitHub {
 }
 
 // Start serves a new fake on 127.0.0.1 for the test's lifetime and fails
-// the test at cleanup if the fake saw an unexpected request.
+// the test at cleanup if the fake saw an unexpected request or a scripted
+// answer was never given.
 func Start(t testing.TB, owner, repo, token string) (*GitHub, *httptest.Server) {
 	t.Helper()
 	g := New(owner, repo, token)
 	srv := httptest.NewServer(g)
 	t.Cleanup(func() {
 		srv.Close()
-		for _, u := range g.Unexpected() {
-			t.Errorf("fake GitHub: unexpected request: %s", u)
-		}
+		g.Verify(t)
 	})
 	return g, srv
 }
