@@ -359,11 +359,11 @@ func (c *computation) observe(kind, id string, cm *Commit, d rotation.Date, msg 
 func (c *computation) unreadable(u Unreadable, d rotation.Date, note string) {
 	o := Observation{Kind: ObsUnreadableFile, CredentialID: u.CredentialID, Date: d, Commit: u.Commit}
 	if u.CredentialID == "" {
-		o.Message = u.Path + " at commit " + short(u.Commit) + note + " " + u.Reason +
+		o.Message = u.Path + " at commit " + rotation.ShortHash(u.Commit) + note + " " + u.Reason +
 			"; the pack keeps its last readable version (if any) until the file reads again"
 	} else {
 		o.Kind = ObsUnreadableEntry
-		o.Message = u.Path + " at commit " + short(u.Commit) + note + ": the entry of " + u.CredentialID + " " + u.Reason +
+		o.Message = u.Path + " at commit " + rotation.ShortHash(u.Commit) + note + ": the entry of " + u.CredentialID + " " + u.Reason +
 			"; the pack keeps its last readable entry (if any) until it reads again"
 	}
 	c.obs = append(c.obs, o)

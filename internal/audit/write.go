@@ -13,6 +13,7 @@ import (
 
 	"github.com/rotor-dev/rotor/internal/markdown"
 	"github.com/rotor-dev/rotor/internal/rotation"
+	"github.com/rotor-dev/rotor/internal/textsafe"
 )
 
 // Formats are the names Write accepts, the default first.
@@ -300,10 +301,7 @@ type table struct {
 	rows                [][]cell
 }
 
-const (
-	shortHash = 12 // characters of a commit hash in a table
-	maxMissed = 50 // missed ids listed in the summary
-)
+const maxMissed = 50 // missed ids listed in the summary
 
 var none = cell{{"-", lit}}
 
@@ -324,15 +322,7 @@ func codeCell(s string) cell {
 	return cell{{s, code}}
 }
 
-func commitCell(hash string) cell { return codeCell(short(hash)) }
-
-// short is a commit hash as tables and messages show it.
-func short(hash string) string {
-	if len(hash) > shortHash {
-		return hash[:shortHash]
-	}
-	return hash
-}
+func commitCell(hash string) cell { return codeCell(rotation.ShortHash(hash)) }
 
 func optCell(s *string, f func(string) cell) cell {
 	if s == nil {
@@ -374,13 +364,6 @@ func yesNo(b bool) cell {
 		return litCell("yes")
 	}
 	return litCell("no")
-}
-
-func days(n int) string {
-	if n == 1 {
-		return "1 day"
-	}
-	return strconv.Itoa(n) + " days"
 }
 
 func (p *Pack) tables() []table {
@@ -435,7 +418,7 @@ func (p *Pack) summaryTable() table {
 	}
 	longest := litCell("none")
 	if l := s.LongestOverdue; l != nil {
-		longest = cell{{days(l.Days) + ": ", lit}, {l.CredentialID, code},
+		longest = cell{{textsafe.Days(l.Days) + ": ", lit}, {l.CredentialID, code},
 			{", " + l.From.String() + " to " + l.To.String(), lit}}
 	}
 	return table{title: "Summary", cols: []column{{head: "Figure"}, {head: "Value"}}, rows: [][]cell{
@@ -523,7 +506,7 @@ func (p *Pack) rotationsTable() table {
 		if e.DaysLate != nil {
 			result = litCell("on time")
 			if *e.DaysLate > 0 {
-				result = litCell("late by " + days(*e.DaysLate))
+				result = litCell("late by " + textsafe.Days(*e.DaysLate))
 			}
 		}
 		recorded := none

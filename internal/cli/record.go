@@ -230,7 +230,7 @@ func writeRecordResult(w io.Writer, format string, r *record.Result) error {
 		line("nothing to push: %s already holds this edit and pull request #%d is open: %s", r.Branch, r.PullRequest.Number, r.PullRequest.URL)
 	case record.OutcomeDryRun:
 		line("dry run: would record %s for %s: last_changed %s -> %s, next due %s", r.IssueKey, r.CredentialID, r.OldLastChanged, r.DoneOn, r.NextDue)
-		line("would commit on %s (base %s) and push it to origin", r.Branch, record.ShortHash(r.Base))
+		line("would commit on %s (base %s) and push it to origin", r.Branch, rotation.ShortHash(r.Base))
 		switch {
 		case r.PullRequest == nil:
 			line("would open or update the pull request %q", r.Title)
@@ -242,7 +242,7 @@ func writeRecordResult(w io.Writer, format string, r *record.Result) error {
 	default:
 		line("recorded %s for %s: last_changed %s -> %s, next due %s", r.IssueKey, r.CredentialID, r.OldLastChanged, r.DoneOn, r.NextDue)
 		if r.Pushed {
-			line("pushed %s to %s", record.ShortHash(r.Commit), r.Branch)
+			line("pushed %s to %s", rotation.ShortHash(r.Commit), r.Branch)
 		}
 		line("pull request #%d %s: %s", r.PullRequest.Number, r.PullRequest.Action, r.PullRequest.URL)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -255,7 +256,7 @@ func (c *Client) Create(ctx context.Context, t rotation.NewTicket) (string, erro
 	if t.AssigneeID != "" {
 		fields.Assignee = &models.UserScheme{AccountID: t.AssigneeID}
 	}
-	if c.overdue != "" && contains(lbls, rotation.LabelOverdue) {
+	if c.overdue != "" && slices.Contains(lbls, rotation.LabelOverdue) {
 		fields.Priority = &models.PriorityScheme{Name: c.overdue}
 	}
 	raw := &models.CustomFields{}
@@ -296,15 +297,6 @@ func (c *Client) Create(ctx context.Context, t rotation.NewTicket) (string, erro
 			return found[0].Key, nil
 		}
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Update edits an open ticket: only the members u sets are sent. Labels

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/rotation"
+	"github.com/rotor-dev/rotor/internal/textsafe"
 )
 
 // Result is the outcome of one action.
@@ -28,7 +29,7 @@ func (r Result) String() string {
 		what += "a ticket for " + r.Action.CredentialID
 	}
 	if r.Err != nil {
-		return "FAILED to " + what + ": " + oneLine(r.Err.Error())
+		return "FAILED to " + what + ": " + textsafe.OneLine(r.Err.Error())
 	}
 	past := map[Kind]string{KindCreate: "created", KindUpdate: "updated", KindEscalate: "escalated", KindOrphan: "orphaned"}[r.Action.Kind]
 	if r.Action.Kind == KindCreate {

@@ -23,7 +23,7 @@ func (p *Plan) headline() string {
 	if len(parts) > 0 {
 		what = strings.Join(parts, ", ")
 	}
-	return fmt.Sprintf("%s; %s unchanged", what, plural(p.Unchanged, "open ticket", "open tickets"))
+	return fmt.Sprintf("%s; %s unchanged", what, textsafe.Plural(p.Unchanged, "open ticket", "open tickets"))
 }
 
 func (p *Plan) count(k Kind) int {
@@ -38,13 +38,6 @@ func (p *Plan) count(k Kind) int {
 		return p.Counts.Orphan
 	}
 	return 0
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // ticketCell is the ticket column of an action: its key, or "(new)".
@@ -70,7 +63,7 @@ func (a *Action) details() string {
 func (p *Plan) WriteText(w io.Writer) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "sync plan for %s: %s, %s\n", p.Today,
-		plural(p.Credentials, "credential", "credentials"), plural(p.OpenTickets, "open rotor ticket", "open rotor tickets"))
+		textsafe.Plural(p.Credentials, "credential", "credentials"), textsafe.Plural(p.OpenTickets, "open rotor ticket", "open rotor tickets"))
 	fmt.Fprintf(ew, "%s\n", p.headline())
 	if len(p.Actions) > 0 {
 		fmt.Fprintln(ew)
@@ -78,7 +71,7 @@ func (p *Plan) WriteText(w io.Writer) error {
 		for i := range p.Actions {
 			a := &p.Actions[i]
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.Kind, textsafe.Value(a.ticketCell()), textsafe.Value(a.CredentialID),
-				textsafe.Value(oneLine(a.details())))
+				textsafe.Value(textsafe.OneLine(a.details())))
 		}
 		tw.Flush()
 	}
@@ -93,7 +86,7 @@ func writeNoticesText(w io.Writer, title string, ns []Notice) {
 	}
 	fmt.Fprintf(w, "\n%s:\n", title)
 	for _, n := range ns {
-		fmt.Fprintf(w, "  %s\n", textsafe.LineStart(oneLine(n.Text)))
+		fmt.Fprintf(w, "  %s\n", textsafe.LineStart(textsafe.OneLine(n.Text)))
 	}
 }
 
@@ -103,8 +96,8 @@ func writeNoticesText(w io.Writer, title string, ns []Notice) {
 func (p *Plan) WriteMarkdown(w io.Writer) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "## rotor sync plan for %s\n\n", p.Today)
-	fmt.Fprintf(ew, "%s, %s: %s.\n", plural(p.Credentials, "credential", "credentials"),
-		plural(p.OpenTickets, "open rotor ticket", "open rotor tickets"), p.headline())
+	fmt.Fprintf(ew, "%s, %s: %s.\n", textsafe.Plural(p.Credentials, "credential", "credentials"),
+		textsafe.Plural(p.OpenTickets, "open rotor ticket", "open rotor tickets"), p.headline())
 	if len(p.Actions) > 0 {
 		fmt.Fprint(ew, "\n| Action | Ticket | Credential | Details |\n| --- | --- | --- | --- |\n")
 		for i := range p.Actions {
@@ -142,7 +135,7 @@ func (rs Results) tally() string {
 		return "nothing was written"
 	}
 	failed := len(rs.Failed())
-	s := fmt.Sprintf("%d of %s succeeded", len(rs)-failed, plural(len(rs), "action", "actions"))
+	s := fmt.Sprintf("%d of %s succeeded", len(rs)-failed, textsafe.Plural(len(rs), "action", "actions"))
 	if failed > 0 {
 		s += fmt.Sprintf("; %d failed", failed)
 	}
@@ -176,7 +169,7 @@ func (r Result) errText() string {
 	if r.Err == nil {
 		return ""
 	}
-	return oneLine(r.Err.Error())
+	return textsafe.OneLine(r.Err.Error())
 }
 
 // WriteText writes one aligned line per result, then a tally, then every
@@ -242,14 +235,6 @@ func (rs Results) WriteJSON(w io.Writer) error {
 		rs = Results{}
 	}
 	return enc.Encode(rs)
-}
-
-// oneLine folds line breaks into spaces.
-func oneLine(s string) string {
-	if !strings.ContainsAny(s, "\r\n") {
-		return s
-	}
-	return strings.Join(strings.Fields(s), " ")
 }
 
 // errWriter remembers the first write error so that the writers above can

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/rotation"
+	"github.com/rotor-dev/rotor/internal/textsafe"
 )
 
 type group struct {
@@ -313,7 +314,7 @@ func overdueDays(ev rotation.Evaluation) int {
 func escalateAction(c *rotation.Credential, ev rotation.Evaluation, t *rotation.Ticket, priority string) Action {
 	n := -ev.DaysLeft
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s (%s) is overdue by %s: its rotation was due on %s.", nameOr(c), c.ID, days(n), ev.NextDue)
+	fmt.Fprintf(&b, "%s (%s) is overdue by %s: its rotation was due on %s.", nameOr(c), c.ID, textsafe.Days(n), ev.NextDue)
 	fmt.Fprintf(&b, "\n\nOwner: %s", c.Owner)
 	if c.Team != "" {
 		fmt.Fprintf(&b, " (team %s)", c.Team)

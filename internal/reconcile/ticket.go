@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/rotation"
+	"github.com/rotor-dev/rotor/internal/textsafe"
 )
 
 // ManagedLine closes every description rotor writes.
@@ -22,7 +23,7 @@ func Summary(c *rotation.Credential) string {
 	suffix := " (" + c.ID + ")"
 	const max = 255
 	if room := max - len("Rotate ") - len(suffix); len(name) > room {
-		name = truncate(name, room-len("…")) + "…"
+		name = textsafe.TruncateBytes(name, room-len("…")) + "…"
 	}
 	return "Rotate " + name + suffix
 }
@@ -47,40 +48,6 @@ func tidy(s string) bool {
 	return !prevSpace || s == ""
 }
 
-// dateText is d.String() without fmt: a first sync of a large register
-// writes thousands of dates.
-func dateText(d rotation.Date) string {
-	if d.IsZero() || d.Year < 0 || d.Year > 9999 {
-		return d.String()
-	}
-	b := [10]byte{'0', '0', '0', '0', '-', '0', '0', '-', '0', '0'}
-	put := func(at, n, width int) {
-		for i := at + width - 1; i >= at; i-- {
-			b[i] = byte('0' + n%10)
-			n /= 10
-		}
-	}
-	put(0, d.Year, 4)
-	put(5, int(d.Month), 2)
-	put(8, d.Day, 2)
-	return string(b[:])
-}
-
-// truncate cuts s to at most n bytes without splitting a character.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	n = max(n, 0) // an id too long to leave room for any name
-
-	for n > 0 && !utf8Start(s[n]) {
-		n--
-	}
-	return s[:n]
-}
-
-func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
-
 // Description is the body of the ticket of c, one line per known field,
 // closed by ManagedLine.
 func Description(c *rotation.Credential) []rotation.Line {
@@ -99,11 +66,11 @@ func Description(c *rotation.Credential) []rotation.Line {
 	add("Environment", c.Environment)
 	add("Criticality", string(c.Criticality))
 	add("Description", c.Description)
-	add("Last changed", dateText(c.LastChanged))
+	add("Last changed", c.LastChanged.String())
 	if c.PeriodDays > 0 {
-		add("Rotation period", days(c.PeriodDays))
+		add("Rotation period", textsafe.Days(c.PeriodDays))
 	}
-	add("Due date", dateText(due))
+	add("Due date", due.String())
 	if c.Runbook != "" {
 		lines = append(lines, rotation.Line{Label: "Runbook", Value: c.Runbook, Link: c.Runbook})
 	}

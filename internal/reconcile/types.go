@@ -2,10 +2,10 @@ package reconcile
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/rotation"
+	"github.com/rotor-dev/rotor/internal/textsafe"
 )
 
 // Kind is what an action does to Jira.
@@ -108,7 +108,7 @@ func (a *Action) Describe() string {
 	case KindCreate:
 		var parts []string
 		if a.Status == rotation.StatusOverdue {
-			parts = append(parts, fmt.Sprintf("overdue by %s since %s", days(a.DaysOverdue), a.DueDate))
+			parts = append(parts, fmt.Sprintf("overdue by %s since %s", textsafe.Days(a.DaysOverdue), a.DueDate))
 		} else {
 			parts = append(parts, "due "+a.DueDate.String())
 		}
@@ -127,7 +127,7 @@ func (a *Action) Describe() string {
 		}
 		return strings.Join(parts, "; ")
 	case KindEscalate:
-		s := fmt.Sprintf("overdue by %s since %s: comment, label %s", days(a.DaysOverdue), a.DueDate, rotation.LabelOverdue)
+		s := fmt.Sprintf("overdue by %s since %s: comment, label %s", textsafe.Days(a.DaysOverdue), a.DueDate, rotation.LabelOverdue)
 		if a.Priority != "" {
 			s += ", priority " + a.Priority
 		}
@@ -136,14 +136,6 @@ func (a *Action) Describe() string {
 		return "no longer in the register: comment, label " + rotation.LabelOrphaned
 	}
 	return ""
-}
-
-// days renders n days: "1 day", "3 days".
-func days(n int) string {
-	if n == 1 || n == -1 {
-		return strconv.Itoa(n) + " day"
-	}
-	return strconv.Itoa(n) + " days"
 }
 
 // NoticeKind says what a notice is about.

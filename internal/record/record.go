@@ -232,7 +232,7 @@ func Run(ctx context.Context, deps Deps, cfg Config, req Request) (*Result, erro
 			return nil, err
 		}
 		if remoteHead != head {
-			return nil, fmt.Errorf("the checkout (%s) is not the head of origin's %s (%s): record from the default branch's head, e.g. actions/checkout without ref", ShortHash(head), base, ShortHash(remoteHead))
+			return nil, fmt.Errorf("the checkout (%s) is not the head of origin's %s (%s): record from the default branch's head, e.g. actions/checkout without ref", rotation.ShortHash(head), base, rotation.ShortHash(remoteHead))
 		}
 	}
 
@@ -275,7 +275,7 @@ func Run(ctx context.Context, deps Deps, cfg Config, req Request) (*Result, erro
 	}
 	open := openPR(prs)
 	if remote != commit {
-		step("pushing " + ShortHash(commit) + " to " + r.Branch)
+		step("pushing " + rotation.ShortHash(commit) + " to " + r.Branch)
 		if err := deps.Repo.Push(ctx, commit, r.Branch); err != nil {
 			return nil, err
 		}
@@ -457,12 +457,4 @@ func commentOnce(ctx context.Context, tk Tickets, key, prURL string) (bool, erro
 	}
 	text := "rotor recorded this rotation in a pull request: " + prURL + "\n\nThe register's last_changed is updated when it is merged."
 	return true, tk.Comment(ctx, key, text)
-}
-
-// ShortHash is the first 12 characters of a commit hash, for messages.
-func ShortHash(hash string) string {
-	if len(hash) > 12 {
-		return hash[:12]
-	}
-	return hash
 }

@@ -340,11 +340,11 @@ func observations(us []Unreadable, loc *time.Location) []Observation {
 	for _, u := range us {
 		o := Observation{Kind: ObsUnreadableFile, CredentialID: u.CredentialID, Date: rotation.DateOf(u.At.In(loc)), Commit: u.Commit}
 		if u.CredentialID == "" {
-			o.Message = u.Path + " at commit " + shortHash(u.Commit) + " " + u.Reason +
+			o.Message = u.Path + " at commit " + rotation.ShortHash(u.Commit) + " " + u.Reason +
 				"; the report counts its last readable version (if any) instead"
 		} else {
 			o.Kind = ObsUnreadableEntry
-			o.Message = u.Path + " at commit " + shortHash(u.Commit) + ": the entry of " + u.CredentialID + " " + u.Reason +
+			o.Message = u.Path + " at commit " + rotation.ShortHash(u.Commit) + ": the entry of " + u.CredentialID + " " + u.Reason +
 				"; the report counts its last readable entry (if any) instead"
 		}
 		out = append(out, o)

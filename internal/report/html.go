@@ -156,7 +156,7 @@ type htmlCell struct {
 // html/template, so it arrives as text.
 func (r *Report) WriteHTML(w io.Writer) error {
 	v := htmlView{Subject: r.Subject(), Title: r.title(), Counts: r.counts(),
-		Note: textsafe.Value(clip(r.HistoryNote, maxNoteRunes))}
+		Note: textsafe.Value(textsafe.Clip(r.HistoryNote, maxNoteRunes))}
 
 	lead := htmlTile{Value: pctText(r.CompliancePercent), Label: "on time", Color: colorInk}
 	if r.Change != nil {
@@ -202,7 +202,7 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		for n, row := range s.rows {
 			hr := make([]htmlCell, len(row))
 			for i, c := range row {
-				hc := htmlCell{Text: textsafe.Value(clip(oneLine(c.text), c.runes())), URL: c.url, Code: c.code, Right: s.cols[i].right}
+				hc := htmlCell{Text: textsafe.Value(textsafe.Clip(textsafe.OneLine(c.text), c.runes())), URL: c.url, Code: c.code, Right: s.cols[i].right}
 				if hc.Text == "" {
 					hc.Text = "-"
 				}

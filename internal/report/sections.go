@@ -3,7 +3,9 @@ package report
 import (
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/rotor-dev/rotor/internal/rotation"
+	"github.com/rotor-dev/rotor/internal/textsafe"
 )
 
 // Limits of the human formats (Markdown, text, HTML); JSON lists all.
@@ -105,7 +107,7 @@ func (r *Report) sections() []section {
 			}
 			s.rows = append(s.rows, []cell{{text: x.ID, code: true}, {text: x.Name}, {text: x.Team},
 				{text: x.PreviousLastChanged.String() + " → " + x.LastChanged.String()},
-				ticketCell(x.Ticket, x.TicketURL, ""), {text: shortHash(x.Commit), code: true}, {text: by}})
+				ticketCell(x.Ticket, x.TicketURL, ""), {text: rotation.ShortHash(x.Commit), code: true}, {text: by}})
 		}
 		s.more = len(r.Rotated) - len(s.rows)
 		out = append(out, s)
@@ -144,7 +146,7 @@ func (r *Report) sections() []section {
 			cols: []column{{head: "Date"}, {head: "Commit"}, {head: "Credential"}, {head: "Observation"}}}
 		for i := range min(len(r.Observations), maxRows) {
 			o := &r.Observations[i]
-			s.rows = append(s.rows, []cell{{text: o.Date.String()}, {text: shortHash(o.Commit), code: true},
+			s.rows = append(s.rows, []cell{{text: o.Date.String()}, {text: rotation.ShortHash(o.Commit), code: true},
 				{text: o.CredentialID, code: true}, {text: o.Message, long: true}})
 		}
 		s.more = len(r.Observations) - len(s.rows)
@@ -183,54 +185,12 @@ func safeURL(u string) string {
 	return u
 }
 
-func shortHash(h string) string {
-	if len(h) > 12 {
-		return h[:12]
-	}
-	return h
-}
-
-// clip cuts s to n characters, marking the cut with "…"; it runs before
-// escaping, so that no escape is cut in two.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	i, count := 0, 0
-	for i < len(s) && count < n {
-		_, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		count++
-	}
-	if i >= len(s) {
-		return s
-	}
-	return s[:i] + "…"
-}
-
-// oneLine folds line breaks and tabs (a reason may span lines) into
-// single spaces, for a table cell of text or HTML.
-func oneLine(s string) string {
-	if !strings.ContainsAny(s, "\r\n\t") {
-		return s
-	}
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r == '\r' || r == '\n' || r == '\t' || r == ' ' }), " ")
-}
-
-// daysText renders n days: "1 day", "3 days".
-func daysText(n int) string {
-	if n == 1 || n == -1 {
-		return strconv.Itoa(n) + " day"
-	}
-	return strconv.Itoa(n) + " days"
-}
-
 // untilText is how long an exemption still runs: "last day", "3 days left".
 func untilText(days int) string {
 	if days == 0 {
 		return "last day"
 	}
-	return daysText(days) + " left"
+	return textsafe.Days(days) + " left"
 }
 
 // ofText is "3 of 4", or "" when nothing is rated.
@@ -292,23 +252,16 @@ func (r *Report) changeSuffix() string {
 
 // counts is the second line: "42 credentials: 36 of 39 on time, 3 exempt."
 func (r *Report) counts() string {
-	s := plural(r.Total, "credential", "credentials")
+	s := textsafe.Plural(r.Total, "credential", "credentials")
 	if rated := r.Total - r.Exempt; r.Total > 0 {
 		s += ": " + strconv.Itoa(r.OnTime) + " of " + strconv.Itoa(rated) + " on time, " + strconv.Itoa(r.Exempt) + " exempt"
 	}
 	s += "."
 	if p := r.Previous; p != nil {
 		s += " Last week (" + p.Date.String() + "): " + pctText(p.CompliancePercent) + " on time, " +
-			strconv.Itoa(p.Overdue) + " overdue, " + plural(p.Total, "credential", "credentials") + "."
+			strconv.Itoa(p.Overdue) + " overdue, " + textsafe.Plural(p.Total, "credential", "credentials") + "."
 	}
 	return s
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
 }
 
 // shownTrend is the part of the trend the human formats draw.
@@ -320,7 +273,7 @@ func (r *Report) shownTrend() []Figures {
 func (r *Report) trendTitle() string {
 	pts := r.shownTrend()
 	weeks := len(pts) - 1
-	s := "Trend, " + plural(weeks, "week", "weeks")
+	s := "Trend, " + textsafe.Plural(weeks, "week", "weeks")
 	if len(r.Trend) > len(pts) {
 		s += " (the last " + strconv.Itoa(weeks) + " of " + strconv.Itoa(len(r.Trend)-1) + ")"
 	} else if r.TrendWeeks > weeks {

@@ -41,7 +41,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	}
 	b.WriteString("\n\n" + r.counts() + "\n")
 	if r.HistoryNote != "" {
-		b.WriteString("\n> **History not read:** " + markdown.Text(clip(r.HistoryNote, maxNoteRunes)) + "\n")
+		b.WriteString("\n> **History not read:** " + markdown.Text(textsafe.Clip(r.HistoryNote, maxNoteRunes)) + "\n")
 	}
 	pts := r.shownTrend()
 	if len(pts) > 1 {
@@ -81,11 +81,11 @@ func mdCell(c cell) string {
 	case c.text == "":
 		return "-"
 	case c.code:
-		return markdown.Code(clip(c.text, c.runes()))
+		return markdown.Code(textsafe.Clip(c.text, c.runes()))
 	case c.url != "":
-		return "[" + markdown.Text(clip(c.text, c.runes())) + "](" + c.url + ")"
+		return "[" + markdown.Text(textsafe.Clip(c.text, c.runes())) + "](" + c.url + ")"
 	}
-	return markdown.Text(clip(c.text, c.runes()))
+	return markdown.Text(textsafe.Clip(c.text, c.runes()))
 }
 
 // WriteText writes the report as plain text, for a terminal and for the
@@ -102,7 +102,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	fmt.Fprintf(ew, "\n%s\n", r.counts())
 	if r.HistoryNote != "" {
-		fmt.Fprintf(ew, "\nHistory not read: %s\n", textsafe.Value(clip(r.HistoryNote, maxNoteRunes)))
+		fmt.Fprintf(ew, "\nHistory not read: %s\n", textsafe.Value(textsafe.Clip(r.HistoryNote, maxNoteRunes)))
 	}
 	pts := r.shownTrend()
 	if len(pts) > 1 {
@@ -149,7 +149,7 @@ func textCell(c cell) string {
 	case c.text == "":
 		return "-"
 	}
-	return clip(oneLine(c.text), c.runes())
+	return textsafe.Clip(textsafe.OneLine(c.text), c.runes())
 }
 
 // WriteJSON writes the report as indented JSON with snake_case keys: the
