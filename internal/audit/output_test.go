@@ -27,10 +27,10 @@ import (
 	"github.com/rotor-dev/rotor/internal/rotation"
 )
 
-// checkGolden compares got with testdata/golden/name (see package golden).
+// checkGolden compares got with testdata/<name>.golden (see package golden).
 func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	golden.Check(t, filepath.Join("testdata", "golden", name), got)
+	golden.Check(t, filepath.Join("testdata", name+".golden"), got)
 }
 
 var writers = []struct {

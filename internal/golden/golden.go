@@ -11,15 +11,28 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
+
+// Suffix ends the name of every golden file.
+const Suffix = ".golden"
 
 var update = flag.Bool("update", false, "rewrite the golden files instead of comparing with them")
 
 // Check compares got with the file at path. Under -update it writes got
 // there (with its folder) and passes.
+//
+// Every golden file is named <name>.golden, after what it holds
+// (testdata/plan.md.golden, testdata/setfields/bom.yaml.golden), so that
+// one look at a folder tells the files tests compare with from their
+// inputs; Check refuses any other name.
 func Check(t testing.TB, path string, got []byte) {
 	t.Helper()
+	if !strings.HasSuffix(path, Suffix) {
+		t.Fatalf("golden file %s: name it <name>%s (e.g. testdata/report.md%s)", path, Suffix, Suffix)
+		return
+	}
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)

@@ -18,8 +18,15 @@ func (r *recorder) Fatalf(string, ...any) { r.failed = true }
 func (r *recorder) Fatal(...any)          { r.failed = true }
 
 func TestCheck(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "a", "out.txt")
 	r := &recorder{TB: t}
+	*update = true
+	Check(r, filepath.Join(t.TempDir(), "out.txt"), []byte("x"))
+	*update = false
+	if !r.failed {
+		t.Error("a golden file not named <name>.golden passed")
+	}
+	path := filepath.Join(t.TempDir(), "a", "out.txt.golden")
+	r = &recorder{TB: t}
 	Check(r, path, []byte("x"))
 	if !r.failed {
 		t.Error("a missing golden file passed")

@@ -487,7 +487,7 @@ func TestWriteEML(t *testing.T) {
 	if bytes.Contains(bytes.ReplaceAll(a.Bytes(), []byte("\r\n"), nil), []byte("\n")) {
 		t.Error("a line ends without CR")
 	}
-	golden.Check(t, filepath.Join("testdata", "report.eml"), a.Bytes())
+	golden.Check(t, filepath.Join("testdata", "report.eml.golden"), a.Bytes())
 
 	m := report()
 	m.Text += "changed"

@@ -31,7 +31,7 @@ func newEntryValue() map[string]any {
 }
 
 // TestAppendEntryGolden appends newFields to every testdata/append/*.in.yaml
-// and compares the result with <case>.golden.yaml. Run with -update to
+// and compares the result with <case>.yaml.golden. Run with -update to
 // rewrite the golden files, then review the diff.
 func TestAppendEntryGolden(t *testing.T) {
 	ins, err := filepath.Glob(filepath.Join("testdata", "append", "*.in.yaml"))
@@ -49,7 +49,7 @@ func TestAppendEntryGolden(t *testing.T) {
 			if err != nil {
 				t.Fatalf("AppendEntry: %v", err)
 			}
-			golden.Check(t, strings.TrimSuffix(in, ".in.yaml")+".golden.yaml", got)
+			golden.Check(t, strings.TrimSuffix(in, ".in.yaml")+".yaml.golden", got)
 			assertAppended(t, data, got, newEntryValue())
 		})
 	}

@@ -56,7 +56,7 @@ var setCases = map[string]string{
 }
 
 // TestSetFieldsGolden sets recordFields on one credential of every
-// testdata/setfields/*.in.yaml and compares the result with <case>.out.yaml.
+// testdata/setfields/*.in.yaml and compares the result with <case>.yaml.golden.
 // Run with -update to rewrite the golden files, then review the diff.
 func TestSetFieldsGolden(t *testing.T) {
 	ins, err := filepath.Glob(filepath.Join("testdata", "setfields", "*.in.yaml"))
@@ -80,7 +80,7 @@ func TestSetFieldsGolden(t *testing.T) {
 			if err != nil {
 				t.Fatalf("SetFields: %v", err)
 			}
-			golden.Check(t, strings.TrimSuffix(in, ".in.yaml")+".out.yaml", got)
+			golden.Check(t, strings.TrimSuffix(in, ".in.yaml")+".yaml.golden", got)
 			assertSet(t, data, got, id, recordValues())
 		})
 	}
