@@ -2,10 +2,13 @@ package relay
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -112,4 +115,33 @@ func BenchmarkVerifySignature(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkParseEvent measures what the one-pass decoder (parseEvent)
+// saves over encoding/json on a real Jira event: the figure its doc
+// states.
+func BenchmarkParseEvent(b *testing.B) {
+	body, err := os.ReadFile(filepath.Join("testdata", "webhook-issue-updated-in-progress.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("parseEvent", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := parseEvent(body); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encoding/json", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		b.ReportAllocs()
+		for b.Loop() {
+			var ev jiraEvent
+			if err := json.Unmarshal(body, &ev); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
