@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -48,9 +49,7 @@ type Sender struct {
 	ep      Endpoint
 	from    string
 	timeout time.Duration
-	tries   int
-	delay   time.Duration
-	sleep   func(context.Context, time.Duration) error
+	retry   httpretry.Policy // attempts and backoff, as every client of rotor retries
 	tls     *tls.Config
 }
 
@@ -61,7 +60,7 @@ func New(cfg Config) (*Sender, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Sender{ep: ep, from: cfg.From, timeout: cfg.Timeout, tries: cfg.Attempts, delay: cfg.RetryDelay, sleep: cfg.Sleep}
+	s := &Sender{ep: ep, from: cfg.From, timeout: cfg.Timeout}
 	if cfg.From != "" {
 		if _, err := parseAddress("sender", cfg.From); err != nil {
 			return nil, err
@@ -70,15 +69,15 @@ func New(cfg Config) (*Sender, error) {
 	if s.timeout <= 0 {
 		s.timeout = 30 * time.Second
 	}
-	if s.tries <= 0 {
-		s.tries = 3
-	}
-	if s.delay <= 0 {
-		s.delay = 2 * time.Second
-	}
-	if s.sleep == nil {
-		s.sleep = httpretry.Sleep
-	}
+	// A mail server's temporary failure lasts longer than an API's: fewer
+	// attempts, longer waits, doubled without jitter (one sender, no herd).
+	s.retry = httpretry.Policy{
+		MaxAttempts: cmp.Or(max(cfg.Attempts, 0), 3),
+		BaseDelay:   cmp.Or(max(cfg.RetryDelay, 0), 2*time.Second),
+		MaxDelay:    time.Hour,
+		Sleep:       cfg.Sleep,
+		Jitter:      func(d time.Duration) time.Duration { return d },
+	}.WithDefaults()
 	if cfg.TLSConfig != nil {
 		s.tls = cfg.TLSConfig.Clone()
 	} else {
@@ -157,23 +156,21 @@ func (s *Sender) Send(ctx context.Context, m Message) (attempts int, err error) 
 		return 0, err
 	}
 	msg := p.build()
-	wait := s.delay
 	for attempts = 1; ; attempts++ {
 		e := s.attempt(ctx, msg)
 		if e == nil {
 			return attempts, nil
 		}
-		if !e.Temporary || attempts >= s.tries || ctx.Err() != nil {
+		if !e.Temporary || attempts >= s.retry.MaxAttempts || ctx.Err() != nil {
 			if e.Temporary && ctx.Err() == nil {
 				e.kind = ErrUnavailable
 				e.msg = fmt.Sprintf("%s (gave up after %d attempts)", e.msg, attempts)
 			}
 			return attempts, e
 		}
-		if err := s.sleep(ctx, wait); err != nil {
+		if err := s.retry.Sleep(ctx, s.retry.Backoff(attempts)); err != nil {
 			return attempts, s.fail(ErrUnavailable, 0, true, err, "%s; stopped waiting to retry: %v", ours(e.msg), err)
 		}
-		wait *= 2
 	}
 }
 
