@@ -20,6 +20,13 @@ const (
 	envFieldContactPerson  = "ROTOR_JIRA_FIELD_CONTACT_PERSON"
 )
 
+// Environment variables of the Jira endpoint and credentials.
+const (
+	envJiraURL   = "ROTOR_JIRA_URL"
+	envJiraEmail = "ROTOR_JIRA_EMAIL"
+	envJiraToken = "ROTOR_JIRA_TOKEN"
+)
+
 // jiraFlags are the flags of commands that talk to Jira. The endpoint and
 // credentials come only from the environment, so they never show up in a
 // process list or a shell history.
@@ -51,17 +58,25 @@ func jiraSettings(c *cli.Context, env Env, s rotation.JiraSettings) rotation.Jir
 }
 
 // jiraVars are the variables of the Jira endpoint and credentials.
-var jiraVars = []string{jira.EnvURL, jira.EnvEmail, jira.EnvToken}
+var jiraVars = []string{envJiraURL, envJiraEmail, envJiraToken}
 
 // newJiraClient builds the Jira client from settings and the environment
 // (ROTOR_JIRA_URL, ROTOR_JIRA_EMAIL, ROTOR_JIRA_TOKEN). A missing or
 // malformed value is a configuration error: exit 2, every problem named
 // by its variable and no value shown (jira.New).
 func newJiraClient(env Env, s rotation.JiraSettings) (*jira.Client, error) {
-	cfg := jira.ConfigFromSettings(s, env.Getenv)
-	cfg.HTTPClient = env.HTTPClient
-	cfg.Retry.Sleep = env.Sleep
-	client, err := jira.New(cfg)
+	client, err := jira.New(jira.Config{
+		URL:             env.Getenv(envJiraURL),
+		Email:           env.Getenv(envJiraEmail),
+		Token:           env.Getenv(envJiraToken),
+		Names:           jira.Names{URL: envJiraURL, Email: envJiraEmail, Token: envJiraToken},
+		Project:         s.Project,
+		IssueType:       s.IssueType,
+		OverduePriority: s.OverduePriority,
+		Fields:          s.Fields,
+		HTTPClient:      env.HTTPClient,
+		Retry:           jira.RetryPolicy{Sleep: env.Sleep},
+	})
 	if err != nil {
 		return nil, usageError("%w", err)
 	}

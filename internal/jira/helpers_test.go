@@ -40,6 +40,10 @@ func (s *sleeper) Waits() []time.Duration {
 	return append([]time.Duration(nil), s.waits...)
 }
 
+// names are the settings' names as rotor passes them (its environment
+// variables).
+var names = jira.Names{URL: "ROTOR_JIRA_URL", Email: "ROTOR_JIRA_EMAIL", Token: "ROTOR_JIRA_TOKEN"}
+
 var fullMapping = rotation.FieldMapping{
 	CredentialName: jiratest.FieldCredentialName,
 	NextDueDate:    jiratest.FieldNextDueDate,
@@ -55,6 +59,7 @@ func newClient(t *testing.T, fake *jiratest.Server, opts ...func(*jira.Config)) 
 		URL:        fake.URL,
 		Email:      jiratest.Email,
 		Token:      jiratest.Token,
+		Names:      names,
 		Project:    jiratest.ProjectKey,
 		Fields:     fullMapping,
 		HTTPClient: fake.Client(),
