@@ -2,14 +2,16 @@
 // it turns Jira's "rotor ticket is done" webhook into a repository_dispatch
 // event on the register's repository. It is configured from the
 // environment (see docs/relay.md) and stops cleanly on SIGTERM; a second
-// SIGTERM or Ctrl-C during the drain ends it at once.
+// SIGTERM or Ctrl-C during the drain ends it at once. It runs relay.Main,
+// as `rotor relay` does.
 package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -35,7 +37,7 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stderr))
 }
 
-const usage = `usage: rotor-relay [--version]
+const usage = `usage: rotor-relay [--addr address] [--version]
 
 Receives Jira's webhook on POST /webhook/jira and fires a repository_dispatch
 (rotor.rotation-done) on the register's repository. Settings come from the
@@ -48,7 +50,8 @@ environment:
   ROTOR_GITHUB_API_URL       GitHub API root (default https://api.github.com/)
   ROTOR_AUTOMATION_TOKEN     enables Jira Automation's sender (X-Rotor-Token)
 
-See docs/relay.md.
+Flags (rotor relay takes the same):
+
 `
 
 // run is the whole program; it returns the exit code.
@@ -57,25 +60,34 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		fmt.Fprintln(stderr, "rotor-relay version "+buildVersion())
 		return 0
 	}
-	if len(args) > 0 {
-		fmt.Fprint(stderr, usage)
-		if args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
-			return 0
-		}
+	err := relay.Main(ctx, args, getenv, stderr)
+	var usageErr *relay.UsageError
+	var settingsErr *relay.SettingsError
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		printUsage(stderr)
+		return 0
+	case errors.As(err, &usageErr):
+		fmt.Fprintf(stderr, "rotor-relay: %v\n\n", err)
+		printUsage(stderr)
 		return 2
-	}
-	cfg, err := relay.ConfigFromEnv(getenv)
-	if err != nil {
+	case errors.As(err, &settingsErr):
 		fmt.Fprintf(stderr, "rotor-relay: configuration:\n%v\n", err)
 		return 2
-	}
-	defer relay.TuneRuntime(getenv)()
-	logger := slog.New(slog.NewJSONHandler(stderr, nil))
-	if err := relay.Run(ctx, cfg, logger); err != nil {
-		logger.Error("relay failed", "error", err.Error())
+	case err != nil:
+		relay.NewLogger(stderr).Error("relay failed", "error", err.Error())
 		return 1
 	}
 	return 0
+}
+
+// printUsage writes the usage, with the relay's flags.
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, usage)
+	fs := relay.FlagSet()
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fmt.Fprint(w, "\nSee docs/relay.md.\n")
 }
 
 // buildVersion is the stamped release version if there is one, else the

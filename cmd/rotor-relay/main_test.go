@@ -268,3 +268,33 @@ func TestSIGTERMDrainsThenExits0(t *testing.T) {
 		t.Errorf("GitHub accepted %d dispatches, want 1", gh.Accepted())
 	}
 }
+
+// TestTakesTheFlagsOfRotorRelay: rotor-relay takes --addr as `rotor
+// relay` does: it wins over ROTOR_RELAY_ADDR, and a malformed one is
+// named, not shown, with exit 2.
+func TestTakesTheFlagsOfRotorRelay(t *testing.T) {
+	env := map[string]string{
+		relay.EnvWebhookSecret: secret,
+		relay.EnvGitHubToken:   token,
+		relay.EnvRepository:    "acme/register",
+		relay.EnvAddr:          "8080", // not host:port: --addr must win
+	}
+	getenv := func(k string) string { return env[k] }
+	// Cancelled at once: the relay listens, drains and stops.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stderr bytes.Buffer
+	if code := run(ctx, []string{"--addr", "127.0.0.1:0"}, getenv, &stderr); code != 0 {
+		t.Fatalf("--addr 127.0.0.1:0: exit code %d, want 0\n%s", code, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), `"url":"http://127.0.0.1:`) {
+		t.Errorf("the relay did not listen on --addr:\n%s", stderr.String())
+	}
+	stderr.Reset()
+	if code := run(ctx, []string{"--addr", "Sm7pS3cret"}, getenv, &stderr); code != 2 {
+		t.Errorf("a malformed --addr: exit code %d, want 2", code)
+	}
+	if out := stderr.String(); !strings.HasPrefix(out, "rotor-relay: configuration:\n--addr") || strings.Contains(out, "S3cret") {
+		t.Errorf("want --addr named and its value not shown:\n%s", out)
+	}
+}

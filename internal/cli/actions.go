@@ -59,7 +59,7 @@ const maxStepSummary = 1 << 20
 
 // appendStepSummary appends Markdown to $GITHUB_STEP_SUMMARY when it is set.
 func appendStepSummary(env Env, markdown string) error {
-	path := env.Getenv("GITHUB_STEP_SUMMARY")
+	path := env.Getenv(envStepSummary)
 	if path == "" {
 		return nil
 	}

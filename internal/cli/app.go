@@ -1,7 +1,9 @@
 // Package cli is rotor's command line: one file per command, each with an
-// options struct, its flags, and a run function that tests can call without
-// flags. Main wires the commands to streams, environment and clock that the
-// caller provides, so the whole CLI runs in-process in tests.
+// options struct of plain values, its flags, and a run function that tests
+// can call without flags. Main wires the commands to streams, environment
+// and clock that the caller provides, so the whole CLI runs in-process in
+// tests; factory.go names every environment variable and builds, when a
+// command asks, what it needs.
 package cli
 
 import (
@@ -13,25 +15,20 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/rotor-dev/rotor/internal/register"
-	"github.com/rotor-dev/rotor/internal/rotation"
 	"github.com/rotor-dev/rotor/internal/textsafe"
 	"github.com/rotor-dev/rotor/internal/validate"
 )
 
 // Exit codes shared by every command.
 const (
-	ExitOK      = 0 // success, nothing to report
-	ExitFailed  = 1 // findings, failed actions, failed checks
-	ExitUsage   = 2 // bad flags, bad configuration, unreadable input
-	exitPrefix  = "rotor: "
-	envRegister = "ROTOR_REGISTER"
-	envToday    = "ROTOR_TODAY"
+	ExitOK     = 0 // success, nothing to report
+	ExitFailed = 1 // findings, failed actions, failed checks
+	ExitUsage  = 2 // bad flags, bad configuration, unreadable input
+	exitPrefix = "rotor: "
 )
 
 // Env is everything rotor takes from the outside world.
@@ -89,7 +86,7 @@ func failed(format string, args ...any) error {
 // Main runs rotor with args (without the program name) and returns the exit
 // status.
 func Main(ctx context.Context, args []string, env Env) int {
-	app := newApp(env)
+	app := newApp(newFactory(env))
 	unknown := false
 	app.CommandNotFound = func(_ *cli.Context, name string) {
 		fmt.Fprintf(env.Stderr, "%sunknown command %q; rotor --help lists the commands\n", exitPrefix, name)
@@ -144,89 +141,43 @@ func version() string {
 	return "devel"
 }
 
-func newApp(env Env) *cli.App {
+func newApp(f *factory) *cli.App {
 	return &cli.App{
 		Name:  "rotor",
 		Usage: "keep a register of credentials rotated, with Jira tickets and pull requests",
 		Description: "rotor reads the credential register (YAML under credential_rotation/), checks it, " +
 			"keeps one Jira ticket open per credential that is due, and relays Jira's done tickets to GitHub.",
 		Version:        version(),
-		Reader:         env.Stdin,
-		Writer:         env.Stdout,
-		ErrWriter:      env.Stderr,
+		Reader:         f.Stdin,
+		Writer:         f.Stdout,
+		ErrWriter:      f.Stderr,
 		ExitErrHandler: func(*cli.Context, error) {}, // Main prints and maps errors
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return usageError("%v (see --help)", err)
 		},
 		HideHelpCommand: true,
 		Commands: []*cli.Command{
-			newValidateCommand(env),
-			newStatusCommand(env),
-			newNewCommand(env),
-			newSyncCommand(env),
-			newRecordCommand(env),
-			newReportCommand(env),
-			newAuditCommand(env),
-			newDoctorCommand(env),
-			newRelayCommand(env),
+			newValidateCommand(f),
+			newStatusCommand(f),
+			newNewCommand(f),
+			newSyncCommand(f),
+			newRecordCommand(f),
+			newReportCommand(f),
+			newAuditCommand(f),
+			newDoctorCommand(f),
+			newRelayCommand(f),
 		},
 	}
 }
 
-// registerFlags are the flags every register-reading command takes.
-func registerFlags() []cli.Flag {
-	return []cli.Flag{
-		&cli.StringFlag{Name: "register", Usage: "register `folder` (env " + envRegister + ")", Value: register.DefaultRoot, DefaultText: register.DefaultRoot},
-		&cli.StringFlag{Name: "today", Usage: "pretend today is `YYYY-MM-DD` (env " + envToday + "); default: today in the register's time zone"},
-	}
-}
-
-// registerOptions are the values of registerFlags, resolved against env.
-type registerOptions struct {
-	Root  string
-	Today rotation.Date
-}
-
-func resolveRegister(c *cli.Context, env Env) (registerOptions, error) {
-	var o registerOptions
-	o.Root = flagOrEnv(c, env, "register", envRegister)
-	if o.Root == "" {
-		o.Root = register.DefaultRoot
-	}
-	if s := flagOrEnv(c, env, "today", envToday); s != "" {
-		d, err := rotation.ParseDate(s)
-		if err != nil {
-			return o, usageError("--today: %v", err)
-		}
-		o.Today = d
-	}
-	return o, nil
-}
-
-// flagOrEnv returns the flag's value when set on the command line, else the
-// environment variable, else the flag's default.
-func flagOrEnv(c *cli.Context, env Env, flag, envVar string) string {
-	if c.IsSet(flag) {
-		return c.String(flag)
-	}
-	if v := strings.TrimSpace(env.Getenv(envVar)); v != "" {
-		return v
-	}
-	return c.String(flag)
-}
-
-// validator compiles the embedded schemas once per process; commands that
-// validate twice (new: the register, then the edited file) share it.
-var validator = sync.OnceValues(validate.New)
-
 // loadRegister validates the register and returns the result; the error is
 // set only when the register cannot be read.
-func loadRegister(ctx context.Context, env Env, o registerOptions) (*validate.Result, error) {
-	v, err := validator()
+func loadRegister(ctx context.Context, f *factory, o registerOptions) (*validate.Result, error) {
+	v, err := f.validator()
 	if err != nil {
 		return nil, err
 	}
-	res, err := v.Validate(ctx, validate.Options{Root: o.Root, Now: env.Now(), Today: o.Today})
+	res, err := v.Validate(ctx, validate.Options{Root: o.Root, Now: f.Now(), Today: o.Today})
 	if err != nil {
 		return nil, usageError("%v", err)
 	}
@@ -235,13 +186,13 @@ func loadRegister(ctx context.Context, env Env, o registerOptions) (*validate.Re
 
 // requireValid loads the register and refuses to go on when it has errors,
 // printing them so the user sees what to fix.
-func requireValid(ctx context.Context, env Env, o registerOptions) (*validate.Result, error) {
-	res, err := loadRegister(ctx, env, o)
+func requireValid(ctx context.Context, f *factory, o registerOptions) (*validate.Result, error) {
+	res, err := loadRegister(ctx, f, o)
 	if err != nil {
 		return nil, err
 	}
 	if n := res.Errors(); n > 0 {
-		writeFindingsText(env.Stderr, res.Findings)
+		writeFindingsText(f.Stderr, res.Findings)
 		return nil, failed("the register has %s; fix them first (rotor validate shows them)", plural(n, "error"))
 	}
 	return res, nil

@@ -24,17 +24,17 @@ import (
 
 type auditOptions struct {
 	registerOptions
-	From, To string
-	Format   string
-	Out      string
-	OutDir   string
-	Repo     string
-	Jira     bool
-	Timeout  time.Duration // of the Jira lookups
-	jira     func(rotation.JiraSettings) rotation.JiraSettings
+	From, To      string
+	Format        string
+	Out           string
+	OutDir        string
+	Repo          string
+	Jira          bool
+	Timeout       time.Duration // of the Jira lookups
+	JiraOverrides jiraOverrides
 }
 
-func newAuditCommand(env Env) *cli.Command {
+func newAuditCommand(f *factory) *cli.Command {
 	return &cli.Command{
 		Name:  "audit",
 		Usage: "the evidence pack for auditors: every rotation of a period, from git history alone",
@@ -56,7 +56,7 @@ func newAuditCommand(env Env) *cli.Command {
 			&cli.StringFlag{Name: "repo", Usage: "the git working copy `folder` whose history is read", Value: "."},
 		),
 		Action: func(c *cli.Context) error {
-			ro, err := resolveRegister(c, env)
+			ro, err := resolveRegister(c, f.Env)
 			if err != nil {
 				return err
 			}
@@ -65,9 +65,8 @@ func newAuditCommand(env Env) *cli.Command {
 			}
 			o := auditOptions{registerOptions: ro, From: c.String("from"), To: c.String("to"),
 				Format: c.String("format"), Out: c.String("out"), OutDir: c.String("out-dir"), Repo: c.String("repo"),
-				Jira: c.Bool("jira"), Timeout: c.Duration("timeout"),
-				jira: func(s rotation.JiraSettings) rotation.JiraSettings { return jiraSettings(c, env, s) }}
-			return runAudit(c.Context, env, o)
+				Jira: c.Bool("jira"), Timeout: c.Duration("timeout"), JiraOverrides: readJiraOverrides(c, f.Env)}
+			return runAudit(c.Context, f, o)
 		},
 	}
 }
@@ -86,11 +85,11 @@ func auditJiraFlags() []cli.Flag {
 	return flags
 }
 
-func runAudit(ctx context.Context, env Env, o auditOptions) error {
+func runAudit(ctx context.Context, f *factory, o auditOptions) error {
 	if err := checkFormat(o.Format, audit.Formats...); err != nil {
 		return err
 	}
-	res, err := requireValid(ctx, env, o.registerOptions)
+	res, err := requireValid(ctx, f, o.registerOptions)
 	if err != nil {
 		return err
 	}
@@ -98,7 +97,7 @@ func runAudit(ctx context.Context, env Env, o auditOptions) error {
 	if err != nil {
 		return err
 	}
-	repo, err := gitrepo.Open(o.Repo, gitrepo.Options{LocalOnly: true})
+	repo, err := f.localRepo(o.Repo)
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -120,7 +119,7 @@ func runAudit(ctx context.Context, env Env, o auditOptions) error {
 	if o.Jira {
 		// Configuration and credentials first: a missing or refused token
 		// ends the run before the history is read.
-		client, err := newJiraClient(env, o.jira(settings.Jira))
+		client, err := f.jiraClient(o.JiraOverrides.apply(settings.Jira))
 		if err != nil {
 			return err
 		}
@@ -134,10 +133,13 @@ func runAudit(ctx context.Context, env Env, o auditOptions) error {
 	}
 	in := audit.Input{
 		From: from, To: to, Location: settings.Timezone, NoticeDays: settings.NoticeDays,
-		Provenance: auditProvenance(env, repo, dir, o, from, to, settings.Timezone),
+		Provenance: auditProvenance(f.Env, repo, dir, o, from, to, settings.Timezone),
 	}
-	progress := func(s string) { fmt.Fprintf(env.Stderr, "%s%s\n", exitPrefix, s) }
-	h := newHistory(repo, dir, settings)
+	progress := func(s string) { fmt.Fprintf(f.Stderr, "%s%s\n", exitPrefix, s) }
+	h, err := f.history(repo, dir, settings)
+	if err != nil {
+		return err
+	}
 	if err := h.Period(ctx, &in, progress); err != nil {
 		if errors.Is(err, gitrepo.ErrShallow) {
 			return usageError("%v", err)
@@ -151,7 +153,7 @@ func runAudit(ctx context.Context, env Env, o auditOptions) error {
 			return err
 		}
 	}
-	return writeAudit(env, o, pack, progress)
+	return writeAudit(f.Env, o, pack, progress)
 }
 
 // auditFiles are the files of --out-dir, by format.
@@ -337,13 +339,13 @@ func auditPeriod(o auditOptions, today rotation.Date) (from, to rotation.Date, e
 // It holds nothing of this machine (no folder, no clock), so that the same
 // history gives the same bytes anywhere.
 func auditProvenance(env Env, repo *gitrepo.Repo, dir string, o auditOptions, from, to rotation.Date, loc *time.Location) audit.Provenance {
-	name := env.Getenv("GITHUB_REPOSITORY")
+	name := env.Getenv(envActionsRepository)
 	if name == "" {
 		name = repo.OriginName()
 	}
 	branch, _ := repo.Branch()
 	if branch == "" {
-		branch = env.Getenv("GITHUB_REF_NAME")
+		branch = env.Getenv(envActionsRefName)
 	}
 	// Run from the repository's top folder; --register as the repository
 	// names it, not as this machine does.

@@ -30,18 +30,25 @@ func runRotor(t *testing.T, env map[string]string, stdin string, args ...string)
 // would serve (rotor relay).
 func runRotorContext(ctx context.Context, t *testing.T, env map[string]string, stdin string, args ...string) result {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	e := Env{
+	e, stdout, stderr := testEnv(env, stdin)
+	code := Main(ctx, args, e)
+	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
+}
+
+// testEnv is the Env of a test: the given environment (nothing is read
+// from the real one), a pinned clock, retries without the waits, and
+// the streams it returns.
+func testEnv(env map[string]string, stdin string) (e Env, stdout, stderr *bytes.Buffer) {
+	stdout, stderr = &bytes.Buffer{}, &bytes.Buffer{}
+	return Env{
 		Stdin:  strings.NewReader(stdin),
-		Stdout: &stdout,
-		Stderr: &stderr,
+		Stdout: stdout,
+		Stderr: stderr,
 		Getenv: func(k string) string { return env[k] },
 		Now:    func() time.Time { return time.Date(2026, time.November, 27, 9, 0, 0, 0, time.UTC) },
 		// Retries happen, without the waits.
 		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
-	}
-	code := Main(ctx, args, e)
-	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
+	}, stdout, stderr
 }
 
 // checkGolden compares got with testdata/name (see package golden).

@@ -8,52 +8,51 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/rotor-dev/rotor/internal/github"
-	"github.com/rotor-dev/rotor/internal/rotation"
 	"github.com/rotor-dev/rotor/internal/textsafe"
 )
 
 type doctorOptions struct {
 	registerOptions
-	jira func(rotation.JiraSettings) rotation.JiraSettings // applies flag/env overrides
+	JiraOverrides jiraOverrides
 }
 
-func newDoctorCommand(env Env) *cli.Command {
+func newDoctorCommand(f *factory) *cli.Command {
 	return &cli.Command{
 		Name:  "doctor",
 		Usage: "check the Jira and GitHub configuration and say what to fix",
 		Description: "Checks, in order: the Jira site answers, the API token works, the project exists, rotor's user " +
 			"has the permissions it needs, the issue type exists in the project, its workflow reaches a status of " +
-			"category done, and the custom fields in rotor.yaml exist. With GitHub configured (GITHUB_TOKEN, " +
-			"ROTOR_GITHUB_REPOSITORY or ROTOR_GITHUB_API_URL set), it also checks what " +
+			"category done, and the custom fields in rotor.yaml exist. With GitHub configured (" + envGitHubToken + ", " +
+			envGitHubRepository + " or " + envGitHubAPIURL + " set), it also checks what " +
 			"rotor record needs: the repository answers, the token may push and may open pull requests. Exit status: 0 ready, " +
 			"1 a check failed, 2 a setting is missing or malformed (named, its value not shown).",
 		Flags: append(registerFlags(), jiraFlags()...),
 		Action: func(c *cli.Context) error {
-			ro, err := resolveRegister(c, env)
+			ro, err := resolveRegister(c, f.Env)
 			if err != nil {
 				return err
 			}
-			o := doctorOptions{registerOptions: ro, jira: func(s rotation.JiraSettings) rotation.JiraSettings { return jiraSettings(c, env, s) }}
+			o := doctorOptions{registerOptions: ro, JiraOverrides: readJiraOverrides(c, f.Env)}
 			ctx, cancel := context.WithTimeout(c.Context, c.Duration("timeout"))
 			defer cancel()
-			return runDoctor(ctx, env, o)
+			return runDoctor(ctx, f, o)
 		},
 	}
 }
 
-func runDoctor(ctx context.Context, env Env, o doctorOptions) error {
-	res, err := loadRegister(ctx, env, o.registerOptions)
+func runDoctor(ctx context.Context, f *factory, o doctorOptions) error {
+	res, err := loadRegister(ctx, f, o.registerOptions)
 	if err != nil {
 		return err
 	}
 	// Both configurations first: one that is set but wrong is exit 2
 	// before any check, as in every command.
-	settings := o.jira(res.Register.Settings.Jira)
-	client, jiraErr := newJiraClient(env, settings)
+	settings := o.JiraOverrides.apply(res.Register.Settings.Jira)
+	client, jiraErr := f.jiraClient(settings)
 	var host *github.Client
 	var hostErr error
-	if anySet(env, githubVars) {
-		host, hostErr = newGitHubClient(env)
+	if f.anySet(githubVars) {
+		host, hostErr = f.githubClient()
 	}
 	if err := errors.Join(jiraErr, hostErr); err != nil {
 		return err
@@ -70,20 +69,20 @@ func runDoctor(ctx context.Context, env Env, o doctorOptions) error {
 		}
 		// Details quote Jira's answers and rotor.yaml's settings: both
 		// are outside text, so they go through textsafe.
-		fmt.Fprintf(env.Stdout, "%s  %s", mark, textsafe.Value(check.Name))
+		fmt.Fprintf(f.Stdout, "%s  %s", mark, textsafe.Value(check.Name))
 		if check.Detail != "" {
-			fmt.Fprintf(env.Stdout, ": %s", textsafe.Value(check.Detail))
+			fmt.Fprintf(f.Stdout, ": %s", textsafe.Value(check.Detail))
 		}
-		fmt.Fprintln(env.Stdout)
+		fmt.Fprintln(f.Stdout)
 		if check.Fix != "" {
-			fmt.Fprintf(env.Stdout, "      fix: %s\n", textsafe.Value(check.Fix))
+			fmt.Fprintf(f.Stdout, "      fix: %s\n", textsafe.Value(check.Fix))
 		}
 	}
-	failures += githubChecks(ctx, env, host)
+	failures += githubChecks(ctx, f.Env, host)
 	if failures > 0 {
 		return failed("%s failed; fix them and run rotor doctor again", plural(failures, "check"))
 	}
-	fmt.Fprintf(env.Stderr, "%sJira is ready for project %s\n", exitPrefix, textsafe.Value(settings.Project))
+	fmt.Fprintf(f.Stderr, "%sJira is ready for project %s\n", exitPrefix, textsafe.Value(settings.Project))
 	return nil
 }
 
@@ -104,7 +103,7 @@ func githubChecks(ctx context.Context, env Env, client *github.Client) int {
 	}
 	if client == nil {
 		show("skip", "GitHub (rotor record)", "none of "+names(githubVars)+" is set",
-			"set GITHUB_TOKEN and GITHUB_REPOSITORY (or ROTOR_GITHUB_REPOSITORY) to check that rotor record can push and open pull requests")
+			"set "+envGitHubToken+" and "+envActionsRepository+" (or "+envGitHubRepository+") to check that rotor record can push and open pull requests")
 		return 0
 	}
 	acc, err := client.CheckPullRequestAccess(ctx)

@@ -9,17 +9,20 @@ import (
 	"github.com/rotor-dev/rotor/internal/rotation"
 )
 
-// newHistory returns the reader of the register's history in dir of repo,
+// history returns the reader of the register's history in dir of repo,
 // parsing each version with the validator: the day it is checked on does
 // not matter for reading the values (the rules that use it only add
 // findings, which history does not report).
-func newHistory(repo *gitrepo.Repo, dir string, settings rotation.Settings) *history.Reader {
-	v := mustValidator()
+func (f *factory) history(repo *gitrepo.Repo, dir string, settings rotation.Settings) (*history.Reader, error) {
+	v, err := f.validator()
+	if err != nil {
+		return nil, err
+	}
 	farDay := rotation.Date{Year: 9999, Month: time.December, Day: 31}
 	parse := func(path string, data []byte) ([]*rotation.Credential, []register.Finding, []string) {
 		return v.ValidateFileSecrets(path, data, settings, farDay)
 	}
-	return history.New(gitHistory{repo}, dir, settings, parse)
+	return history.New(gitHistory{repo}, dir, settings, parse), nil
 }
 
 // gitHistory is a repository as history reads it.

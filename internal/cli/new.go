@@ -38,7 +38,7 @@ type newOptions struct {
 // process; a variable so that tests can shorten it.
 var newLockTimeout = 30 * time.Second
 
-func newNewCommand(env Env) *cli.Command {
+func newNewCommand(f *factory) *cli.Command {
 	return &cli.Command{
 		Name:  "new",
 		Usage: "add a credential to the register from the template",
@@ -62,7 +62,7 @@ func newNewCommand(env Env) *cli.Command {
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the entry and the file it would go to; write nothing"},
 		),
 		Action: func(c *cli.Context) error {
-			ro, err := resolveRegister(c, env)
+			ro, err := resolveRegister(c, f.Env)
 			if err != nil {
 				return err
 			}
@@ -74,7 +74,7 @@ func newNewCommand(env Env) *cli.Command {
 				Runbook: c.String("runbook"), Criticality: c.String("criticality"), File: c.String("file"),
 				DryRun: c.Bool("dry-run"), NoticeSet: c.IsSet("notice"),
 			}
-			return runNew(c.Context, env, o)
+			return runNew(c.Context, f, o)
 		},
 	}
 }
@@ -89,26 +89,26 @@ func newNewCommand(env Env) *cli.Command {
 //  3. under the register lock, the register is read and checked again (the
 //     id must still be free, the file may have grown), the file is replaced
 //     atomically, and the lock is released.
-func runNew(ctx context.Context, env Env, o newOptions) error {
-	v, err := validator()
+func runNew(ctx context.Context, f *factory, o newOptions) error {
+	v, err := f.validator()
 	if err != nil {
 		return err
 	}
-	if err := checkNewFlags(env.Stderr, v, o); err != nil {
+	if err := checkNewFlags(f.Stderr, v, o); err != nil {
 		return err
 	}
-	if !env.Interactive {
+	if !f.Interactive {
 		if missing := missingFlags(o); len(missing) > 0 {
 			return usageError("missing %s: give them as flags, or run rotor new in a terminal to be asked", strings.Join(missing, ", "))
 		}
 	}
-	res, err := loadRegister(ctx, env, o.registerOptions)
+	res, err := loadRegister(ctx, f, o.registerOptions)
 	if err != nil {
 		return err
 	}
 	var p *prompter
-	if env.Interactive && len(missingFlags(o)) > 0 {
-		p = newPrompter(ctx, env.Stdin, env.Stderr)
+	if f.Interactive && len(missingFlags(o)) > 0 {
+		p = newPrompter(ctx, f.Stdin, f.Stderr)
 		defer p.close()
 		if err := p.askMissing(v, res, &o); err != nil {
 			return err
@@ -126,15 +126,15 @@ func runNew(ctx context.Context, env Env, o newOptions) error {
 	if c := res.Register.ByID(o.ID); c != nil {
 		return failed("id %q is already used at %s:%d; choose another id; nothing was written", o.ID, c.Pos.File, c.Pos.Line)
 	}
-	old, data, err := buildEntry(env.Stderr, v, res, o)
+	old, data, err := buildEntry(f.Stderr, v, res, o)
 	if err != nil {
 		return err
 	}
 	entry := data[commonPrefix(old, data):]
 	if o.DryRun {
 		// No lock: a dry run writes nothing, not even a lock file.
-		fmt.Fprintf(env.Stdout, "# would append to %s:\n", o.File)
-		_, err := env.Stdout.Write(entry)
+		fmt.Fprintf(f.Stdout, "# would append to %s:\n", o.File)
+		_, err := f.Stdout.Write(entry)
 		return err
 	}
 	if p != nil {
@@ -142,7 +142,7 @@ func runNew(ctx context.Context, env Env, o newOptions) error {
 			return err
 		}
 	}
-	return writeLocked(ctx, env, v, res, o)
+	return writeLocked(ctx, f, v, res, o)
 }
 
 // writeLocked re-reads the register under its lock, checks the entry
@@ -151,9 +151,9 @@ func runNew(ctx context.Context, env Env, o newOptions) error {
 // goes to: one lock for the whole register, since an id must be unique
 // across its files. It is hidden, so discovery skips it, and removed on
 // release; on unix it is a flock that dies with the process.
-func writeLocked(ctx context.Context, env Env, v *validate.Validator, before *validate.Result, o newOptions) error {
+func writeLocked(ctx context.Context, f *factory, v *validate.Validator, before *validate.Result, o newOptions) error {
 	lock, err := register.LockRegister(ctx, o.Root, newLockTimeout, func() {
-		fmt.Fprintf(env.Stderr, "%swaiting for the register lock held by another rotor new (%s)\n", exitPrefix, filepath.Join(o.Root, register.LockFile))
+		fmt.Fprintf(f.Stderr, "%swaiting for the register lock held by another rotor new (%s)\n", exitPrefix, filepath.Join(o.Root, register.LockFile))
 	})
 	if err != nil {
 		switch {
@@ -165,7 +165,7 @@ func writeLocked(ctx context.Context, env Env, v *validate.Validator, before *va
 		return usageError("%v; nothing was written (rotor new creates %s in the register folder while it writes)", err, register.LockFile)
 	}
 	err = func() error {
-		res, err := loadRegister(ctx, env, o.registerOptions)
+		res, err := loadRegister(ctx, f, o.registerOptions)
 		if err != nil {
 			return err
 		}
@@ -176,7 +176,7 @@ func writeLocked(ctx context.Context, env Env, v *validate.Validator, before *va
 			}
 			return failed("id %q is already used at %s:%d%s; choose another id; nothing was written", o.ID, c.Pos.File, c.Pos.Line, meanwhile)
 		}
-		_, data, err := buildEntry(env.Stderr, v, res, o)
+		_, data, err := buildEntry(f.Stderr, v, res, o)
 		if err != nil {
 			return err
 		}
@@ -186,12 +186,12 @@ func writeLocked(ctx context.Context, env Env, v *validate.Validator, before *va
 		return nil
 	}()
 	if uerr := lock.Unlock(); uerr != nil {
-		fmt.Fprintf(env.Stderr, "%swarning: %v\n", exitPrefix, uerr)
+		fmt.Fprintf(f.Stderr, "%swarning: %v\n", exitPrefix, uerr)
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stderr, "%sadded %q to %s; commit it and open a pull request\n", exitPrefix, o.ID, o.File)
+	fmt.Fprintf(f.Stderr, "%sadded %q to %s; commit it and open a pull request\n", exitPrefix, o.ID, o.File)
 	return nil
 }
 

@@ -11,49 +11,29 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/rotor-dev/rotor/internal/github"
-	"github.com/rotor-dev/rotor/internal/gitrepo"
-	"github.com/rotor-dev/rotor/internal/httpretry"
 	"github.com/rotor-dev/rotor/internal/record"
 	"github.com/rotor-dev/rotor/internal/register"
 	"github.com/rotor-dev/rotor/internal/rotation"
-	"github.com/rotor-dev/rotor/internal/setting"
 	"github.com/rotor-dev/rotor/internal/textsafe"
-)
-
-// Environment variables of the GitHub side.
-const (
-	envGitHubToken      = "GITHUB_TOKEN"
-	envGitHubRepository = "ROTOR_GITHUB_REPOSITORY"
-	envActionsRepo      = "GITHUB_REPOSITORY"
-	envGitHubAPIURL     = "ROTOR_GITHUB_API_URL"
-	envEventPath        = "GITHUB_EVENT_PATH"
-	envGitAuthorName    = "ROTOR_GIT_AUTHOR_NAME"
-	envGitAuthorEmail   = "ROTOR_GIT_AUTHOR_EMAIL"
-)
-
-// The commit author unless the environment names another.
-const (
-	defaultAuthorName  = "rotor"
-	defaultAuthorEmail = "rotor@users.noreply.github.com"
 )
 
 type recordOptions struct {
 	registerOptions
-	Issue  string // --issue; empty: the event at $GITHUB_EVENT_PATH
-	Repo   string // the working copy
-	Format string
-	DryRun bool
-	jira   func(rotation.JiraSettings) rotation.JiraSettings
+	Issue         string // --issue; empty: the event at $GITHUB_EVENT_PATH
+	Repo          string // the working copy
+	Format        string
+	DryRun        bool
+	JiraOverrides jiraOverrides
 }
 
-func newRecordCommand(env Env) *cli.Command {
+func newRecordCommand(f *factory) *cli.Command {
 	return &cli.Command{
 		Name:  "record",
 		Usage: "turn a done rotation ticket into the pull request that records it",
 		Description: "Asks Jira that the ticket is a done rotor ticket and when it became done, sets last_changed and " +
 			"last_ticket of its credential in the register file (nothing else in the file changes), commits that on " +
 			"the branch rotor/record/<id>, pushes it to origin, opens or updates the pull request, and links it from " +
-			"the ticket. Without --issue it reads the repository_dispatch event at $GITHUB_EVENT_PATH. Every step is " +
+			"the ticket. Without --issue it reads the repository_dispatch event at $" + envEventPath + ". Every step is " +
 			"safe to repeat. Exit status: 0 recorded or nothing to do, 1 refused or failed, 2 usage or configuration.",
 		Flags: append(append(registerFlags(), jiraFlags()...),
 			&cli.StringFlag{Name: "issue", Usage: "the done Jira `key`, e.g. SEC-42 (default: the event at $" + envEventPath + ")"},
@@ -62,54 +42,53 @@ func newRecordCommand(env Env) *cli.Command {
 			&cli.StringFlag{Name: "format", Usage: "output `format`: text or json", Value: "text"},
 		),
 		Action: func(c *cli.Context) error {
-			ro, err := resolveRegister(c, env)
+			ro, err := resolveRegister(c, f.Env)
 			if err != nil {
 				return err
 			}
 			o := recordOptions{
 				registerOptions: ro, Issue: strings.TrimSpace(c.String("issue")), Repo: c.String("repo"),
 				Format: c.String("format"), DryRun: c.Bool("dry-run"),
-				jira: func(s rotation.JiraSettings) rotation.JiraSettings { return jiraSettings(c, env, s) },
+				JiraOverrides: readJiraOverrides(c, f.Env),
 			}
 			ctx, cancel := context.WithTimeout(c.Context, c.Duration("timeout"))
 			defer cancel()
-			return runRecord(ctx, env, o)
+			return runRecord(ctx, f, o)
 		},
 	}
 }
 
-func runRecord(ctx context.Context, env Env, o recordOptions) error {
+func runRecord(ctx context.Context, f *factory, o recordOptions) error {
 	if err := checkFormat(o.Format, "text", "json"); err != nil {
 		return err
 	}
-	req, err := recordRequest(env, o.Issue)
+	req, err := recordRequest(f.Env, o.Issue)
 	if err != nil {
 		return err
 	}
-	res, err := requireValid(ctx, env, o.registerOptions)
+	res, err := requireValid(ctx, f, o.registerOptions)
 	if err != nil {
 		return err
 	}
 	// Jira is needed even in a dry run (the ticket decides everything);
 	// GitHub may be absent from a dry run, but what is set must be right.
-	settings := o.jira(res.Register.Settings.Jira)
-	tracker, jiraErr := newJiraClient(env, settings)
+	settings := o.JiraOverrides.apply(res.Register.Settings.Jira)
+	tracker, jiraErr := f.jiraClient(settings)
 	var host *github.Client
 	var hostErr error
-	if o.DryRun && !anySet(env, githubVars) {
-		fmt.Fprintf(env.Stderr, "%sdry run without GitHub (none of %s is set): the pull request is not looked up\n", exitPrefix, names(githubVars))
-	} else if host, hostErr = newGitHubClient(env); hostErr != nil && o.DryRun {
+	if o.DryRun && !f.anySet(githubVars) {
+		fmt.Fprintf(f.Stderr, "%sdry run without GitHub (none of %s is set): the pull request is not looked up\n", exitPrefix, names(githubVars))
+	} else if host, hostErr = f.githubClient(); hostErr != nil && o.DryRun {
 		hostErr = orNoneForADryRun(hostErr, "GitHub", githubVars)
 	}
 	if err := errors.Join(jiraErr, hostErr); err != nil {
 		return err
 	}
-	token := env.Getenv(envGitHubToken)
-	repo, err := gitrepo.Open(o.Repo, gitrepo.Options{Token: token, HTTPClient: env.HTTPClient})
+	repo, err := f.pushRepo(o.Repo)
 	if err != nil {
 		return usageError("%v", err)
 	}
-	v, err := validator()
+	v, err := f.validator()
 	if err != nil {
 		return err
 	}
@@ -118,14 +97,14 @@ func runRecord(ctx context.Context, env Env, o recordOptions) error {
 		Project:   tracker.Project(),
 		IssueType: tracker.IssueType(),
 		Today:     res.Today,
-		Author:    rotation.Signature{Name: envOr(env, envGitAuthorName, defaultAuthorName), Email: envOr(env, envGitAuthorEmail, defaultAuthorEmail)},
+		Author:    f.author(),
 		BrowseURL: tracker.BrowseURL,
 		Check: func(path string, data []byte) []register.Finding {
 			_, fs := v.ValidateFile(path, data, res.Register.Settings, res.Today)
 			return fs
 		},
 		DryRun:   o.DryRun,
-		Progress: func(step string) { fmt.Fprintf(env.Stderr, "%s%s\n", exitPrefix, textsafe.Value(step)) },
+		Progress: func(step string) { fmt.Fprintf(f.Stderr, "%s%s\n", exitPrefix, textsafe.Value(step)) },
 	}
 	deps := record.Deps{Tickets: tracker, Repo: repo}
 	if host != nil {
@@ -134,11 +113,11 @@ func runRecord(ctx context.Context, env Env, o recordOptions) error {
 	r, err := record.Run(ctx, deps, cfg, req)
 	if err != nil {
 		if r != nil {
-			_ = writeRecordResult(env.Stdout, o.Format, r)
+			_ = writeRecordResult(f.Stdout, o.Format, r)
 		}
 		return failed("%s", err)
 	}
-	return writeRecordResult(env.Stdout, o.Format, r)
+	return writeRecordResult(f.Stdout, o.Format, r)
 }
 
 // recordRequest reads what to record: --issue, else the dispatch event.
@@ -158,59 +137,6 @@ func recordRequest(env Env, issue string) (record.Request, error) {
 		return record.Request{}, usageError("%v", err)
 	}
 	return record.Request{IssueKey: ev.Payload.IssueKey, CredentialID: ev.Payload.CredentialID}, nil
-}
-
-// githubVars are rotor's GitHub settings. GITHUB_REPOSITORY is not one:
-// Actions sets it for every job.
-var githubVars = []string{envGitHubToken, envGitHubRepository, envGitHubAPIURL}
-
-// newGitHubClient builds the GitHub client from the environment. Every
-// problem is named by its variable, and no value is shown beyond a URL's
-// scheme and host (setting.Invalid): exit 2.
-func newGitHubClient(env Env) (*github.Client, error) {
-	var errs []error
-	repoVar, repo := envGitHubRepository, strings.TrimSpace(env.Getenv(envGitHubRepository))
-	if repo == "" {
-		repoVar, repo = envActionsRepo, strings.TrimSpace(env.Getenv(envActionsRepo))
-	}
-	if repo == "" {
-		errs = append(errs, fmt.Errorf("no repository: set %s (or %s, which Actions sets) to owner/name", envGitHubRepository, envActionsRepo))
-	} else if _, _, err := github.SplitRepository(repo); err != nil {
-		errs = append(errs, setting.Invalid(repoVar, repo, err))
-	}
-	token := env.Getenv(envGitHubToken)
-	if token == "" {
-		errs = append(errs, fmt.Errorf("%s is not set: %s", envGitHubToken, github.NoTokenHint("the register's repository")))
-	} else if err := github.CheckToken(token); err != nil {
-		errs = append(errs, setting.Invalid(envGitHubToken, token, err))
-	}
-	apiURL := strings.TrimSpace(env.Getenv(envGitHubAPIURL))
-	if apiURL != "" {
-		if _, err := github.ParseAPIURL(apiURL); err != nil {
-			errs = append(errs, setting.Invalid(envGitHubAPIURL, apiURL, err))
-		}
-	}
-	if len(errs) > 0 {
-		return nil, usageError("%w", errors.Join(errs...))
-	}
-	c, err := github.New(github.Config{
-		APIURL:     apiURL,
-		Repository: repo,
-		Token:      token,
-		HTTPClient: env.HTTPClient,
-		Retry:      httpretry.Policy{Sleep: env.Sleep},
-	})
-	if err != nil {
-		return nil, usageError("%w", err)
-	}
-	return c, nil
-}
-
-func envOr(env Env, key, def string) string {
-	if v := strings.TrimSpace(env.Getenv(key)); v != "" {
-		return v
-	}
-	return def
 }
 
 func writeRecordResult(w io.Writer, format string, r *record.Result) error {

@@ -98,7 +98,7 @@ func BenchmarkRecord10000(b *testing.B) {
 	ctx := context.Background()
 	b.ResetTimer()
 	for b.Loop() {
-		res, err := requireValid(ctx, env, registerOptions{Root: root})
+		res, err := requireValid(ctx, newFactory(env), registerOptions{Root: root})
 		if err != nil {
 			b.Fatal(err)
 		}

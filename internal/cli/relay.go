@@ -1,56 +1,51 @@
 package cli
 
 import (
-	"context"
-	"log/slog"
+	"errors"
+	"flag"
+	"fmt"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/rotor-dev/rotor/internal/relay"
-	"github.com/rotor-dev/rotor/internal/setting"
 )
 
-func newRelayCommand(env Env) *cli.Command {
+// newRelayCommand runs relay.Main, the program rotor-relay runs too: its
+// flags are parsed there (so the help lists them, but urfave/cli does not
+// parse them), and here its errors become rotor's exit codes and lines.
+func newRelayCommand(f *factory) *cli.Command {
+	var flags []cli.Flag
+	relay.FlagSet().VisitAll(func(fl *flag.Flag) {
+		flags = append(flags, &cli.StringFlag{Name: fl.Name, Usage: fl.Usage})
+	})
 	return &cli.Command{
 		Name:  "relay",
 		Usage: "run the webhook relay: Jira's done tickets become repository_dispatch events",
 		Description: "Serves POST /webhook/jira (and GET /healthz) until SIGTERM, then drains. Settings come from " +
-			"the environment: ROTOR_JIRA_WEBHOOK_SECRET (required), GITHUB_TOKEN, ROTOR_GITHUB_REPOSITORY (owner/name), " +
-			"ROTOR_RELAY_ADDR (default :8080), ROTOR_GITHUB_API_URL, ROTOR_AUTOMATION_TOKEN. Logs are JSON lines on " +
+			"the environment: " + envRelayWebhookSecret + " (required), " + envRelayGitHubToken + ", " +
+			envRelayRepository + " (owner/name), " + envRelayAddr + " (default " + relay.DefaultAddr + "), " +
+			envRelayGitHubAPIURL + ", " + envRelayAutomationToken + ". Logs are JSON lines on " +
 			"stderr. See docs/relay.md; the same server ships as the rotor-relay binary.",
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "addr", Usage: "listen `address` (env " + relay.EnvAddr + ", default " + relay.DefaultAddr + ")"},
-		},
+		Flags:           flags,
+		SkipFlagParsing: true,
 		Action: func(c *cli.Context) error {
-			getenv := env.Getenv
-			if c.IsSet("addr") {
-				addr := c.String("addr")
-				if err := relay.CheckAddr(addr); err != nil {
-					return usageError("%w", setting.Invalid("--addr", addr, err))
-				}
-				getenv = func(k string) string {
-					if k == relay.EnvAddr {
-						return addr
-					}
-					return env.Getenv(k)
-				}
+			err := relay.Main(c.Context, c.Args().Slice(), f.Getenv, f.Stderr)
+			var usage *relay.UsageError
+			var settings *relay.SettingsError
+			switch {
+			case errors.Is(err, flag.ErrHelp):
+				cli.HelpPrinter(c.App.Writer, cli.CommandHelpTemplate, c.Command)
+				return nil
+			case errors.As(err, &usage):
+				fmt.Fprintf(f.Stdout, "Incorrect Usage: %v\n\n", err)
+				_ = cli.ShowSubcommandHelp(c)
+				return usageError("%w", err)
+			case errors.As(err, &settings):
+				return usageError("%w", err)
+			case err != nil:
+				return failed("%v", err)
 			}
-			return runRelay(c.Context, env, getenv)
+			return nil
 		},
 	}
-}
-
-func runRelay(ctx context.Context, env Env, getenv func(string) string) error {
-	cfg, err := relay.ConfigFromEnv(getenv)
-	if err != nil {
-		return usageError("%w", err)
-	}
-	// rotor's batch commands tune the runtime for speed (cmd/rotor); the
-	// relay is a long-running server and tunes it for memory instead.
-	defer relay.TuneRuntime(env.Getenv)()
-	logger := slog.New(slog.NewJSONHandler(env.Stderr, nil))
-	if err := relay.Run(ctx, cfg, logger); err != nil {
-		return failed("%v", err)
-	}
-	return nil
 }

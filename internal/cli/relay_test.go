@@ -109,3 +109,30 @@ func TestRelayRedactsURLs(t *testing.T) {
 		})
 	}
 }
+
+// TestRelayTakesTheCommandLineOfRotorRelay: `rotor relay` parses its
+// command line as rotor-relay does (relay.Main): an argument or an
+// unknown flag is a usage error, and --addr= works as --addr does.
+func TestRelayTakesTheCommandLineOfRotorRelay(t *testing.T) {
+	env := map[string]string{
+		"ROTOR_JIRA_WEBHOOK_SECRET": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+		"GITHUB_TOKEN":              "ghs_test",
+		"ROTOR_GITHUB_REPOSITORY":   "acme/register",
+	}
+	for _, tt := range []struct {
+		args []string
+		code int
+		say  string
+	}{
+		{[]string{"relay", "serve"}, ExitUsage, "rotor: the relay takes no arguments"},
+		{[]string{"relay", "--port", "1"}, ExitUsage, "rotor: flag provided but not defined: -port"},
+		{[]string{"relay", "--addr=nope"}, ExitUsage, "rotor: --addr: not a listen address"},
+	} {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			r := runRotorWithin(t, 10*time.Second, env, tt.args...)
+			if r.code != tt.code || !strings.Contains(r.stderr, tt.say) {
+				t.Errorf("exit %d, want %d saying %q:\n%s", r.code, tt.code, tt.say, r.stderr)
+			}
+		})
+	}
+}

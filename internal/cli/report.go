@@ -16,39 +16,31 @@ import (
 	"github.com/rotor-dev/rotor/internal/record"
 	"github.com/rotor-dev/rotor/internal/report"
 	"github.com/rotor-dev/rotor/internal/rotation"
-	"github.com/rotor-dev/rotor/internal/setting"
 	"github.com/rotor-dev/rotor/internal/textsafe"
 	"github.com/rotor-dev/rotor/internal/validate"
 )
 
-// Environment variables of the report's e-mail.
-const (
-	envSMTPURL    = "ROTOR_SMTP_URL"
-	envReportTo   = "ROTOR_REPORT_TO"
-	envReportFrom = "ROTOR_REPORT_FROM"
-)
-
 type reportOptions struct {
 	registerOptions
-	Format   string
-	Weeks    int
-	Email    bool
-	DryRun   bool
-	Out      string
-	Insecure bool
-	Jira     bool
-	Repo     string
-	jira     func(rotation.JiraSettings) rotation.JiraSettings
+	Format        string
+	Weeks         int
+	Email         bool
+	DryRun        bool
+	Out           string
+	Insecure      bool
+	Jira          bool
+	Repo          string
+	JiraOverrides jiraOverrides
 }
 
-func newReportCommand(env Env) *cli.Command {
+func newReportCommand(f *factory) *cli.Command {
 	return &cli.Command{
 		Name:  "report",
 		Usage: "the weekly KPI report: job summary, text, JSON, HTML, e-mail",
 		Description: "Compliance overall and per team, overdue credentials with owners, what is due in the next 7 and " +
 			"30 days, rotations completed this week, exemptions, the change since last week and a trend, read from " +
 			"the register's git history (no database). In GitHub Actions the Markdown goes to the job summary. " +
-			"--email sends it as text + HTML over SMTP (ROTOR_SMTP_URL) to report.recipients or ROTOR_REPORT_TO; " +
+			"--email sends it as text + HTML over SMTP (" + envSMTPURL + ") to report.recipients or " + envReportTo + "; " +
 			"with --dry-run the message is written out instead. Exit status: 0 done, 1 the mail could not be sent, " +
 			"2 usage or configuration.",
 		Flags: append(append(registerFlags(), jiraFlags()...),
@@ -62,14 +54,14 @@ func newReportCommand(env Env) *cli.Command {
 			&cli.StringFlag{Name: "repo", Usage: "the git working copy `folder` whose history is read", Value: "."},
 		),
 		Action: func(c *cli.Context) error {
-			ro, err := resolveRegister(c, env)
+			ro, err := resolveRegister(c, f.Env)
 			if err != nil {
 				return err
 			}
 			format := c.String("format")
 			if format == "" {
 				format = "text"
-				if env.Getenv("GITHUB_ACTIONS") == "true" {
+				if f.inActions() {
 					format = "markdown"
 				}
 			}
@@ -77,16 +69,16 @@ func newReportCommand(env Env) *cli.Command {
 				registerOptions: ro, Format: format, Weeks: c.Int("weeks"), Email: c.Bool("email"),
 				DryRun: c.Bool("dry-run"), Out: c.String("out"), Insecure: c.Bool("smtp-insecure"),
 				Jira: c.Bool("jira"), Repo: c.String("repo"),
-				jira: func(s rotation.JiraSettings) rotation.JiraSettings { return jiraSettings(c, env, s) },
+				JiraOverrides: readJiraOverrides(c, f.Env),
 			}
 			ctx, cancel := context.WithTimeout(c.Context, c.Duration("timeout"))
 			defer cancel()
-			return runReport(ctx, env, o)
+			return runReport(ctx, f, o)
 		},
 	}
 }
 
-func runReport(ctx context.Context, env Env, o reportOptions) error {
+func runReport(ctx context.Context, f *factory, o reportOptions) error {
 	if err := checkFormat(o.Format, "markdown", "text", "json", "html"); err != nil {
 		return err
 	}
@@ -96,7 +88,7 @@ func runReport(ctx context.Context, env Env, o reportOptions) error {
 	if o.DryRun && !o.Email {
 		return usageError("--dry-run is for --email: it writes the message instead of sending it")
 	}
-	res, err := requireValid(ctx, env, o.registerOptions)
+	res, err := requireValid(ctx, f, o.registerOptions)
 	if err != nil {
 		return err
 	}
@@ -105,20 +97,20 @@ func runReport(ctx context.Context, env Env, o reportOptions) error {
 	if o.Email {
 		// Configuration is checked before any work, so a typo in the SMTP
 		// URL is exit 2 at once, not after the history was read.
-		if msgTo, err = reportRecipients(env, res.Register.Settings); err != nil {
+		if msgTo, err = reportRecipients(f.Env, res.Register.Settings); err != nil {
 			return err
 		}
-		if sender, err = newSender(env, o.Insecure, o.DryRun); err != nil {
+		if sender, err = f.mailSender(o.Insecure, o.DryRun); err != nil {
 			return err
 		}
 	}
 	in := report.Input{Today: res.Today, Register: res.Register, Weeks: o.Weeks}
-	progress := func(s string) { fmt.Fprintf(env.Stderr, "%s%s\n", exitPrefix, s) }
-	if err := readHistory(ctx, o, res, &in, progress); err != nil {
+	progress := func(s string) { fmt.Fprintf(f.Stderr, "%s%s\n", exitPrefix, s) }
+	if err := f.readReportHistory(ctx, o.Repo, o.Root, o.Weeks, res, &in, progress); err != nil {
 		return err
 	}
 	if o.Jira {
-		client, err := newJiraClient(env, o.jira(res.Register.Settings.Jira))
+		client, err := f.jiraClient(o.JiraOverrides.apply(res.Register.Settings.Jira))
 		if err != nil {
 			return err
 		}
@@ -137,18 +129,18 @@ func runReport(ctx context.Context, env Env, o reportOptions) error {
 	rep := report.Compute(in)
 
 	// The report first: the job summary is never lost because mail is down.
-	if err := writeReport(env, o, rep); err != nil {
+	if err := writeReport(f.Env, o, rep); err != nil {
 		return err
 	}
 	if !o.Email {
 		return nil
 	}
-	msg, err := reportMessage(env, rep, msgTo)
+	msg, err := reportMessage(f.Env, rep, msgTo)
 	if err != nil {
 		return err
 	}
 	if o.DryRun {
-		w, closeOut, err := output(env, o.Out)
+		w, closeOut, err := output(f.Env, o.Out)
 		if err != nil {
 			return err
 		}
@@ -184,7 +176,7 @@ func writeReport(env Env, o reportOptions, rep *report.Report) error {
 	if err != nil {
 		return err
 	}
-	if o.Format == "markdown" && o.Out == "" && env.Getenv("GITHUB_STEP_SUMMARY") != "" {
+	if o.Format == "markdown" && o.Out == "" && env.Getenv(envStepSummary) != "" {
 		return appendStepSummary(env, b.String())
 	}
 	if o.Email && o.DryRun && o.Out != "" {
@@ -215,12 +207,12 @@ func output(env Env, path string) (io.Writer, func() error, error) {
 	return f, f.Close, nil
 }
 
-// readHistory fills the comparison with last week, the trend and the
+// readReportHistory fills the comparison with last week, the trend and the
 // rotations of the week from the register's git history. Without history
 // (no repository, a shallow clone) it says why and the rest of the report
 // is still made.
-func readHistory(ctx context.Context, o reportOptions, res *validate.Result, in *report.Input, progress func(string)) error {
-	repo, err := gitrepo.Open(o.Repo, gitrepo.Options{LocalOnly: true})
+func (f *factory) readReportHistory(ctx context.Context, repoPath, root string, weeks int, res *validate.Result, in *report.Input, progress func(string)) error {
+	repo, err := f.localRepo(repoPath)
 	if err != nil {
 		in.HistoryNote = "no git history (" + err.Error() + "): the comparison with last week, the trend and the rotations of the week were skipped"
 		return nil
@@ -229,16 +221,19 @@ func readHistory(ctx context.Context, o reportOptions, res *validate.Result, in 
 		in.HistoryNote = "the repository has no commits yet: the comparison with last week, the trend and the rotations of the week were skipped"
 		return nil
 	}
-	dir, err := record.RepoPath(repo.Root(), o.Root)
+	dir, err := record.RepoPath(repo.Root(), root)
 	if err != nil {
 		return usageError("%v", err)
 	}
-	h := newHistory(repo, dir, res.Register.Settings)
+	h, err := f.history(repo, dir, res.Register.Settings)
+	if err != nil {
+		return err
+	}
 	// However history ends (read, shallow, failed), nothing it flagged in
 	// one version shows in another, nor in the register today.
 	defer h.RedactAcross(res.Register.Credentials...)
-	progress(fmt.Sprintf("reading the register's history: %d weeks", max(o.Weeks, 1)))
-	err = h.ReportWeeks(ctx, in, o.Weeks)
+	progress(fmt.Sprintf("reading the register's history: %d weeks", max(weeks, 1)))
+	err = h.ReportWeeks(ctx, in, weeks)
 	if errors.Is(err, gitrepo.ErrShallow) {
 		in.HistoryNote = "the checkout is shallow: the comparison with last week, the trend and the rotations of the week were skipped; check out with fetch-depth: 0"
 		return nil
@@ -252,14 +247,6 @@ func readHistory(ctx context.Context, o reportOptions, res *validate.Result, in 
 		return nil
 	}
 	return err
-}
-
-func mustValidator() *validate.Validator {
-	v, err := validator()
-	if err != nil {
-		panic(err) // the embedded schemas compiled for the register already
-	}
-	return v
 }
 
 // reportRecipients are ROTOR_REPORT_TO (comma-separated), else the
@@ -278,31 +265,6 @@ func reportRecipients(env Env, s rotation.Settings) ([]string, error) {
 		return nil, usageError("--email: no recipients: list them under report.recipients in rotor.yaml, or set %s", envReportTo)
 	}
 	return s.Report.Recipients, nil
-}
-
-// newSender checks ROTOR_SMTP_URL and returns the sender. A dry run
-// writes the message instead of sending it: it needs no sender (nil), and
-// may do without the variable, but one that is set must be right there
-// too. A malformed URL is named without its value (setting.Invalid).
-func newSender(env Env, insecure, dryRun bool) (*mail.Sender, error) {
-	u := env.Getenv(envSMTPURL)
-	if strings.TrimSpace(u) == "" {
-		if dryRun {
-			return nil, nil
-		}
-		return nil, usageError("--email: set %s, e.g. smtp://user:password@smtp.example.com:587 (STARTTLS) or smtps://...:465", envSMTPURL)
-	}
-	if _, err := mail.ParseURL(u, insecure); err != nil {
-		return nil, usageError("%w", setting.Invalid(envSMTPURL, u, err))
-	}
-	if dryRun {
-		return nil, nil
-	}
-	s, err := mail.New(mail.Config{URL: u, Insecure: insecure, Sleep: env.Sleep})
-	if err != nil {
-		return nil, usageError("%w", setting.Invalid(envSMTPURL, u, err))
-	}
-	return s, nil
 }
 
 func reportMessage(env Env, rep *report.Report, to []string) (mail.Message, error) {

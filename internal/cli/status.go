@@ -26,7 +26,7 @@ type statusOptions struct {
 	Teams    []string          // empty: all
 }
 
-func newStatusCommand(env Env) *cli.Command {
+func newStatusCommand(f *factory) *cli.Command {
 	return &cli.Command{
 		Name:  "status",
 		Usage: "list every credential with its next due date and status",
@@ -38,7 +38,7 @@ func newStatusCommand(env Env) *cli.Command {
 			&cli.StringSliceFlag{Name: "team", Usage: "show only these `teams` (repeat or comma-separate)"},
 		),
 		Action: func(c *cli.Context) error {
-			ro, err := resolveRegister(c, env)
+			ro, err := resolveRegister(c, f.Env)
 			if err != nil {
 				return err
 			}
@@ -50,7 +50,7 @@ func newStatusCommand(env Env) *cli.Command {
 				}
 				o.Statuses = append(o.Statuses, st)
 			}
-			return runStatus(c.Context, env, o)
+			return runStatus(c.Context, f, o)
 		},
 	}
 }
@@ -111,25 +111,25 @@ func statusRows(reg *rotation.Register, today rotation.Date, statuses []rotation
 	return rows
 }
 
-func runStatus(ctx context.Context, env Env, o statusOptions) error {
+func runStatus(ctx context.Context, f *factory, o statusOptions) error {
 	if err := checkFormat(o.Format, "text", "json", "markdown"); err != nil {
 		return err
 	}
-	res, err := requireValid(ctx, env, o.registerOptions)
+	res, err := requireValid(ctx, f, o.registerOptions)
 	if err != nil {
 		return err
 	}
 	rows := statusRows(res.Register, res.Today, o.Statuses, o.Teams)
 	switch o.Format {
 	case "json":
-		return writeStatusJSON(env.Stdout, rows)
+		return writeStatusJSON(f.Stdout, rows)
 	case "markdown":
-		return writeStatusMarkdown(env.Stdout, rows, res.Today)
+		return writeStatusMarkdown(f.Stdout, rows, res.Today)
 	}
-	if err := writeStatusText(env.Stdout, rows); err != nil {
+	if err := writeStatusText(f.Stdout, rows); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stderr, "%s%s as of %s\n", exitPrefix, statusCounts(rows), res.Today)
+	fmt.Fprintf(f.Stderr, "%s%s as of %s\n", exitPrefix, statusCounts(rows), res.Today)
 	return nil
 }
 

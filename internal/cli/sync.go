@@ -14,12 +14,12 @@ import (
 
 type syncOptions struct {
 	registerOptions
-	Format string // text, json or markdown
-	DryRun bool
-	jira   func(rotation.JiraSettings) rotation.JiraSettings
+	Format        string // text, json or markdown
+	DryRun        bool
+	JiraOverrides jiraOverrides
 }
 
-func newSyncCommand(env Env) *cli.Command {
+func newSyncCommand(f *factory) *cli.Command {
 	return &cli.Command{
 		Name:  "sync",
 		Usage: "bring Jira in step with the register: the due check",
@@ -27,7 +27,7 @@ func newSyncCommand(env Env) *cli.Command {
 			"create a ticket for each due or overdue credential without one, update tickets whose due date, summary, " +
 			"assignee or mapped custom fields changed (only what differs is written), escalate once when a credential " +
 			"becomes overdue, and mark tickets of removed credentials as orphaned. It prints the plan, then applies it unless --dry-run. Jira's URL and token " +
-			"come from ROTOR_JIRA_URL, ROTOR_JIRA_EMAIL and ROTOR_JIRA_TOKEN; under --dry-run without them, rotor " +
+			"come from " + names(jiraVars) + "; under --dry-run without them, rotor " +
 			"plans as if Jira had no rotor tickets, while any of them set must be right, dry run or not. Exit status: 0 all done, " +
 			"1 an action failed, 2 usage or configuration.",
 		Flags: append(append(registerFlags(), jiraFlags()...),
@@ -35,40 +35,40 @@ func newSyncCommand(env Env) *cli.Command {
 			&cli.StringFlag{Name: "format", Usage: "plan `format`: text, json or markdown", Value: "text"},
 		),
 		Action: func(c *cli.Context) error {
-			ro, err := resolveRegister(c, env)
+			ro, err := resolveRegister(c, f.Env)
 			if err != nil {
 				return err
 			}
 			o := syncOptions{
 				registerOptions: ro, Format: c.String("format"), DryRun: c.Bool("dry-run"),
-				jira: func(s rotation.JiraSettings) rotation.JiraSettings { return jiraSettings(c, env, s) },
+				JiraOverrides: readJiraOverrides(c, f.Env),
 			}
 			ctx, cancel := context.WithTimeout(c.Context, c.Duration("timeout"))
 			defer cancel()
-			return runSync(ctx, env, o)
+			return runSync(ctx, f, o)
 		},
 	}
 }
 
-func runSync(ctx context.Context, env Env, o syncOptions) error {
+func runSync(ctx context.Context, f *factory, o syncOptions) error {
 	if err := checkFormat(o.Format, "text", "json", "markdown"); err != nil {
 		return err
 	}
-	res, err := requireValid(ctx, env, o.registerOptions)
+	res, err := requireValid(ctx, f, o.registerOptions)
 	if err != nil {
 		return err
 	}
-	settings := o.jira(res.Register.Settings.Jira)
+	settings := o.JiraOverrides.apply(res.Register.Settings.Jira)
 	res.Register.Settings.Jira = settings
 
 	// Absent configuration is a dry run's default: plan as if Jira had no
 	// rotor tickets. Configuration that is set is checked, dry run or not.
 	var tracker rotation.Tracker
 	var open []rotation.Ticket
-	if o.DryRun && !anySet(env, jiraVars) {
-		fmt.Fprintf(env.Stderr, "%sdry run without Jira (none of %s is set): planning as if Jira had no rotor tickets\n", exitPrefix, names(jiraVars))
+	if o.DryRun && !f.anySet(jiraVars) {
+		fmt.Fprintf(f.Stderr, "%sdry run without Jira (none of %s is set): planning as if Jira had no rotor tickets\n", exitPrefix, names(jiraVars))
 	} else {
-		client, err := newJiraClient(env, settings)
+		client, err := f.jiraClient(settings)
 		if err != nil {
 			if o.DryRun {
 				return orNoneForADryRun(err, "Jira", jiraVars)
@@ -76,23 +76,23 @@ func runSync(ctx context.Context, env Env, o syncOptions) error {
 			return err
 		}
 		tracker = client
-		fmt.Fprintf(env.Stderr, "%ssearching Jira project %s for open rotor tickets\n", exitPrefix, textsafe.Value(client.Project()))
+		fmt.Fprintf(f.Stderr, "%ssearching Jira project %s for open rotor tickets\n", exitPrefix, textsafe.Value(client.Project()))
 		if open, err = client.OpenTickets(ctx); err != nil {
 			return failed("%s", textsafe.Value(err.Error()))
 		}
 	}
 
 	plan := reconcile.Compute(res.Register, res.Today, open)
-	if err := writePlan(env, plan, o.Format); err != nil {
+	if err := writePlan(f.Env, plan, o.Format); err != nil {
 		return err
 	}
-	inActions := env.Getenv("GITHUB_ACTIONS") == "true"
+	inActions := f.inActions()
 	if o.DryRun || plan.IsEmpty() {
 		if inActions {
-			appendPlanSummary(env, plan, nil, o.DryRun)
+			appendPlanSummary(f.Env, plan, nil, o.DryRun)
 		}
 		if o.DryRun {
-			fmt.Fprintf(env.Stderr, "%sdry run: nothing was written to Jira\n", exitPrefix)
+			fmt.Fprintf(f.Stderr, "%sdry run: nothing was written to Jira\n", exitPrefix)
 		}
 		return nil
 	}
@@ -101,18 +101,18 @@ func runSync(ctx context.Context, env Env, o syncOptions) error {
 	done := 0
 	results := reconcile.Apply(ctx, tracker, plan, func(r reconcile.Result) {
 		done++
-		fmt.Fprintf(env.Stderr, "[%d/%d] %s\n", done, total, textsafe.Value(r.String()))
+		fmt.Fprintf(f.Stderr, "[%d/%d] %s\n", done, total, textsafe.Value(r.String()))
 	})
-	if err := results.WriteText(env.Stderr); err != nil {
+	if err := results.WriteText(f.Stderr); err != nil {
 		return err
 	}
 	if inActions {
-		appendPlanSummary(env, plan, results, false)
+		appendPlanSummary(f.Env, plan, results, false)
 	}
 	if failures := results.Failed(); len(failures) > 0 {
 		return failed("%d of %d Jira actions failed (listed above); the next run retries them", len(failures), total)
 	}
-	fmt.Fprintf(env.Stderr, "%sJira is in step with the register (%s)\n", exitPrefix, plural(total, "action"))
+	fmt.Fprintf(f.Stderr, "%sJira is in step with the register (%s)\n", exitPrefix, plural(total, "action"))
 	return nil
 }
 

@@ -21,7 +21,7 @@ type validateOptions struct {
 	Paths  []string // report only findings in these files or folders
 }
 
-func newValidateCommand(env Env) *cli.Command {
+func newValidateCommand(f *factory) *cli.Command {
 	return &cli.Command{
 		Name:      "validate",
 		Usage:     "check the register: schema, rules and leak guard",
@@ -32,21 +32,21 @@ func newValidateCommand(env Env) *cli.Command {
 			&cli.StringFlag{Name: "format", Usage: "output `format`: text or json", Value: "text"},
 		),
 		Action: func(c *cli.Context) error {
-			ro, err := resolveRegister(c, env)
+			ro, err := resolveRegister(c, f.Env)
 			if err != nil {
 				return err
 			}
 			o := validateOptions{registerOptions: ro, Format: c.String("format"), Paths: c.Args().Slice()}
-			return runValidate(c.Context, env, o)
+			return runValidate(c.Context, f, o)
 		},
 	}
 }
 
-func runValidate(ctx context.Context, env Env, o validateOptions) error {
+func runValidate(ctx context.Context, f *factory, o validateOptions) error {
 	if err := checkFormat(o.Format, "text", "json"); err != nil {
 		return err
 	}
-	res, err := loadRegister(ctx, env, o.registerOptions)
+	res, err := loadRegister(ctx, f, o.registerOptions)
 	if err != nil {
 		return err
 	}
@@ -60,18 +60,18 @@ func runValidate(ctx context.Context, env Env, o validateOptions) error {
 		if findings == nil {
 			findings = []register.Finding{}
 		}
-		enc := json.NewEncoder(env.Stdout)
+		enc := json.NewEncoder(f.Stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(findings); err != nil {
 			return err
 		}
 	default:
-		writeFindingsText(env.Stdout, findings)
+		writeFindingsText(f.Stdout, findings)
 	}
-	if env.Getenv("GITHUB_ACTIONS") == "true" {
-		writeAnnotations(env.Stdout, findings)
-		if err := appendStepSummary(env, validateSummary(res, findings)); err != nil {
-			fmt.Fprintf(env.Stderr, "%swarning: %v\n", exitPrefix, err)
+	if f.inActions() {
+		writeAnnotations(f.Stdout, findings)
+		if err := appendStepSummary(f.Env, validateSummary(res, findings)); err != nil {
+			fmt.Fprintf(f.Stderr, "%swarning: %v\n", exitPrefix, err)
 		}
 	}
 	errs := register.CountErrors(findings)
@@ -81,10 +81,10 @@ func runValidate(ctx context.Context, env Env, o validateOptions) error {
 		return failed("%s, %s (%s)", plural(errs, "error"), plural(warns, "warning"), scope)
 	}
 	if warns > 0 {
-		fmt.Fprintf(env.Stderr, "%s%s, no errors (%s)\n", exitPrefix, plural(warns, "warning"), scope)
+		fmt.Fprintf(f.Stderr, "%s%s, no errors (%s)\n", exitPrefix, plural(warns, "warning"), scope)
 		return nil
 	}
-	fmt.Fprintf(env.Stderr, "%sregister is valid (%s)\n", exitPrefix, scope)
+	fmt.Fprintf(f.Stderr, "%sregister is valid (%s)\n", exitPrefix, scope)
 	return nil
 }
 

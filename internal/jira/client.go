@@ -42,13 +42,6 @@ import (
 	"github.com/rotor-dev/rotor/internal/setting"
 )
 
-// Environment variables that carry the Jira endpoint and credentials.
-const (
-	EnvURL   = "ROTOR_JIRA_URL"
-	EnvEmail = "ROTOR_JIRA_EMAIL"
-	EnvToken = "ROTOR_JIRA_TOKEN"
-)
-
 // DefaultPageSize is the maxResults rotor asks for in a JQL search.
 const DefaultPageSize = 100
 
@@ -57,9 +50,12 @@ const maxBody = 16 << 20
 
 // Config says which Jira site to talk to and how rotor's tickets look there.
 type Config struct {
-	URL   string // site URL, e.g. https://example.atlassian.net ($ROTOR_JIRA_URL)
-	Email string // the bot user's email ($ROTOR_JIRA_EMAIL)
-	Token string // the bot user's API token ($ROTOR_JIRA_TOKEN)
+	URL   string // site URL, e.g. https://example.atlassian.net
+	Email string // the bot user's email
+	Token string // the bot user's API token
+	// Names are what messages call URL, Email and Token: the settings the
+	// caller read them from.
+	Names Names
 
 	Project         string // project key, e.g. SEC (jira.project)
 	IssueType       string // issue type name; rotation.DefaultIssueType when empty
@@ -71,24 +67,32 @@ type Config struct {
 	Retry      RetryPolicy  // zero value: the defaults described on RetryPolicy
 }
 
-// ConfigFromSettings fills the ticket side of a Config from the register's
-// settings; the endpoint and credentials come from the environment.
-func ConfigFromSettings(s rotation.JiraSettings, getenv func(string) string) Config {
-	return Config{
-		URL:             getenv(EnvURL),
-		Email:           getenv(EnvEmail),
-		Token:           getenv(EnvToken),
-		Project:         s.Project,
-		IssueType:       s.IssueType,
-		OverduePriority: s.OverduePriority,
-		Fields:          s.Fields,
+// Names are the names of the settings that hold the site, the email and
+// the token, as every message of the client and of Doctor says them (rotor
+// passes its environment variables). An empty name is the Config field's.
+type Names struct {
+	URL, Email, Token string
+}
+
+// orFields fills the empty names with the Config fields' names.
+func (n Names) orFields() Names {
+	if n.URL == "" {
+		n.URL = "URL"
 	}
+	if n.Email == "" {
+		n.Email = "Email"
+	}
+	if n.Token == "" {
+		n.Token = "Token"
+	}
+	return n
 }
 
 // Client talks to one Jira site about one project. It is safe for
 // concurrent use.
 type Client struct {
 	base      *url.URL
+	names     Names
 	email     string
 	project   string
 	issueType string
@@ -107,9 +111,10 @@ var _ rotation.Tracker = (*Client)(nil)
 // New checks cfg and returns a client. It makes no request. The error
 // lists every problem of the endpoint and credentials, one per line: what
 // is missing, and each value that is set but wrong, named by its
-// environment variable and never shown beyond a URL's scheme and host
+// setting (cfg.Names) and never shown beyond a URL's scheme and host
 // (setting.Invalid).
 func New(cfg Config) (*Client, error) {
+	cfg.Names = cfg.Names.orFields()
 	u, err := checkEndpoint(cfg)
 	if err != nil {
 		return nil, err
@@ -128,6 +133,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	c := &Client{
 		base:      u,
+		names:     cfg.Names,
 		email:     strings.TrimSpace(cfg.Email),
 		project:   cfg.Project,
 		issueType: cfg.IssueType,
@@ -145,24 +151,25 @@ func New(cfg Config) (*Client, error) {
 	c.readFields = append(append([]string(nil), ticketFields...), mappedIDs(c.fields)...)
 	a, err := newAtlassian(retryingClient(cfg.HTTPClient, u, c.retry), u.String(), c.email, cfg.Token)
 	if err != nil {
-		return nil, setting.Invalid(EnvURL, cfg.URL, fmt.Errorf("not usable by the Jira client: %w", err))
+		return nil, setting.Invalid(cfg.Names.URL, cfg.URL, fmt.Errorf("not usable by the Jira client: %w", err))
 	}
 	c.api = a
 	return c, nil
 }
 
 // checkEndpoint checks the site, email and token of cfg and returns the
-// site's URL, or every problem joined.
+// site's URL, or every problem joined, each named as cfg.Names says.
 func checkEndpoint(cfg Config) (*url.URL, error) {
+	n := cfg.Names
 	var missing []string
 	if strings.TrimSpace(cfg.URL) == "" {
-		missing = append(missing, EnvURL+" (the Jira site, e.g. https://example.atlassian.net)")
+		missing = append(missing, n.URL+" (the Jira site, e.g. https://example.atlassian.net)")
 	}
 	if strings.TrimSpace(cfg.Email) == "" {
-		missing = append(missing, EnvEmail+" (the email of the Jira user rotor acts as)")
+		missing = append(missing, n.Email+" (the email of the Jira user rotor acts as)")
 	}
 	if cfg.Token == "" {
-		missing = append(missing, EnvToken+" (an API token of that user, from https://id.atlassian.com/manage-profile/security/api-tokens)")
+		missing = append(missing, n.Token+" (an API token of that user, from https://id.atlassian.com/manage-profile/security/api-tokens)")
 	}
 	var errs []error
 	if len(missing) > 0 {
@@ -172,15 +179,15 @@ func checkEndpoint(cfg Config) (*url.URL, error) {
 	var u *url.URL
 	if raw := strings.TrimSpace(cfg.URL); raw != "" {
 		var err error
-		if u, err = parseSite(raw); err != nil {
-			errs = append(errs, setting.Invalid(EnvURL, cfg.URL, err))
+		if u, err = parseSite(raw, n); err != nil {
+			errs = append(errs, setting.Invalid(n.URL, cfg.URL, err))
 		}
 	}
 	if email := strings.TrimSpace(cfg.Email); email != "" && (!strings.Contains(email, "@") || hasSpace(email)) {
-		errs = append(errs, setting.Invalid(EnvEmail, cfg.Email, errors.New("not an email address: give the email of the Jira user rotor acts as, and its API token in "+EnvToken)))
+		errs = append(errs, setting.Invalid(n.Email, cfg.Email, errors.New("not an email address: give the email of the Jira user rotor acts as, and its API token in "+n.Token)))
 	}
 	if cfg.Token != "" && hasSpace(cfg.Token) {
-		errs = append(errs, setting.Invalid(EnvToken, cfg.Token, errors.New("contains white space: give the API token alone (a trailing newline from a file is the usual cause)")))
+		errs = append(errs, setting.Invalid(n.Token, cfg.Token, errors.New("contains white space: give the API token alone (a trailing newline from a file is the usual cause)")))
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -191,13 +198,13 @@ func checkEndpoint(cfg Config) (*url.URL, error) {
 // parseSite checks the site URL: https, or http on a loopback host
 // (tests); no user or password. Its errors hold no part of raw: the rest
 // may hold a secret, and text that is no URL at all may be a token set in
-// the wrong variable. New names the variable and shows the scheme and
-// host when they parse.
-func parseSite(raw string) (*url.URL, error) {
+// the wrong variable. New names the setting and shows the scheme and
+// host when they parse; n names the token's setting.
+func parseSite(raw string, n Names) (*url.URL, error) {
 	const form = "use the form https://example.atlassian.net"
 	if strings.Contains(raw, "@") {
 		// Never echo it: the part before @ may be a token.
-		return nil, fmt.Errorf("carries a user or password (it contains @): give only the site, e.g. https://example.atlassian.net, and the token in %s", EnvToken)
+		return nil, fmt.Errorf("carries a user or password (it contains @): give only the site, e.g. https://example.atlassian.net, and the token in %s", n.Token)
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || u.Opaque != "" {
@@ -209,7 +216,7 @@ func parseSite(raw string) (*url.URL, error) {
 	case u.Scheme != "https" && u.Scheme != "http":
 		return nil, fmt.Errorf("not an https URL: %s", form)
 	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery || strings.Contains(raw, "#"):
-		return nil, fmt.Errorf("carries a query or a fragment (not shown): give only the site, e.g. https://example.atlassian.net, and the token in %s", EnvToken)
+		return nil, fmt.Errorf("carries a query or a fragment (not shown): give only the site, e.g. https://example.atlassian.net, and the token in %s", n.Token)
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
@@ -321,6 +328,8 @@ type Error struct {
 	Attempts   int               // how many times the request was sent
 	Err        error             // the transport error, when no answer came
 	Note       string            // why rotor stopped retrying, when it did
+
+	names Names // of the client's settings, for the hint
 }
 
 func (e *Error) Error() string {
@@ -329,7 +338,7 @@ func (e *Error) Error() string {
 	b.WriteString(e.Op)
 	b.WriteString(": ")
 	b.WriteString(e.Answer())
-	if hint := statusHint(e.StatusCode); hint != "" {
+	if hint := statusHint(e.StatusCode, e.names.orFields()); hint != "" {
 		b.WriteString(" (")
 		b.WriteString(hint)
 		b.WriteString(")")
@@ -373,15 +382,17 @@ func (e *Error) Answer() string {
 	return e.Status + ": " + strings.Join(details, "; ")
 }
 
-func statusHint(code int) string {
+// statusHint says what to do about an answer of status code; n names the
+// settings it points to.
+func statusHint(code int, n Names) string {
 	switch code {
 	case http.StatusUnauthorized:
-		return "check " + EnvEmail + " and " + EnvToken + ": the token may be revoked or belong to another user"
+		return "check " + n.Email + " and " + n.Token + ": the token may be revoked or belong to another user"
 	case http.StatusForbidden:
 		return "the Jira user lacks a permission in the project: run rotor doctor"
 	}
 	if code >= 300 && code < 400 {
-		return "rotor follows no redirect, so that the email and API token never reach another address: set " + EnvURL + " to the address Jira answers on itself, e.g. https://example.atlassian.net"
+		return "rotor follows no redirect, so that the email and API token never reach another address: set " + n.URL + " to the address Jira answers on itself, e.g. https://example.atlassian.net"
 	}
 	return ""
 }
@@ -422,6 +433,7 @@ func (c *Client) call(ctx context.Context, op string, safeOnly bool, f func(ctx 
 		Path:     strings.TrimPrefix(info.Path, c.base.EscapedPath()),
 		Attempts: info.Attempts,
 		Note:     info.Note,
+		names:    c.names,
 	}
 	switch {
 	case res != nil && res.Code >= 200 && res.Code < 300:

@@ -114,7 +114,7 @@ func (c *Client) checkSite(ctx context.Context) Check {
 		ck.Fix = c.fixFor(err, c.notJira())
 	default:
 		ck.Detail = answer(err)
-		ck.Fix = fmt.Sprintf("check %s=%s (spelling, https, network access from the runner)", EnvURL, c.base)
+		ck.Fix = fmt.Sprintf("check %s=%s (spelling, https, network access from the runner)", c.names.URL, c.base)
 	}
 	return ck
 }
@@ -136,7 +136,7 @@ func (c *Client) checkToken(ctx context.Context) Check {
 		switch StatusCode(err) {
 		case http.StatusUnauthorized:
 			ck.Fix = fmt.Sprintf("create an API token for %s at https://id.atlassian.com/manage-profile/security/api-tokens and store it in %s; %s must be that user's email",
-				c.email, EnvToken, EnvEmail)
+				c.email, c.names.Token, c.names.Email)
 		case http.StatusForbidden:
 			ck.Fix = fmt.Sprintf("%s is known but may not use Jira: give the user Jira product access in admin.atlassian.com", c.email)
 		default:
@@ -433,7 +433,7 @@ func customKind(custom string) string {
 
 // notJira is the fix for a site that answers, but not as Jira does.
 func (c *Client) notJira() string {
-	return fmt.Sprintf("%s=%s answered but not like the Jira Cloud REST API: set it to the site root, e.g. https://example.atlassian.net", EnvURL, c.base)
+	return fmt.Sprintf("%s=%s answered but not like the Jira Cloud REST API: set it to the site root, e.g. https://example.atlassian.net", c.names.URL, c.base)
 }
 
 // fixFor is what to do about err: for a redirect or an answer of the
@@ -442,7 +442,7 @@ func (c *Client) fixFor(err error, fallback string) string {
 	var e *Error
 	switch {
 	case errors.As(err, &e) && e.StatusCode >= 300 && e.StatusCode < 400:
-		return statusHint(e.StatusCode)
+		return statusHint(e.StatusCode, c.names)
 	case errors.Is(err, ErrUnexpectedAnswer):
 		return c.notJira()
 	}

@@ -18,7 +18,7 @@ import (
 )
 
 func TestNewAcceptsPlainHTTPOnlyOnLoopback(t *testing.T) {
-	base := jira.Config{Email: "bot@example.com", Token: "t", Project: "SEC"}
+	base := jira.Config{Email: "bot@example.com", Token: "t", Project: "SEC", Names: names}
 	for _, u := range []string{"https://example.atlassian.net", "https://jira.example.com/jira", "http://127.0.0.1:8080", "http://localhost:9", "http://[::1]:9"} {
 		cfg := base
 		cfg.URL = u
@@ -34,7 +34,7 @@ func TestNewAcceptsPlainHTTPOnlyOnLoopback(t *testing.T) {
 			t.Errorf("URL %q accepted", u)
 			continue
 		}
-		if !strings.Contains(err.Error(), jira.EnvURL) || !strings.Contains(err.Error(), "https://") {
+		if !strings.Contains(err.Error(), names.URL) || !strings.Contains(err.Error(), "https://") {
 			t.Errorf("URL %q: error %q does not say to use https", u, err)
 		}
 	}

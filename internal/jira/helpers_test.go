@@ -13,6 +13,8 @@ import (
 	"github.com/rotor-dev/rotor/internal/rotation"
 )
 
+var names = jira.Names{URL: "ROTOR_JIRA_URL", Email: "ROTOR_JIRA_EMAIL", Token: "ROTOR_JIRA_TOKEN"}
+
 var fullMapping = rotation.FieldMapping{
 	CredentialName: jiratest.FieldCredentialName,
 	NextDueDate:    jiratest.FieldNextDueDate,
@@ -28,6 +30,7 @@ func newClient(t *testing.T, fake *jiratest.Server, opts ...func(*jira.Config)) 
 		URL:        fake.URL,
 		Email:      jiratest.Email,
 		Token:      jiratest.Token,
+		Names:      names,
 		Project:    jiratest.ProjectKey,
 		Fields:     fullMapping,
 		HTTPClient: fake.Client(),

@@ -16,14 +16,14 @@ import (
 )
 
 func TestNewNamesWhatIsMissing(t *testing.T) {
-	ok := jira.Config{URL: "https://example.atlassian.net", Email: "bot@example.com", Token: "t", Project: "SEC"}
+	ok := jira.Config{URL: "https://example.atlassian.net", Email: "bot@example.com", Token: "t", Project: "SEC", Names: names}
 	tests := []struct {
 		name   string
 		change func(*jira.Config)
 		want   []string // substrings of the error; none: no error
 	}{
 		{"complete", func(*jira.Config) {}, nil},
-		{"nothing", func(c *jira.Config) { *c = jira.Config{Project: "SEC"} }, []string{"ROTOR_JIRA_URL", "ROTOR_JIRA_EMAIL", "ROTOR_JIRA_TOKEN", "secrets"}},
+		{"nothing", func(c *jira.Config) { *c = jira.Config{Project: "SEC", Names: names} }, []string{"ROTOR_JIRA_URL", "ROTOR_JIRA_EMAIL", "ROTOR_JIRA_TOKEN", "secrets"}},
 		{"no token", func(c *jira.Config) { c.Token = "" }, []string{"ROTOR_JIRA_TOKEN", "api-tokens"}},
 		{"no email", func(c *jira.Config) { c.Email = " " }, []string{"ROTOR_JIRA_EMAIL"}},
 		{"not a URL", func(c *jira.Config) { c.URL = "example.atlassian.net" }, []string{"ROTOR_JIRA_URL", "https://example.atlassian.net"}},
@@ -37,7 +37,7 @@ func TestNewNamesWhatIsMissing(t *testing.T) {
 		{"a token as the email", func(c *jira.Config) { c.Email = "ATATT3xs3cret" }, []string{"ROTOR_JIRA_EMAIL: not an email address"}},
 		{"a token with a newline", func(c *jira.Config) { c.Token = "ATATT3xs3cret\n" }, []string{"ROTOR_JIRA_TOKEN: contains white space"}},
 		{"every problem at once", func(c *jira.Config) {
-			*c = jira.Config{URL: "http://jira.example.com", Token: "s3cret token", Project: "SEC"}
+			*c = jira.Config{URL: "http://jira.example.com", Token: "s3cret token", Project: "SEC", Names: names}
 		},
 			[]string{"set ROTOR_JIRA_EMAIL", "ROTOR_JIRA_URL (http://jira.example.com): plain http", "ROTOR_JIRA_TOKEN: contains white space"}},
 	}
@@ -64,16 +64,6 @@ func TestNewNamesWhatIsMissing(t *testing.T) {
 				t.Errorf("error %q shows the token", err)
 			}
 		})
-	}
-}
-
-func TestConfigFromSettings(t *testing.T) {
-	env := map[string]string{jira.EnvURL: "https://x.atlassian.net", jira.EnvEmail: "a@b", jira.EnvToken: "tok"}
-	cfg := jira.ConfigFromSettings(rotation.JiraSettings{Project: "SEC", IssueType: "T", OverduePriority: "High", Fields: fullMapping},
-		func(k string) string { return env[k] })
-	if cfg.URL != env[jira.EnvURL] || cfg.Email != "a@b" || cfg.Token != "tok" || cfg.Project != "SEC" ||
-		cfg.IssueType != "T" || cfg.OverduePriority != "High" || cfg.Fields != fullMapping {
-		t.Errorf("ConfigFromSettings = %+v", cfg)
 	}
 }
 

@@ -13,16 +13,6 @@ import (
 	"github.com/rotor-dev/rotor/internal/setting"
 )
 
-// Environment variables the relay reads.
-const (
-	EnvAddr            = "ROTOR_RELAY_ADDR"
-	EnvWebhookSecret   = "ROTOR_JIRA_WEBHOOK_SECRET"
-	EnvAutomationToken = "ROTOR_AUTOMATION_TOKEN"
-	EnvGitHubToken     = "GITHUB_TOKEN"
-	EnvRepository      = "ROTOR_GITHUB_REPOSITORY"
-	EnvGitHubAPIURL    = "ROTOR_GITHUB_API_URL"
-)
-
 // Defaults and bounds.
 const (
 	DefaultAddr         = ":8080"
@@ -51,8 +41,9 @@ const (
 	DefaultShutdownTimeout   = 20 * time.Second
 )
 
-// Config is everything the relay needs. ConfigFromEnv fills the settings
-// from the environment; the tuning fields keep their defaults when zero.
+// Config is everything the relay needs. ConfigFromEnv (main.go) fills the
+// settings from the environment; the tuning fields keep their defaults
+// when zero. Validate names each setting by its variable.
 type Config struct {
 	// Addr is the listen address, host:port (":8080"; "127.0.0.1:0" in tests).
 	Addr string
@@ -114,30 +105,6 @@ type Config struct {
 	// Transport carries the calls to GitHub; nil means a pooled transport
 	// built for the relay.
 	Transport http.RoundTripper
-}
-
-// ConfigFromEnv reads the relay's settings through getenv (os.Getenv in
-// main) and checks them. The error lists every problem, each naming its
-// variable and what to do.
-func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	cfg := Config{
-		Addr:            getenv(EnvAddr),
-		WebhookSecret:   getenv(EnvWebhookSecret),
-		AutomationToken: getenv(EnvAutomationToken),
-		GitHubToken:     getenv(EnvGitHubToken),
-		Repository:      strings.TrimSpace(getenv(EnvRepository)),
-		GitHubAPIURL:    strings.TrimSpace(getenv(EnvGitHubAPIURL)),
-	}
-	if cfg.Addr == "" {
-		cfg.Addr = DefaultAddr
-	}
-	if cfg.GitHubAPIURL == "" {
-		cfg.GitHubAPIURL = DefaultGitHubAPIURL
-	}
-	if err := cfg.Validate(); err != nil {
-		return Config{}, err
-	}
-	return cfg, nil
 }
 
 // withDefaults fills the zero tuning fields.
