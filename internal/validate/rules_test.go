@@ -17,13 +17,10 @@ import (
 // rulesToday is the day the golden pairs are validated on.
 var rulesToday = rotation.MustParseDate("2026-11-27")
 
-// settingsPairs are the pairs read as rotor.yaml.
-var settingsPairs = map[string]bool{"timezone": true, "recipient-email": true}
-
 // TestRuleGoldenPairs validates each testdata/rules/<rule>.yaml as the one
-// file of a register, on rulesToday, and compares the findings, printed as
-// rotor validate prints them, with <rule>.out. go test -update rewrites
-// the .out files.
+// file of a register (its rotor.yaml for a settings rule), on rulesToday,
+// and compares the findings, printed as rotor validate prints them, with
+// <rule>.out. go test -update rewrites the .out files.
 func TestRuleGoldenPairs(t *testing.T) {
 	pairs, err := filepath.Glob(filepath.Join("testdata", "rules", "*.yaml"))
 	if err != nil {
@@ -44,7 +41,9 @@ func TestRuleGoldenPairs(t *testing.T) {
 				t.Fatal(err)
 			}
 			file := name + ".yaml"
-			if settingsPairs[name] {
+			if r, ok := ruleNamed(name); !ok {
+				t.Fatalf("%s names no rule: rename it to a rule's name, or register its rule in rules (rule.go)", pair)
+			} else if _, ok := r.(settingsRule); ok {
 				file = register.SettingsFile
 			}
 			root := t.TempDir()
@@ -73,4 +72,67 @@ func printFindings(root string, fs []register.Finding) []byte {
 		}
 	}
 	return b.Bytes()
+}
+
+func ruleNamed(name string) (rule, bool) {
+	for _, r := range rules {
+		if r.name() == name {
+			return r, true
+		}
+	}
+	return nil, false
+}
+
+// TestRulesHaveAFileAndAPair: each registered rule has a name of its own,
+// its own file rule_<name>.go, at least one hook, and a golden pair; each
+// rule file and each golden file is a registered rule's.
+func TestRulesHaveAFileAndAPair(t *testing.T) {
+	names := map[string]bool{}
+	for _, r := range rules {
+		name := r.name()
+		if names[name] {
+			t.Errorf("two rules are named %q", name)
+		}
+		names[name] = true
+		file := "rule_" + strings.ReplaceAll(name, "-", "_") + ".go"
+		if _, err := os.Stat(file); err != nil {
+			t.Errorf("rule %q is not in its own file: %v", name, err)
+		}
+		hooked := false
+		switch r.(type) {
+		case credentialRule, schemaRule, registerRule, settingsRule:
+			hooked = true
+		}
+		if !hooked {
+			t.Errorf("rule %q implements no hook, so it never runs", name)
+		}
+		for _, ext := range []string{".yaml", ".out"} {
+			if _, err := os.Stat(filepath.Join("testdata", "rules", name+ext)); err != nil {
+				t.Errorf("rule %q has no golden %s: %v (write the .yaml, then go test -update writes the .out)", name, ext, err)
+			}
+		}
+	}
+	files, err := filepath.Glob("rule_*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		name := strings.ReplaceAll(strings.TrimSuffix(strings.TrimPrefix(f, "rule_"), ".go"), "_", "-")
+		if !names[name] {
+			t.Errorf("%s holds no registered rule named %q: register it in rules (rule.go)", f, name)
+		}
+	}
+	golden, err := filepath.Glob(filepath.Join("testdata", "rules", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range golden {
+		ext := filepath.Ext(f)
+		if name := strings.TrimSuffix(filepath.Base(f), ext); !names[name] || (ext != ".yaml" && ext != ".out") {
+			t.Errorf("%s is no golden file of a registered rule", f)
+		}
+	}
 }
