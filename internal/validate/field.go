@@ -31,9 +31,6 @@ var checkBase = []register.Field{
 	{Key: "last_changed", Value: "2000-01-01", Plain: true},
 }
 
-// integerFields are written as plain YAML numbers.
-var integerFields = map[string]bool{"period_days": true, "notice_days": true}
-
 // plainDecimal is how rotor writes a whole number: no sign, no leading
 // zero, no 0x or 1_000 that YAML would also read as a number.
 var plainDecimal = regexp.MustCompile(`^(0|[1-9][0-9]{0,8})$`)
@@ -69,10 +66,10 @@ func (v *Validator) CheckField(field, value string) error {
 			hint = fmt.Sprintf("did you mean %q?", s)
 		}
 		return &FieldError{Field: field, Rule: RuleUnknownField, Message: fmt.Sprintf("unknown field %q in a credential", field), Hint: hint}
-	case integerFields[field] && !plainDecimal.MatchString(value):
+	case numericFields[field] && !plainDecimal.MatchString(value):
 		return &FieldError{Field: field, Rule: RuleSchema, Message: fmt.Sprintf("%s: %q is not a whole number written in plain decimal", field, value), Hint: fieldHints[field]}
 	}
-	f := register.Field{Key: field, Value: value, Plain: integerFields[field] || field == "last_changed" && rotation.ValidDateText(value)}
+	f := register.Field{Key: field, Value: value, Plain: numericFields[field] || field == "last_changed" && rotation.ValidDateText(value)}
 	fields := slices.Clone(checkBase)
 	line := 0 // of the value under test: the entry starts on line 3
 	if i := slices.IndexFunc(fields, func(b register.Field) bool { return b.Key == field }); i >= 0 {

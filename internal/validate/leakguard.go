@@ -13,9 +13,14 @@ import (
 	"github.com/rotor-dev/rotor/internal/register"
 )
 
-// RuleAllowLeak reports the leak guard's allowances: the ones honoured (a
-// notice, so review sees each), and malformed or stale ones.
-const RuleAllowLeak = "allow-leak"
+// The leak guard's rules.
+const (
+	// RuleLeak reports what looks like secret material.
+	RuleLeak = "leak"
+	// RuleAllowLeak reports the leak guard's allowances: the ones honoured
+	// (a notice, so review sees each), and malformed or stale ones.
+	RuleAllowLeak = "allow-leak"
+)
 
 const leakHint = "the register must never hold secret material: remove it, and rotate the secret if it was ever committed or pushed; " +
 	"if this is not a secret, end the line with '# " + leak.AllowMarker + " <why>' for review"

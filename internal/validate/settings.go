@@ -11,12 +11,26 @@ import (
 	"github.com/rotor-dev/rotor/internal/rotation"
 )
 
+// RuleSettings reports a value of rotor.yaml that the schema lets through
+// and rotor cannot use (rule_timezone.go, rule_recipient_email.go).
+const RuleSettings = "settings"
+
 var (
 	settingsFields = []string{"notice_days", "timezone", "jira", "report"}
 	jiraFields     = []string{"project", "issue_type", "overdue_priority", "fields"}
 	fieldsFields   = []string{"credential_name", "next_due_date", "contact_person"}
 	reportFields   = []string{"recipients"}
 )
+
+// decodedSettings is rotor.yaml as loadSettings read it, with the nodes
+// the settings rules point at.
+type decodedSettings struct {
+	timezone *yaml.Node // nil when not set or refused by the schema
+	zoneErr  error      // why timezone names no zone rotor reads
+	// recipients are the report's recipients as written; only email
+	// addresses are in Settings.Report.Recipients.
+	recipients []*yaml.Node
+}
 
 // loadSettings reads rotor.yaml. A register without one gets the defaults.
 // Problems in the file are findings; the defaults then stand in for the
@@ -60,15 +74,15 @@ func (v *Validator) loadSettings(path string) (rotation.Settings, []register.Fin
 		return n.Value, n
 	}
 	if v, n := str(doc.Root, "notice_days"); n != nil && !c.bad["/notice_days"] {
-		if d, ok := register.PlainInt(v); ok {
-			s.NoticeDays = d
+		if days, ok := register.PlainInt(v); ok {
+			s.NoticeDays = days
 		}
 	}
+	var d decodedSettings
 	if v, n := str(doc.Root, "timezone"); n != nil && !c.bad["/timezone"] {
-		loc, err := loadIANAZone(v)
-		if err != nil {
-			c.add(n, register.SeverityError, RuleSettings, fmt.Sprintf("timezone %q is not a known IANA time zone", v),
-				"use a name such as UTC, Europe/Berlin or America/New_York")
+		d.timezone = n
+		if loc, err := loadIANAZone(v); err != nil {
+			d.zoneErr = err
 		} else {
 			s.Timezone = loc
 		}
@@ -86,12 +100,14 @@ func (v *Validator) loadSettings(path string) (rotation.Settings, []register.Fin
 			if item.Kind != yaml.ScalarNode {
 				continue
 			}
-			if !isEmailAddress(item.Value) {
-				c.add(item, register.SeverityError, RuleSettings, fmt.Sprintf("report recipient %q is not an email address", item.Value), "")
-				continue
+			d.recipients = append(d.recipients, item)
+			if isEmailAddress(item.Value) {
+				s.Report.Recipients = append(s.Report.Recipients, item.Value)
 			}
-			s.Report.Recipients = append(s.Report.Recipients, item.Value)
 		}
+	}
+	for _, r := range settingsRules {
+		r.checkSettings(&c, d)
 	}
 	redact(c.findings, secrets)
 	return s, c.findings, nil

@@ -1,8 +1,16 @@
 // Package validate checks the credential register: the JSON Schema, the
 // rules a schema cannot express (calendar dates, dates in the future,
-// duplicate ids across files, typos in field names, notice windows) and the
-// leak guard that refuses anything that looks like secret material. Every
-// finding is positioned at the YAML node it is about.
+// duplicate ids across files, typos in field names, notice windows, email
+// addresses) and the leak guard that refuses anything that looks like
+// secret material. Every finding is positioned at the YAML node it is
+// about.
+//
+// decode.go reads a file's nodes into credentials (and reports fields it
+// does not know), schema.go turns the schema's refusals into findings,
+// each semantic rule is a file of its own, rule_<name>.go, registered in
+// rule.go with its golden pair in testdata/rules, and leakguard.go and
+// valueguard.go are the leak guard. file.go runs them over one file,
+// settings.go over rotor.yaml, validate.go over the register.
 package validate
 
 import (
@@ -22,21 +30,6 @@ import (
 	"github.com/rotor-dev/rotor/internal/register"
 	"github.com/rotor-dev/rotor/internal/rotation"
 	"github.com/rotor-dev/rotor/schema"
-)
-
-// Rules reported by the validator, besides the loader's "file" and "yaml".
-const (
-	RuleSchema           = "schema"
-	RuleDate             = "date"
-	RuleNumber           = "number"
-	RuleFutureDate       = "future-date"
-	RuleDuplicateID      = "duplicate-id"
-	RuleUnknownField     = "unknown-field"
-	RuleNoticePeriod     = "notice-period"
-	RuleExpiredExemption = "expired-exemption"
-	RuleOwnerEmail       = "owner-email"
-	RuleLeak             = "leak"
-	RuleSettings         = "settings"
 )
 
 // Validator validates registers. Its schemas are compiled once, so one
@@ -161,9 +154,9 @@ func (v *Validator) Validate(ctx context.Context, opts Options) (*Result, error)
 		}
 		findings = append(findings, fs...)
 	}
-	dups := duplicateIDs(results)
-	redact(dups, secrets)
-	findings = append(findings, dups...)
+	cross := checkRegister(results)
+	redact(cross, secrets)
+	findings = append(findings, cross...)
 	return &Result{Register: reg, Findings: register.SortFindings(findings), Files: tree.Files, Today: today}, nil
 }
 
@@ -184,8 +177,11 @@ func (v *Validator) checkFiles(ctx context.Context, files []string, settings *ro
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// One checker a worker: the rules take its address, so it lives
+			// on the heap, allocated once rather than once a file.
+			var c fileChecker
 			for i := range next {
-				c := fileChecker{v: v, settings: settings, today: today, path: files[i]}
+				c = fileChecker{v: v, settings: settings, today: today, path: files[i]}
 				results[i], errs[i] = c.check()
 			}
 		}()
@@ -230,52 +226,10 @@ func (v *Validator) ValidateFileSecrets(path string, data []byte, settings rotat
 	for i, e := range fr.entries {
 		creds[i] = e.cred
 	}
-	dups := duplicateIDs([]fileResult{fr})
-	redact(dups, fr.secrets)
-	return creds, register.SortFindings(append(fr.findings, dups...)), fr.secrets
+	cross := checkRegister([]fileResult{fr})
+	redact(cross, fr.secrets)
+	return creds, register.SortFindings(append(fr.findings, cross...)), fr.secrets
 }
-
-// duplicateIDs reports every credential whose id was already used, naming
-// the first place it was defined; the first place names the second.
-func duplicateIDs(results []fileResult) []register.Finding {
-	type place struct {
-		pos   rotation.Position
-		count int
-	}
-	first := map[string]*place{}
-	var findings []register.Finding
-	for _, fr := range results {
-		for _, e := range fr.entries {
-			id := e.cred.ID
-			if id == "" {
-				continue
-			}
-			p, ok := first[id]
-			if !ok {
-				first[id] = &place{pos: e.idPos}
-				continue
-			}
-			p.count++
-			findings = append(findings, register.Finding{
-				File: e.idPos.File, Line: e.idPos.Line, Column: e.idPos.Column,
-				Severity: register.SeverityError, Rule: RuleDuplicateID,
-				Message: fmt.Sprintf("duplicate id %q: already defined at %s", id, posString(p.pos)),
-				Hint:    "ids must be unique across the register; rename one of them or remove the copy",
-			})
-			if p.count == 1 {
-				findings = append(findings, register.Finding{
-					File: p.pos.File, Line: p.pos.Line, Column: p.pos.Column,
-					Severity: register.SeverityError, Rule: RuleDuplicateID,
-					Message: fmt.Sprintf("duplicate id %q: defined again at %s", id, posString(e.idPos)),
-					Hint:    "ids must be unique across the register; rename one of them or remove the copy",
-				})
-			}
-		}
-	}
-	return findings
-}
-
-func posString(p rotation.Position) string { return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Column) }
 
 // fileExists reports whether path exists; other stat errors are returned.
 func fileExists(path string) (bool, error) {
