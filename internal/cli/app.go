@@ -193,7 +193,7 @@ func requireValid(ctx context.Context, f *factory, o registerOptions) (*validate
 	}
 	if n := res.Errors(); n > 0 {
 		writeFindingsText(f.Stderr, res.Findings)
-		return nil, failed("the register has %s; fix them first (rotor validate shows them)", plural(n, "error"))
+		return nil, failed("the register has %s; fix them first (rotor validate shows them)", textsafe.Plural(n, "error", "errors"))
 	}
 	return res, nil
 }
@@ -207,11 +207,4 @@ func checkFormat(format string, allowed ...string) error {
 	}
 	last := len(allowed) - 1
 	return usageError("--format %q: use %s or %s", format, strings.Join(allowed[:last], ", "), allowed[last])
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/record"
 	"github.com/rotor-dev/rotor/internal/register"
 	"github.com/rotor-dev/rotor/internal/rotation"
+	"github.com/rotor-dev/rotor/internal/textsafe"
 )
 
 type auditOptions struct {
@@ -223,8 +224,8 @@ func writeAudit(env Env, o auditOptions, pack *audit.Pack, progress func(string)
 	}
 	s := pack.Summary
 	progress(fmt.Sprintf("wrote %s: %s, %s, %s from %s to %s", strings.Join(paths, ", "),
-		plural(s.Credentials, "credential"), plural(s.Rotations, "rotation"),
-		plural(s.Observations, "observation"), pack.From, pack.To))
+		textsafe.Plural(s.Credentials, "credential", "credentials"), textsafe.Plural(s.Rotations, "rotation", "rotations"),
+		textsafe.Plural(s.Observations, "observation", "observations"), pack.From, pack.To))
 	return nil
 }
 
@@ -239,7 +240,7 @@ func checkTickets(ctx context.Context, tr rotation.Tracker, pack *audit.Pack, lo
 		loc = time.UTC
 	}
 	keys := pack.Tickets()
-	progress(fmt.Sprintf("looking up %s in Jira", plural(len(keys), "ticket")))
+	progress(fmt.Sprintf("looking up %s in Jira", textsafe.Plural(len(keys), "ticket", "tickets")))
 	ctx, cancelTimeout := context.WithTimeout(ctx, timeout)
 	defer cancelTimeout()
 	ctx, cancel := context.WithCancelCause(ctx)

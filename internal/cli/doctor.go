@@ -80,7 +80,7 @@ func runDoctor(ctx context.Context, f *factory, o doctorOptions) error {
 	}
 	failures += githubChecks(ctx, f.Env, host)
 	if failures > 0 {
-		return failed("%s failed; fix them and run rotor doctor again", plural(failures, "check"))
+		return failed("%s failed; fix them and run rotor doctor again", textsafe.Plural(failures, "check", "checks"))
 	}
 	fmt.Fprintf(f.Stderr, "%sJira is ready for project %s\n", exitPrefix, textsafe.Value(settings.Project))
 	return nil

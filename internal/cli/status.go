@@ -146,9 +146,9 @@ func statusCounts(rows []statusRow) string {
 		}
 	}
 	if len(parts) == 0 {
-		return plural(0, "credential")
+		return textsafe.Plural(0, "credential", "credentials")
 	}
-	return plural(len(rows), "credential") + ": " + strings.Join(parts, ", ")
+	return textsafe.Plural(len(rows), "credential", "credentials") + ": " + strings.Join(parts, ", ")
 }
 
 // writeStatusJSON writes rows as an indented JSON array, the same bytes as
@@ -277,7 +277,7 @@ func writeStatusMarkdown(w io.Writer, rows []statusRow, today rotation.Date) err
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %d | %s |\n", markdown.Code(r.ID), markdown.Text(r.Name),
 			markdown.Text(r.Owner), dash(markdown.Text(r.Team)), r.LastChanged, r.NextDueDate, r.DaysLeft, r.Status)
 	}
-	fmt.Fprintf(&b, "\n%s, as of %s.\n", plural(len(rows), "credential"), today)
+	fmt.Fprintf(&b, "\n%s, as of %s.\n", textsafe.Plural(len(rows), "credential", "credentials"), today)
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -112,7 +112,7 @@ func runSync(ctx context.Context, f *factory, o syncOptions) error {
 	if failures := results.Failed(); len(failures) > 0 {
 		return failed("%d of %d Jira actions failed (listed above); the next run retries them", len(failures), total)
 	}
-	fmt.Fprintf(f.Stderr, "%sJira is in step with the register (%s)\n", exitPrefix, plural(total, "action"))
+	fmt.Fprintf(f.Stderr, "%sJira is in step with the register (%s)\n", exitPrefix, textsafe.Plural(total, "action", "actions"))
 	return nil
 }
 

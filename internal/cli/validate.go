@@ -76,12 +76,12 @@ func runValidate(ctx context.Context, f *factory, o validateOptions) error {
 	}
 	errs := register.CountErrors(findings)
 	warns := register.CountWarnings(findings)
-	scope := fmt.Sprintf("%s in %s", plural(len(res.Register.Credentials), "credential"), plural(len(res.Files), "file"))
+	scope := fmt.Sprintf("%s in %s", textsafe.Plural(len(res.Register.Credentials), "credential", "credentials"), textsafe.Plural(len(res.Files), "file", "files"))
 	if errs > 0 {
-		return failed("%s, %s (%s)", plural(errs, "error"), plural(warns, "warning"), scope)
+		return failed("%s, %s (%s)", textsafe.Plural(errs, "error", "errors"), textsafe.Plural(warns, "warning", "warnings"), scope)
 	}
 	if warns > 0 {
-		fmt.Fprintf(f.Stderr, "%s%s, no errors (%s)\n", exitPrefix, plural(warns, "warning"), scope)
+		fmt.Fprintf(f.Stderr, "%s%s, no errors (%s)\n", exitPrefix, textsafe.Plural(warns, "warning", "warnings"), scope)
 		return nil
 	}
 	fmt.Fprintf(f.Stderr, "%sregister is valid (%s)\n", exitPrefix, scope)
@@ -109,9 +109,9 @@ func validateSummary(res *validate.Result, fs []register.Finding) string {
 	errs := register.CountErrors(fs)
 	if errs == 0 {
 		fmt.Fprintf(&b, "### rotor validate: passed\n\n%s in %s, %s.\n",
-			plural(len(res.Register.Credentials), "credential"), plural(len(res.Files), "file"), plural(register.CountWarnings(fs), "warning"))
+			textsafe.Plural(len(res.Register.Credentials), "credential", "credentials"), textsafe.Plural(len(res.Files), "file", "files"), textsafe.Plural(register.CountWarnings(fs), "warning", "warnings"))
 	} else {
-		fmt.Fprintf(&b, "### rotor validate: %s\n\n", plural(errs, "error"))
+		fmt.Fprintf(&b, "### rotor validate: %s\n\n", textsafe.Plural(errs, "error", "errors"))
 	}
 	if len(fs) == 0 {
 		return b.String()

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/rotor-dev/rotor/internal/leak"
 	"github.com/rotor-dev/rotor/internal/register"
+	"github.com/rotor-dev/rotor/internal/textsafe"
 )
 
 // The leak guard's rules.
@@ -104,7 +104,7 @@ func (c *fileChecker) scanLeaks(data []byte, doc *register.Document) []string {
 			// The reason is cut off before the scan, so that it is never
 			// taken for a secret; it is printed, so it is scrubbed here.
 			c.addAt(a.Line, 1, register.SeverityNotice, RuleAllowLeak,
-				"leak guard allowance honoured: "+shorten(leak.Scrub(a.Reason), maxAllowReason), "")
+				"leak guard allowance honoured: "+textsafe.Clip(leak.Scrub(a.Reason), maxAllowReason), "")
 		}
 	}
 	return secrets
@@ -172,14 +172,6 @@ func inComment(line []byte, col int) bool {
 		}
 	}
 	return false
-}
-
-func shorten(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n]) + "…"
 }
 
 // redact replaces the secrets in the findings' messages and hints. The

@@ -20,7 +20,7 @@ var rulesToday = rotation.MustParseDate("2026-11-27")
 // TestRuleGoldenPairs validates each testdata/rules/<rule>.yaml as the one
 // file of a register (its rotor.yaml for a settings rule), on rulesToday,
 // and compares the findings, printed as rotor validate prints them, with
-// <rule>.out. go test -update rewrites the .out files.
+// <rule>.golden. go test -update rewrites the .golden files.
 func TestRuleGoldenPairs(t *testing.T) {
 	pairs, err := filepath.Glob(filepath.Join("testdata", "rules", "*.yaml"))
 	if err != nil {
@@ -54,7 +54,7 @@ func TestRuleGoldenPairs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden.Check(t, strings.TrimSuffix(pair, ".yaml")+".out", printFindings(root, res.Findings))
+			golden.Check(t, strings.TrimSuffix(pair, ".yaml")+".golden", printFindings(root, res.Findings))
 		})
 	}
 }
@@ -106,9 +106,9 @@ func TestRulesHaveAFileAndAPair(t *testing.T) {
 		if !hooked {
 			t.Errorf("rule %q implements no hook, so it never runs", name)
 		}
-		for _, ext := range []string{".yaml", ".out"} {
+		for _, ext := range []string{".yaml", ".golden"} {
 			if _, err := os.Stat(filepath.Join("testdata", "rules", name+ext)); err != nil {
-				t.Errorf("rule %q has no golden %s: %v (write the .yaml, then go test -update writes the .out)", name, ext, err)
+				t.Errorf("rule %q has no golden %s: %v (write the .yaml, then go test -update writes the .golden)", name, ext, err)
 			}
 		}
 	}
@@ -131,7 +131,7 @@ func TestRulesHaveAFileAndAPair(t *testing.T) {
 	}
 	for _, f := range golden {
 		ext := filepath.Ext(f)
-		if name := strings.TrimSuffix(filepath.Base(f), ext); !names[name] || (ext != ".yaml" && ext != ".out") {
+		if name := strings.TrimSuffix(filepath.Base(f), ext); !names[name] || (ext != ".yaml" && ext != ".golden") {
 			t.Errorf("%s is no golden file of a registered rule", f)
 		}
 	}
