@@ -13,6 +13,7 @@ import (
 
 	"github.com/rotor-dev/rotor/internal/httpretry"
 	"github.com/rotor-dev/rotor/internal/rotation"
+	"github.com/rotor-dev/rotor/internal/setting"
 )
 
 // maxBody bounds how much of an answer rotor reads.
@@ -192,7 +193,7 @@ func (c *Client) fail(ctx context.Context, op string, rec *httpretry.Record, res
 		if ctx.Err() != nil {
 			return fmt.Errorf("github: %s: %w", op, ctx.Err())
 		}
-		return fmt.Errorf("github: %s: %w", op, httpretry.RedactError(err))
+		return fmt.Errorf("github: %s: %w", op, setting.RedactError(err))
 	}
 	e := &Error{Op: op, Method: rec.Method, Path: rec.Path, Attempts: rec.Attempts, Note: rec.Note}
 	status := 0

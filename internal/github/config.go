@@ -7,7 +7,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/rotor-dev/rotor/internal/httpretry"
+	"github.com/rotor-dev/rotor/internal/setting"
 )
 
 // DefaultAPIURL is the REST API root of github.com.
@@ -60,7 +60,7 @@ func ParseAPIURL(s string) (*url.URL, error) {
 		return nil, errors.New("not an http(s) URL: " + use)
 	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery || strings.Contains(s, "#"):
 		return nil, errors.New("the API URL must not carry credentials, a query or a fragment (not shown): give only the API URL, e.g. " + DefaultAPIURL)
-	case u.Scheme == "http" && !httpretry.IsLoopbackHost(u.Hostname()):
+	case u.Scheme == "http" && !setting.IsLoopbackHost(u.Hostname()):
 		return nil, errors.New("plain http: the token would travel in clear; use an https API URL")
 	}
 	if !strings.HasSuffix(u.Path, "/") {

@@ -16,8 +16,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage"
 
-	"github.com/rotor-dev/rotor/internal/httpretry"
 	"github.com/rotor-dev/rotor/internal/rotation"
+	"github.com/rotor-dev/rotor/internal/setting"
 )
 
 // The remote rotor reads from and pushes to.
@@ -145,7 +145,7 @@ func checkRemoteURL(raw string) (remote, error) {
 	switch strings.ToLower(u.Scheme) {
 	case "https":
 	case "http":
-		if !httpretry.IsLoopbackHost(u.Hostname()) {
+		if !setting.IsLoopbackHost(u.Hostname()) {
 			return remote{}, fmt.Errorf("its URL %s is plain http, which would send the token unencrypted: use https", u.Redacted())
 		}
 	case "file":

@@ -211,7 +211,7 @@ func parseSite(raw string, n Names) (*url.URL, error) {
 		return nil, fmt.Errorf("not a site URL (its text is not shown, in case it is a secret): %s", form)
 	}
 	switch {
-	case u.Scheme == "http" && !httpretry.IsLoopbackHost(u.Hostname()):
+	case u.Scheme == "http" && !setting.IsLoopbackHost(u.Hostname()):
 		return nil, errors.New("plain http, which would send the email and API token unencrypted: use https://")
 	case u.Scheme != "https" && u.Scheme != "http":
 		return nil, fmt.Errorf("not an https URL: %s", form)
@@ -425,7 +425,7 @@ func (c *Client) call(ctx context.Context, op string, safeOnly bool, f func(ctx 
 		return nil
 	}
 	if info.Attempts == 0 { // refused before anything was sent
-		return fmt.Errorf("jira: %s: %w", op, httpretry.RedactError(err))
+		return fmt.Errorf("jira: %s: %w", op, setting.RedactError(err))
 	}
 	e := &Error{
 		Op:       op,
@@ -449,7 +449,7 @@ func (c *Client) call(ctx context.Context, op string, safeOnly bool, f func(ctx 
 	case ctx.Err() != nil:
 		e.Err = ctx.Err()
 	default:
-		e.Err = httpretry.RedactError(err)
+		e.Err = setting.RedactError(err)
 	}
 	return e
 }

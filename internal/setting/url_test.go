@@ -1,4 +1,4 @@
-package httpretry_test
+package setting_test
 
 import (
 	"errors"
@@ -7,7 +7,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/rotor-dev/rotor/internal/httpretry"
+	"github.com/rotor-dev/rotor/internal/setting"
 )
 
 func TestRedactURL(t *testing.T) {
@@ -25,7 +25,7 @@ func TestRedactURL(t *testing.T) {
 		{"", "(not a URL: not shown)"},
 	}
 	for _, tt := range tests {
-		if got := httpretry.RedactURL(tt.in); got != tt.want {
+		if got := setting.RedactURL(tt.in); got != tt.want {
 			t.Errorf("RedactURL(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
@@ -33,7 +33,7 @@ func TestRedactURL(t *testing.T) {
 
 func TestRedactError(t *testing.T) {
 	inner := syscall.ECONNREFUSED
-	err := httpretry.RedactError(&url.Error{Op: "Get", URL: "https://u:SECRET@example.com/x?token=SECRET", Err: inner})
+	err := setting.RedactError(&url.Error{Op: "Get", URL: "https://u:SECRET@example.com/x?token=SECRET", Err: inner})
 	if strings.Contains(err.Error(), "SECRET") || !strings.Contains(err.Error(), "https://example.com/x") {
 		t.Errorf("RedactError = %q", err)
 	}
@@ -41,7 +41,7 @@ func TestRedactError(t *testing.T) {
 		t.Errorf("RedactError(%v) lost its cause", err)
 	}
 	plain := errors.New("plain")
-	if httpretry.RedactError(plain) != plain || httpretry.RedactError(nil) != nil {
+	if setting.RedactError(plain) != plain || setting.RedactError(nil) != nil {
 		t.Error("RedactError changed an error without a URL")
 	}
 }
@@ -51,7 +51,7 @@ func TestIsLoopbackHost(t *testing.T) {
 		"127.0.0.1": true, "127.1.2.3": true, "::1": true, "localhost": true, "LOCALHOST": true,
 		"localhost.example.com": false, "10.0.0.1": false, "example.com": false, "": false, "[::1]": false,
 	} {
-		if got := httpretry.IsLoopbackHost(host); got != want {
+		if got := setting.IsLoopbackHost(host); got != want {
 			t.Errorf("IsLoopbackHost(%q) = %v, want %v", host, got, want)
 		}
 	}

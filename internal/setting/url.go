@@ -1,4 +1,4 @@
-package httpretry
+package setting
 
 import (
 	"net"
@@ -6,8 +6,8 @@ import (
 	"strings"
 )
 
-// notShown stands for text RedactURL cannot tell is free of secrets.
-const notShown = "(not a URL: not shown)"
+// notAURL stands for text RedactURL cannot tell is free of secrets.
+const notAURL = "(not a URL: not shown)"
 
 // RedactURL returns raw fit for an error message or a log: the scheme,
 // host and path of an absolute URL, without user information (a token is
@@ -22,7 +22,7 @@ func RedactURL(raw string) string {
 		// information, and try again.
 		scheme, rest, ok := strings.Cut(raw, "://")
 		if !ok {
-			return notShown
+			return notAURL
 		}
 		if at := strings.LastIndex(rest, "@"); at >= 0 {
 			rest = rest[at+1:]
@@ -31,11 +31,11 @@ func RedactURL(raw string) string {
 			rest = rest[:i]
 		}
 		if u, err = url.Parse(scheme + "://" + rest); err != nil {
-			return notShown
+			return notAURL
 		}
 	}
 	if u.Scheme == "" || u.Host == "" || u.Opaque != "" {
-		return notShown
+		return notAURL
 	}
 	clean := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}
 	return clean.String()
