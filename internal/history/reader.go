@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -426,20 +425,16 @@ func byID(creds []*rotation.Credential) map[string]*rotation.Credential {
 }
 
 // isCredentialFile reports whether a repository path under the register
-// folder dir holds credentials: *.yaml or *.yml, not hidden, not the
-// settings or the template at the register's root.
+// folder dir holds credentials (register.IsCredentialPath).
 func isCredentialFile(dir, path string) bool {
-	rel := strings.TrimPrefix(path, strings.TrimSuffix(dir, "/")+"/")
-	if dir == "" || dir == "." {
-		rel = path
-	}
-	for _, part := range strings.Split(rel, "/") {
-		if strings.HasPrefix(part, ".") {
+	rel := path
+	if dir != "" && dir != "." {
+		var ok bool
+		if rel, ok = strings.CutPrefix(path, strings.TrimSuffix(dir, "/")+"/"); !ok {
 			return false
 		}
 	}
-	ext := strings.ToLower(filepath.Ext(rel))
-	return (ext == ".yaml" || ext == ".yml") && rel != "rotor.yaml" && rel != "template.yaml"
+	return register.IsCredentialPath(rel)
 }
 
 // RedactAcross takes every secret the leak guard flagged in any version

@@ -115,6 +115,19 @@ func hiddenBelow(root, path string) bool {
 	return false
 }
 
+// IsCredentialPath reports whether rel, a slash-separated path relative to
+// the register's folder, is a file the register reads credentials from,
+// as Walk finds them: *.yaml or *.yml, no hidden file or folder on the
+// way, and not the settings or the template at the register's root.
+func IsCredentialPath(rel string) bool {
+	for _, part := range strings.Split(rel, "/") {
+		if strings.HasPrefix(part, ".") {
+			return false
+		}
+	}
+	return IsRegisterFileName(rel) && rel != SettingsFile && rel != TemplateFile
+}
+
 // IsRegisterFileName reports whether name has a YAML extension.
 func IsRegisterFileName(name string) bool {
 	ext := strings.ToLower(filepath.Ext(name))

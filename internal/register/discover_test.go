@@ -212,3 +212,16 @@ func TestWalkListsEveryFileForTheLeakGuard(t *testing.T) {
 		t.Errorf("Walk with a cancelled context: %v", err)
 	}
 }
+
+func TestIsCredentialPath(t *testing.T) {
+	for rel, want := range map[string]bool{
+		"payments.yaml": true, "team/db.yml": true, "deep/er/x.YAML": true,
+		"rotor.yaml": false, "template.yaml": false, "team/rotor.yaml": true,
+		".hidden.yaml": false, ".git/x.yaml": false, "a/.b/c.yaml": false,
+		"notes.txt": false, "yaml": false,
+	} {
+		if got := IsCredentialPath(rel); got != want {
+			t.Errorf("IsCredentialPath(%q) = %v, want %v", rel, got, want)
+		}
+	}
+}
