@@ -1,9 +1,6 @@
 package github_test
 
 import (
-	"encoding/json"
-	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -45,40 +42,5 @@ func newClient(t *testing.T, fake *githubtest.Server, opts ...func(*github.Confi
 // bodies returns the decoded request bodies the fake got on route.
 func bodies(t *testing.T, fake *githubtest.Server, route string) []map[string]any {
 	t.Helper()
-	var out []map[string]any
-	for _, ex := range fake.Exchanges() {
-		if ex.Route != route {
-			continue
-		}
-		var v map[string]any
-		if err := json.Unmarshal(ex.RequestBody, &v); err != nil {
-			t.Fatalf("%s body %q: %v", route, ex.RequestBody, err)
-		}
-		out = append(out, v)
-	}
-	return out
-}
-
-// failingTransport fails the first n requests with err, then delegates.
-type failingTransport struct {
-	mu   sync.Mutex
-	n    int
-	err  error
-	base http.RoundTripper
-}
-
-func (f *failingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	f.mu.Lock()
-	fail := f.n > 0
-	if fail {
-		f.n--
-	}
-	f.mu.Unlock()
-	if fail {
-		if r.Body != nil {
-			r.Body.Close()
-		}
-		return nil, f.err
-	}
-	return f.base.RoundTrip(r)
+	return fakeapi.JSONBodies(t, fake.Exchanges(), route)
 }

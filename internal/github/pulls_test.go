@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/rotor-dev/rotor/internal/fakeapi"
 	"github.com/rotor-dev/rotor/internal/github"
 	"github.com/rotor-dev/rotor/internal/github/githubtest"
 	"github.com/rotor-dev/rotor/internal/rotation"
@@ -119,7 +120,7 @@ func TestCreatePullRequest(t *testing.T) {
 				fake.Inject(f)
 			}
 			c, _ := newClient(t, fake, func(cfg *github.Config) {
-				cfg.HTTPClient.Transport = &failingTransport{n: tt.transport, err: syscall.ECONNRESET, base: fake.Client().Transport}
+				cfg.HTTPClient.Transport = &fakeapi.FailingTransport{N: tt.transport, Err: syscall.ECONNRESET, Base: fake.Client().Transport}
 			})
 			pr, err := c.CreatePullRequest(context.Background(), npr)
 			switch {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rotor-dev/rotor/internal/fakeapi"
 	"github.com/rotor-dev/rotor/internal/jira"
 	"github.com/rotor-dev/rotor/internal/jira/jiratest"
 	"github.com/rotor-dev/rotor/internal/rotation"
@@ -206,7 +207,7 @@ func TestBadRequestShowsJirasMessage(t *testing.T) {
 
 func TestNetworkErrorsAreRetried(t *testing.T) {
 	fake := jiratest.New(t)
-	tr := &failingTransport{n: 2, err: syscall.ECONNRESET, base: fake.Client().Transport}
+	tr := &fakeapi.FailingTransport{N: 2, Err: syscall.ECONNRESET, Base: fake.Client().Transport}
 	c, sl := newClient(t, fake, func(c *jira.Config) { c.HTTPClient = &http.Client{Transport: tr} })
 	if _, err := c.OpenTickets(context.Background()); err != nil {
 		t.Fatalf("OpenTickets: %v", err)
@@ -240,7 +241,7 @@ func TestCreateIsNotDuplicatedByRetries(t *testing.T) {
 			if tt.fault.Status != 0 {
 				fake.Inject(tt.fault)
 			}
-			tr := &failingTransport{n: tt.transport, err: syscall.ECONNRESET, base: fake.Client().Transport}
+			tr := &fakeapi.FailingTransport{N: tt.transport, Err: syscall.ECONNRESET, Base: fake.Client().Transport}
 			c, _ := newClient(t, fake, func(c *jira.Config) { c.HTTPClient = &http.Client{Transport: tr} })
 			key, err := c.Create(context.Background(), newTicket())
 			if err != nil {
