@@ -129,11 +129,11 @@ func sparkline(id, title, desc string, pcts []*int) *chart {
 	return c
 }
 
-// niceCeil is the smallest of 4, 8, 20, 40, 80, 200, … (four grid steps of
-// 1, 2 or 5 times a power of ten) that is at least n.
+// niceCeil is the smallest of 4, 8, 12, 20, 40, 80, 120, 200, … (four
+// grid steps of 1, 2, 3 or 5 times a power of ten) that is at least n.
 func niceCeil(n int) int {
 	for step := 1; ; step *= 10 {
-		for _, f := range []int{1, 2, 5} {
+		for _, f := range []int{1, 2, 3, 5} {
 			if 4*f*step >= n {
 				return 4 * f * step
 			}

@@ -54,8 +54,8 @@ svg.chart{display:block;width:100%;max-width:760px;height:auto}
 svg.spark{display:block;width:96px;height:24px}
 .b-ok{fill:var(--b-ok);background:var(--b-ok)}.b-due{fill:var(--b-due);background:var(--b-due)}.b-over{fill:var(--b-over);background:var(--b-over)}.b-ex{fill:var(--b-ex);background:var(--b-ex)}.b-next{fill:var(--b-next);background:var(--b-next)}
 .grid{stroke:var(--line);stroke-width:1}
-.axis{fill:var(--muted);font-size:12px}
-.val{fill:var(--fg);font-size:12px;font-weight:600}
+.axis{fill:var(--muted);font-size:14px}
+.val{fill:var(--fg);font-size:14px;font-weight:600}
 .legend{list-style:none;display:flex;flex-wrap:wrap;gap:2px 18px;margin:4px 0;padding:0;font-size:.875rem}
 .sw{display:inline-block;width:.85em;height:.85em;margin-right:5px;vertical-align:-1px;border:1px solid var(--fg)}
 dl.fields{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:4px 16px;margin:8px 0}
