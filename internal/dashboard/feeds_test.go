@@ -346,4 +346,3 @@ func TestStatusJSONPublic(t *testing.T) {
 		t.Errorf("public status.json: %s", b)
 	}
 }
-
