@@ -41,17 +41,22 @@ func (m *model) jobs() []job {
 		js = append(js, job{path: "teams.html", render: m.renderTeams})
 	}
 	for _, t := range m.teams {
-		js = append(js, job{path: "teams/" + t.Slug + ".html", render: func() ([]byte, error) { return m.renderTeam(t) }})
+		js = append(js, job{path: "teams/" + t.Slug + ".html", render: func() (file, error) { return m.renderTeam(t) }})
 	}
 	if !m.in.Public {
 		for _, r := range m.rows {
-			js = append(js, job{path: "credentials/" + r.ID + ".html", render: func() ([]byte, error) {
+			js = append(js, job{path: "credentials/" + r.ID + ".html", render: func() (file, error) {
 				return m.renderCredential(r, m.history[r.ID])
 			}})
 		}
 	}
 	for _, f := range m.feeds() {
-		js = append(js, job{path: f.path, render: f.render})
+		js = append(js, job{path: f.path, render: func() (file, error) {
+			b, err := f.render()
+			// At its exact size: a buffer grown by doubling holds up to
+			// twice the bytes.
+			return file{body: bytes.Clone(b)}, err
+		}})
 	}
 	return js
 }

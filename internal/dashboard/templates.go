@@ -19,9 +19,9 @@ const layoutText = `{{define "layout"}}<!DOCTYPE html>
 <meta name="referrer" content="no-referrer">
 <meta name="color-scheme" content="light dark">
 <meta name="generator" content="rotor dashboard">
-<title>{{.Title}}</title>
 <link rel="icon" href="data:,">
 <style>@STYLE@</style>
+<title>{{.Title}}</title>
 </head>
 <body>
 {{if .Public}}<p class="banner pub">Public site: aggregate figures of the credential register only.</p>
@@ -139,26 +139,52 @@ const credentialText = `{{define "content"}}<section aria-labelledby="h-status">
 <section aria-labelledby="h-fields">
 <h2 id="h-fields">Fields</h2>
 <dl class="fields">
-{{range .Fields}}<dt>{{.Name}}</dt><dd{{if .Long}} class="long"{{end}}>{{if .Href}}<a href="{{.Href}}"{{if .External}} rel="noopener noreferrer"{{end}}>{{if .Code}}<code>{{.Text}}</code>{{else}}{{.Text}}{{end}}</a>{{else if .Code}}<code>{{.Text}}</code>{{else}}{{.Text}}{{end}}</dd>
+<dt>ID</dt><dd><code>{{.ID}}</code></dd>
+<dt>Name</dt><dd>{{.Name}}</dd>
+<dt>Team</dt><dd>{{if .TeamHref}}<a href="{{.TeamHref}}">{{.Team}}</a>{{else}}{{.Team}}{{end}}</dd>
+{{range .Fields}}<dt>{{.Name}}</dt><dd>{{.Text}}</dd>
+{{end}}{{if .Exemption}}<dt>Exempt until</dt><dd>{{.Exemption.Until}}</dd>
+<dt>Exemption reason</dt><dd class="long">{{.Exemption.Reason}}</dd>
+<dt>Exemption approved by</dt><dd>{{.Exemption.ApprovedBy}}</dd>
+{{end}}{{range .More}}<dt>{{.Name}}</dt><dd>{{.Text}}</dd>
+{{end}}{{if .Runbook}}<dt>Runbook</dt><dd>{{if .RunbookHref}}<a href="{{.RunbookHref}}" rel="noopener noreferrer">{{.Runbook}}</a>{{else}}{{.Runbook}} (not an http or https address: not linked){{end}}</dd>
+{{end}}{{if .Description}}<dt>Description</dt><dd class="long">{{.Description}}</dd>
+{{end}}{{if .Where}}<dt>Registered in</dt><dd><code>{{.Where}}</code></dd>
 {{end}}</dl>
 </section>
 <section aria-labelledby="h-history">
 <h2 id="h-history">Rotation history</h2>
 <p>{{.HistoryIntro}}</p>
-{{if .History}}{{template "table" .History}}{{end}}
+{{if .History}}<div class="scroll" tabindex="0" role="region" aria-label="Rotation history">
+<table>
+<thead><tr><th scope="col">Committed</th><th scope="col">last_changed</th><th scope="col" class="num">Interval</th><th scope="col" class="num">Period</th><th scope="col">Due date</th><th scope="col">On time</th><th scope="col">Ticket</th><th scope="col">Commit</th></tr></thead>
+<tbody>
+{{range .History}}<tr><td class="nowrap">{{.Date}}</td><td class="nowrap">{{.Change}}</td><td class="num">{{.Interval}}</td><td class="num">{{.Period}}</td><td class="nowrap">{{.Due}}</td><td class="nowrap">{{.OnTime}}</td><td>{{.Ticket}}</td><td><code>{{.Commit}}</code></td></tr>
+{{end}}</tbody>
+</table>
+</div>{{end}}
 </section>
 {{end}}`
 
 var (
-	indexPage      = mustPage(indexText)
-	teamPage       = mustPage(teamText)
-	teamsPage      = mustPage(teamsText)
-	credentialPage = mustPage(credentialText)
+	indexPage      = mustPage(indexText, chartStyle)
+	teamPage       = mustPage(teamText, chartStyle)
+	teamsPage      = mustPage(teamsText, chartStyle)
+	credentialPage = mustPage(credentialText, stylesheet)
 )
 
-// mustPage parses the layout with one page's content, once.
-func mustPage(content string) *template.Template {
-	layout := strings.NewReplacer("@CSP@", csp, "@STYLE@", stylesheet).Replace(layoutText)
+// pageTemplate is the template of a kind of page and the head every page
+// of the kind starts with: the layout's text up to its stylesheet's end.
+type pageTemplate struct {
+	t    *template.Template
+	head string
+}
+
+// mustPage parses the layout with one page's content and stylesheet, once.
+func mustPage(content, style string) pageTemplate {
+	layout := strings.NewReplacer("@CSP@", policy(style), "@STYLE@", style).Replace(layoutText)
 	t := template.Must(template.New("layout").Parse(layout))
-	return template.Must(t.Parse(content))
+	head := strings.TrimPrefix(layout, `{{define "layout"}}`)
+	head = head[:strings.Index(head, "</style>\n")+len("</style>\n")]
+	return pageTemplate{t: template.Must(t.Parse(content)), head: head}
 }

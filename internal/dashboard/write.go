@@ -121,9 +121,25 @@ func (s *Site) writeFiles(root string) error {
 			}
 			made[d] = true
 		}
-		if err := os.WriteFile(full, s.files[p], 0o644); err != nil {
+		if err := writeFile(full, s.files[p]); err != nil {
 			return err
 		}
 	}
 	return os.WriteFile(filepath.Join(root, MarkerFile), []byte(markerText), 0o644)
+}
+
+func writeFile(name string, f file) error {
+	out, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := out.WriteString(f.head); err != nil {
+		out.Close()
+		return err
+	}
+	if _, err := out.Write(f.body); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }

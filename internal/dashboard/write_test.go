@@ -10,9 +10,9 @@ import (
 )
 
 func siteOf(files map[string]string) *Site {
-	s := &Site{files: map[string][]byte{}}
+	s := &Site{files: map[string]file{}}
 	for p, b := range files {
-		s.files[p] = []byte(b)
+		s.files[p] = file{body: []byte(b)}
 		s.paths = append(s.paths, p)
 	}
 	slices.Sort(s.paths)
