@@ -285,11 +285,19 @@ func (m *model) renderIndex() (file, error) {
 		link{Href: "#h-warnings", Text: "Warnings"}, link{Href: "#h-feeds", Text: "Feeds"})
 
 	change := "no figure for last week"
-	switch {
-	case rep.Change != nil && *rep.Change > 0:
-		change = "+" + strconv.Itoa(*rep.Change) + " points since last week"
-	case rep.Change != nil:
-		change = strconv.Itoa(*rep.Change) + " points since last week"
+	if rep.Change != nil {
+		was := ""
+		if rep.Previous != nil {
+			was = " (" + pct(rep.Previous.CompliancePercent) + ")"
+		}
+		switch d := *rep.Change; {
+		case d > 0:
+			change = "▲ up " + plural(d, "point") + " since last week" + was
+		case d < 0:
+			change = "▼ down " + plural(-d, "point") + " since last week" + was
+		default:
+			change = "unchanged since last week"
+		}
 	}
 	v.KPIs = append([]kpi{complianceKPI(rep.CompliancePercent, change)}, statusKPIs(m.counts)...)
 	soon := kpi{ID: "soonest", Value: "none", Label: "soonest due date", Note: "nothing falls due", Class: "date"}

@@ -306,7 +306,7 @@ func TestNoScriptNoStyleAttribute(t *testing.T) {
 					t.Errorf("%s: its style holds %q: nothing may load from elsewhere", p, bad)
 				}
 			}
-			if !strings.Contains(b, "Made 2026-12-07 06:30 UTC from commit <code>0123456789ab</code>") {
+			if !strings.Contains(b, `Made <span class="nowrap">2026-12-07 06:30 UTC</span> from commit <code>0123456789ab</code>`) {
 				t.Errorf("%s does not say when and from which commit it was made", p)
 			}
 			body := b[strings.Index(b, "<body>")+len("<body>\n"):]

@@ -40,7 +40,7 @@ const layoutText = `{{define "layout"}}<!DOCTYPE html>
 </body>
 </html>
 {{end}}
-{{define "made"}}Made {{.Made}} from {{if .Commit}}commit <code>{{.Commit}}</code>{{else}}a register outside any commit{{end}}; statuses as of {{.Today}}.{{end}}
+{{define "made"}}Made <span class="nowrap">{{.Made}}</span> from {{if .Commit}}commit <code>{{.Commit}}</code>{{else}}a register outside any commit{{end}}; statuses as of <span class="nowrap">{{.Today}}</span>.{{end}}
 {{define "status"}}<span class="st st-{{.Class}}"><span aria-hidden="true">{{.Symbol}}</span> {{.Text}}</span>{{end}}
 {{define "cell"}}<td{{if .Class}} class="{{.Class}}"{{end}}>
 {{- if .Status}}{{template "status" .Status}}
