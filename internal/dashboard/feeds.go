@@ -116,9 +116,7 @@ type dueWeekJSON struct {
 	Count int           `json:"count"`
 }
 
-func jsonCounts(c counts) statusCounts {
-	return statusCounts{OK: c.OK, Due: c.Due, Overdue: c.Overdue, Exempt: c.Exempt}
-}
+func jsonCounts(c counts) statusCounts { return statusCounts(c) }
 
 // statusJSON is status.json: the figures of the pages and, on the
 // internal site, every credential's row of `rotor status --format json`.
@@ -145,7 +143,7 @@ func (m *model) statusJSON() ([]byte, error) {
 	}
 	s.DueWeeks = make([]dueWeekJSON, 0, dueWeeks)
 	for _, b := range m.due[1:] {
-		s.DueWeeks = append(s.DueWeeks, dueWeekJSON{From: b.From, To: b.To, Count: b.Count})
+		s.DueWeeks = append(s.DueWeeks, dueWeekJSON(b))
 	}
 	f := statusFeed{
 		SchemaVersion: StatusSchemaVersion, Made: in.Made.UTC().Format(time.RFC3339), Commit: in.Commit,
