@@ -113,15 +113,20 @@ func TestBrowser(t *testing.T) {
 
 	b := &browser{ctx: bctx, base: srv.URL, axe: axe, shots: os.Getenv("ROTOR_SCREENSHOTS")}
 
-	// The checks can fail: a page with an inline style attribute and an
-	// image from elsewhere must be caught.
+	// The checks can fail: a page that breaks every rule must be caught.
 	t.Run("canary", func(t *testing.T) {
-		got := b.open(t, "/canary/index.html", 1280, false, false)
+		got := b.open(t, "/canary/index.html", 600, false, true)
 		if !got.has("CSP violation") {
 			t.Errorf("an inline style attribute went unnoticed; the page's problems: %q", got.problems)
 		}
 		if !got.has("request") {
 			t.Errorf("a request for an image elsewhere went unnoticed; the page's problems: %q", got.problems)
+		}
+		if !got.overflow {
+			t.Error("a page wider than 600 px went unnoticed")
+		}
+		if len(got.axe) == 0 {
+			t.Error("axe found nothing serious on an image without alt text")
 		}
 	})
 
@@ -249,11 +254,13 @@ func firstUnder(site *dashboard.Site, dir string) string {
 }
 
 // canary breaks the rules on purpose: an inline style attribute under the
-// pages' policy, and an image from another origin.
-const canary = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+// pages' policy, an image from another origin without alt text, and a
+// line too long for 600 px.
+var canary = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'none'; img-src data:">
 <title>canary</title><link rel="icon" href="data:,"></head>
-<body><main><p style="color:red">styled</p><img alt="x" src="http://192.0.2.1/x.png"></main></body></html>`
+<body><main><p style="color:red">styled</p><img src="http://192.0.2.1/x.png">
+<pre>` + strings.Repeat("x", 300) + `</pre></main></body></html>`
 
 // siteHandler serves each site under /<name>/ from memory, and the canary.
 func siteHandler(sites map[string]*dashboard.Site) http.Handler {
