@@ -8,6 +8,7 @@ REGISTER  ?= credential_rotation
 # The example register is written so that, on this date, it shows every
 # status (ok, due, overdue, exempt). Override: make demo DEMO_TODAY=2027-01-15
 DEMO_TODAY ?= 2026-11-27
+DEMO_SITE  ?= $(BIN)/site
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 ACTIONLINT  := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 FUZZTIME  ?= 30s
@@ -42,7 +43,7 @@ lint: ## gofmt, go vet, staticcheck, actionlint (the workflows)
 	$(GO) run $(STATICCHECK) -tags e2e ./e2e/
 	$(GO) run $(ACTIONLINT)
 
-demo: build ## rotor's main job on the example register (validate, status, sync --dry-run, report); no credentials needed
+demo: build ## rotor's main job on the example register (validate, status, sync --dry-run, report, dashboard); no credentials needed
 	@echo '$$ rotor validate'
 	@$(ROTOR) validate --register $(REGISTER)
 	@echo
@@ -54,6 +55,10 @@ demo: build ## rotor's main job on the example register (validate, status, sync 
 	@echo
 	@echo '$$ rotor report --today $(DEMO_TODAY)'
 	@$(ROTOR) report --register $(REGISTER) --today $(DEMO_TODAY)
+	@echo
+	@echo '$$ rotor dashboard --out $(DEMO_SITE) --today $(DEMO_TODAY)'
+	@$(ROTOR) dashboard --register $(REGISTER) --today $(DEMO_TODAY) --out $(DEMO_SITE)
+	@echo 'open $(DEMO_SITE)/index.html in a browser'
 
 bench: bench-go bench-validate bench-leak ## Go benchmarks, rotor against ajv-cli on 10,000 credentials, the leak corpus against gitleaks
 

@@ -35,6 +35,13 @@ func tuneGC() {
 		debug.SetGCPercent(400)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(30 << 20)
+		limit := int64(30 << 20)
+		if len(os.Args) > 1 && os.Args[1] == "dashboard" {
+			// The site is held whole in memory until it is written (about
+			// 10 kB a credential): under the batch limit its live heap
+			// would keep the collector running without end.
+			limit = 256 << 20
+		}
+		debug.SetMemoryLimit(limit)
 	}
 }

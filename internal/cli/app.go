@@ -164,6 +164,7 @@ func newApp(f *factory) *cli.App {
 			newRecordCommand(f),
 			newReportCommand(f),
 			newAuditCommand(f),
+			newDashboardCommand(f),
 			newDoctorCommand(f),
 			newRelayCommand(f),
 		},
