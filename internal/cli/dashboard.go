@@ -37,7 +37,7 @@ func newDashboardCommand(f *factory) *cli.Command {
 			"badge.svg. No JavaScript, nothing from another origin. The folder is replaced only once everything " +
 			"rendered, so a failure leaves the old site whole. It reads only the register and git history, never " +
 			"the network. --public leaves out every credential's id, name, owner, system and description. See " +
-			"docs/dashboard.md. Exit status: 0 written, 1 the register has errors (nothing written), 2 usage.",
+			"docs/dashboard.md. Exit status: 0 written, 1 the register has errors (nothing written) or the site could not be written (the old one is left whole), 2 usage.",
 		Flags: append(registerFlags(),
 			&cli.StringFlag{Name: "out", Usage: "the site's `folder` (created, or replaced whole)", Required: true},
 			&cli.IntFlag{Name: "weeks", Usage: "`weeks` of trend read from history", Value: 8},
