@@ -15,14 +15,14 @@ trap 'rm -rf "$work"' EXIT
 
 sums_before=$(cat go.mod go.sum | sha256sum)
 
-go run ./internal/leak/internal/corpuscmd write -dir "$work/samples"
+go run ./scripts/leak-corpus write -dir "$work/samples"
 # In a module of its own, so that nothing in this module's go.mod is used
 # or touched; dir mode reads plain files (no git history).
 mkdir -p "$work/gl"
 (cd "$work/gl" && GOFLAGS=-mod=mod go run "$GITLEAKS" dir "$work/samples" \
   --report-format json --report-path "$work/gitleaks.json" \
   --no-banner --exit-code 0 --log-level error)
-go run ./internal/leak/internal/corpuscmd table -dir "$work/samples" -gitleaks "$work/gitleaks.json"
+go run ./scripts/leak-corpus table -dir "$work/samples" -gitleaks "$work/gitleaks.json"
 
 sums_after=$(cat go.mod go.sum | sha256sum)
 if [ "$sums_before" != "$sums_after" ] || ! git diff --quiet -- go.mod go.sum; then

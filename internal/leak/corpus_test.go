@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rotor-dev/rotor/internal/leak/internal/corpus"
+	"github.com/rotor-dev/rotor/internal/leak/corpus"
 )
 
 func loadCorpus(t testing.TB) []corpus.Sample {

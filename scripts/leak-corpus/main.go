@@ -1,10 +1,10 @@
-// Command corpuscmd runs the leak corpus (internal/leak/testdata) through
+// Command leak-corpus runs the leak corpus (internal/leak/testdata) through
 // rotor's scanner and compares it with a gitleaks report on the same
 // samples, for scripts/bench-leak.sh:
 //
-//	go run ./internal/leak/internal/corpuscmd write -dir DIR
+//	go run ./scripts/leak-corpus write -dir DIR
 //	gitleaks dir DIR --report-format json --report-path REPORT
-//	go run ./internal/leak/internal/corpuscmd table -dir DIR -gitleaks REPORT
+//	go run ./scripts/leak-corpus table -dir DIR -gitleaks REPORT
 //
 // write puts every sample in a file of its own (pos-001.yaml, neg-001.yaml),
 // so that a finding's file names its sample. table prints, per tool,
@@ -25,12 +25,12 @@ import (
 	"strings"
 
 	"github.com/rotor-dev/rotor/internal/leak"
-	"github.com/rotor-dev/rotor/internal/leak/internal/corpus"
+	"github.com/rotor-dev/rotor/internal/leak/corpus"
 )
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: corpuscmd write|table [flags]")
+		fmt.Fprintln(os.Stderr, "usage: leak-corpus write|table [flags]")
 		os.Exit(2)
 	}
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
@@ -50,7 +50,7 @@ func main() {
 		}
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "corpuscmd:", err)
+		fmt.Fprintln(os.Stderr, "leak-corpus:", err)
 		os.Exit(1)
 	}
 }
