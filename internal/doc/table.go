@@ -97,29 +97,16 @@ func (t *Table) WriteMarkdown(w io.StringWriter, level int) {
 // is, each value cut to its Max and then escaped by package markdown (as
 // text, as code, or as the text of a link), a bar in block characters.
 func (c Cell) Markdown() string {
-	if c.missing() {
-		return "-"
-	}
-	var b strings.Builder
-	for _, s := range c {
-		switch s.Kind {
-		case Lit:
-			b.WriteString(s.S)
-		case Text:
-			b.WriteString(markdown.Text(s.clip(s.S)))
-		case Code:
-			b.WriteString(markdown.Code(s.clip(s.S)))
-		case Link:
-			if s.URL == "" {
-				b.WriteString(markdown.Text(s.clip(s.S)))
-				break
-			}
-			b.WriteString("[" + markdown.Text(s.clip(s.S)) + "](" + s.URL + ")")
-		case Bar:
-			b.WriteString(blocks(s.Pct))
+	return c.render(func(s Span) string {
+		v := s.clip(s.S)
+		switch {
+		case s.Kind == Code:
+			return markdown.Code(v)
+		case s.Kind == Link && s.URL != "":
+			return "[" + markdown.Text(v) + "](" + s.URL + ")"
 		}
-	}
-	return b.String()
+		return markdown.Text(v)
+	})
 }
 
 // Plain renders the cell as plain text for a format that escapes it with
@@ -127,6 +114,12 @@ func (c Cell) Markdown() string {
 // each value put on one line (textsafe.OneLine) and cut to its Max, a bar
 // in block characters.
 func (c Cell) Plain() string {
+	return c.render(func(s Span) string { return s.clip(textsafe.OneLine(s.S)) })
+}
+
+// render writes the cell with value rendering its values (Text, Code and
+// Link spans): "-" when the cell is a missing value.
+func (c Cell) render(value func(Span) string) string {
 	if c.missing() {
 		return "-"
 	}
@@ -135,10 +128,10 @@ func (c Cell) Plain() string {
 		switch s.Kind {
 		case Lit:
 			b.WriteString(s.S)
-		case Text, Code, Link:
-			b.WriteString(s.clip(textsafe.OneLine(s.S)))
 		case Bar:
 			b.WriteString(blocks(s.Pct))
+		default:
+			b.WriteString(value(s))
 		}
 	}
 	return b.String()
