@@ -10,7 +10,9 @@
 // The package is pure: [Compute] reads an [Input] the git adapter filled
 // (the register when the period began, then each commit's changed files)
 // and the writers render the [Pack] as Markdown, CSV, JSON or HTML. The
-// same history gives the same bytes. The adapter reads history so that a
+// same history gives the same bytes. Markdown and HTML show the same
+// tables, built once as package doc's model (tables.go): Markdown is doc's
+// one rendering, the printable page this package's own template. The adapter reads history so that a
 // version it cannot read changes nothing (its last readable version
 // stands in: see [FileChange]) and names it in [Unreadable].
 package audit

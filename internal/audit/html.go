@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/rotor-dev/rotor/internal/doc"
 	"github.com/rotor-dev/rotor/internal/textsafe"
 )
 
@@ -79,13 +80,8 @@ type htmlView struct {
 type htmlTable struct {
 	Title, Intro, Empty string
 	Major               bool
-	Cols                []htmlColumn
+	Cols                []doc.Column
 	Rows                [][]htmlCell
-}
-
-type htmlColumn struct {
-	Head  string
-	Right bool
 }
 
 type htmlCell struct {
@@ -105,26 +101,23 @@ type htmlSpan struct {
 func (p *Pack) WriteHTML(w io.Writer) error {
 	v := htmlView{Title: p.title(), Footer: footer}
 	for _, t := range p.tables() {
-		ht := htmlTable{Title: t.title, Intro: t.intro, Empty: t.empty, Major: t.major,
-			Rows: make([][]htmlCell, len(t.rows))}
-		for _, c := range t.cols {
-			ht.Cols = append(ht.Cols, htmlColumn{Head: c.head, Right: c.right})
-		}
-		for i, row := range t.rows {
+		ht := htmlTable{Title: t.Title, Intro: t.Intro, Empty: t.Empty, Major: t.Major, Cols: t.Cols,
+			Rows: make([][]htmlCell, len(t.Rows))}
+		for i, row := range t.Rows {
 			cells := make([]htmlCell, len(row))
 			for j, c := range row {
 				spans := make([]htmlSpan, len(c))
 				for k, s := range c {
-					text := s.s
-					switch s.kind {
-					case val: // on one line, as markdown.Text puts it
+					text := s.S
+					switch s.Kind {
+					case doc.Text, doc.Link: // on one line, as markdown.Text puts it; the page links nothing
 						text = textsafe.Value(strings.Join(strings.Fields(text), " "))
-					case code: // as it is, as markdown.Code shows it
+					case doc.Code: // as it is, as markdown.Code shows it
 						text = textsafe.Value(text)
 					}
-					spans[k] = htmlSpan{Text: text, Code: s.kind == code}
+					spans[k] = htmlSpan{Text: text, Code: s.Kind == doc.Code}
 				}
-				cells[j] = htmlCell{Right: t.cols[j].right, Spans: spans}
+				cells[j] = htmlCell{Right: t.Cols[j].Right, Spans: spans}
 			}
 			ht.Rows[i] = cells
 		}

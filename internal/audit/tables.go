@@ -5,124 +5,96 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rotor-dev/rotor/internal/doc"
 	"github.com/rotor-dev/rotor/internal/rotation"
 	"github.com/rotor-dev/rotor/internal/textsafe"
 )
 
 // The tables below are shared by Markdown and HTML, so that both show the
-// same content; each format escapes the values its own way.
-
-// spanKind says where a piece of a cell comes from, and so how it is
-// escaped.
-type spanKind uint8
-
-const (
-	lit  spanKind = iota // rotor's own words, dates and figures: safe as they are
-	val                  // a value from the register or git, as text
-	code                 // a value from the register or git, as code
-)
-
-type span struct {
-	s    string
-	kind spanKind
-}
-
-// cell is one table cell: its pieces, in order.
-type cell []span
-
-type column struct {
-	head  string
-	right bool // figures
-}
-
-// table is a section of the document: a heading, an optional line of
-// rotor's own text, and rows, or the empty text without rows.
-type table struct {
-	title, intro, empty string
-	major               bool // printed on a new page
-	cols                []column
-	rows                [][]cell
-}
+// same content; each format escapes the values its own way. A cell's spans
+// are rotor's own words, dates and figures (doc.Lit), values from the
+// register or git as text (doc.Text) or as code (doc.Code); the pack cuts
+// no value and no table.
 
 const maxMissed = 50 // missed ids listed in the summary
 
-var none = cell{{"-", lit}}
+var none = doc.Cell{{S: "-"}}
 
-func litCell(s string) cell { return cell{{s, lit}} }
-func intCell(n int) cell    { return litCell(strconv.Itoa(n)) }
+func litCell(s string) doc.Cell { return doc.Cell{{S: s}} }
+func intCell(n int) doc.Cell    { return litCell(strconv.Itoa(n)) }
 
-func valCell(s string) cell {
+func valCell(s string) doc.Cell {
 	if strings.TrimSpace(s) == "" {
 		return none
 	}
-	return cell{{s, val}}
+	return doc.Cell{{S: s, Kind: doc.Text}}
 }
 
-func codeCell(s string) cell {
+func codeCell(s string) doc.Cell {
 	if s == "" {
 		return none
 	}
-	return cell{{s, code}}
+	return doc.Cell{{S: s, Kind: doc.Code}}
 }
 
-func commitCell(hash string) cell { return codeCell(rotation.ShortHash(hash)) }
+func commitCell(hash string) doc.Cell { return codeCell(rotation.ShortHash(hash)) }
 
-func optCell(s *string, f func(string) cell) cell {
+func optCell(s *string, f func(string) doc.Cell) doc.Cell {
 	if s == nil {
 		return none
 	}
 	return f(*s)
 }
 
-func dateCell(d rotation.Date) cell {
+func dateCell(d rotation.Date) doc.Cell {
 	if d.IsZero() {
 		return none
 	}
 	return litCell(d.String())
 }
 
-func optDateCell(d *rotation.Date) cell {
+func optDateCell(d *rotation.Date) doc.Cell {
 	if d == nil {
 		return none
 	}
 	return dateCell(*d)
 }
 
-func optIntCell(n *int) cell {
+func optIntCell(n *int) doc.Cell {
 	if n == nil {
 		return none
 	}
 	return intCell(*n)
 }
 
-func prCell(n *int) cell {
+func prCell(n *int) doc.Cell {
 	if n == nil {
 		return none
 	}
 	return litCell("#" + strconv.Itoa(*n))
 }
 
-func yesNo(b bool) cell {
+func yesNo(b bool) doc.Cell {
 	if b {
 		return litCell("yes")
 	}
 	return litCell("no")
 }
 
-func (p *Pack) tables() []table {
-	return []table{p.provenanceTable(), p.summaryTable(), p.observationsTable(), p.credentialsTable(),
+func (p *Pack) tables() []doc.Table {
+	return []doc.Table{p.provenanceTable(), p.summaryTable(), p.observationsTable(), p.credentialsTable(),
 		p.rotationsTable(), p.policyTable(), p.lifecycleTable(), p.exemptionChangesTable(), p.exemptionsTable()}
 }
 
-func (p *Pack) provenanceTable() table {
+func (p *Pack) provenanceTable() doc.Table {
 	pv := p.Provenance
-	commit := func(h *string, missing string) cell {
+	commit := func(h *string, missing string) doc.Cell {
 		if h == nil || *h == "" {
 			return litCell(missing)
 		}
 		return codeCell(*h)
 	}
-	t := table{title: "Provenance", cols: []column{{head: "Source"}, {head: "Value"}}, rows: [][]cell{
+	t := doc.Table{Title: "Provenance", Cols: []doc.Column{{Head: "Source"}, {Head: "Value"}}, Rows: [][]doc.Cell{
 		{litCell("Period"), litCell(p.From.String() + " to " + p.To.String() + ", both days included")},
 		{litCell("Repository"), codeCell(pv.Repository)},
 		{litCell("Branch"), codeCell(pv.Branch)},
@@ -135,12 +107,12 @@ func (p *Pack) provenanceTable() table {
 		{litCell("Regenerate with"), codeCell(pv.Command)},
 	}}
 	if p.TicketsChecked {
-		t.rows = append(t.rows, []cell{litCell("Tickets"), litCell("each rotation's ticket looked up in Jira (--jira) when the pack was made: its status then, not from git")})
+		t.Rows = append(t.Rows, []doc.Cell{litCell("Tickets"), litCell("each rotation's ticket looked up in Jira (--jira) when the pack was made: its status then, not from git")})
 	}
 	return t
 }
 
-func (p *Pack) summaryTable() table {
+func (p *Pack) summaryTable() doc.Table {
 	s := p.Summary
 	onTime := strconv.Itoa(s.OnTime) + " (n/a)"
 	if s.OnTimePercent != nil {
@@ -151,20 +123,20 @@ func (p *Pack) summaryTable() table {
 		missed = litCell(strconv.Itoa(len(s.Missed)) + ": ")
 		for i, id := range s.Missed[:min(len(s.Missed), maxMissed)] {
 			if i > 0 {
-				missed = append(missed, span{", ", lit})
+				missed = append(missed, doc.Span{S: ", "})
 			}
-			missed = append(missed, span{id, code})
+			missed = append(missed, doc.Span{S: id, Kind: doc.Code})
 		}
 		if more := len(s.Missed) - maxMissed; more > 0 {
-			missed = append(missed, span{" …and " + strconv.Itoa(more) + " more (see Credentials)", lit})
+			missed = append(missed, doc.Span{S: " …and " + strconv.Itoa(more) + " more (see Credentials)"})
 		}
 	}
 	longest := litCell("none")
 	if l := s.LongestOverdue; l != nil {
-		longest = cell{{textsafe.Days(l.Days) + ": ", lit}, {l.CredentialID, code},
-			{", " + l.From.String() + " to " + l.To.String(), lit}}
+		longest = doc.Cell{{S: textsafe.Days(l.Days) + ": "}, {S: l.CredentialID, Kind: doc.Code},
+			{S: ", " + l.From.String() + " to " + l.To.String()}}
 	}
-	return table{title: "Summary", cols: []column{{head: "Figure"}, {head: "Value"}}, rows: [][]cell{
+	return doc.Table{Title: "Summary", Cols: []doc.Column{{Head: "Figure"}, {Head: "Value"}}, Rows: [][]doc.Cell{
 		{litCell("Credentials covered"), intCell(s.Credentials)},
 		{litCell("Rotations"), intCell(s.Rotations)},
 		{litCell("On time"), litCell(onTime)},
@@ -177,24 +149,24 @@ func (p *Pack) summaryTable() table {
 	}}
 }
 
-func (p *Pack) observationsTable() table {
-	t := table{title: "Observations", major: true, empty: "No observations in this period.",
-		intro: "What an auditor would ask about, by date; the message says what the commit shows.",
-		cols:  []column{{head: "Date"}, {head: "Kind"}, {head: "Credential"}, {head: "Commit"}, {head: "Message"}}}
+func (p *Pack) observationsTable() doc.Table {
+	t := doc.Table{Title: "Observations", Major: true, Empty: "No observations in this period.",
+		Intro: "What an auditor would ask about, by date; the message says what the commit shows.",
+		Cols:  []doc.Column{{Head: "Date"}, {Head: "Kind"}, {Head: "Credential"}, {Head: "Commit"}, {Head: "Message"}}}
 	for _, o := range p.Observations {
-		t.rows = append(t.rows, []cell{dateCell(o.Date), valCell(o.Kind), codeCell(o.CredentialID), commitCell(o.Commit), valCell(o.Message)})
+		t.Rows = append(t.Rows, []doc.Cell{dateCell(o.Date), valCell(o.Kind), codeCell(o.CredentialID), commitCell(o.Commit), valCell(o.Message)})
 	}
 	return t
 }
 
-func (p *Pack) credentialsTable() table {
-	t := table{title: "Credentials", major: true, empty: "No credentials in this period.",
-		intro: "Every credential that existed on a day of the period, by id. Policy, last changed and next due are as of the end of the period, or of the removal.",
-		cols: []column{{head: "Credential"}, {head: "Name"}, {head: "Team"}, {head: "Owner"}, {head: "Policy (days)", right: true},
-			{head: "Last changed"}, {head: "Next due"}, {head: "Rotations", right: true}, {head: "Late", right: true},
-			{head: "Overdue days", right: true}, {head: "Exemption days", right: true}, {head: "Missed"}}}
+func (p *Pack) credentialsTable() doc.Table {
+	t := doc.Table{Title: "Credentials", Major: true, Empty: "No credentials in this period.",
+		Intro: "Every credential that existed on a day of the period, by id. Policy, last changed and next due are as of the end of the period, or of the removal.",
+		Cols: []doc.Column{{Head: "Credential"}, {Head: "Name"}, {Head: "Team"}, {Head: "Owner"}, {Head: "Policy (days)", Right: true},
+			{Head: "Last changed"}, {Head: "Next due"}, {Head: "Rotations", Right: true}, {Head: "Late", Right: true},
+			{Head: "Overdue days", Right: true}, {Head: "Exemption days", Right: true}, {Head: "Missed"}}}
 	for _, c := range p.Credentials {
-		t.rows = append(t.rows, []cell{codeCell(c.ID), valCell(c.Name), valCell(c.Team), valCell(c.Owner), intCell(c.PeriodDays),
+		t.Rows = append(t.Rows, []doc.Cell{codeCell(c.ID), valCell(c.Name), valCell(c.Team), valCell(c.Owner), intCell(c.PeriodDays),
 			dateCell(c.LastChanged), dateCell(c.NextDue), intCell(c.Rotations), intCell(c.Late),
 			intCell(c.OverdueDays), intCell(c.ExemptionDays), yesNo(c.Missed)})
 	}
@@ -215,35 +187,35 @@ func (p *Pack) eventsOf(types ...string) []*Event {
 	return es
 }
 
-// commitCells are the last columns of every event table.
-var commitCols = []column{{head: "Commit"}, {head: "PR"}, {head: "Author"}, {head: "Merged by"}}
+// commitCols are the last columns of every event table, commitCells their cells.
+var commitCols = []doc.Column{{Head: "Commit"}, {Head: "PR"}, {Head: "Author"}, {Head: "Merged by"}}
 
-func commitCells(e *Event) []cell {
-	return []cell{commitCell(e.Commit), prCell(e.PR), valCell(e.Author), valCell(e.MergedBy)}
+func commitCells(e *Event) []doc.Cell {
+	return []doc.Cell{commitCell(e.Commit), prCell(e.PR), valCell(e.Author), valCell(e.MergedBy)}
 }
 
 // ticketCell says what Jira said about a rotation's ticket.
-func ticketCell(e *Event) cell {
+func ticketCell(e *Event) doc.Cell {
 	switch {
 	case e.TicketStatus == nil:
 		return none
 	case *e.TicketStatus == "":
 		return litCell("not found")
 	case e.TicketDone != nil:
-		return cell{{*e.TicketStatus, val}, {" " + e.TicketDone.String(), lit}}
+		return doc.Cell{{S: *e.TicketStatus, Kind: doc.Text}, {S: " " + e.TicketDone.String()}}
 	}
 	return valCell(*e.TicketStatus)
 }
 
-func (p *Pack) rotationsTable() table {
-	t := table{title: "Rotations", major: true, empty: "No rotations in this period.",
-		intro: "By credential, then date. Due is the due date the rotation answered; recorded means the commit carries the trailers of rotor record, a hand edit does not.",
-		cols: []column{{head: "Credential"}, {head: "Date"}, {head: "Old last changed"}, {head: "New last changed"},
-			{head: "Due"}, {head: "Result"}, {head: "Ticket"}}}
+func (p *Pack) rotationsTable() doc.Table {
+	t := doc.Table{Title: "Rotations", Major: true, Empty: "No rotations in this period.",
+		Intro: "By credential, then date. Due is the due date the rotation answered; recorded means the commit carries the trailers of rotor record, a hand edit does not.",
+		Cols: []doc.Column{{Head: "Credential"}, {Head: "Date"}, {Head: "Old last changed"}, {Head: "New last changed"},
+			{Head: "Due"}, {Head: "Result"}, {Head: "Ticket"}}}
 	if p.TicketsChecked {
-		t.cols = append(t.cols, column{head: "In Jira"})
+		t.Cols = append(t.Cols, doc.Column{Head: "In Jira"})
 	}
-	t.cols = append(append(t.cols, column{head: "Recorded"}), commitCols...)
+	t.Cols = append(append(t.Cols, doc.Column{Head: "Recorded"}), commitCols...)
 	for _, e := range p.eventsOf(EventRotation) {
 		result := none
 		if e.DaysLate != nil {
@@ -256,67 +228,67 @@ func (p *Pack) rotationsTable() table {
 		if e.RecordedByRotor != nil {
 			recorded = yesNo(*e.RecordedByRotor)
 		}
-		row := []cell{codeCell(e.CredentialID), dateCell(e.Date), optDateCell(e.OldLastChanged),
+		row := []doc.Cell{codeCell(e.CredentialID), dateCell(e.Date), optDateCell(e.OldLastChanged),
 			optDateCell(e.NewLastChanged), optDateCell(e.DueDate), result, optCell(e.Ticket, codeCell)}
 		if p.TicketsChecked {
 			row = append(row, ticketCell(e))
 		}
-		t.rows = append(t.rows, append(append(row, recorded), commitCells(e)...))
+		t.Rows = append(t.Rows, append(append(row, recorded), commitCells(e)...))
 	}
 	return t
 }
 
-func (p *Pack) policyTable() table {
-	t := table{title: "Policy changes", major: true, empty: "No policy changes in this period.",
-		intro: "Changes of a credential's rotation period, by credential, then date.",
-		cols: append([]column{{head: "Credential"}, {head: "Date"}, {head: "Old period (days)", right: true},
-			{head: "New period (days)", right: true}}, commitCols...)}
+func (p *Pack) policyTable() doc.Table {
+	t := doc.Table{Title: "Policy changes", Major: true, Empty: "No policy changes in this period.",
+		Intro: "Changes of a credential's rotation period, by credential, then date.",
+		Cols: append([]doc.Column{{Head: "Credential"}, {Head: "Date"}, {Head: "Old period (days)", Right: true},
+			{Head: "New period (days)", Right: true}}, commitCols...)}
 	for _, e := range p.eventsOf(EventPolicy) {
-		t.rows = append(t.rows, append([]cell{codeCell(e.CredentialID), dateCell(e.Date), optIntCell(e.OldPeriodDays),
+		t.Rows = append(t.Rows, append([]doc.Cell{codeCell(e.CredentialID), dateCell(e.Date), optIntCell(e.OldPeriodDays),
 			optIntCell(e.NewPeriodDays)}, commitCells(e)...))
 	}
 	return t
 }
 
-func (p *Pack) lifecycleTable() table {
-	t := table{title: "Additions and removals", major: true, empty: "No credentials added or removed in this period.",
-		intro: "Credentials added to or removed from the register, by credential, then date, with the period and last changed they were added or removed with.",
-		cols: append([]column{{head: "Credential"}, {head: "Date"}, {head: "Change"}, {head: "Period (days)", right: true},
-			{head: "Last changed"}}, commitCols...)}
+func (p *Pack) lifecycleTable() doc.Table {
+	t := doc.Table{Title: "Additions and removals", Major: true, Empty: "No credentials added or removed in this period.",
+		Intro: "Credentials added to or removed from the register, by credential, then date, with the period and last changed they were added or removed with.",
+		Cols: append([]doc.Column{{Head: "Credential"}, {Head: "Date"}, {Head: "Change"}, {Head: "Period (days)", Right: true},
+			{Head: "Last changed"}}, commitCols...)}
 	for _, e := range p.eventsOf(EventAdded, EventRemoved) {
 		period, last := e.NewPeriodDays, e.NewLastChanged
 		if e.Type == EventRemoved {
 			period, last = e.OldPeriodDays, e.OldLastChanged
 		}
-		t.rows = append(t.rows, append([]cell{codeCell(e.CredentialID), dateCell(e.Date), valCell(e.Type),
+		t.Rows = append(t.Rows, append([]doc.Cell{codeCell(e.CredentialID), dateCell(e.Date), valCell(e.Type),
 			optIntCell(period), optDateCell(last)}, commitCells(e)...))
 	}
 	return t
 }
 
-func (p *Pack) exemptionChangesTable() table {
-	t := table{title: "Exemption changes", major: true, empty: "No exemptions granted, changed or withdrawn in this period.",
-		intro: "Exemptions granted, changed or withdrawn, by credential, then date.",
-		cols: append([]column{{head: "Credential"}, {head: "Date"}, {head: "Action"}, {head: "Until"}, {head: "Reason"},
-			{head: "Approved by"}}, commitCols...)}
+func (p *Pack) exemptionChangesTable() doc.Table {
+	t := doc.Table{Title: "Exemption changes", Major: true, Empty: "No exemptions granted, changed or withdrawn in this period.",
+		Intro: "Exemptions granted, changed or withdrawn, by credential, then date.",
+		Cols: append([]doc.Column{{Head: "Credential"}, {Head: "Date"}, {Head: "Action"}, {Head: "Until"}, {Head: "Reason"},
+			{Head: "Approved by"}}, commitCols...)}
 	for _, e := range p.eventsOf(EventExemption) {
-		t.rows = append(t.rows, append([]cell{codeCell(e.CredentialID), dateCell(e.Date), valCell(e.Action),
+		t.Rows = append(t.Rows, append([]doc.Cell{codeCell(e.CredentialID), dateCell(e.Date), valCell(e.Action),
 			optDateCell(e.Until), optCell(e.Reason, valCell), optCell(e.ApprovedBy, valCell)}, commitCells(e)...))
 	}
 	return t
 }
 
-func (p *Pack) exemptionsTable() table {
-	t := table{title: "Exemptions in force", major: true, empty: "No exemption was in force in this period.",
-		intro: "Exemptions in force on some day of the period, by credential. An exemption granted before the period and unchanged since is in the baseline commit.",
-		cols:  []column{{head: "Credential"}, {head: "Until"}, {head: "Reason"}, {head: "Approved by"}, {head: "Granted in"}}}
+func (p *Pack) exemptionsTable() doc.Table {
+	t := doc.Table{Title: "Exemptions in force", Major: true, Empty: "No exemption was in force in this period.",
+		Intro: "Exemptions in force on some day of the period, by credential. An exemption granted before the period and unchanged since is in the baseline commit.",
+		Cols:  []doc.Column{{Head: "Credential"}, {Head: "Until"}, {Head: "Reason"}, {Head: "Approved by"}, {Head: "Granted in"}}}
 	for _, c := range p.Credentials {
 		for _, x := range c.Exemptions {
 			granted := litCell("before the period")
 			if x.Commit != nil && *x.Commit != "" {
 				granted = commitCell(*x.Commit)
 			}
-			t.rows = append(t.rows, []cell{codeCell(c.ID), dateCell(x.Until), valCell(x.Reason), valCell(x.ApprovedBy), granted})
+			t.Rows = append(t.Rows, []doc.Cell{codeCell(c.ID), dateCell(x.Until), valCell(x.Reason), valCell(x.ApprovedBy), granted})
 		}
 	}
 	return t

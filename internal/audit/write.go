@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/rotor-dev/rotor/internal/markdown"
 	"github.com/rotor-dev/rotor/internal/rotation"
 )
 
@@ -222,44 +221,8 @@ func (p *Pack) WriteMarkdown(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString("# " + p.title() + "\n")
 	for _, t := range p.tables() {
-		bw.WriteString("\n## " + t.title + "\n\n")
-		if t.intro != "" {
-			bw.WriteString(t.intro + "\n\n")
-		}
-		if len(t.rows) == 0 {
-			bw.WriteString(t.empty + "\n")
-			continue
-		}
-		cols := make([]markdown.Column, len(t.cols))
-		for i, c := range t.cols {
-			cols[i] = markdown.Column{Head: c.head, Right: c.right}
-		}
-		rows := make([][]string, len(t.rows))
-		for i, row := range t.rows {
-			rows[i] = make([]string, len(row))
-			for j, c := range row {
-				rows[i][j] = c.markdown()
-			}
-		}
-		markdown.Table(bw, cols, rows)
+		t.WriteMarkdown(bw, 2)
 	}
 	bw.WriteString("\n" + footer + "\n")
 	return bw.Flush()
-}
-
-// markdown renders the cell for a Markdown table, each span escaped as
-// its kind says.
-func (c cell) markdown() string {
-	var b strings.Builder
-	for _, s := range c {
-		switch s.kind {
-		case lit:
-			b.WriteString(s.s)
-		case val:
-			b.WriteString(markdown.Text(s.s))
-		case code:
-			b.WriteString(markdown.Code(s.s))
-		}
-	}
-	return b.String()
 }

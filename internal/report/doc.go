@@ -7,10 +7,13 @@
 //     register as it was on earlier dates (read from git by the caller), the
 //     rotations of the week (from git too) and, optionally, the open
 //     tickets. It does no I/O and reads no clock: every date is an input.
-//  2. The writers render the Report. Every value from the register, from git
-//     or from Jira goes through package markdown (Markdown), textsafe (text)
-//     or html/template (HTML), so a credential named
-//     <script>alert(1)</script> or [x](https://evil.example) arrives as text.
+//  2. The writers render the Report. The tables of the human formats are
+//     built once as package doc's model (sections.go) and every format
+//     draws those: Markdown by doc's one rendering, text and HTML here.
+//     Every value from the register, from git or from Jira goes through
+//     package markdown (Markdown), textsafe (text) or html/template (HTML),
+//     so a credential named <script>alert(1)</script> or
+//     [x](https://evil.example) arrives as text.
 //
 // # KPIs
 //

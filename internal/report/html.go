@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/rotor-dev/rotor/internal/doc"
 	"github.com/rotor-dev/rotor/internal/textsafe"
 )
 
@@ -129,18 +130,13 @@ type htmlPoint struct {
 
 type htmlSection struct {
 	Title, Empty, More string
-	Cols               []htmlColumn
+	Cols               []doc.Column
 	Rows               []htmlRow
 }
 
 type htmlRow struct {
 	Shade bool // every other row has a background
 	Cells []htmlCell
-}
-
-type htmlColumn struct {
-	Head  string
-	Right bool
 }
 
 type htmlCell struct {
@@ -192,33 +188,44 @@ func (r *Report) WriteHTML(w io.Writer) error {
 	}
 
 	for _, s := range r.sections() {
-		hs := htmlSection{Title: s.title, Empty: s.empty}
-		if s.more > 0 {
-			hs.More = s.moreText()
+		hs := htmlSection{Title: s.Title, Empty: s.Empty, Cols: s.Cols}
+		if s.More > 0 {
+			hs.More = s.MoreText()
 		}
-		for _, c := range s.cols {
-			hs.Cols = append(hs.Cols, htmlColumn{Head: c.head, Right: c.right})
-		}
-		for n, row := range s.rows {
+		for n, row := range s.Rows {
 			hr := make([]htmlCell, len(row))
 			for i, c := range row {
-				hc := htmlCell{Text: textsafe.Value(textsafe.Clip(textsafe.OneLine(c.text), c.runes())), URL: c.url, Code: c.code, Right: s.cols[i].right}
-				if hc.Text == "" {
-					hc.Text = "-"
-				}
-				if c.bar {
-					hc.Bar = true
-					if c.pct != nil {
-						hc.Known, hc.Pct, hc.Rest = true, *c.pct, 100-*c.pct
-					}
-				}
-				hr[i] = hc
+				hr[i] = htmlCellOf(c, s.Cols[i].Right)
 			}
 			hs.Rows = append(hs.Rows, htmlRow{Shade: n%2 == 1, Cells: hr})
 		}
 		v.Sections = append(v.Sections, hs)
 	}
 	return htmlPage.Execute(w, v)
+}
+
+// htmlCellOf is a cell of the report's tables as the template draws it: its
+// text on one line, cut and escaped (textsafe, then html/template), "-"
+// when that leaves nothing; a bar as table cells.
+func htmlCellOf(c doc.Cell, right bool) htmlCell {
+	hc := htmlCell{Text: textsafe.Value(c.Plain()), Right: right}
+	if hc.Text == "" {
+		hc.Text = "-"
+	}
+	for _, s := range c {
+		switch s.Kind {
+		case doc.Code:
+			hc.Code = true
+		case doc.Link:
+			hc.URL = s.URL
+		case doc.Bar:
+			hc.Bar = true
+			if s.Pct != nil {
+				hc.Known, hc.Pct, hc.Rest = true, *s.Pct, 100-*s.Pct
+			}
+		}
+	}
+	return hc
 }
 
 func countTile(n int, label, color string) htmlTile {

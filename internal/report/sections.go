@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rotor-dev/rotor/internal/doc"
 	"github.com/rotor-dev/rotor/internal/rotation"
 	"github.com/rotor-dev/rotor/internal/textsafe"
 )
@@ -15,174 +16,127 @@ const (
 	maxTrendShown = 26   // trend points drawn: half a year of weeks
 	maxValueRunes = 100  // characters of one value
 	maxNoteRunes  = 1000 // characters of the history note
-	maxURLBytes   = 512  // a longer ticket address is not linked
 )
 
-// cell is one value of a table, not yet escaped.
-type cell struct {
-	text string
-	code bool   // an identifier, shown as code
-	url  string // a link, for a ticket; already checked by safeURL
-	bar  bool   // a compliance bar of pct (Markdown blocks, HTML cells)
-	pct  *int
-	long bool // a sentence: cut at maxNoteRunes, not maxValueRunes
-}
+// The cells of the report's tables. Every value, its own figures and dates
+// included, is one span that each format escapes and cuts to
+// maxValueRunes (a note to maxNoteRunes); an empty one shows "-".
+func val(s string) doc.Cell  { return doc.Cell{{S: s, Kind: doc.Text, Max: maxValueRunes}} }
+func code(s string) doc.Cell { return doc.Cell{{S: s, Kind: doc.Code, Max: maxValueRunes}} } // an identifier
+func note(s string) doc.Cell { return doc.Cell{{S: s, Kind: doc.Text, Max: maxNoteRunes}} }  // a sentence
+func bar(p *int) doc.Cell    { return doc.Cell{{Kind: doc.Bar, Pct: p}} }                    // a compliance bar
 
-// runes is how much of the cell's text is shown.
-func (c cell) runes() int {
-	if c.long {
-		return maxNoteRunes
-	}
-	return maxValueRunes
-}
-
-// column is a table's column.
-type column struct {
-	head  string
-	right bool // numbers
-}
-
-// section is one table of the human formats.
-type section struct {
-	title string
-	empty string // the sentence shown when there are no rows
-	cols  []column
-	rows  [][]cell // at most the limit
-	more  int      // rows left out
-	noun  string   // what the rows are, for "…and 3 more credentials"
-}
-
-// sections are the tables of the human formats, in order.
-func (r *Report) sections() []section {
-	var out []section
+// sections are the tables of the human formats, in order, each cut after
+// its limit.
+func (r *Report) sections() []doc.Table {
+	var out []doc.Table
 	withTicket := r.TicketsChecked
 
-	s := section{title: "Overdue (" + strconv.Itoa(len(r.Overdue)) + ")", empty: "Nothing is overdue.", noun: "credentials",
-		cols: []column{{head: "Credential"}, {head: "Name"}, {head: "Owner"}, {head: "Team"}, {head: "Due"}, {head: "Days overdue", right: true}}}
+	s := doc.Table{Title: "Overdue (" + strconv.Itoa(len(r.Overdue)) + ")", Empty: "Nothing is overdue.", Noun: "credentials",
+		Cols: []doc.Column{{Head: "Credential"}, {Head: "Name"}, {Head: "Owner"}, {Head: "Team"}, {Head: "Due"}, {Head: "Days overdue", Right: true}}}
 	if withTicket {
-		s.cols = append(s.cols, column{head: "Open ticket"})
+		s.Cols = append(s.Cols, doc.Column{Head: "Open ticket"})
 	}
 	for i := range min(len(r.Overdue), maxRows) {
 		o := &r.Overdue[i]
-		row := []cell{{text: o.ID, code: true}, {text: o.Name}, {text: o.Owner}, {text: o.Team}, {text: o.NextDueDate.String()},
-			{text: strconv.Itoa(o.DaysOverdue)}}
+		row := []doc.Cell{code(o.ID), val(o.Name), val(o.Owner), val(o.Team), val(o.NextDueDate.String()),
+			val(strconv.Itoa(o.DaysOverdue))}
 		if withTicket {
 			row = append(row, ticketCell(o.Ticket, o.TicketURL, "none"))
 		}
-		s.rows = append(s.rows, row)
+		s.Rows = append(s.Rows, row)
 	}
-	s.more = len(r.Overdue) - len(s.rows)
+	s.More = len(r.Overdue) - len(s.Rows)
 	out = append(out, s)
 
 	title := "Due in the next 30 days (" + strconv.Itoa(len(r.DueNext30))
 	if len(r.DueNext30) > 0 {
 		title += ", " + strconv.Itoa(len(r.DueNext7)) + " within 7 days"
 	}
-	s = section{title: title + ")", empty: "Nothing is due in the next 30 days.", noun: "credentials",
-		cols: []column{{head: "Credential"}, {head: "Name"}, {head: "Owner"}, {head: "Team"}, {head: "Due"}, {head: "Days left", right: true}}}
+	s = doc.Table{Title: title + ")", Empty: "Nothing is due in the next 30 days.", Noun: "credentials",
+		Cols: []doc.Column{{Head: "Credential"}, {Head: "Name"}, {Head: "Owner"}, {Head: "Team"}, {Head: "Due"}, {Head: "Days left", Right: true}}}
 	if withTicket {
-		s.cols = append(s.cols, column{head: "Open ticket"})
+		s.Cols = append(s.Cols, doc.Column{Head: "Open ticket"})
 	}
 	for i := range min(len(r.DueNext30), maxRows) {
 		u := &r.DueNext30[i]
-		row := []cell{{text: u.ID, code: true}, {text: u.Name}, {text: u.Owner}, {text: u.Team}, {text: u.NextDueDate.String()},
-			{text: strconv.Itoa(u.DaysLeft)}}
+		row := []doc.Cell{code(u.ID), val(u.Name), val(u.Owner), val(u.Team), val(u.NextDueDate.String()),
+			val(strconv.Itoa(u.DaysLeft))}
 		if withTicket {
 			row = append(row, ticketCell(u.Ticket, u.TicketURL, ""))
 		}
-		s.rows = append(s.rows, row)
+		s.Rows = append(s.Rows, row)
 	}
-	s.more = len(r.DueNext30) - len(s.rows)
+	s.More = len(r.DueNext30) - len(s.Rows)
 	out = append(out, s)
 
 	if r.Rotated != nil {
-		s = section{title: "Rotated this week (" + strconv.Itoa(len(r.Rotated)) + ")", empty: "No rotation was recorded this week.",
-			noun: "rotations", cols: []column{{head: "Credential"}, {head: "Name"}, {head: "Team"}, {head: "Last changed"},
-				{head: "Ticket"}, {head: "Commit"}, {head: "By"}}}
+		s = doc.Table{Title: "Rotated this week (" + strconv.Itoa(len(r.Rotated)) + ")", Empty: "No rotation was recorded this week.",
+			Noun: "rotations", Cols: []doc.Column{{Head: "Credential"}, {Head: "Name"}, {Head: "Team"}, {Head: "Last changed"},
+				{Head: "Ticket"}, {Head: "Commit"}, {Head: "By"}}}
 		for i := range min(len(r.Rotated), maxRows) {
 			x := &r.Rotated[i]
 			by := x.By
 			if !x.At.IsZero() {
 				by += " (" + x.At.Format("2006-01-02 15:04") + ")"
 			}
-			s.rows = append(s.rows, []cell{{text: x.ID, code: true}, {text: x.Name}, {text: x.Team},
-				{text: x.PreviousLastChanged.String() + " → " + x.LastChanged.String()},
-				ticketCell(x.Ticket, x.TicketURL, ""), {text: rotation.ShortHash(x.Commit), code: true}, {text: by}})
+			s.Rows = append(s.Rows, []doc.Cell{code(x.ID), val(x.Name), val(x.Team),
+				val(x.PreviousLastChanged.String() + " → " + x.LastChanged.String()),
+				ticketCell(x.Ticket, x.TicketURL, ""), code(rotation.ShortHash(x.Commit)), val(by)})
 		}
-		s.more = len(r.Rotated) - len(s.rows)
+		s.More = len(r.Rotated) - len(s.Rows)
 		out = append(out, s)
 	}
 
 	if len(r.Teams) > 0 {
-		s = section{title: "Teams (" + strconv.Itoa(len(r.Teams)) + ")", noun: "teams", cols: []column{{head: "Team"},
-			{head: "Compliance"}, {head: "On time", right: true}, {head: "Overdue", right: true}, {head: "Exempt", right: true},
-			{head: "Credentials", right: true}}}
+		s = doc.Table{Title: "Teams (" + strconv.Itoa(len(r.Teams)) + ")", Noun: "teams", Cols: []doc.Column{{Head: "Team"},
+			{Head: "Compliance"}, {Head: "On time", Right: true}, {Head: "Overdue", Right: true}, {Head: "Exempt", Right: true},
+			{Head: "Credentials", Right: true}}}
 		for i := range min(len(r.Teams), maxTeams) {
 			t := &r.Teams[i]
 			name := t.Name
 			if name == "" {
 				name = "(no team)"
 			}
-			s.rows = append(s.rows, []cell{{text: name}, {bar: true, pct: t.CompliancePercent},
-				{text: ofText(t.OnTime, t.Total-t.Exempt)}, {text: strconv.Itoa(t.Overdue)},
-				{text: strconv.Itoa(t.Exempt)}, {text: strconv.Itoa(t.Total)}})
+			s.Rows = append(s.Rows, []doc.Cell{val(name), bar(t.CompliancePercent),
+				val(ofText(t.OnTime, t.Total-t.Exempt)), val(strconv.Itoa(t.Overdue)),
+				val(strconv.Itoa(t.Exempt)), val(strconv.Itoa(t.Total))})
 		}
-		s.more = len(r.Teams) - len(s.rows)
+		s.More = len(r.Teams) - len(s.Rows)
 		out = append(out, s)
 	}
 
-	s = section{title: "Exemptions (" + strconv.Itoa(len(r.Exemptions)) + ")", empty: "No credential is exempt.", noun: "exemptions",
-		cols: []column{{head: "Credential"}, {head: "Name"}, {head: "Team"}, {head: "Until"}, {head: "Reason"}, {head: "Approved by"}}}
+	s = doc.Table{Title: "Exemptions (" + strconv.Itoa(len(r.Exemptions)) + ")", Empty: "No credential is exempt.", Noun: "exemptions",
+		Cols: []doc.Column{{Head: "Credential"}, {Head: "Name"}, {Head: "Team"}, {Head: "Until"}, {Head: "Reason"}, {Head: "Approved by"}}}
 	for i := range min(len(r.Exemptions), maxRows) {
 		e := &r.Exemptions[i]
-		s.rows = append(s.rows, []cell{{text: e.ID, code: true}, {text: e.Name}, {text: e.Team},
-			{text: e.Until.String() + " (" + untilText(e.DaysLeft) + ")"}, {text: e.Reason}, {text: e.ApprovedBy}})
+		s.Rows = append(s.Rows, []doc.Cell{code(e.ID), val(e.Name), val(e.Team),
+			val(e.Until.String() + " (" + untilText(e.DaysLeft) + ")"), val(e.Reason), val(e.ApprovedBy)})
 	}
-	s.more = len(r.Exemptions) - len(s.rows)
+	s.More = len(r.Exemptions) - len(s.Rows)
 	out = append(out, s)
 
 	if len(r.Observations) > 0 {
-		s = section{title: "History not read in full (" + strconv.Itoa(len(r.Observations)) + ")", noun: "observations",
-			cols: []column{{head: "Date"}, {head: "Commit"}, {head: "Credential"}, {head: "Observation"}}}
+		s = doc.Table{Title: "History not read in full (" + strconv.Itoa(len(r.Observations)) + ")", Noun: "observations",
+			Cols: []doc.Column{{Head: "Date"}, {Head: "Commit"}, {Head: "Credential"}, {Head: "Observation"}}}
 		for i := range min(len(r.Observations), maxRows) {
 			o := &r.Observations[i]
-			s.rows = append(s.rows, []cell{{text: o.Date.String()}, {text: rotation.ShortHash(o.Commit), code: true},
-				{text: o.CredentialID, code: true}, {text: o.Message, long: true}})
+			s.Rows = append(s.Rows, []doc.Cell{val(o.Date.String()), code(rotation.ShortHash(o.Commit)),
+				code(o.CredentialID), note(o.Message)})
 		}
-		s.more = len(r.Observations) - len(s.rows)
+		s.More = len(r.Observations) - len(s.Rows)
 		out = append(out, s)
 	}
 	return out
 }
 
-// moreText is the line under a cut table.
-func (s *section) moreText() string {
-	return "…and " + strconv.Itoa(s.more) + " more " + s.noun + " (all of them: --format json)"
-}
-
-func ticketCell(key, url, none string) cell {
+// ticketCell is an open ticket's key, linked when its address is safe to
+// write as it is (doc.SafeURL), or none without a ticket.
+func ticketCell(key, url, none string) doc.Cell {
 	if key == "" {
-		return cell{text: none}
+		return val(none)
 	}
-	return cell{text: key, url: safeURL(url)}
-}
-
-// safeURL returns u when it is an http(s) address made only of characters
-// that need no escaping in a Markdown link or an HTML attribute; "" else.
-func safeURL(u string) string {
-	if len(u) > maxURLBytes || !(strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://")) {
-		return ""
-	}
-	for i := 0; i < len(u); i++ {
-		c := u[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		case strings.IndexByte("-._~:/?#@!$&'*+,;=%", c) >= 0:
-		default:
-			return "" // space, quotes, brackets, parentheses, backslash, control, non-ASCII
-		}
-	}
-	return u
+	return doc.Cell{{S: key, Kind: doc.Link, URL: doc.SafeURL(url), Max: maxValueRunes}}
 }
 
 // untilText is how long an exemption still runs: "last day", "3 days left".
@@ -331,16 +285,4 @@ func trendFigures(pts []Figures) string {
 		}
 	}
 	return strings.Join(parts, " ") + " (% on time)"
-}
-
-// blocks draws a compliance bar of ten characters: "█████████░".
-func blocks(p *int) string {
-	if p == nil {
-		return "n/a"
-	}
-	full := (*p + 5) / 10
-	if full == 10 && *p < 100 {
-		full = 9
-	}
-	return strings.Repeat("█", full) + strings.Repeat("░", 10-full) + " " + strconv.Itoa(*p) + "%"
 }

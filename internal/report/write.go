@@ -48,44 +48,10 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		b.WriteString("\n**" + r.trendTitle() + ":** `" + sparkline(pts) + "` " + trendFigures(pts) + "\n")
 	}
 	for _, s := range r.sections() {
-		b.WriteString("\n### " + s.title + "\n\n")
-		if len(s.rows) == 0 && s.more == 0 {
-			b.WriteString(s.empty + "\n")
-			continue
-		}
-		cols := make([]markdown.Column, len(s.cols))
-		for i, c := range s.cols {
-			cols[i] = markdown.Column{Head: c.head, Right: c.right}
-		}
-		rows := make([][]string, len(s.rows))
-		for i, row := range s.rows {
-			rows[i] = make([]string, len(row))
-			for j, c := range row {
-				rows[i][j] = mdCell(c)
-			}
-		}
-		markdown.Table(&b, cols, rows)
-		if s.more > 0 {
-			b.WriteString("\n" + markdown.Text(s.moreText()) + "\n")
-		}
+		s.WriteMarkdown(&b, 3)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// mdCell renders a cell for a Markdown table.
-func mdCell(c cell) string {
-	switch {
-	case c.bar:
-		return blocks(c.pct)
-	case c.text == "":
-		return "-"
-	case c.code:
-		return markdown.Code(textsafe.Clip(c.text, c.runes()))
-	case c.url != "":
-		return "[" + markdown.Text(textsafe.Clip(c.text, c.runes())) + "](" + c.url + ")"
-	}
-	return markdown.Text(textsafe.Clip(c.text, c.runes()))
 }
 
 // WriteText writes the report as plain text, for a terminal and for the
@@ -109,47 +75,36 @@ func (r *Report) WriteText(w io.Writer) error {
 		fmt.Fprintf(ew, "\n%s:\n  %s  %s\n", r.trendTitle(), sparkline(pts), trendFigures(pts))
 	}
 	for _, s := range r.sections() {
-		fmt.Fprintf(ew, "\n%s:\n", s.title)
-		if len(s.rows) == 0 && s.more == 0 {
-			fmt.Fprintf(ew, "  %s\n", s.empty)
+		fmt.Fprintf(ew, "\n%s:\n", s.Title)
+		if len(s.Rows) == 0 && s.More == 0 {
+			fmt.Fprintf(ew, "  %s\n", s.Empty)
 			continue
 		}
 		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
-		for i, c := range s.cols {
+		for i, c := range s.Cols {
 			sep := "\t"
 			if i == 0 {
 				sep = "  "
 			}
-			fmt.Fprint(tw, sep+c.head)
+			fmt.Fprint(tw, sep+c.Head)
 		}
 		fmt.Fprint(tw, "\n")
-		for _, row := range s.rows {
+		for _, row := range s.Rows {
 			for i, c := range row {
 				if i == 0 {
-					fmt.Fprintf(tw, "  %s", textsafe.LineStart(textCell(c)))
+					fmt.Fprintf(tw, "  %s", textsafe.LineStart(c.Plain()))
 					continue
 				}
-				fmt.Fprintf(tw, "\t%s", textsafe.Value(textCell(c)))
+				fmt.Fprintf(tw, "\t%s", textsafe.Value(c.Plain()))
 			}
 			fmt.Fprint(tw, "\n")
 		}
 		tw.Flush()
-		if s.more > 0 {
-			fmt.Fprintf(ew, "  %s\n", s.moreText())
+		if s.More > 0 {
+			fmt.Fprintf(ew, "  %s\n", s.MoreText())
 		}
 	}
 	return ew.Flush()
-}
-
-// textCell is a cell for text, before textsafe: on one line, cut.
-func textCell(c cell) string {
-	switch {
-	case c.bar:
-		return blocks(c.pct)
-	case c.text == "":
-		return "-"
-	}
-	return textsafe.Clip(textsafe.OneLine(c.text), c.runes())
 }
 
 // WriteJSON writes the report as indented JSON with snake_case keys: the
