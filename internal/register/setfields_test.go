@@ -44,6 +44,7 @@ var setCases = map[string]string{
 	"followed-by-key":          "payments-db-admin",
 	"four-space":               "stripe-api-key",
 	"keep-block-scalar":        "x",
+	"lone-cr":                  "a",
 	"many-entries":             "key-3",
 	"mixed-line-endings":       "a",
 	"nested-last":              "legacy-ldap-bind",
