@@ -134,7 +134,7 @@ func checkFields(fields []Field) error {
 		if !utf8.ValidString(f.Value) {
 			return fmt.Errorf("field %q: the value is not UTF-8 text", f.Key)
 		}
-		if f.Plain && (f.Value == "" || strings.ContainsAny(f.Value, "\r\n")) {
+		if f.Plain && (f.Value == "" || countBreaks(f.Value) > 0) {
 			return fmt.Errorf("field %q: a plain value is one non-empty line", f.Key)
 		}
 	}

@@ -188,6 +188,8 @@ func TestAppendEntryErrors(t *testing.T) {
 		{name: "field twice", data: "credentials: []\n", fields: []Field{{Key: "id", Value: "a"}, {Key: "id", Value: "b"}}, want: `"id" is given twice`},
 		{name: "value not UTF-8", data: "credentials: []\n", fields: []Field{{Key: "id", Value: "a\xff"}}, want: "not UTF-8"},
 		{name: "plain value over lines", data: "credentials: []\n", fields: []Field{{Key: "n", Value: "1\n2", Plain: true}}, want: "one non-empty line"},
+		{name: "plain value over lines at LS", data: "credentials: []\n", fields: []Field{{Key: "n", Value: "1\u20282", Plain: true}}, want: "one non-empty line"},
+		{name: "plain value over lines at NEL", data: "credentials: []\n", fields: []Field{{Key: "n", Value: "a\u0085b", Plain: true}}, want: "one non-empty line"},
 		{name: "empty plain value", data: "credentials: []\n", fields: []Field{{Key: "n", Plain: true}}, want: "one non-empty line"},
 		{name: "plain value that is not a scalar", data: "credentials: []\n", fields: []Field{{Key: "n", Value: "[1, 2", Plain: true}}, want: "would not parse"},
 	}

@@ -187,7 +187,7 @@ func (s *source) flowEnd(off int) (int, bool) {
 	for i := off; i < len(d); i++ {
 		c := d[i]
 		switch {
-		case c == '#' && (isBlank(d[i-1]) || d[i-1] == '\n' || d[i-1] == '\r'):
+		case c == '#' && (isBlank(d[i-1]) || lastBreakLen(d[:i]) > 0):
 			for i < len(d) && breakAt(d, i) == 0 {
 				i++
 			}
