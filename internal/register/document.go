@@ -173,19 +173,20 @@ func Parse(path string, data []byte) (*Document, []Finding) {
 }
 
 // mayHoldSeveralDocuments is a cheap test for a document marker ("---" or
-// "...") at the start of a line after the first; only such files pay for a
-// second parse that counts documents.
+// "...") at the start of a line after the first (after any line break
+// YAML counts); only such files pay for a second parse that counts
+// documents.
 func mayHoldSeveralDocuments(data []byte) bool {
-	for i := bytes.IndexByte(data, '\n'); i >= 0 && i+1 < len(data); {
-		rest := data[i+1:]
-		if bytes.HasPrefix(rest, []byte("---")) || bytes.HasPrefix(rest, []byte("...")) {
-			return true
+	for _, marker := range [][]byte{[]byte("---"), []byte("...")} {
+		for i := 0; ; i++ {
+			j := bytes.Index(data[i:], marker)
+			if j < 0 {
+				break
+			}
+			if i += j; lastBreakLen(data[:i]) > 0 {
+				return true
+			}
 		}
-		j := bytes.IndexByte(rest, '\n')
-		if j < 0 {
-			break
-		}
-		i += j + 1
 	}
 	return false
 }
@@ -278,18 +279,10 @@ const locateLimit = 256 << 10
 // locate finds the line a YAML syntax error is about. For an error inside
 // a block, yaml.v3 reports the line where the block starts: an indentation
 // mistake deep in a list comes out at the list's first line. The shortest
-// run of whole lines from the top that fails with the same message ends at
-// the problem.
+// run of whole lines from the top (lines as yaml.v3 counts them) that fails
+// with the same message ends at the problem.
 func locate(data []byte, line int, msg string, parse func([]byte) error) int {
-	var starts []int // byte offset of each line's start
-	for i := 0; i < len(data); {
-		starts = append(starts, i)
-		j := bytes.IndexByte(data[i:], '\n')
-		if j < 0 {
-			break
-		}
-		i += j + 1
-	}
+	starts := newSource(data).starts
 	fails := func(lines int) bool {
 		end := len(data)
 		if lines < len(starts) {

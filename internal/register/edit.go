@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -39,14 +40,15 @@ func AppendEntry(data []byte, fields []Field, schemaRef string) ([]byte, error) 
 		writeEntry(&b, fields, 2, 2, "\n")
 		return b.Bytes(), nil
 	}
-	eol := lineEndingOf(data)
+	src := newSource(data)
 	doc, findings := Parse("", data)
 	if doc == nil {
-		if onlyComments(data) {
+		if src.onlyComments() {
 			// A header with no content yet: start the list below it.
+			eol := src.eolBefore(len(src.starts))
 			var b bytes.Buffer
 			b.Write(data)
-			if !bytes.HasSuffix(data, []byte("\n")) {
+			if lastBreakLen(data) == 0 {
 				b.WriteString(eol)
 			}
 			b.WriteString("credentials:" + eol)
@@ -62,12 +64,12 @@ func AppendEntry(data []byte, fields []Field, schemaRef string) ([]byte, error) 
 	if key == nil {
 		return nil, fmt.Errorf("the file has no top-level credentials: list to append to")
 	}
-	lines := splitLines(data)
-	keyIndent := indentOf(lines[key.Line-1])
+	keyIndent := src.indent(key.Line - 1)
 	var (
-		indent int   // spaces before the dash
-		gap    = 2   // from the dash to the entry's fields
-		ats    []int // line indexes (0-based) before which the entry may go, best first
+		indent int      // spaces before the dash
+		gap    = 2      // from the dash to the entry's fields
+		ats    []int    // line indexes (0-based) before which the entry may go, best first
+		empty  []splice // the credentials line without its [] or null value
 	)
 	switch {
 	case seq.Kind == yaml.SequenceNode && seq.Style&yaml.FlowStyle != 0:
@@ -75,31 +77,31 @@ func AppendEntry(data []byte, fields []Field, schemaRef string) ([]byte, error) 
 			return nil, fmt.Errorf("line %d: credentials is a flow list [...]; write it as a block list to add entries", seq.Line)
 		}
 		// "credentials: []": drop the brackets, keep any comment after them.
-		l, ok := removeToken(lines[seq.Line-1], seq.Column, "[", "]")
+		sp, ok := src.removeToken(seq.Line, seq.Column, "[", "]")
 		if !ok {
 			return nil, fmt.Errorf("line %d: write the empty credentials list as [] on one line to add entries", seq.Line)
 		}
-		lines[seq.Line-1] = l
+		empty = []splice{sp}
 		indent, ats = keyIndent+2, []int{seq.Line}
 	case seq.Kind == yaml.SequenceNode:
-		indent = indentOf(lines[seq.Line-1])
+		indent = src.indent(seq.Line - 1)
 		if first := seq.Content[0]; first.Line == seq.Line && first.Column > seq.Column+1 {
 			// "-   id: a": the entry's fields start further right.
 			gap = first.Column - seq.Column
 		}
-		end := len(lines)
+		end := len(src.starts)
 		if next := nextKey(doc.Root, key); next != nil {
 			end = next.Line - 1
 		}
-		ats = []int{endOfEntry(lines, seq.Content[len(seq.Content)-1].Line-1, end, indent), end}
+		ats = []int{src.endOfEntry(seq.Content[len(seq.Content)-1].Line-1, end, indent), end}
 	case seq.Kind == yaml.ScalarNode && seq.Tag == "!!null" && seq.Style&yaml.TaggedStyle == 0:
 		if seq.Value != "" {
 			// "credentials: ~" or "credentials: null": drop the value.
-			l, ok := removeToken(lines[seq.Line-1], seq.Column, seq.Value, "")
+			sp, ok := src.removeToken(seq.Line, seq.Column, seq.Value, "")
 			if !ok {
 				return nil, fmt.Errorf("line %d: remove the null value of credentials: to add entries", seq.Line)
 			}
-			lines[seq.Line-1] = l
+			empty = []splice{sp}
 		}
 		indent, ats = keyIndent+2, []int{max(key.Line, seq.Line)}
 	default:
@@ -108,7 +110,7 @@ func AppendEntry(data []byte, fields []Field, schemaRef string) ([]byte, error) 
 	var err error
 	for _, at := range ats {
 		var out []byte
-		if out, err = checked(doc, insertEntry(lines, at, fields, indent, gap, eol, seq), fields); err == nil {
+		if out, err = checked(doc, apply(data, append(slices.Clip(empty), src.entryAt(at, fields, indent, gap, seq))), fields); err == nil {
 			return out, nil
 		}
 	}
@@ -132,7 +134,7 @@ func checkFields(fields []Field) error {
 		if !utf8.ValidString(f.Value) {
 			return fmt.Errorf("field %q: the value is not UTF-8 text", f.Key)
 		}
-		if f.Plain && (f.Value == "" || strings.ContainsAny(f.Value, "\r\n")) {
+		if f.Plain && (f.Value == "" || countBreaks(f.Value) > 0) {
 			return fmt.Errorf("field %q: a plain value is one non-empty line", f.Key)
 		}
 	}
@@ -141,22 +143,23 @@ func checkFields(fields []Field) error {
 
 var fieldKey = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_-]*$`)
 
-func insertEntry(lines []string, at int, fields []Field, indent, gap int, eol string, seq *yaml.Node) []byte {
+// entryAt returns the splice that inserts the new entry before line at
+// (0-based; the number of lines for the end), in the line endings there.
+func (s *source) entryAt(at int, fields []Field, indent, gap int, seq *yaml.Node) splice {
+	eol := s.eolBefore(at)
 	var b bytes.Buffer
-	for _, l := range lines[:at] {
-		b.WriteString(l)
-	}
-	if at > 0 && !strings.HasSuffix(lines[at-1], "\n") {
+	if at > 0 && s.lineBreak(at-1) == "" {
 		b.WriteString(eol)
 	}
-	if at > 0 && strings.TrimSpace(lines[at-1]) != "" && seq.Kind == yaml.SequenceNode && blankSeparated(lines, seq) {
+	if at > 0 && !s.blankLine(at-1) && seq.Kind == yaml.SequenceNode && s.blankSeparated(seq) {
 		b.WriteString(eol)
 	}
 	writeEntry(&b, fields, indent, gap, eol)
-	for _, l := range lines[at:] {
-		b.WriteString(l)
+	off := s.len()
+	if at < len(s.starts) {
+		off = s.starts[at]
 	}
-	return b.Bytes()
+	return splice{start: off, end: off, text: b.String()}
 }
 
 // checked returns out if it holds the entries of old unchanged plus the new
@@ -203,98 +206,6 @@ func withoutCredentials(root *yaml.Node) map[string]any {
 	return m
 }
 
-// splitLines splits data after each newline, keeping the newlines.
-func splitLines(data []byte) []string {
-	s := string(data)
-	var lines []string
-	for s != "" {
-		i := strings.IndexByte(s, '\n')
-		if i < 0 {
-			lines = append(lines, s)
-			break
-		}
-		lines = append(lines, s[:i+1])
-		s = s[i+1:]
-	}
-	return lines
-}
-
-// lineEndingOf returns the line ending of the file's first line: "\r\n"
-// for a Windows file, else "\n".
-func lineEndingOf(data []byte) string {
-	if i := bytes.IndexByte(data, '\n'); i > 0 && data[i-1] == '\r' {
-		return "\r\n"
-	}
-	return "\n"
-}
-
-func lineEnding(l string) string {
-	if strings.HasSuffix(l, "\r\n") {
-		return "\r\n"
-	}
-	if strings.HasSuffix(l, "\n") {
-		return "\n"
-	}
-	return ""
-}
-
-const bom = "\uFEFF"
-
-// indentOf returns the number of spaces that start l (after a byte order
-// mark).
-func indentOf(l string) int {
-	l = strings.TrimPrefix(l, bom)
-	return len(l) - len(strings.TrimLeft(l, " "))
-}
-
-// onlyComments reports whether data holds nothing but comments and blank
-// lines.
-func onlyComments(data []byte) bool {
-	for _, l := range splitLines(data) {
-		t := strings.TrimSpace(strings.TrimPrefix(l, bom))
-		if t != "" && !strings.HasPrefix(t, "#") {
-			return false
-		}
-	}
-	return true
-}
-
-// removeToken removes the token that starts at 1-based (character) column
-// col of line: open ... close with only blanks between, or open alone when
-// close is "". The spaces before it go too; a comment after it stays.
-func removeToken(line string, col int, open, close string) (string, bool) {
-	eol := lineEnding(line)
-	body := strings.TrimSuffix(line, eol)
-	start := byteOffset(body, col)
-	if !strings.HasPrefix(body[start:], open) {
-		return "", false
-	}
-	end := start + len(open)
-	if close != "" {
-		rest := strings.TrimLeft(body[end:], " \t")
-		if !strings.HasPrefix(rest, close) {
-			return "", false
-		}
-		end = len(body) - len(rest) + len(close)
-	}
-	body = strings.TrimRight(body[:start], " \t") + strings.TrimRight(body[end:], " \t")
-	return body + eol, true
-}
-
-// byteOffset converts yaml's 1-based character column to a byte offset in
-// line; a byte order mark does not count as a character.
-func byteOffset(line string, col int) int {
-	off := 0
-	if strings.HasPrefix(line, bom) {
-		off = len(bom)
-	}
-	for i := 1; i < col && off < len(line); i++ {
-		_, size := utf8.DecodeRuneInString(line[off:])
-		off += size
-	}
-	return off
-}
-
 // nextKey returns the key after key in mapping m, or nil.
 func nextKey(m, key *yaml.Node) *yaml.Node {
 	for i := 0; i+2 < len(m.Content); i += 2 {
@@ -303,35 +214,6 @@ func nextKey(m, key *yaml.Node) *yaml.Node {
 		}
 	}
 	return nil
-}
-
-// endOfEntry returns the 0-based line index just past the last line of the
-// list entry that starts on line first: the entry goes on while lines are
-// blank or indented deeper than its dash (content, block scalars and the
-// entry's own comments), up to end. Blank lines after it, and comments at
-// the list's own indentation or less, stay below the new entry.
-func endOfEntry(lines []string, first, end, dash int) int {
-	at := first + 1
-	for i := first + 1; i < end; i++ {
-		if strings.TrimSpace(lines[i]) == "" {
-			continue
-		}
-		if indentOf(lines[i]) <= dash {
-			break
-		}
-		at = i + 1
-	}
-	return min(at, end)
-}
-
-// blankSeparated reports whether the entries of seq are separated by blank
-// lines, so that a new entry follows the same layout.
-func blankSeparated(lines []string, seq *yaml.Node) bool {
-	if len(seq.Content) < 2 {
-		return false
-	}
-	prev := seq.Content[1].Line - 2
-	return prev >= 0 && prev < len(lines) && strings.TrimSpace(lines[prev]) == ""
 }
 
 func writeEntry(b *bytes.Buffer, fields []Field, indent, gap int, eol string) {
@@ -355,7 +237,7 @@ func scalar(f Field) string {
 	out, err := yaml.Marshal(f.Value)
 	// yaml.v3 folds a long value and breaks lines at U+2028 and U+2029 too:
 	// anything over more than one line is written double-quoted instead.
-	if s := strings.TrimSuffix(string(out), "\n"); err == nil && !strings.ContainsAny(s, "\r\n\u2028\u2029\u0085") {
+	if s := strings.TrimSuffix(string(out), "\n"); err == nil && countBreaks(s) == 0 {
 		return s
 	}
 	return doubleQuoted(f.Value)

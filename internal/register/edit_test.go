@@ -1,6 +1,7 @@
 package register
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -80,14 +81,14 @@ func assertAppended(t *testing.T, in, out []byte, want map[string]any) {
 	if len(seq.Content) != len(before)+1 {
 		t.Fatalf("output has %d entries, want %d", len(seq.Content), len(before)+1)
 	}
-	inLines, outLines := splitLines(in), splitLines(out)
+	inLines, outLines := yamlLines(in), yamlLines(out)
 	for i, n := range before {
 		if got, want := Value(seq.Content[i], nil), Value(n, nil); !reflect.DeepEqual(got, want) {
 			t.Errorf("entry %d changed: got %v, want %v", i, got, want)
 		}
 		// The entry's first line is byte-identical (the rest is covered by
 		// the insertion check below).
-		if a, b := strings.TrimRight(inLines[n.Line-1], "\r\n"), strings.TrimRight(outLines[seq.Content[i].Line-1], "\r\n"); a != b {
+		if a, b := withoutBreak(inLines[n.Line-1]), withoutBreak(outLines[seq.Content[i].Line-1]); a != b {
 			t.Errorf("entry %d's first line changed: %q became %q", i, a, b)
 		}
 	}
@@ -118,17 +119,22 @@ func assertAppended(t *testing.T, in, out []byte, want map[string]any) {
 	// null value; everything else is insertion.
 	k, _ := MapGet(oldRoot, "credentials")
 	i := k.Line - 1
-	if a, b := strings.TrimRight(inLines[i], "\r\n"), strings.TrimRight(outLines[i], "\r\n"); a != b {
+	if a, b := withoutBreak(inLines[i]), withoutBreak(outLines[i]); a != b {
 		if !emptiedValue(a, b) {
 			t.Errorf("credentials line changed from %q to %q", a, b)
 		}
-		inLines[i] = b + lineEnding(inLines[i])
-		in = []byte(strings.Join(inLines, ""))
+		inLines[i] = append([]byte(b), inLines[i][len(a):]...)
+		in = bytes.Join(inLines, nil)
 	}
 	p := commonPrefix(in, out)
 	if s := commonSuffix(in[p:], out[p:]); p+s != len(in) {
 		t.Errorf("AppendEntry changed %q in the input; it may only insert", in[p:len(in)-s])
 	}
+}
+
+// withoutBreak returns line l without the line break that ends it.
+func withoutBreak(l []byte) string {
+	return string(l[:len(l)-len(lineBreak.Find(l))])
 }
 
 // emptiedValue reports whether after is before without its "[]" or null
@@ -182,6 +188,8 @@ func TestAppendEntryErrors(t *testing.T) {
 		{name: "field twice", data: "credentials: []\n", fields: []Field{{Key: "id", Value: "a"}, {Key: "id", Value: "b"}}, want: `"id" is given twice`},
 		{name: "value not UTF-8", data: "credentials: []\n", fields: []Field{{Key: "id", Value: "a\xff"}}, want: "not UTF-8"},
 		{name: "plain value over lines", data: "credentials: []\n", fields: []Field{{Key: "n", Value: "1\n2", Plain: true}}, want: "one non-empty line"},
+		{name: "plain value over lines at LS", data: "credentials: []\n", fields: []Field{{Key: "n", Value: "1\u20282", Plain: true}}, want: "one non-empty line"},
+		{name: "plain value over lines at NEL", data: "credentials: []\n", fields: []Field{{Key: "n", Value: "a\u0085b", Plain: true}}, want: "one non-empty line"},
 		{name: "empty plain value", data: "credentials: []\n", fields: []Field{{Key: "n", Plain: true}}, want: "one non-empty line"},
 		{name: "plain value that is not a scalar", data: "credentials: []\n", fields: []Field{{Key: "n", Value: "[1, 2", Plain: true}}, want: "would not parse"},
 	}
@@ -244,6 +252,38 @@ func TestAppendEntryValues(t *testing.T) {
 			if n := len(regexp.MustCompile("\r\n|[\r\n\u2028\u2029\u0085]").FindAll(out, -1)); n != 4 {
 				t.Errorf("output has %d lines, want 4 (each field on one line):\n%q", n, out)
 			}
+		})
+	}
+}
+
+// TestAppendEntryLineBreaks: lines are those yaml.v3 counts, so a line
+// break other than \n (a lone \r, NEL, LS or PS) moves the entry where the
+// parser's line numbers say; new lines end as the line above them does
+// when that is \n, \r\n or a lone \r, else as the file's first \n does.
+func TestAppendEntryLineBreaks(t *testing.T) {
+	for _, tt := range []struct{ name, in, want string }{
+		{"lone CR", "credentials:\r  - id: a\r", "credentials:\r  - id: a\r  - id: z\r"},
+		{"lone CR, no final break", "credentials:\r  - id: a", "credentials:\r  - id: a\r  - id: z\r"},
+		{"lone CR, blank-separated", "credentials:\r  - id: a\r\r  - id: b\r", "credentials:\r  - id: a\r\r  - id: b\r\r  - id: z\r"},
+		{"lone CR, empty flow list", "credentials: [] # none yet\r", "credentials: # none yet\r  - id: z\r"},
+		{"lone CR, null", "# c\rcredentials: ~\r", "# c\rcredentials:\r  - id: z\r"},
+		{"LS before an empty flow list", "# c\u2028credentials: []\n", "# c\u2028credentials:\n  - id: z\n"},
+		{"NEL before a null", "# c\u0085credentials: null\n", "# c\u0085credentials:\n  - id: z\n"},
+		{"PS before the list", "# c\u2029credentials:\n  - id: a\n", "# c\u2029credentials:\n  - id: a\n  - id: z\n"},
+		{"PS only", "credentials:\u2029  - id: a\u2029", "credentials:\u2029  - id: a\u2029  - id: z\n"},
+		{"LS in a value's comment", "credentials:\n  - id: a # x\u2028    n: 1\n", "credentials:\n  - id: a # x\u2028    n: 1\n  - id: z\n"},
+		{"comments ending in a lone CR", "# a\r# b\r", "# a\r# b\rcredentials:\r  - id: z\r"},
+		{"comments ending in LS", "# a\u2028# b\u2028", "# a\u2028# b\u2028credentials:\n  - id: z\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := AppendEntry([]byte(tt.in), []Field{{Key: "id", Value: "z"}}, "s.json")
+			if err != nil {
+				t.Fatalf("AppendEntry: %v", err)
+			}
+			if string(out) != tt.want {
+				t.Errorf("AppendEntry(%q)\n got %q\nwant %q", tt.in, out, tt.want)
+			}
+			assertAppended(t, []byte(tt.in), out, map[string]any{"id": "z"})
 		})
 	}
 }

@@ -229,12 +229,6 @@ type valueEdit struct {
 	gap        int // spaces between the old value and a comment after it; -1: no comment
 }
 
-// splice is one finished edit of the file's bytes.
-type splice struct {
-	start, end int
-	text       string
-}
-
 // finish turns edits into splices in file order, placing comments.
 func finish(src *source, edits []*valueEdit) []splice {
 	out := make([]splice, 0, len(edits))

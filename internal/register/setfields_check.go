@@ -112,18 +112,3 @@ func sameNode(a, b *yaml.Node) bool {
 	}
 	return true
 }
-
-func apply(data []byte, splices []splice) []byte {
-	size := len(data)
-	for _, sp := range splices {
-		size += len(sp.text) - (sp.end - sp.start)
-	}
-	out := make([]byte, 0, size)
-	at := 0
-	for _, sp := range splices {
-		out = append(out, data[at:sp.start]...)
-		out = append(out, sp.text...)
-		at = sp.end
-	}
-	return append(out, data[at:]...)
-}

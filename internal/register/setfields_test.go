@@ -44,6 +44,7 @@ var setCases = map[string]string{
 	"followed-by-key":          "payments-db-admin",
 	"four-space":               "stripe-api-key",
 	"keep-block-scalar":        "x",
+	"lone-cr":                  "a",
 	"many-entries":             "key-3",
 	"mixed-line-endings":       "a",
 	"nested-last":              "legacy-ldap-bind",
@@ -409,6 +410,10 @@ func TestSetFieldsFlow(t *testing.T) {
 		{"credentials:\n  - {id: x, other}\n", "credentials:\n  - {id: x, other, last_changed: 2026-11-28, last_ticket: SEC-42}\n"},
 		{"credentials:\n  - {id: x, n: [1, {b: \"]\"}]  }  # c\n", "credentials:\n  - {id: x, n: [1, {b: \"]\"}], last_changed: 2026-11-28, last_ticket: SEC-42  }  # c\n"},
 		{"{credentials: [{id: x, last_changed: '2026-01-01'}]}", "{credentials: [{id: x, last_changed: '2026-11-28', last_ticket: SEC-42}]}"},
+		// A comment starts after any line break YAML counts: its "]" is not
+		// the list's.
+		{"credentials:\n  - {id: x, n: [1,\u2028# ]\u2028 2]}\n", "credentials:\n  - {id: x, n: [1,\u2028# ]\u2028 2], last_changed: 2026-11-28, last_ticket: SEC-42}\n"},
+		{"credentials:\n  - {id: x, n: [1,\u0085# ]\u0085 2]}\n", "credentials:\n  - {id: x, n: [1,\u0085# ]\u0085 2], last_changed: 2026-11-28, last_ticket: SEC-42}\n"},
 		{"credentials:\n  - {id: x,\n     last_changed: 2026-01-01   # c\n    }\n", "credentials:\n  - {id: x,\n     last_changed: 2026-11-28, last_ticket: SEC-42 # c\n    }\n"},
 	} {
 		out, err := SetFields([]byte(tt.in), "x", recordFields)

@@ -1,6 +1,7 @@
 package register
 
 import (
+	"bytes"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -10,7 +11,8 @@ import (
 
 // source is a file's bytes with its lines as YAML counts them: a line ends
 // at \n, \r\n, a lone \r, NEL (U+0085), LS (U+2028) or PS (U+2029), so
-// yaml.v3's line numbers index starts.
+// yaml.v3's line numbers index starts. Every edit of a register file
+// (AppendEntry, SetFields) finds its lines here and is a list of splices.
 type source struct {
 	data   []byte
 	starts []int // offset of each line's first byte
@@ -185,7 +187,7 @@ func (s *source) flowEnd(off int) (int, bool) {
 	for i := off; i < len(d); i++ {
 		c := d[i]
 		switch {
-		case c == '#' && (isBlank(d[i-1]) || d[i-1] == '\n' || d[i-1] == '\r'):
+		case c == '#' && (isBlank(d[i-1]) || lastBreakLen(d[:i]) > 0):
 			for i < len(d) && breakAt(d, i) == 0 {
 				i++
 			}
@@ -231,17 +233,135 @@ func (s *source) blankLine(i int) bool {
 	return true
 }
 
+// body returns line i without its break.
+func (s *source) body(i int) []byte { return s.data[s.starts[i]:s.ends[i]] }
+
+// indent returns the number of spaces that start line i (after a byte order
+// mark).
 func (s *source) indent(i int) int {
-	return indentOf(string(s.data[s.starts[i]:s.ends[i]]))
+	l := strings.TrimPrefix(string(s.body(i)), bom)
+	return len(l) - len(strings.TrimLeft(l, " "))
+}
+
+const bom = "\uFEFF"
+
+// onlyComments reports whether the file holds nothing but comments and
+// blank lines.
+func (s *source) onlyComments() bool {
+	for i := range s.starts {
+		l := strings.Trim(strings.TrimPrefix(string(s.body(i)), bom), " \t")
+		if l != "" && l[0] != '#' {
+			return false
+		}
+	}
+	return true
 }
 
 // eolBefore returns the line ending for a line inserted before line at:
-// that of the line above it when it is \n or \r\n, else the file's.
+// that of the line above it when it is \n, \r\n or a lone \r, else the
+// file's. NEL, LS and PS are not copied: YAML 1.2, git and most editors do
+// not end lines there. The new line's break cannot merge with the file's
+// into one \r\n: a line after a lone \r never starts with \n.
 func (s *source) eolBefore(at int) string {
 	if at > 0 {
-		if brk := string(s.line(at - 1)[s.ends[at-1]-s.starts[at-1]:]); brk == "\n" || brk == "\r\n" {
+		if brk := s.lineBreak(at - 1); brk == "\n" || brk == "\r\n" || brk == "\r" {
 			return brk
 		}
 	}
-	return lineEndingOf(s.data)
+	return s.eol()
+}
+
+// eol returns the file's line ending: "\r\n" when its first \n follows a
+// \r (a Windows file), "\n" when it has one, "\r" for a file whose lines
+// end at a lone \r only, else "\n".
+func (s *source) eol() string {
+	if i := bytes.IndexByte(s.data, '\n'); i >= 0 {
+		if i > 0 && s.data[i-1] == '\r' {
+			return "\r\n"
+		}
+		return "\n"
+	}
+	if bytes.IndexByte(s.data, '\r') >= 0 {
+		return "\r"
+	}
+	return "\n"
+}
+
+// lineBreak returns the break that ends line i ("" for a last line
+// without one).
+func (s *source) lineBreak(i int) string { return string(s.line(i)[s.ends[i]-s.starts[i]:]) }
+
+// removeToken returns the splice that removes the token at yaml's line and
+// column: open ... close with only blanks between, or open alone when
+// close is "". The blanks before it go too, and those at the end of the
+// line; a comment after it stays.
+func (s *source) removeToken(line, col int, open, close string) (splice, bool) {
+	l := min(max(line-1, 0), len(s.starts)-1)
+	body := string(s.body(l))
+	start := s.offset(line, col) - s.starts[l]
+	if !strings.HasPrefix(body[start:], open) {
+		return splice{}, false
+	}
+	end := start + len(open)
+	if close != "" {
+		rest := strings.TrimLeft(body[end:], " \t")
+		if !strings.HasPrefix(rest, close) {
+			return splice{}, false
+		}
+		end = len(body) - len(rest) + len(close)
+	}
+	text := strings.TrimRight(body[:start], " \t") + strings.TrimRight(body[end:], " \t")
+	return splice{start: s.starts[l], end: s.ends[l], text: text}, true
+}
+
+// endOfEntry returns the 0-based line index just past the last line of the
+// list entry that starts on line first: the entry goes on while lines are
+// blank or indented deeper than its dash (content, block scalars and the
+// entry's own comments), up to end. Blank lines after it, and comments at
+// the list's own indentation or less, stay below the new entry.
+func (s *source) endOfEntry(first, end, dash int) int {
+	at := first + 1
+	for i := first + 1; i < end; i++ {
+		if s.blankLine(i) {
+			continue
+		}
+		if s.indent(i) <= dash {
+			break
+		}
+		at = i + 1
+	}
+	return min(at, end)
+}
+
+// blankSeparated reports whether the entries of seq are separated by blank
+// lines, so that a new entry follows the same layout.
+func (s *source) blankSeparated(seq *yaml.Node) bool {
+	if len(seq.Content) < 2 {
+		return false
+	}
+	prev := seq.Content[1].Line - 2
+	return prev >= 0 && prev < len(s.starts) && s.blankLine(prev)
+}
+
+// splice replaces data[start:end] of a file with text.
+type splice struct {
+	start, end int
+	text       string
+}
+
+// apply returns data with splices, in file order and not overlapping,
+// applied.
+func apply(data []byte, splices []splice) []byte {
+	size := len(data)
+	for _, sp := range splices {
+		size += len(sp.text) - (sp.end - sp.start)
+	}
+	out := make([]byte, 0, size)
+	at := 0
+	for _, sp := range splices {
+		out = append(out, data[at:sp.start]...)
+		out = append(out, sp.text...)
+		at = sp.end
+	}
+	return append(out, data[at:]...)
 }
