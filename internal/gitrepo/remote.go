@@ -18,6 +18,9 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/go-git/go-git/v5/plumbing/transport/file"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
+
+	"github.com/rotor-dev/rotor/internal/leak"
+	"github.com/rotor-dev/rotor/internal/setting"
 )
 
 // Errors of RemoteBranch and Push match these with errors.Is, so the caller
@@ -183,9 +186,9 @@ func (r *Repo) rejected(op string, rs *packp.ReportStatus, remote string, err er
 			why = cs.Status
 		}
 	}
-	why = fmt.Sprintf("%q", why)
+	why = fmt.Sprintf("%q", setting.RedactURLs(why))
 	if remote = strings.Join(strings.Fields(remote), " "); remote != "" {
-		why += fmt.Sprintf("; origin said: %q", remote)
+		why += fmt.Sprintf("; origin said: %q", setting.RedactURLs(remote))
 	}
 	msg := fmt.Sprintf("%s (%s): origin refused the update: %s; a branch that moved between the two requests is refused too, so run rotor again; if it persists, check the repository's rulesets and branch protection for rotor/* branches", op, r.remote.shown, why)
 	return &opError{msg: r.redact(msg), errs: []error{ErrRejected, err}}
@@ -247,7 +250,8 @@ func (e *opError) Error() string   { return e.msg }
 func (e *opError) Unwrap() []error { return e.errs }
 
 // netError explains a failed exchange with origin: which status, what the
-// token needs. The token never appears in it, even if origin echoed it.
+// token needs. The token never appears in it, even if origin echoed it,
+// nor a secret of a URL in what origin or the network said.
 func (r *Repo) netError(op string, err error) error {
 	where := r.remote.shown
 	var msg string
@@ -269,10 +273,8 @@ func (r *Repo) netError(op string, err error) error {
 	case isRedirect(err):
 		kind = ErrRedirect
 		msg = fmt.Sprintf("%s (%s): origin answered with a redirect%s, which rotor does not follow so that the token is sent to origin's host only; set origin to the repository's current URL (`git remote set-url origin <url>`)", op, where, redirectTarget(err))
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		msg = fmt.Sprintf("%s (%s): %v", op, where, err)
 	default:
-		msg = fmt.Sprintf("%s (%s): %v", op, where, err)
+		msg = fmt.Sprintf("%s (%s): %s", op, where, setting.RedactURLs(err.Error()))
 	}
 	errs := []error{err}
 	if kind != nil {
@@ -291,7 +293,7 @@ func serverSaid(err, sentinel error) string {
 		return ""
 	}
 	s = strings.TrimSpace(strings.TrimPrefix(s[i+len(sentinel.Error()):], ":"))
-	s = strings.Join(strings.Fields(s), " ")
+	s = setting.RedactURLs(strings.Join(strings.Fields(s), " "))
 	if s == "" {
 		return ""
 	}
@@ -311,30 +313,29 @@ func isRedirect(err error) bool {
 	return errors.As(err, &ue) && strings.HasPrefix(ue.Err.Error(), "http redirect")
 }
 
-// redirectTarget returns " to <url>" for the refused hop, without user
-// information or query, or "".
+// redirectTarget returns " to <url>" for the refused hop, redacted as
+// setting.RedactURL shows a URL and without go-git's /info/refs (and its
+// query), or "" when err names no URL that can be shown.
 func redirectTarget(err error) string {
 	var ue *url.Error
 	if !errors.As(err, &ue) {
 		return ""
 	}
-	u, perr := url.Parse(ue.URL)
-	if perr != nil || u.Host == "" {
+	target := setting.RedactURL(ue.URL)
+	if target == leak.Redacted {
 		return ""
 	}
-	u.User, u.RawQuery, u.Fragment = nil, "", ""
-	u.Path = strings.TrimSuffix(u.Path, "/info/refs")
-	return " to " + u.String()
+	if repo, ok := strings.CutSuffix(target, "/info/refs?"+leak.Redacted); ok {
+		return " to " + repo
+	}
+	return " to " + strings.TrimSuffix(target, "/info/refs")
 }
 
-// redact removes the token from s. Tokens shorter than 8 bytes are not
-// searched for: no real token is that short, and replacing a common word
-// would garble the message.
+// redact replaces the token in s by [redacted], as leak.Redact does: a
+// token shorter than leak.MinSearchLen is not searched for (no real token
+// is that short, and replacing a common word would garble the message).
 func (r *Repo) redact(s string) string {
-	if len(r.token) < 8 {
-		return s
-	}
-	return strings.ReplaceAll(s, r.token, "***")
+	return leak.Redact(s, []string{r.token})
 }
 
 // tail keeps the last max bytes written to it.

@@ -21,7 +21,8 @@
 //     issues list, a ticket without labels or status, a member of the
 //     wrong type, a 200 where Jira answers 201 or 204) is an error wrapping
 //     ErrUnexpectedAnswer, never an empty result (answers.go);
-//   - the URL net/http puts in its errors is shown without query or user.
+//   - the URL net/http puts in its errors is shown with its user, query
+//     and fragment redacted (setting.RedactError).
 package jira
 
 import (

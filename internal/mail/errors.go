@@ -11,12 +11,13 @@ import (
 	"net"
 	"net/textproto"
 	"net/url"
-	"sort"
 	"strings"
 	"syscall"
 
 	gomail "github.com/wneessen/go-mail"
 	gomailsmtp "github.com/wneessen/go-mail/smtp"
+
+	"github.com/rotor-dev/rotor/internal/leak"
 )
 
 // auth is the SMTP authentication of one attempt. It picks PLAIN, else
@@ -90,7 +91,12 @@ func (s *Sender) fail(kind error, code int, temporary bool, cause error, format 
 
 // redact replaces the password in t, and the forms it takes on the wire
 // (percent-encoded, base64 alone as in LOGIN, base64 of the PLAIN
-// response), with ***, in case a server quotes what it was sent.
+// response), with [redacted] (leak.Redacted), in case a server quotes
+// what it was sent. Unlike leak.Redact it takes out a password of any
+// length: t is only what the server and the network said, never rotor's
+// own words (see fail). Every occurrence of every form in t is hidden,
+// overlapping ones as one, and the marker is never searched: a password
+// that is a piece of it does not eat it.
 func (s *Sender) redact(t string) string {
 	pw := s.ep.password
 	if pw == "" {
@@ -106,13 +112,37 @@ func (s *Sender) redact(t string) string {
 	for _, raw := range []string{pw, "\x00" + user + "\x00" + pw, user + "\x00" + user + "\x00" + pw} {
 		forms = append(forms, base64.StdEncoding.EncodeToString([]byte(raw)), base64.RawStdEncoding.EncodeToString([]byte(raw)))
 	}
-	sort.Slice(forms, func(i, j int) bool { return len(forms[i]) > len(forms[j]) })
+	hide := make([]bool, len(t))
+	found := false
 	for _, f := range forms {
-		if f != "" {
-			t = strings.ReplaceAll(t, f, "***")
+		for i := 0; f != ""; i++ {
+			j := strings.Index(t[i:], f)
+			if j < 0 {
+				break
+			}
+			i += j
+			for k := i; k < i+len(f); k++ {
+				hide[k] = true
+			}
+			found = true
 		}
 	}
-	return t
+	if !found {
+		return t
+	}
+	var b strings.Builder
+	for i := 0; i < len(t); {
+		start := i
+		for i < len(t) && hide[i] == hide[start] {
+			i++
+		}
+		if hide[start] {
+			b.WriteString(leak.Redacted)
+		} else {
+			b.WriteString(t[start:i])
+		}
+	}
+	return b.String()
 }
 
 // replyCode is the SMTP reply code in err, 0 if there is none.

@@ -393,7 +393,11 @@ func TestSendWrongPassword(t *testing.T) {
 			if !errors.Is(err, mail.ErrAuth) || attempts != 1 {
 				t.Fatalf("Send = %d, %v; want one attempt and ErrAuth", attempts, err)
 			}
-			for _, want := range []string{"refused the credentials", `"` + user + `"`, "535", "check the user name and password"} {
+			wants := []string{"refused the credentials", `"` + user + `"`, "535", "check the user name and password"}
+			if tt.failure != nil {
+				wants = append(wants, "bad credentials [redacted] [redacted] [redacted]")
+			}
+			for _, want := range wants {
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("error %q does not contain %q", err, want)
 				}
@@ -418,6 +422,36 @@ func TestSendWrongPassword(t *testing.T) {
 			}
 			if len(srv.Messages()) != 0 {
 				t.Error("a message was delivered")
+			}
+		})
+	}
+}
+
+// TestSendPasswordEchoedInPieces: a password of any length is taken out
+// of what the server says, even one that is a piece of the marker that
+// replaces it, and occurrences that overlap leave no piece behind; the
+// text rotor writes around it is left alone.
+func TestSendPasswordEchoedInPieces(t *testing.T) {
+	tests := []struct{ name, password, said, want string }{
+		{"short", "Zq", "bad credentials Zq here", "bad credentials [redacted] here"},
+		{"a piece of the marker", "dact", "bad credentials dact here", "bad credentials [redacted] here"},
+		{"a bracket", "]", "bad credentials ] here", "bad credentials [redacted] here"},
+		{"overlapping", "Zq9Zq9", "bad credentials Zq9Zq9Zq9 here", "bad credentials [redacted] here"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			failure := &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: tt.said}
+			srv := mailtest.Start(t, mailtest.Options{Username: user, Password: "the right one", AuthFailure: failure})
+			var sl fakeapi.Sleeper
+			s := newSender(t, srv, srv.URL(user, tt.password), &sl)
+			_, err := s.Send(context.Background(), report())
+			if !errors.Is(err, mail.ErrAuth) {
+				t.Fatalf("Send = %v, want ErrAuth", err)
+			}
+			for _, want := range []string{tt.want, "check the user name and password"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not contain %q", err, want)
+				}
 			}
 		})
 	}

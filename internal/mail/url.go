@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/rotor-dev/rotor/internal/setting"
 )
 
 // Security is how a connection to the SMTP server is protected.
@@ -45,7 +47,7 @@ const (
 // Endpoint is a parsed SMTP URL: where to connect, how, and as whom.
 //
 // The password is kept out of every rendering: String, GoString and
-// every fmt verb show the redacted form smtp://user:***@host:587.
+// every fmt verb show the redacted form smtp://[redacted]@host:587.
 type Endpoint struct {
 	Security Security
 	Host     string // a name or an IP address, without brackets
@@ -60,20 +62,18 @@ func (e Endpoint) HasAuth() bool { return e.Username != "" }
 // Addr is host:port, with brackets around an IPv6 address.
 func (e Endpoint) Addr() string { return net.JoinHostPort(e.Host, strconv.Itoa(e.Port)) }
 
-// String is the URL with the password replaced by ***.
+// String is the URL as setting.RedactURL shows it: the user name and
+// password replaced by [redacted]. It is built without the password.
 func (e Endpoint) String() string {
 	scheme := "smtp"
 	if e.Security == ImplicitTLS {
 		scheme = "smtps"
 	}
 	u := url.URL{Scheme: scheme, Host: e.Addr()}
-	s := u.String()
 	if e.HasAuth() {
-		// url.User escapes the name; the *** is added by hand so that it
-		// is not escaped.
-		s = scheme + "://" + url.User(e.Username).String() + ":***@" + e.Addr()
+		u.User = url.User(e.Username)
 	}
-	return s
+	return setting.RedactURL(u.String())
 }
 
 // GoString is String, so that %#v does not print the password.

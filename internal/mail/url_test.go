@@ -20,16 +20,16 @@ func TestParseURL(t *testing.T) {
 		addr     string
 		user     string
 	}{
-		{name: "submission default port", raw: "smtp://rotor:pw@mail.example.org", want: "smtp://rotor:***@mail.example.org:587", security: mail.STARTTLS, addr: "mail.example.org:587", user: "rotor"},
-		{name: "submission explicit port", raw: "smtp://rotor:pw@mail.example.org:2525", want: "smtp://rotor:***@mail.example.org:2525", security: mail.STARTTLS, addr: "mail.example.org:2525", user: "rotor"},
-		{name: "smtps default port", raw: "smtps://rotor:pw@mail.example.org", want: "smtps://rotor:***@mail.example.org:465", security: mail.ImplicitTLS, addr: "mail.example.org:465", user: "rotor"},
-		{name: "scheme case", raw: "SMTPS://rotor:pw@mail.example.org:465/", want: "smtps://rotor:***@mail.example.org:465", security: mail.ImplicitTLS, addr: "mail.example.org:465", user: "rotor"},
-		{name: "percent-decoded user", raw: "smtp://reports%40example.org:p%40ss%2Fw%3Frd@mail.example.org", want: "smtp://reports%40example.org:***@mail.example.org:587", security: mail.STARTTLS, addr: "mail.example.org:587", user: "reports@example.org"},
-		{name: "raw @ in password", raw: "smtp://rotor:p@ss@mail.example.org", want: "smtp://rotor:***@mail.example.org:587", security: mail.STARTTLS, addr: "mail.example.org:587", user: "rotor"},
-		{name: "IPv6", raw: "smtps://rotor:pw@[::1]:4650", want: "smtps://rotor:***@[::1]:4650", security: mail.ImplicitTLS, addr: "[::1]:4650", user: "rotor"},
+		{name: "submission default port", raw: "smtp://rotor:pw@mail.example.org", want: "smtp://[redacted]@mail.example.org:587", security: mail.STARTTLS, addr: "mail.example.org:587", user: "rotor"},
+		{name: "submission explicit port", raw: "smtp://rotor:pw@mail.example.org:2525", want: "smtp://[redacted]@mail.example.org:2525", security: mail.STARTTLS, addr: "mail.example.org:2525", user: "rotor"},
+		{name: "smtps default port", raw: "smtps://rotor:pw@mail.example.org", want: "smtps://[redacted]@mail.example.org:465", security: mail.ImplicitTLS, addr: "mail.example.org:465", user: "rotor"},
+		{name: "scheme case", raw: "SMTPS://rotor:pw@mail.example.org:465/", want: "smtps://[redacted]@mail.example.org:465", security: mail.ImplicitTLS, addr: "mail.example.org:465", user: "rotor"},
+		{name: "percent-decoded user", raw: "smtp://reports%40example.org:p%40ss%2Fw%3Frd@mail.example.org", want: "smtp://[redacted]@mail.example.org:587", security: mail.STARTTLS, addr: "mail.example.org:587", user: "reports@example.org"},
+		{name: "raw @ in password", raw: "smtp://rotor:p@ss@mail.example.org", want: "smtp://[redacted]@mail.example.org:587", security: mail.STARTTLS, addr: "mail.example.org:587", user: "rotor"},
+		{name: "IPv6", raw: "smtps://rotor:pw@[::1]:4650", want: "smtps://[redacted]@[::1]:4650", security: mail.ImplicitTLS, addr: "[::1]:4650", user: "rotor"},
 		{name: "no credentials", raw: "smtp://relay.example.org", want: "smtp://relay.example.org:587", security: mail.STARTTLS, addr: "relay.example.org:587"},
 		{name: "insecure relay", raw: "smtp://relay.internal:25", insecure: true, want: "smtp://relay.internal:25", security: mail.Plain, addr: "relay.internal:25"},
-		{name: "insecure does not weaken smtps", raw: "smtps://rotor:pw@mail.example.org", insecure: true, want: "smtps://rotor:***@mail.example.org:465", security: mail.ImplicitTLS, addr: "mail.example.org:465", user: "rotor"},
+		{name: "insecure does not weaken smtps", raw: "smtps://rotor:pw@mail.example.org", insecure: true, want: "smtps://[redacted]@mail.example.org:465", security: mail.ImplicitTLS, addr: "mail.example.org:465", user: "rotor"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -167,7 +167,7 @@ func FuzzParseURL(f *testing.F) {
 		if e.Username != user {
 			t.Errorf("user %q, want %q", e.Username, user)
 		}
-		if s := fmt.Sprintf("%v %+v %#v", e, e, e); len(password) >= 6 && strings.Contains(s, password) && !strings.Contains(user, password) && !strings.Contains("smtps://:***@mail.example.org:465 mail.Endpoint(", password) {
+		if s := fmt.Sprintf("%v %+v %#v", e, e, e); len(password) >= 6 && strings.Contains(s, password) && !strings.Contains(user, password) && !strings.Contains("smtps://[redacted]@mail.example.org:465 mail.Endpoint(", password) {
 			t.Errorf("%q shows the password", s)
 		}
 	})

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rotor-dev/rotor/internal/github"
+	"github.com/rotor-dev/rotor/internal/leak"
 	"github.com/rotor-dev/rotor/internal/setting"
 )
 
@@ -173,7 +174,7 @@ func (c Config) Validate() error {
 	} else if _, _, err := github.SplitRepository(c.Repository); err != nil {
 		errs = append(errs, setting.Invalid(EnvRepository, c.Repository, err))
 	}
-	if c.shownAPIURL() != redactURL(c.GitHubAPIURL) {
+	if leak.Redact(c.GitHubAPIURL, c.secrets()) != c.GitHubAPIURL {
 		errs = append(errs, setting.Invalid(EnvGitHubAPIURL, c.GitHubAPIURL, fmt.Errorf(
 			"holds the value of one of the relay's tokens: give only the API URL, e.g. %s, and the token in %s",
 			DefaultGitHubAPIURL, EnvGitHubToken)))
@@ -260,16 +261,15 @@ func checkSecret(name, v string, required bool) error {
 	return nil
 }
 
+// secrets are the values of c that the relay never prints.
+func (c Config) secrets() []string {
+	return []string{c.GitHubToken, c.WebhookSecret, c.AutomationToken}
+}
+
 // shownAPIURL is GitHubAPIURL as the relay prints it: redacted, and
 // without the relay's own secrets should one have been pasted into it.
 func (c Config) shownAPIURL() string {
-	u := redactURL(c.GitHubAPIURL)
-	for _, s := range []string{c.GitHubToken, c.WebhookSecret, c.AutomationToken} {
-		if len(s) >= 8 {
-			u = strings.ReplaceAll(u, s, redactedText)
-		}
-	}
-	return u
+	return leak.Redact(setting.RedactURL(c.GitHubAPIURL), c.secrets())
 }
 
 // String describes c without its secrets, so that a stray %v cannot leak
@@ -292,9 +292,11 @@ func (c Config) LogValue() slog.Value {
 	)
 }
 
+// redacted is how String shows a secret: whether it is set, and nothing
+// of it.
 func redacted(s string) string {
 	if s == "" {
 		return "unset"
 	}
-	return redactedText
+	return leak.Redacted
 }

@@ -77,6 +77,8 @@ func TestConfigFromEnvErrors(t *testing.T) {
 		{"plain http API", map[string]string{EnvGitHubAPIURL: "http://ghe.example.com/api/v3/"}, "plain http"},
 		{"API URL with credentials", map[string]string{EnvGitHubAPIURL: "https://user:pw@ghe.example.com/"}, "must not carry credentials"},
 		{"not a URL", map[string]string{EnvGitHubAPIURL: "ghe.example.com"}, "not an http(s) URL"},
+		{"the token as the API URL", map[string]string{EnvGitHubAPIURL: testToken}, "holds the value of one of the relay's tokens"},
+		{"the token in the API URL's user", map[string]string{EnvGitHubAPIURL: "https://x-access-token:" + testToken + "@ghe.example.com/api/v3/"}, "holds the value of one of the relay's tokens"},
 		{"bad address", map[string]string{EnvAddr: "8080"}, EnvAddr},
 	}
 	for _, tt := range tests {

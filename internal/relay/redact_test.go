@@ -33,6 +33,12 @@ var leakyURLs = []string{
 	// last @, not at the first ? or #.
 	"https://x-access-token:SECRET?Zq@ghe.example.com/api/v3/",
 	"https://x-access-token:SE#CRET-SECRET@ghe.example.com/api/v3/",
+	// Text that is no URL, or whose host does not parse, is not shown at
+	// all; nor is a query with an "@" in it.
+	"SECRET",
+	"x-access-token:SECRET",
+	"https://%zzSECRET",
+	"https://ghe.example.com/api/v3/?u=a@SECRET",
 }
 
 func secretIn(s string) bool {
@@ -77,7 +83,7 @@ type failingTransport struct{}
 
 func (failingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return nil, &url.Error{Op: "Post", URL: "https://x-access-token:SECRET@proxy.example/?token=SECRET",
-		Err: errors.New(`proxy https://user:SECRET@proxy.example:3128/?auth=SECRET refused "http://u:SECRET@10.0.0.1/"`)}
+		Err: errors.New(`proxy https://user:SECRET@proxy.example:3128/?auth=SECRET refused "http://u:SECRET@10.0.0.1/" via https://%zzSECRET and https://h/?u=a@SECRET`)}
 }
 
 // TestDispatchErrorsRedactURLs: what a failed forward logs names no
@@ -106,58 +112,4 @@ func TestRunRedactsURLs(t *testing.T) {
 	if err == nil || secretIn(err.Error()) || secretIn(logs.String()) {
 		t.Errorf("Run: %v\n%s", err, logs.String())
 	}
-}
-
-func TestRedactURLs(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"no URL here", "no URL here"},
-		{"https://api.github.com/repos/a/b/dispatches", "https://api.github.com/repos/a/b/dispatches"},
-		{`Post "https://x-access-token:SECRET@api.github.com/repos": EOF`, `Post "https://[redacted]@api.github.com/repos": EOF`},
-		{"ftp://x:SECRET@host and https://h/?t=SECRET#f", "ftp://[redacted]@host and https://h/?[redacted]"},
-		{"https://h/p#SECRET", "https://h/p#[redacted]"},
-		{`"ftp://x\"y:SECRET@host"`, `"ftp://[redacted]@host"`},
-		{"x-access-token:SECRET@host", "x-access-token:SECRET@host"}, // no scheme: not taken for a URL in free text
-	}
-	for _, tt := range tests {
-		if got := redactURLs(tt.in); got != tt.want {
-			t.Errorf("redactURLs(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
-// FuzzRedactURLs: whatever text surrounds a URL, the credential in its
-// user part or its query never survives redaction, and redacting twice
-// changes nothing more.
-func FuzzRedactURLs(f *testing.F) {
-	f.Add("Post \"", "api.github.com", "\": EOF")
-	f.Add(`proxy `, "proxy.example:3128", ` refused "http://u:p@h/"`)
-	f.Add(`\"`, "h", `\" and x://y`)
-	f.Add("", "", "")
-	const marker = "Zq9Cred"
-	f.Fuzz(func(t *testing.T, before, host, after string) {
-		if strings.Contains(before+after, marker) {
-			t.Skip()
-		}
-		host = strings.Map(func(r rune) rune {
-			if 'a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '.' || r == '-' || r == ':' {
-				return r
-			}
-			return -1
-		}, host)
-		for _, u := range []string{
-			"https://x-access-token:" + marker + "@" + host + "/api/v3/",
-			"ftp://" + marker + "@" + host,
-			"https://" + host + "/p?token=" + marker,
-			"https://" + host + "#" + marker,
-		} {
-			text := before + u + after
-			got := redactURLs(text)
-			if strings.Contains(got, marker) {
-				t.Errorf("redactURLs(%q) = %q keeps the credential", text, got)
-			}
-			if again := redactURLs(got); again != got {
-				t.Errorf("redacting %q again gives %q", got, again)
-			}
-		}
-	})
 }

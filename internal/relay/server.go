@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/rotor-dev/rotor/internal/github"
+	"github.com/rotor-dev/rotor/internal/setting"
 )
 
 // Paths the relay serves.
@@ -220,7 +221,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		res = result{status: http.StatusNotFound, outcome: outcomeNotFound, reason: "no such path"}
 	}
-	res.reason = redactURLs(res.reason)
+	res.reason = setting.RedactURLs(res.reason)
 	s.respond(w, id, &res)
 	s.logRequest(r, id, &res, time.Since(start))
 }
@@ -284,7 +285,7 @@ func (s *Server) logRequest(r *http.Request, id string, res *result, d time.Dura
 		attrs = append(attrs, slog.Int("attempts", res.attempts))
 	}
 	if res.err != nil {
-		attrs = append(attrs, slog.String("error", redactURLs(res.err.Error())))
+		attrs = append(attrs, slog.String("error", setting.RedactURLs(res.err.Error())))
 	}
 	s.log.LogAttrs(context.Background(), level, "request", attrs...)
 }

@@ -15,6 +15,8 @@ import (
 	"net"
 	"net/url"
 	"strings"
+
+	"github.com/rotor-dev/rotor/internal/leak"
 )
 
 // Error is a setting that is set but wrong. It holds no part of the value
@@ -43,9 +45,6 @@ func (e *Error) Error() string {
 // the Error, never what Unwrap returns.
 func (e *Error) Unwrap() error { return e.err }
 
-// notShown replaces text of the value that a problem repeats.
-const notShown = "[not shown]"
-
 // Invalid returns the error of the setting name whose value is wrong as
 // problem says, e.g. "plain http: use https://". It is the one way rotor
 // reports a malformed setting.
@@ -53,7 +52,7 @@ const notShown = "[not shown]"
 // problem must not quote the value. Should it anyway, the text is
 // replaced: a *url.Error (which quotes its whole input) by a fixed
 // sentence, and the value, what follows its scheme, its user information
-// or its password, wherever they appear, by [not shown].
+// or its password, wherever they appear, by [redacted] (leak.Redacted).
 func Invalid(name, value string, problem error) *Error {
 	text := problem.Error()
 	var ue *url.Error
@@ -61,7 +60,7 @@ func Invalid(name, value string, problem error) *Error {
 		text = "not a URL (its text is not shown, in case it is a secret)"
 	}
 	for _, s := range secretParts(value) {
-		text = strings.ReplaceAll(text, s, notShown)
+		text = strings.ReplaceAll(text, s, leak.Redacted)
 	}
 	return &Error{Name: name, Site: Site(value), Problem: text, err: problem}
 }
