@@ -66,7 +66,7 @@ func FuzzValidateFile(f *testing.F) {
 				}
 			}
 		}
-		lines := strings.Count(data, "\n") + 2
+		lines := yamlBreaks(data) + 2
 		for _, fd := range findings {
 			if fd.File != "x.yaml" || fd.Line < 1 || fd.Line > lines || fd.Column < 1 || fd.Rule == "" || fd.Message == "" {
 				t.Fatalf("badly positioned finding %+v for %q", fd, data)
@@ -76,4 +76,21 @@ func FuzzValidateFile(f *testing.F) {
 			}
 		}
 	})
+}
+
+// yamlBreaks counts the line breaks of data as YAML does (and so the line
+// numbers findings use): \n, \r\n, a lone \r, NEL, LS and PS.
+func yamlBreaks(data string) int {
+	n := 0
+	for i, r := range data {
+		switch r {
+		case '\n':
+			if i == 0 || data[i-1] != '\r' {
+				n++
+			}
+		case '\r', '\u0085', '\u2028', '\u2029':
+			n++
+		}
+	}
+	return n
 }
