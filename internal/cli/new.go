@@ -378,13 +378,17 @@ func checkFile(root, file string) error {
 		rel == register.SettingsFile || rel == register.TemplateFile {
 		return usageError("--file %q: choose a file inside the register folder %q (not rotor.yaml or template.yaml)", file, root)
 	}
+	if register.IsCredentialPath(filepath.ToSlash(rel)) {
+		return nil
+	}
+	// The one rule left: a hidden file or folder on the way. Say which.
 	for _, part := range strings.Split(rel, string(filepath.Separator)) {
 		if strings.HasPrefix(part, ".") {
 			return usageError("--file %q: %q starts with '.', and rotor skips hidden files and folders, so the register would ignore the credential; "+
 				"choose a file and folders whose names do not start with '.'", file, part)
 		}
 	}
-	return nil
+	return usageError("--file %q: the register would not read it", file)
 }
 
 func newFields(o newOptions) []register.Field {
