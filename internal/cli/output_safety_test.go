@@ -19,6 +19,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/jira/jiratest"
 	"github.com/rotor-dev/rotor/internal/reconcile"
 	"github.com/rotor-dev/rotor/internal/register"
+	"github.com/rotor-dev/rotor/internal/report"
 	"github.com/rotor-dev/rotor/internal/rotation"
 	"github.com/rotor-dev/rotor/internal/validate"
 )
@@ -227,7 +228,7 @@ func TestFindingWritersAreSafe(t *testing.T) {
 }
 
 func TestStatusWritersAreSafe(t *testing.T) {
-	rows := []statusRow{
+	rows := []report.StatusRow{
 		{ID: "::error::id" + hostile, Name: hostile, Owner: "bob" + hostile, Team: hostile, Status: rotation.StatusDue, DaysLeft: 3},
 		{ID: "payments-db-admin", Name: "Payments DB admin password", Owner: "alice@example.com", Team: "payments", Status: rotation.StatusOK},
 	}

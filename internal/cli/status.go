@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -15,6 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/rotor-dev/rotor/internal/markdown"
+	"github.com/rotor-dev/rotor/internal/report"
 	"github.com/rotor-dev/rotor/internal/rotation"
 	"github.com/rotor-dev/rotor/internal/textsafe"
 )
@@ -67,50 +67,6 @@ func splitList(vals []string) []string {
 	return out
 }
 
-// statusRow is one line of rotor status; its JSON keys are a stable
-// interface for scripts.
-type statusRow struct {
-	ID          string          `json:"id"`
-	Name        string          `json:"name"`
-	Owner       string          `json:"owner"`
-	Team        string          `json:"team"`
-	File        string          `json:"file"`
-	Line        int             `json:"line"`
-	PeriodDays  int             `json:"period_days"`
-	NoticeDays  int             `json:"notice_days"`
-	LastChanged rotation.Date   `json:"last_changed"`
-	NextDueDate rotation.Date   `json:"next_due_date"`
-	DaysLeft    int             `json:"days_left"`
-	Status      rotation.Status `json:"status"`
-	Criticality string          `json:"criticality,omitempty"`
-	LastTicket  string          `json:"last_ticket,omitempty"`
-}
-
-// statusRows evaluates every credential on today, applies the filters, and
-// sorts by due date (then id).
-func statusRows(reg *rotation.Register, today rotation.Date, statuses []rotation.Status, teams []string) []statusRow {
-	rows := make([]statusRow, 0, len(reg.Credentials))
-	for _, c := range reg.Credentials {
-		ev := c.Evaluate(today)
-		if len(statuses) > 0 && !slices.Contains(statuses, ev.Status) {
-			continue
-		}
-		if len(teams) > 0 && !slices.Contains(teams, c.Team) {
-			continue
-		}
-		rows = append(rows, statusRow{
-			ID: c.ID, Name: c.Name, Owner: c.Owner, Team: c.Team, File: c.Pos.File, Line: c.Pos.Line,
-			PeriodDays: c.PeriodDays, NoticeDays: c.NoticeDays, LastChanged: c.LastChanged,
-			NextDueDate: ev.NextDue, DaysLeft: ev.DaysLeft, Status: ev.Status,
-			Criticality: string(c.Criticality), LastTicket: c.LastTicket,
-		})
-	}
-	slices.SortFunc(rows, func(a, b statusRow) int {
-		return cmp.Or(a.NextDueDate.Compare(b.NextDueDate), cmp.Compare(a.ID, b.ID))
-	})
-	return rows
-}
-
 func runStatus(ctx context.Context, f *factory, o statusOptions) error {
 	if err := checkFormat(o.Format, "text", "json", "markdown"); err != nil {
 		return err
@@ -119,7 +75,7 @@ func runStatus(ctx context.Context, f *factory, o statusOptions) error {
 	if err != nil {
 		return err
 	}
-	rows := statusRows(res.Register, res.Today, o.Statuses, o.Teams)
+	rows := report.StatusRows(res.Register, res.Today, o.Statuses, o.Teams)
 	switch o.Format {
 	case "json":
 		return writeStatusJSON(f.Stdout, rows)
@@ -134,7 +90,7 @@ func runStatus(ctx context.Context, f *factory, o statusOptions) error {
 }
 
 // statusCounts sums rows up: "12 credentials: 3 overdue, 4 due, 4 ok, 1 exempt".
-func statusCounts(rows []statusRow) string {
+func statusCounts(rows []report.StatusRow) string {
 	counts := map[rotation.Status]int{}
 	for _, r := range rows {
 		counts[r.Status]++
@@ -155,7 +111,7 @@ func statusCounts(rows []statusRow) string {
 // json.MarshalIndent would, field by field: reflection and re-indenting
 // cost more than the rest of the command on a large register, and the
 // rows never need the whole document in memory.
-func writeStatusJSON(w io.Writer, rows []statusRow) error {
+func writeStatusJSON(w io.Writer, rows []report.StatusRow) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	if len(rows) == 0 {
 		bw.WriteString("[]\n")
@@ -257,7 +213,7 @@ func appendJSONString(b []byte, s string) []byte {
 // writeStatusText writes rows as an aligned table; every value from the
 // register goes through textsafe, the id with LineStart since it begins
 // the line.
-func writeStatusText(w io.Writer, rows []statusRow) error {
+func writeStatusText(w io.Writer, rows []report.StatusRow) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tNAME\tOWNER\tTEAM\tLAST CHANGED\tNEXT DUE\tDAYS LEFT\tSTATUS")
 	for _, r := range rows {
@@ -269,7 +225,7 @@ func writeStatusText(w io.Writer, rows []statusRow) error {
 
 // writeStatusMarkdown writes rows as a GitHub-flavoured Markdown table;
 // every value from the register goes through package markdown.
-func writeStatusMarkdown(w io.Writer, rows []statusRow, today rotation.Date) error {
+func writeStatusMarkdown(w io.Writer, rows []report.StatusRow, today rotation.Date) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "| id | name | owner | team | last changed | next due | days left | status |\n")
 	b.WriteString("| --- | --- | --- | --- | --- | --- | ---: | --- |\n")

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rotor-dev/rotor/internal/register/registertest"
+	"github.com/rotor-dev/rotor/internal/report"
 	"github.com/rotor-dev/rotor/internal/rotation"
 	"github.com/rotor-dev/rotor/internal/validate"
 )
@@ -31,7 +32,7 @@ func BenchmarkStatusJSON(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		rows := statusRows(res.Register, today, nil, nil)
+		rows := report.StatusRows(res.Register, today, nil, nil)
 		if err := writeStatusJSON(io.Discard, rows); err != nil {
 			b.Fatal(err)
 		}
@@ -40,7 +41,7 @@ func BenchmarkStatusJSON(b *testing.B) {
 
 // writeStatusJSON must write exactly what encoding/json writes.
 func TestStatusJSONMatchesEncodingJSON(t *testing.T) {
-	rows := []statusRow{
+	rows := []report.StatusRow{
 		{ID: "a", Name: `quotes " and \ backslash <b>&`, Owner: "o@example.com", File: "f.yaml", Line: 3,
 			PeriodDays: 90, NoticeDays: 14, LastChanged: rotation.MustParseDate("2026-01-31"),
 			NextDueDate: rotation.MustParseDate("2026-05-01"), DaysLeft: -3, Status: rotation.StatusOverdue,

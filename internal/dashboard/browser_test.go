@@ -46,6 +46,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/rotor-dev/rotor/internal/dashboard"
+	"github.com/rotor-dev/rotor/internal/report"
 )
 
 // axeVersion is the axe-core the test fetches when none is given.
@@ -186,7 +187,7 @@ type statusJSON struct {
 			CompliancePercent *int   `json:"compliance_percent"`
 		} `json:"teams"`
 	} `json:"summary"`
-	Credentials []dashboard.StatusRow `json:"credentials"`
+	Credentials []report.StatusRow `json:"credentials"`
 }
 
 // checkFigures holds the figures a page shows (the tiles' text by id) to

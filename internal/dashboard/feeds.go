@@ -67,14 +67,14 @@ func (m *model) jobs() []job {
 const StatusSchemaVersion = 1
 
 type statusFeed struct {
-	SchemaVersion int           `json:"schema_version"`
-	Made          string        `json:"made"`
-	Commit        string        `json:"commit"`
-	Today         rotation.Date `json:"today"`
-	Public        bool          `json:"public"`
-	Summary       statusSummary `json:"summary"`
-	Credentials   []StatusRow   `json:"credentials"`
-	Warnings      []Warning     `json:"warnings"`
+	SchemaVersion int                `json:"schema_version"`
+	Made          string             `json:"made"`
+	Commit        string             `json:"commit"`
+	Today         rotation.Date      `json:"today"`
+	Public        bool               `json:"public"`
+	Summary       statusSummary      `json:"summary"`
+	Credentials   []report.StatusRow `json:"credentials"`
+	Warnings      []Warning          `json:"warnings"`
 }
 
 type statusSummary struct {
@@ -147,7 +147,7 @@ func (m *model) statusJSON() ([]byte, error) {
 	}
 	f := statusFeed{
 		SchemaVersion: StatusSchemaVersion, Made: in.Made.UTC().Format(time.RFC3339), Commit: in.Commit,
-		Today: in.Today, Public: in.Public, Summary: s, Credentials: []StatusRow{}, Warnings: []Warning{},
+		Today: in.Today, Public: in.Public, Summary: s, Credentials: []report.StatusRow{}, Warnings: []Warning{},
 	}
 	if !in.Public {
 		f.Credentials = m.rows

@@ -20,6 +20,7 @@ import (
 
 	"github.com/rotor-dev/rotor/internal/cli"
 	"github.com/rotor-dev/rotor/internal/dashboard"
+	"github.com/rotor-dev/rotor/internal/report"
 	"github.com/rotor-dev/rotor/internal/rotation"
 	"github.com/rotor-dev/rotor/internal/textsafe"
 )
@@ -53,7 +54,7 @@ func TestCSV(t *testing.T) {
 			t.Errorf("no column %q in %v", want, head)
 		}
 	}
-	rows := dashboard.StatusRows(in.Register, in.Today, nil, nil)
+	rows := report.StatusRows(in.Register, in.Today, nil, nil)
 	for i, rec := range recs[1:] {
 		r := rows[i]
 		c := in.Register.ByID(r.ID)
@@ -101,7 +102,7 @@ func TestICS(t *testing.T) {
 		}
 	}
 	events := icsEvents(t, b)
-	rows := dashboard.StatusRows(in.Register, in.Today, nil, nil)
+	rows := report.StatusRows(in.Register, in.Today, nil, nil)
 	var want []string
 	for _, r := range rows {
 		if r.Status != rotation.StatusExempt {

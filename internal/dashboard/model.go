@@ -49,8 +49,8 @@ type point struct {
 type team struct {
 	report.Team
 	Slug  string
-	Rows  []StatusRow // by due date, then id
-	Trend []point     // the overall trend's dates
+	Rows  []report.StatusRow // by due date, then id
+	Trend []point            // the overall trend's dates
 }
 
 // bucket is a bar of the due-date chart: the overdue credentials, or
@@ -65,11 +65,11 @@ type model struct {
 	in      Input
 	loc     *time.Location
 	note    string // why history is missing
-	rows    []StatusRow
+	rows    []report.StatusRow
 	creds   map[string]*rotation.Credential
 	counts  counts
-	soonest *StatusRow // the first due date not passed, of a credential not exempt
-	actions []StatusRow
+	soonest *report.StatusRow // the first due date not passed, of a credential not exempt
+	actions []report.StatusRow
 	trend   []point
 	teams   []*team
 	teamOf  map[string]*team // by name
@@ -100,7 +100,7 @@ func newModel(in Input) (*model, error) {
 	if m.note == "" {
 		m.note = in.Report.HistoryNote
 	}
-	m.rows = StatusRows(in.Register, in.Today, nil, nil)
+	m.rows = report.StatusRows(in.Register, in.Today, nil, nil)
 	m.creds = make(map[string]*rotation.Credential, len(m.rows))
 	for _, c := range in.Register.Credentials {
 		if c == nil {

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/rotor-dev/rotor/internal/audit"
+	"github.com/rotor-dev/rotor/internal/report"
 	"github.com/rotor-dev/rotor/internal/rotation"
 	"github.com/rotor-dev/rotor/internal/textsafe"
 )
@@ -499,7 +500,7 @@ type exemptionView struct{ Until, Reason, ApprovedBy string }
 
 type historyView struct{ Date, Change, Interval, Period, Due, OnTime, Ticket, Commit string }
 
-func (m *model) renderCredential(r StatusRow, history []audit.Event) (file, error) {
+func (m *model) renderCredential(r report.StatusRow, history []audit.Event) (file, error) {
 	c := m.creds[r.ID]
 	name := text(c.Name)
 	v := credentialView{page: m.page(name+": credential rotation", name, "../"), ID: c.ID, Name: name}

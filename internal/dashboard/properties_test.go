@@ -16,6 +16,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/rotor-dev/rotor/internal/dashboard"
+	"github.com/rotor-dev/rotor/internal/report"
 	"github.com/rotor-dev/rotor/internal/rotation"
 	"github.com/rotor-dev/rotor/internal/textsafe"
 )
@@ -375,7 +376,7 @@ func TestInputErrors(t *testing.T) {
 
 func TestStatusRows(t *testing.T) {
 	reg := fixtureRegister()
-	rows := dashboard.StatusRows(reg, today, []rotation.Status{rotation.StatusOverdue}, nil)
+	rows := report.StatusRows(reg, today, []rotation.Status{rotation.StatusOverdue}, nil)
 	var ids []string
 	for _, r := range rows {
 		ids = append(ids, r.ID)
@@ -383,7 +384,7 @@ func TestStatusRows(t *testing.T) {
 	if want := []string{"legacy-ldap-bind", "orphan-token", "payments-db-admin"}; !slices.Equal(ids, want) {
 		t.Errorf("overdue rows %v, want %v (by due date, then id)", ids, want)
 	}
-	if rows := dashboard.StatusRows(reg, today, nil, []string{"payments"}); len(rows) != 4 {
+	if rows := report.StatusRows(reg, today, nil, []string{"payments"}); len(rows) != 4 {
 		t.Errorf("%d rows of team payments, want 4", len(rows))
 	}
 	if !utf8.ValidString(rows[0].Name) {
