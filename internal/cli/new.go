@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/urfave/cli/v2"
 
@@ -50,14 +51,14 @@ func newNewCommand(f *factory) *cli.Command {
 			&cli.StringFlag{Name: "name", Usage: "human `title`"},
 			&cli.StringFlag{Name: "owner", Usage: "contact person's `email`"},
 			&cli.IntFlag{Name: "period", Usage: "rotation period in `days`"},
-			&cli.StringFlag{Name: "last-changed", Usage: "`date` of the last rotation (default: today)"},
+			&cli.StringFlag{Name: "last-changed", Usage: "`date` of the last rotation, YYYY-MM-DD; required, never today by default"},
 			&cli.StringFlag{Name: "team", Usage: "owning `team`"},
 			&cli.StringFlag{Name: "system", Usage: "`system` the credential belongs to"},
 			&cli.StringFlag{Name: "environment", Usage: "`environment`, e.g. production"},
 			&cli.IntFlag{Name: "notice", Usage: "notice window in `days` (default: the register's)"},
 			&cli.StringFlag{Name: "runbook", Usage: "`URL` of the rotation procedure"},
-			&cli.StringFlag{Name: "criticality", Usage: "low, medium, high or critical"},
-			&cli.StringFlag{Name: "file", Usage: "register `file` to append to (default: <register>/<team>.yaml, else credentials.yaml)"},
+			&cli.StringFlag{Name: "criticality", Usage: "`level`: low, medium, high or critical"},
+			&cli.StringFlag{Name: "file", Usage: "register `file` to append to (default: <register>/<team>.yaml, the team in lower-case kebab, else credentials.yaml)"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the entry and the file it would go to; write nothing"},
 		),
 		Action: func(c *cli.Context) error {
@@ -113,11 +114,11 @@ func runNew(ctx context.Context, f *factory, o newOptions) error {
 			return err
 		}
 	}
-	if o.LastChanged == "" {
-		o.LastChanged = res.Today.String()
-	}
 	if o.File == "" {
 		o.File = teamFile(o.Root, o.Team)
+		if name, _ := teamFileName(o.Team); o.Team != "" && name != o.Team {
+			fmt.Fprintf(f.Stderr, "%steam %q goes to %s (file names are lower-case kebab; the entry keeps the team as given)\n", exitPrefix, o.Team, o.File)
+		}
 	}
 	if err := checkFile(o.Root, o.File); err != nil {
 		return err
@@ -227,6 +228,9 @@ func missingFlags(o newOptions) []string {
 	if !o.PeriodSet && o.Period == 0 {
 		missing = append(missing, "--period")
 	}
+	if o.LastChanged == "" {
+		missing = append(missing, "--last-changed")
+	}
 	return missing
 }
 
@@ -304,7 +308,18 @@ var textHints = map[string]string{
 // rotor validate would say of it in the file (single-line text without
 // control characters included), the prompt and the flags say too.
 func checkValue(v *validate.Validator, field, value string) *problem {
-	err := v.CheckField(field, value)
+	return fieldProblem(field, v.CheckField(field, value))
+}
+
+// checkDate checks a last_changed answer as checkValue does, and also
+// refuses a date after today in the register's time zone, as rotor
+// validate would.
+func checkDate(v *validate.Validator, res *validate.Result, value string) *problem {
+	return fieldProblem("last_changed", v.CheckFieldOn("last_changed", value, res.Today, res.Register.Settings.Timezone))
+}
+
+// fieldProblem is err of validate.CheckField as a problem; nil for nil.
+func fieldProblem(field string, err error) *problem {
 	if err == nil {
 		return nil
 	}
@@ -341,8 +356,19 @@ func checkTeamFile(team string) *problem {
 			hint: "trim the team name, " + useFile,
 		}
 	}
+	name, ok := teamFileName(team)
+	if !ok {
+		why := "it has no letter or digit"
+		if strings.ContainsFunc(team, func(r rune) bool { return r > unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)) }) {
+			why = "its letters outside ASCII would be lost"
+		}
+		return &problem{
+			msg:  fmt.Sprintf("team %q cannot be mapped to a file name of lower-case ASCII letters, digits and dashes: %s", team, why),
+			hint: "pass --file to choose the file (the entry keeps the team as given), or choose another team name",
+		}
+	}
 	for _, special := range []string{register.SettingsFile, register.TemplateFile} {
-		if strings.EqualFold(team+".yaml", special) {
+		if name+".yaml" == special {
 			return &problem{
 				msg:  fmt.Sprintf("team %q would name the file %s, which is not a register file", team, special),
 				hint: "choose another team name, " + useFile,
@@ -352,19 +378,52 @@ func checkTeamFile(team string) *problem {
 	return nil
 }
 
+// teamFileName returns the name, without extension, of the register file
+// for team's entries: the team itself when it is already a safe file name
+// (lower-case ASCII letters, digits, '-', '_' and '.'), else its
+// lower-case kebab form ("Payments Team": payments-team), the same on
+// every operating system and file system. ok is false when no such name
+// can stand for the team: no letter or digit, or one outside ASCII that
+// the kebab form would drop.
+func teamFileName(team string) (name string, ok bool) {
+	safe := func(r rune) bool { return 'a' <= r && r <= 'z' || '0' <= r && r <= '9' }
+	if team != "" && !strings.ContainsFunc(team, func(r rune) bool { return !safe(r) && r != '-' && r != '_' && r != '.' }) {
+		return team, true
+	}
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(team) {
+		switch {
+		case safe(r):
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			return "", false
+		default:
+			dash = true
+		}
+	}
+	return b.String(), b.Len() > 0
+}
+
 // teamFile returns the register file a team's entries go to: an existing
-// <team>.yaml or <team>.yml, else a new <team>.yaml (credentials.yaml
-// without a team).
+// <name>.yaml or <name>.yml, else a new <name>.yaml, where name is
+// teamFileName's (credentials.yaml without a team). The team is checked
+// (checkTeamFile) before.
 func teamFile(root, team string) string {
 	if team == "" {
 		return filepath.Join(root, "credentials.yaml")
 	}
+	name, _ := teamFileName(team)
 	for _, ext := range []string{".yaml", ".yml"} {
-		if fi, err := os.Stat(filepath.Join(root, team+ext)); err == nil && fi.Mode().IsRegular() {
-			return filepath.Join(root, team+ext)
+		if fi, err := os.Stat(filepath.Join(root, name+ext)); err == nil && fi.Mode().IsRegular() {
+			return filepath.Join(root, name+ext)
 		}
 	}
-	return filepath.Join(root, team+".yaml")
+	return filepath.Join(root, name+".yaml")
 }
 
 // checkFile refuses a file the register would not read: outside the
