@@ -83,8 +83,9 @@ func newNewCommand(f *factory) *cli.Command {
 //
 //  1. every value given is checked on its own (checkNewFlags), before
 //     anything is read or locked;
-//  2. the register is read to ask for what is missing (each answer checked
-//     as it is typed) and to build and validate the entry: this first read
+//  2. the register is read (its time zone gives today: a --last-changed
+//     after it is refused here) to ask for what is missing (each answer
+//     checked as it is typed) and to build and validate the entry: this first read
 //     is only for quick answers, --dry-run stops here;
 //  3. under the register lock, the register is read and checked again (the
 //     id must still be free, the file may have grown), the file is replaced
@@ -105,6 +106,14 @@ func runNew(ctx context.Context, f *factory, o newOptions) error {
 	res, err := loadRegister(ctx, f, o.registerOptions)
 	if err != nil {
 		return err
+	}
+	// Today is known once the register (its time zone) is read: a
+	// --last-changed after it is refused now, before any question.
+	if o.LastChanged != "" {
+		if pr := checkDate(v, res, o.LastChanged); pr != nil {
+			printFlagProblem(f.Stderr, "--last-changed", "last_changed", pr)
+			return usageError("nothing was written: fix the value above")
+		}
 	}
 	var p *prompter
 	if f.Interactive && len(missingFlags(o)) > 0 {
@@ -259,12 +268,7 @@ func checkNewFlags(w io.Writer, v *validate.Validator, o newOptions) error {
 			problem = checkTeamFile(f.value)
 		}
 		if problem != nil {
-			// "--id: "Vault" does not ...", not "--id: id: "Vault" ...";
-			// the field stays when the rest does not show the value.
-			if rest := strings.TrimPrefix(problem.msg, f.field+": "); strings.HasPrefix(rest, `"`) {
-				problem.msg = rest
-			}
-			fmt.Fprintf(w, "%s%s: %s\n", exitPrefix, f.flag, problem.text("    "))
+			printFlagProblem(w, f.flag, f.field, problem)
 			problems++
 		}
 	}
@@ -275,6 +279,16 @@ func checkNewFlags(w io.Writer, v *validate.Validator, o newOptions) error {
 		return usageError("nothing was written: fix the value above")
 	}
 	return usageError("nothing was written: fix the values above")
+}
+
+// printFlagProblem prints the problem of the value of flag, for field.
+func printFlagProblem(w io.Writer, flag, field string, p *problem) {
+	// "--id: "Vault" does not ...", not "--id: id: "Vault" ...";
+	// the field stays when the rest does not show the value.
+	if rest := strings.TrimPrefix(p.msg, field+": "); strings.HasPrefix(rest, `"`) {
+		p.msg = rest
+	}
+	fmt.Fprintf(w, "%s%s: %s\n", exitPrefix, flag, p.text("    "))
 }
 
 // problem is a refused value: what is wrong and what to write instead.

@@ -338,10 +338,17 @@ func TestNew(t *testing.T) {
 		root := copyRegister(t)
 		before := snapshot(t, root)
 		r := runRotor(t, nil, "", append([]string{"new", "--register", root, "--today", "2026-08-31"}, flags...)...)
-		if r.code != ExitFailed || !strings.Contains(r.stderr, "last_changed 2026-09-01 is in the future (today is 2026-08-31") {
+		if r.code != ExitUsage || !strings.Contains(r.stderr, "--last-changed: last_changed 2026-09-01 is in the future (today is 2026-08-31, UTC) [future-date]") {
 			t.Fatalf("exit %d: %s", r.code, r.stderr)
 		}
 		assertUnchanged(t, root, before)
+	})
+	t.Run("last changed in the future is refused before any question", func(t *testing.T) {
+		root := copyRegister(t)
+		r := runTerminal(t, "vault-unseal-key\n", "new", "--register", root, "--last-changed", "2026-11-28")
+		if r.code != ExitUsage || !strings.Contains(r.stderr, "--last-changed: last_changed 2026-11-28 is in the future") || strings.Contains(r.stderr, "id (") {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
 	})
 	t.Run("criticality is written", func(t *testing.T) {
 		root := copyRegister(t)
