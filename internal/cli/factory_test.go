@@ -97,7 +97,7 @@ func TestOfflineCommandsReadNoNetworkSetting(t *testing.T) {
 	commands := [][]string{
 		{"validate", "--register", example},
 		{"status", "--register", example},
-		{"new", "--register", example, "--id", "new-key", "--name", "New key", "--owner", "a@example.com", "--period", "90", "--dry-run"},
+		{"new", "--register", example, "--id", "new-key", "--name", "New key", "--owner", "a@example.com", "--period", "90", "--last-changed", "2026-09-01", "--dry-run"},
 		{"report", "--register", example, "--repo", t.TempDir()},
 		{"audit", "--register", filepath.Join(auditDir, "credential_rotation"), "--repo", auditDir, "--from", "2026-01-01", "--to", "2026-06-30"},
 	}

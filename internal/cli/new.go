@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/urfave/cli/v2"
 
@@ -50,14 +51,14 @@ func newNewCommand(f *factory) *cli.Command {
 			&cli.StringFlag{Name: "name", Usage: "human `title`"},
 			&cli.StringFlag{Name: "owner", Usage: "contact person's `email`"},
 			&cli.IntFlag{Name: "period", Usage: "rotation period in `days`"},
-			&cli.StringFlag{Name: "last-changed", Usage: "`date` of the last rotation (default: today)"},
+			&cli.StringFlag{Name: "last-changed", Usage: "`date` of the last rotation, YYYY-MM-DD; required, never today by default"},
 			&cli.StringFlag{Name: "team", Usage: "owning `team`"},
 			&cli.StringFlag{Name: "system", Usage: "`system` the credential belongs to"},
 			&cli.StringFlag{Name: "environment", Usage: "`environment`, e.g. production"},
 			&cli.IntFlag{Name: "notice", Usage: "notice window in `days` (default: the register's)"},
 			&cli.StringFlag{Name: "runbook", Usage: "`URL` of the rotation procedure"},
-			&cli.StringFlag{Name: "criticality", Usage: "low, medium, high or critical"},
-			&cli.StringFlag{Name: "file", Usage: "register `file` to append to (default: <register>/<team>.yaml, else credentials.yaml)"},
+			&cli.StringFlag{Name: "criticality", Usage: "`level`: low, medium, high or critical"},
+			&cli.StringFlag{Name: "file", Usage: "register `file` to append to (default: <register>/<team>.yaml, the team in lower-case kebab, else credentials.yaml)"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the entry and the file it would go to; write nothing"},
 		),
 		Action: func(c *cli.Context) error {
@@ -82,8 +83,9 @@ func newNewCommand(f *factory) *cli.Command {
 //
 //  1. every value given is checked on its own (checkNewFlags), before
 //     anything is read or locked;
-//  2. the register is read to ask for what is missing (each answer checked
-//     as it is typed) and to build and validate the entry: this first read
+//  2. the register is read (its time zone gives today: a --last-changed
+//     after it is refused here) to ask for what is missing (each answer
+//     checked as it is typed) and to build and validate the entry: this first read
 //     is only for quick answers, --dry-run stops here;
 //  3. under the register lock, the register is read and checked again (the
 //     id must still be free, the file may have grown), the file is replaced
@@ -105,6 +107,14 @@ func runNew(ctx context.Context, f *factory, o newOptions) error {
 	if err != nil {
 		return err
 	}
+	// Today is known once the register (its time zone) is read: a
+	// --last-changed after it is refused now, before any question.
+	if o.LastChanged != "" {
+		if pr := checkDate(v, res, o.LastChanged); pr != nil {
+			printFlagProblem(f.Stderr, "--last-changed", "last_changed", pr)
+			return usageError("nothing was written: fix the value above")
+		}
+	}
 	var p *prompter
 	if f.Interactive && len(missingFlags(o)) > 0 {
 		p = newPrompter(ctx, f.Stdin, f.Stderr)
@@ -113,11 +123,11 @@ func runNew(ctx context.Context, f *factory, o newOptions) error {
 			return err
 		}
 	}
-	if o.LastChanged == "" {
-		o.LastChanged = res.Today.String()
-	}
 	if o.File == "" {
 		o.File = teamFile(o.Root, o.Team)
+		if name, _ := teamFileName(o.Team); o.Team != "" && name != o.Team {
+			fmt.Fprintf(f.Stderr, "%steam %q goes to %s (file names are lower-case kebab; the entry keeps the team as given)\n", exitPrefix, o.Team, o.File)
+		}
 	}
 	if err := checkFile(o.Root, o.File); err != nil {
 		return err
@@ -227,6 +237,9 @@ func missingFlags(o newOptions) []string {
 	if !o.PeriodSet && o.Period == 0 {
 		missing = append(missing, "--period")
 	}
+	if o.LastChanged == "" {
+		missing = append(missing, "--last-changed")
+	}
 	return missing
 }
 
@@ -255,12 +268,7 @@ func checkNewFlags(w io.Writer, v *validate.Validator, o newOptions) error {
 			problem = checkTeamFile(f.value)
 		}
 		if problem != nil {
-			// "--id: "Vault" does not ...", not "--id: id: "Vault" ...";
-			// the field stays when the rest does not show the value.
-			if rest := strings.TrimPrefix(problem.msg, f.field+": "); strings.HasPrefix(rest, `"`) {
-				problem.msg = rest
-			}
-			fmt.Fprintf(w, "%s%s: %s\n", exitPrefix, f.flag, problem.text("    "))
+			printFlagProblem(w, f.flag, f.field, problem)
 			problems++
 		}
 	}
@@ -271,6 +279,16 @@ func checkNewFlags(w io.Writer, v *validate.Validator, o newOptions) error {
 		return usageError("nothing was written: fix the value above")
 	}
 	return usageError("nothing was written: fix the values above")
+}
+
+// printFlagProblem prints the problem of the value of flag, for field.
+func printFlagProblem(w io.Writer, flag, field string, p *problem) {
+	// "--id: "Vault" does not ...", not "--id: id: "Vault" ...";
+	// the field stays when the rest does not show the value.
+	if rest := strings.TrimPrefix(p.msg, field+": "); strings.HasPrefix(rest, `"`) {
+		p.msg = rest
+	}
+	fmt.Fprintf(w, "%s%s: %s\n", exitPrefix, flag, p.text("    "))
 }
 
 // problem is a refused value: what is wrong and what to write instead.
@@ -304,7 +322,18 @@ var textHints = map[string]string{
 // rotor validate would say of it in the file (single-line text without
 // control characters included), the prompt and the flags say too.
 func checkValue(v *validate.Validator, field, value string) *problem {
-	err := v.CheckField(field, value)
+	return fieldProblem(field, v.CheckField(field, value))
+}
+
+// checkDate checks a last_changed answer as checkValue does, and also
+// refuses a date after today in the register's time zone, as rotor
+// validate would.
+func checkDate(v *validate.Validator, res *validate.Result, value string) *problem {
+	return fieldProblem("last_changed", v.CheckFieldOn("last_changed", value, res.Today, res.Register.Settings.Timezone))
+}
+
+// fieldProblem is err of validate.CheckField as a problem; nil for nil.
+func fieldProblem(field string, err error) *problem {
 	if err == nil {
 		return nil
 	}
@@ -341,8 +370,19 @@ func checkTeamFile(team string) *problem {
 			hint: "trim the team name, " + useFile,
 		}
 	}
+	name, ok := teamFileName(team)
+	if !ok {
+		why := "it has no letter or digit"
+		if strings.ContainsFunc(team, func(r rune) bool { return r > unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)) }) {
+			why = "its letters outside ASCII would be lost"
+		}
+		return &problem{
+			msg:  fmt.Sprintf("team %q cannot be mapped to a file name of lower-case ASCII letters, digits and dashes: %s", team, why),
+			hint: "pass --file to choose the file (the entry keeps the team as given), or choose another team name",
+		}
+	}
 	for _, special := range []string{register.SettingsFile, register.TemplateFile} {
-		if strings.EqualFold(team+".yaml", special) {
+		if name+".yaml" == special {
 			return &problem{
 				msg:  fmt.Sprintf("team %q would name the file %s, which is not a register file", team, special),
 				hint: "choose another team name, " + useFile,
@@ -352,19 +392,52 @@ func checkTeamFile(team string) *problem {
 	return nil
 }
 
+// teamFileName returns the name, without extension, of the register file
+// for team's entries: the team itself when it is already a safe file name
+// (lower-case ASCII letters, digits, '-', '_' and '.'), else its
+// lower-case kebab form ("Payments Team": payments-team), the same on
+// every operating system and file system. ok is false when no such name
+// can stand for the team: no letter or digit, or one outside ASCII that
+// the kebab form would drop.
+func teamFileName(team string) (name string, ok bool) {
+	safe := func(r rune) bool { return 'a' <= r && r <= 'z' || '0' <= r && r <= '9' }
+	if team != "" && !strings.ContainsFunc(team, func(r rune) bool { return !safe(r) && r != '-' && r != '_' && r != '.' }) {
+		return team, true
+	}
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(team) {
+		switch {
+		case safe(r):
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			return "", false
+		default:
+			dash = true
+		}
+	}
+	return b.String(), b.Len() > 0
+}
+
 // teamFile returns the register file a team's entries go to: an existing
-// <team>.yaml or <team>.yml, else a new <team>.yaml (credentials.yaml
-// without a team).
+// <name>.yaml or <name>.yml, else a new <name>.yaml, where name is
+// teamFileName's (credentials.yaml without a team). The team is checked
+// (checkTeamFile) before.
 func teamFile(root, team string) string {
 	if team == "" {
 		return filepath.Join(root, "credentials.yaml")
 	}
+	name, _ := teamFileName(team)
 	for _, ext := range []string{".yaml", ".yml"} {
-		if fi, err := os.Stat(filepath.Join(root, team+ext)); err == nil && fi.Mode().IsRegular() {
-			return filepath.Join(root, team+ext)
+		if fi, err := os.Stat(filepath.Join(root, name+ext)); err == nil && fi.Mode().IsRegular() {
+			return filepath.Join(root, name+ext)
 		}
 	}
-	return filepath.Join(root, team+".yaml")
+	return filepath.Join(root, name+".yaml")
 }
 
 // checkFile refuses a file the register would not read: outside the

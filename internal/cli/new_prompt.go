@@ -87,6 +87,9 @@ type question struct {
 	def string
 	// optional: an empty answer is an answer ("") when def is empty.
 	optional bool
+	// why a required question without a default asks again after an
+	// empty answer: "last_changed is required: ...".
+	why string
 }
 
 // ask asks q until check accepts the answer. The end of the input is no
@@ -115,6 +118,9 @@ func (p *prompter) ask(q question, check func(string) *problem) (string, error) 
 			if q.optional {
 				return "", nil
 			}
+			if q.why != "" {
+				fmt.Fprintf(p.out, "  %s\n", q.why)
+			}
 			continue
 		}
 		pr := check(answer)
@@ -126,14 +132,17 @@ func (p *prompter) ask(q question, check func(string) *problem) (string, error) 
 }
 
 // askMissing asks for every value the entry needs and was not given:
-// id, name, owner, team and period_days.
+// id, name, owner, team, period_days, last_changed and criticality. A
+// required question has no default but period_days': last_changed least
+// of all, since today would make a credential rotated long ago look fresh.
 func (p *prompter) askMissing(v *validate.Validator, res *validate.Result, o *newOptions) error {
 	field := func(name string) func(string) *problem {
 		return func(s string) *problem { return checkValue(v, name, s) }
 	}
 	var err error
 	if o.ID == "" {
-		o.ID, err = p.ask(question{field: "id", label: "id (lower-case kebab, e.g. payments-db-admin)"}, func(s string) *problem {
+		o.ID, err = p.ask(question{field: "id", label: "id (lower-case kebab, e.g. payments-db-admin)",
+			why: "id is required: the stable key of the credential, unique in the register; Jira tickets carry it as the label rotor-<id>"}, func(s string) *problem {
 			if pr := checkValue(v, "id", s); pr != nil {
 				return pr
 			}
@@ -147,12 +156,14 @@ func (p *prompter) askMissing(v *validate.Validator, res *validate.Result, o *ne
 		}
 	}
 	if o.Name == "" {
-		if o.Name, err = p.ask(question{field: "name", label: "name"}, field("name")); err != nil {
+		if o.Name, err = p.ask(question{field: "name", label: "name",
+			why: "name is required: the human title of the credential, shown in tickets and reports"}, field("name")); err != nil {
 			return err
 		}
 	}
 	if o.Owner == "" {
-		if o.Owner, err = p.ask(question{field: "owner", label: "owner (email)"}, field("owner")); err != nil {
+		if o.Owner, err = p.ask(question{field: "owner", label: "owner (email)",
+			why: "owner is required: the email address of whoever rotates the secret"}, field("owner")); err != nil {
 			return err
 		}
 	}
@@ -179,13 +190,19 @@ func (p *prompter) askMissing(v *validate.Validator, res *validate.Result, o *ne
 		if team != "-" { // "-": none, as before Enter meant none
 			o.Team = team
 		}
-		switch file := teamFile(o.Root, o.Team); {
-		case o.File != "":
+		if o.File != "" {
 			fmt.Fprintf(p.out, "  goes to %s (--file)\n", o.File)
-		case fileExists(file):
-			fmt.Fprintf(p.out, "  goes to %s, with the entries already there\n", file)
-		default:
-			fmt.Fprintf(p.out, "  goes to %s, a new file\n", file)
+		} else {
+			o.File = teamFile(o.Root, o.Team)
+			where := "  goes to"
+			if name, _ := teamFileName(o.Team); o.Team != "" && name != o.Team {
+				where = fmt.Sprintf("  team %q goes to", o.Team)
+			}
+			if fileExists(o.File) {
+				fmt.Fprintf(p.out, "%s %s, with the entries already there\n", where, o.File)
+			} else {
+				fmt.Fprintf(p.out, "%s %s, a new file\n", where, o.File)
+			}
 		}
 	}
 	if !o.PeriodSet && o.Period == 0 {
@@ -195,6 +212,21 @@ func (p *prompter) askMissing(v *validate.Validator, res *validate.Result, o *ne
 		}
 		o.Period, _ = strconv.Atoi(s) // plain decimal, checked
 		o.PeriodSet = true
+	}
+	if o.LastChanged == "" {
+		o.LastChanged, err = p.ask(question{field: "last_changed", label: "last_changed (when was it last rotated? YYYY-MM-DD)",
+			why: "last_changed is required: the date the secret was last rotated; rotor counts the next due date from it"},
+			func(s string) *problem { return checkDate(v, res, s) })
+		if err != nil {
+			return err
+		}
+	}
+	if o.Criticality == "" {
+		o.Criticality, err = p.ask(question{field: "criticality", label: "criticality (optional, Enter for none; low, medium, high or critical)", optional: true},
+			field("criticality"))
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }

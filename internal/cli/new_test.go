@@ -134,7 +134,7 @@ func TestNewConcurrentProcesses(t *testing.T) {
 		for i := range cmds {
 			cmds[i] = rotorProcess(t, "new", "--register", root, "--team", "payments", "--today", "2026-11-27",
 				"--id", fmt.Sprintf("parallel-key-%02d", i), "--name", fmt.Sprintf("Parallel key %d", i),
-				"--owner", "ops@example.com", "--period", "90")
+				"--owner", "ops@example.com", "--period", "90", "--last-changed", "2026-09-01")
 		}
 		for i, r := range runProcesses(t, root, cmds) {
 			if r.code != ExitOK {
@@ -160,7 +160,7 @@ func TestNewConcurrentProcesses(t *testing.T) {
 		var cmds []*exec.Cmd
 		for _, team := range []string{"payments", "platform"} {
 			cmds = append(cmds, rotorProcess(t, "new", "--register", root, "--team", team, "--today", "2026-11-27",
-				"--id", "contested-key", "--name", "Contested key", "--owner", "ops@example.com", "--period", "90"))
+				"--id", "contested-key", "--name", "Contested key", "--owner", "ops@example.com", "--period", "90", "--last-changed", "2026-09-01"))
 		}
 		results := runProcesses(t, root, cmds)
 		ok, lost := 0, 0
@@ -198,7 +198,7 @@ func TestNewInterruptedProcess(t *testing.T) {
 	defer lock.Unlock()
 	before := snapshot(t, root)
 	cmd := rotorProcess(t, "new", "--register", root, "--team", "payments", "--id", "vault-unseal-key",
-		"--name", "Vault unseal key", "--owner", "ops@example.com", "--period", "90")
+		"--name", "Vault unseal key", "--owner", "ops@example.com", "--period", "90", "--last-changed", "2026-09-01")
 	var stderr syncBuffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
@@ -232,7 +232,7 @@ func assertNoLeftovers(t *testing.T, root string) {
 }
 
 func TestNew(t *testing.T) {
-	flags := []string{"--id", "vault-unseal-key", "--name", "Vault unseal key", "--owner", "ops@example.com", "--period", "180"}
+	flags := []string{"--id", "vault-unseal-key", "--name", "Vault unseal key", "--owner", "ops@example.com", "--period", "180", "--last-changed", "2026-09-01"}
 	t.Run("appends to the team file and keeps the rest", func(t *testing.T) {
 		root := copyRegister(t)
 		file := filepath.Join(root, "payments.yaml")
@@ -283,7 +283,7 @@ func TestNew(t *testing.T) {
 	t.Run("refuses a duplicate id and writes nothing", func(t *testing.T) {
 		root := copyRegister(t)
 		before := snapshot(t, root)
-		r := runRotor(t, nil, "", "new", "--register", root, "--team", "payments", "--id", "stripe-api-key", "--name", "x", "--owner", "a@example.com", "--period", "9")
+		r := runRotor(t, nil, "", "new", "--register", root, "--team", "payments", "--id", "stripe-api-key", "--name", "x", "--owner", "a@example.com", "--period", "9", "--last-changed", "2026-09-01")
 		if r.code != ExitFailed || !strings.Contains(r.stderr, `id "stripe-api-key" is already used at`) {
 			t.Fatalf("exit %d: %s", r.code, r.stderr)
 		}
@@ -293,7 +293,7 @@ func TestNew(t *testing.T) {
 		// Each value is fine alone; together they break notice < period.
 		root := copyRegister(t)
 		before := snapshot(t, root)
-		r := runRotor(t, nil, "", "new", "--register", root, "--team", "payments", "--id", "x-key", "--name", "x", "--owner", "a@example.com", "--period", "9", "--notice", "9")
+		r := runRotor(t, nil, "", "new", "--register", root, "--team", "payments", "--id", "x-key", "--name", "x", "--owner", "a@example.com", "--period", "9", "--notice", "9", "--last-changed", "2026-09-01")
 		if r.code != ExitFailed || !strings.Contains(r.stderr, "[notice-period]") || !strings.Contains(r.stderr, "nothing was written") {
 			t.Fatalf("exit %d: %s", r.code, r.stderr)
 		}
@@ -319,7 +319,108 @@ func TestNew(t *testing.T) {
 	})
 	t.Run("missing values without a terminal", func(t *testing.T) {
 		r := runRotor(t, nil, "", "new", "--register", copyRegister(t), "--id", "x")
-		if r.code != ExitUsage || !strings.Contains(r.stderr, "missing --name, --owner, --period") {
+		if r.code != ExitUsage || !strings.Contains(r.stderr, "missing --name, --owner, --period, --last-changed") {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+	})
+	t.Run("last changed is never today by default", func(t *testing.T) {
+		// Only --last-changed missing: no silent today.
+		root := copyRegister(t)
+		before := snapshot(t, root)
+		r := runRotor(t, nil, "", "new", "--register", root, "--id", "vault-unseal-key", "--name", "Vault unseal key",
+			"--owner", "ops@example.com", "--period", "90")
+		if r.code != ExitUsage || !strings.Contains(r.stderr, "missing --last-changed: give them as flags") {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		assertUnchanged(t, root, before)
+	})
+	t.Run("last changed in the future", func(t *testing.T) {
+		root := copyRegister(t)
+		before := snapshot(t, root)
+		r := runRotor(t, nil, "", append([]string{"new", "--register", root, "--today", "2026-08-31"}, flags...)...)
+		if r.code != ExitUsage || !strings.Contains(r.stderr, "--last-changed: last_changed 2026-09-01 is in the future (today is 2026-08-31, UTC) [future-date]") {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		assertUnchanged(t, root, before)
+	})
+	t.Run("last changed in the future is refused before any question", func(t *testing.T) {
+		root := copyRegister(t)
+		r := runTerminal(t, "vault-unseal-key\n", "new", "--register", root, "--last-changed", "2026-11-28")
+		if r.code != ExitUsage || !strings.Contains(r.stderr, "--last-changed: last_changed 2026-11-28 is in the future") || strings.Contains(r.stderr, "id (") {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+	})
+	t.Run("criticality is written", func(t *testing.T) {
+		root := copyRegister(t)
+		r := runRotor(t, nil, "", append([]string{"new", "--register", root, "--team", "payments", "--criticality", "high", "--dry-run"}, flags...)...)
+		if r.code != ExitOK || !strings.Contains(r.stdout, "    last_changed: 2026-09-01\n    criticality: high\n") {
+			t.Fatalf("exit %d: %s%s", r.code, r.stdout, r.stderr)
+		}
+	})
+}
+
+// TestNewTeamFile: a team name that is not a file name as it is goes to
+// its lower-case kebab form, and the message says so; the entry keeps the
+// team as given.
+func TestNewTeamFile(t *testing.T) {
+	flags := []string{"--id", "vault-unseal-key", "--name", "Vault unseal key", "--owner", "ops@example.com", "--period", "180", "--last-changed", "2026-09-01"}
+	tests := []struct {
+		team, file string
+	}{
+		{"Payments Team", "payments-team.yaml"},
+		{"Payments", "payments.yaml"}, // the file that is already there
+		{"SRE & Platform", "sre-platform.yaml"},
+		{"data_eng", "data_eng.yaml"}, // already a safe name
+		{"ops-2", "ops-2.yaml"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.team, func(t *testing.T) {
+			root := copyRegister(t)
+			r := runRotor(t, nil, "", append([]string{"new", "--register", root, "--team", tc.team}, flags...)...)
+			if r.code != ExitOK {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			file := filepath.Join(root, tc.file)
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(data), "    team: "+tc.team+"\n") && !strings.Contains(string(data), fmt.Sprintf("    team: %q\n", tc.team)) {
+				t.Errorf("the entry does not keep the team as given:\n%s", data)
+			}
+			mapped := fmt.Sprintf("team %q goes to %s", tc.team, file)
+			if safe := tc.team+".yaml" == tc.file; safe == strings.Contains(r.stderr, mapped) {
+				t.Errorf("stderr says %q: %v, want %v:\n%s", mapped, !safe, !safe, r.stderr)
+			}
+			if v := runRotor(t, nil, "", "validate", "--register", root); v.code != ExitOK {
+				t.Fatalf("register invalid after new: %s%s", v.stdout, v.stderr)
+			}
+		})
+	}
+	refused := []struct {
+		team string
+		want string
+	}{
+		{"Zürich", "cannot be mapped"},
+		{"!!!", "cannot be mapped"},
+		{"Rotor", "would name the file rotor.yaml, which is not a register file"},
+		{"Template", "would name the file template.yaml"},
+	}
+	for _, tc := range refused {
+		t.Run("refused "+tc.team, func(t *testing.T) {
+			root := copyRegister(t)
+			before := snapshot(t, root)
+			r := runRotor(t, nil, "", append([]string{"new", "--register", root, "--team", tc.team}, flags...)...)
+			if r.code != ExitUsage || !strings.Contains(r.stderr, tc.want) || !strings.Contains(r.stderr, "pass --file") {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			assertUnchanged(t, root, before)
+		})
+	}
+	t.Run("with --file any valid team", func(t *testing.T) {
+		root := copyRegister(t)
+		r := runRotor(t, nil, "", append([]string{"new", "--register", root, "--team", "Zürich", "--file", filepath.Join(root, "zurich.yaml")}, flags...)...)
+		if r.code != ExitOK {
 			t.Fatalf("exit %d: %s", r.code, r.stderr)
 		}
 	})
@@ -349,6 +450,8 @@ func TestNewRefusesBadValues(t *testing.T) {
 		{name: "unknown criticality", args: []string{"--criticality", "urgent"}, want: []string{"--criticality:", "one of low, medium, high, critical"}},
 		{name: "runbook not a URL", args: []string{"--runbook", "wiki/page"}, want: []string{"--runbook:", "http(s) URL"}},
 		{name: "last change not a date", args: []string{"--last-changed", "2026-02-30"}, want: []string{"--last-changed:", "February 2026 has 28 days"}},
+		{name: "last change before 1970", args: []string{"--last-changed", "1969-12-31"}, want: []string{"--last-changed:", "before 1970-01-01"}},
+		{name: "last change not in YYYY-MM-DD", args: []string{"--last-changed", "1.9.2026"}, want: []string{"--last-changed:", "not a date in YYYY-MM-DD form"}},
 		{name: "hidden file", args: []string{"--file", "{root}/.drafts.yaml"},
 			want: []string{`".drafts.yaml" starts with '.'`, "rotor skips hidden files and folders", "choose a file and folders whose names do not start with '.'"}},
 		{name: "file in a hidden folder", args: []string{"--file", "{root}/.git/x.yaml"}, want: []string{`".git" starts with '.'`}},
@@ -368,7 +471,7 @@ func TestNewRefusesBadValues(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			root := copyRegister(t)
 			before := snapshot(t, root)
-			args := []string{"new", "--register", root, "--id", "vault-unseal-key", "--name", "Vault unseal key", "--owner", "ops@example.com", "--period", "90"}
+			args := []string{"new", "--register", root, "--id", "vault-unseal-key", "--name", "Vault unseal key", "--owner", "ops@example.com", "--period", "90", "--last-changed", "2026-09-01"}
 			for _, a := range tc.args {
 				args = append(args, strings.ReplaceAll(a, "{root}", root))
 			}
@@ -421,6 +524,8 @@ func TestNewPrompts(t *testing.T) {
 			"ops", "Ops <ops@example.com>", "ops@example.com", // owner
 			".platform", "platform", // team
 			"0", "1e3", "", // period_days: out of range, not decimal, default
+			"", "2026-02-30", "1.9.2026", "1969-12-31", "2026-11-28", "2026-09-01", // last_changed: none, not a date (twice), too early, future, fine
+			"urgent", "high", // criticality
 			"maybe", "", // write it?
 		}
 		r := runTerminal(t, strings.Join(answers, "\n")+"\n", "new", "--register", root)
@@ -428,7 +533,7 @@ func TestNewPrompts(t *testing.T) {
 			t.Fatalf("exit %d: %s", r.code, r.stderr)
 		}
 		got, _ := os.ReadFile(filepath.Join(root, "platform.yaml"))
-		if !strings.Contains(string(got), "  - id: vault-unseal-key\n    name: Vault unseal key\n    owner: ops@example.com\n    team: platform\n    period_days: 90\n    last_changed: 2026-11-27\n") {
+		if !strings.Contains(string(got), "  - id: vault-unseal-key\n    name: Vault unseal key\n    owner: ops@example.com\n    team: platform\n    period_days: 90\n    last_changed: 2026-09-01\n    criticality: high\n") {
 			t.Fatalf("platform.yaml:\n%s", got)
 		}
 		checkGolden(t, "new-prompts.golden", strings.ReplaceAll(r.stderr, root, "credential_rotation"))
@@ -436,7 +541,7 @@ func TestNewPrompts(t *testing.T) {
 	})
 	t.Run("a new team gets a new file", func(t *testing.T) {
 		root := copyRegister(t)
-		r := runTerminal(t, "vault-unseal-key\nVault unseal key\nops@example.com\nsecurity\n180\ny\n", "new", "--register", root)
+		r := runTerminal(t, "vault-unseal-key\nVault unseal key\nops@example.com\nsecurity\n180\n2026-09-01\n\ny\n", "new", "--register", root)
 		if r.code != ExitOK || !strings.Contains(r.stderr, "goes to "+filepath.Join(root, "security.yaml")+", a new file") ||
 			!strings.Contains(r.stderr, "new file "+filepath.Join(root, "security.yaml")) {
 			t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -447,7 +552,7 @@ func TestNewPrompts(t *testing.T) {
 	})
 	t.Run("asks only for what the flags leave out", func(t *testing.T) {
 		root := copyRegister(t)
-		r := runTerminal(t, "ops@example.com\n\n\ny\n", "new", "--register", root, "--id", "vault-unseal-key", "--name", "Vault unseal key")
+		r := runTerminal(t, "ops@example.com\n\n\n2026-09-01\n\ny\n", "new", "--register", root, "--id", "vault-unseal-key", "--name", "Vault unseal key")
 		if r.code != ExitOK {
 			t.Fatalf("exit %d: %s", r.code, r.stderr)
 		}
@@ -461,11 +566,58 @@ func TestNewPrompts(t *testing.T) {
 	t.Run("a dry run asks but neither confirms nor writes", func(t *testing.T) {
 		root := copyRegister(t)
 		before := snapshot(t, root)
-		r := runTerminal(t, "vault-unseal-key\nVault unseal key\nops@example.com\n\n\n", "new", "--register", root, "--dry-run")
+		r := runTerminal(t, "vault-unseal-key\nVault unseal key\nops@example.com\n\n\n2026-09-01\n\n", "new", "--register", root, "--dry-run")
 		if r.code != ExitOK || !strings.Contains(r.stdout, "- id: vault-unseal-key") || strings.Contains(r.stderr, "write it?") {
 			t.Fatalf("exit %d: %s%s", r.code, r.stdout, r.stderr)
 		}
 		assertUnchanged(t, root, before)
+	})
+	t.Run("an empty answer to a required question says why it asks again", func(t *testing.T) {
+		root := copyRegister(t)
+		r := runTerminal(t, "\nvault-unseal-key\n\nVault unseal key\n\nops@example.com\n\n\n\n2026-09-01\n\ny\n", "new", "--register", root)
+		if r.code != ExitOK {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		for _, want := range []string{
+			"id is required: ", "name is required: ", "owner is required: ",
+			"last_changed is required: the date the secret was last rotated; rotor counts the next due date from it",
+		} {
+			if !strings.Contains(r.stderr, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+			}
+		}
+	})
+	t.Run("the future is counted from --today", func(t *testing.T) {
+		root := copyRegister(t)
+		r := runTerminal(t, "2026-11-21\n2026-11-20\n\n", "new", "--register", root, "--today", "2026-11-20", "--dry-run",
+			"--id", "vault-unseal-key", "--name", "Vault unseal key", "--owner", "ops@example.com", "--period", "90", "--team", "platform")
+		if r.code != ExitOK || !strings.Contains(r.stderr, "last_changed 2026-11-21 is in the future (today is 2026-11-20, UTC) [future-date]") ||
+			!strings.Contains(r.stdout, "last_changed: 2026-11-20\n") {
+			t.Fatalf("exit %d: %s%s", r.code, r.stdout, r.stderr)
+		}
+	})
+	t.Run("a given --last-changed is not asked for", func(t *testing.T) {
+		root := copyRegister(t)
+		r := runTerminal(t, "ops@example.com\n\n\nlow\ny\n", "new", "--register", root, "--id", "vault-unseal-key", "--name", "Vault unseal key", "--last-changed", "2026-09-01")
+		if r.code != ExitOK || strings.Contains(r.stderr, "last rotated") {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		data, _ := os.ReadFile(filepath.Join(root, "credentials.yaml"))
+		if !strings.Contains(string(data), "    last_changed: 2026-09-01\n    criticality: low\n") {
+			t.Errorf("credentials.yaml:\n%s", data)
+		}
+	})
+	t.Run("a team that is not a file name goes to its kebab file", func(t *testing.T) {
+		root := copyRegister(t)
+		r := runTerminal(t, "Payments Team\n\n2026-09-01\n\ny\n", "new", "--register", root, "--id", "vault-unseal-key", "--name", "Vault unseal key", "--owner", "ops@example.com")
+		file := filepath.Join(root, "payments-team.yaml")
+		if r.code != ExitOK || !strings.Contains(r.stderr, fmt.Sprintf("team %q goes to %s, a new file", "Payments Team", file)) {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		data, _ := os.ReadFile(file)
+		if !strings.Contains(string(data), "    team: Payments Team\n") {
+			t.Errorf("%s:\n%s", file, data)
+		}
 	})
 	t.Run("a bad flag is refused before any question", func(t *testing.T) {
 		root := copyRegister(t)
@@ -490,9 +642,12 @@ func TestNewPromptEnds(t *testing.T) {
 		{name: "end at the owner", stdin: "vault-unseal-key\nVault unseal key\n", code: ExitUsage, want: "no answer for owner"},
 		{name: "end at a question with a default", stdin: "vault-unseal-key\nVault unseal key\nops@example.com\n", code: ExitUsage, want: "no answer for team"},
 		{name: "end at the period", stdin: "vault-unseal-key\nVault unseal key\nops@example.com\n\n", code: ExitUsage, want: "no answer for period_days"},
-		{name: "end at the confirmation", stdin: "vault-unseal-key\nVault unseal key\nops@example.com\n\n90\n", code: ExitUsage, want: "no answer for write it?"},
-		{name: "no", stdin: "vault-unseal-key\nVault unseal key\nops@example.com\n\n90\nn\n", code: ExitFailed, want: "nothing was written: you answered no"},
-		{name: "last answer without a newline", stdin: "vault-unseal-key\nVault unseal key\nops@example.com\n\n90\nno", code: ExitFailed, want: "you answered no"},
+		{name: "end at the last change", stdin: "vault-unseal-key\nVault unseal key\nops@example.com\n\n90\n", code: ExitUsage, want: "no answer for last_changed"},
+		{name: "end at the last change after an empty answer", stdin: "vault-unseal-key\nVault unseal key\nops@example.com\n\n90\n\n", code: ExitUsage, want: "no answer for last_changed"},
+		{name: "end at the criticality", stdin: "vault-unseal-key\nVault unseal key\nops@example.com\n\n90\n2026-09-01\n", code: ExitUsage, want: "no answer for criticality"},
+		{name: "end at the confirmation", stdin: "vault-unseal-key\nVault unseal key\nops@example.com\n\n90\n2026-09-01\n\n", code: ExitUsage, want: "no answer for write it?"},
+		{name: "no", stdin: "vault-unseal-key\nVault unseal key\nops@example.com\n\n90\n2026-09-01\n\nn\n", code: ExitFailed, want: "nothing was written: you answered no"},
+		{name: "last answer without a newline", stdin: "vault-unseal-key\nVault unseal key\nops@example.com\n\n90\n2026-09-01\n\nno", code: ExitFailed, want: "you answered no"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -566,7 +721,7 @@ func startNew(ctx context.Context, root string, stderr *syncBuffer) <-chan int {
 	}
 	go func() {
 		done <- Main(ctx, []string{"new", "--register", root, "--team", "payments", "--id", "vault-unseal-key",
-			"--name", "Vault unseal key", "--owner", "ops@example.com", "--period", "90"}, e)
+			"--name", "Vault unseal key", "--owner", "ops@example.com", "--period", "90", "--last-changed", "2026-09-01"}, e)
 	}()
 	return done
 }

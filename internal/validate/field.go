@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/rotor-dev/rotor/internal/register"
 	"github.com/rotor-dev/rotor/internal/rotation"
@@ -35,9 +36,9 @@ var checkBase = []register.Field{
 // zero, no 0x or 1_000 that YAML would also read as a number.
 var plainDecimal = regexp.MustCompile(`^(0|[1-9][0-9]{0,8})$`)
 
-// checkToday is far enough ahead that no date is in its future: the
-// future-date rule depends on the day and on the register's time zone, so
-// it is left to the check of the whole entry.
+// checkToday is far enough ahead that no date is in its future: CheckField
+// knows neither the day nor the register's time zone, so the future-date
+// rule is left to CheckFieldOn or to the check of the whole entry.
 var checkToday = rotation.Date{Year: 9999, Month: 12, Day: 31}
 
 // CheckField checks one value of a credential field the way rotor validate
@@ -49,7 +50,7 @@ var checkToday = rotation.Date{Year: 9999, Month: 12, Day: 31}
 // address and reserved ids, the leak guard), so a prompt that uses
 // CheckField and rotor validate cannot disagree. What it cannot see: rules
 // across fields (notice_days below period_days), across files (duplicate
-// ids) and about the day (last_changed in the future).
+// ids) and about the day (last_changed in the future: see CheckFieldOn).
 //
 // period_days and notice_days must be plain decimal ("90", not "090" or
 // "+90"), the form rotor writes.
@@ -57,6 +58,13 @@ var checkToday = rotation.Date{Year: 9999, Month: 12, Day: 31}
 // A check costs one small parse and validation, well under a millisecond:
 // cheap enough for every answer at a prompt.
 func (v *Validator) CheckField(field, value string) error {
+	return v.CheckFieldOn(field, value, checkToday, nil)
+}
+
+// CheckFieldOn is CheckField on the day today in the register's time zone
+// tz (nil is UTC), so that a last_changed after today is refused too, with
+// the message rotor validate gives.
+func (v *Validator) CheckFieldOn(field, value string, today rotation.Date, tz *time.Location) error {
 	switch {
 	case field == "exemption":
 		return &FieldError{Field: field, Rule: RuleSchema, Message: "exemption is a block of until, reason and approved_by, not a single value", Hint: fieldHints[field]}
@@ -81,7 +89,7 @@ func (v *Validator) CheckField(field, value string) error {
 	if err != nil {
 		return &FieldError{Field: field, Message: err.Error(), Hint: fieldHints[field]}
 	}
-	_, findings := v.ValidateFile("field-check.yaml", data, rotation.Settings{}, checkToday)
+	_, findings := v.ValidateFile("field-check.yaml", data, rotation.Settings{Timezone: tz}, today)
 	var other *FieldError
 	for _, fd := range findings {
 		if fd.Severity != register.SeverityError {

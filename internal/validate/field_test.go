@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rotor-dev/rotor/internal/register"
 	"github.com/rotor-dev/rotor/internal/rotation"
@@ -99,6 +100,49 @@ func TestCheckField(t *testing.T) {
 				t.Errorf("hint %q lacks %q", fe.Hint, tc.hint)
 			}
 		})
+	}
+}
+
+// TestCheckFieldOn: on a given day in a given time zone, a last_changed
+// after that day is refused with rotor validate's future-date message; the
+// day itself and any day before it are not.
+func TestCheckFieldOn(t *testing.T) {
+	v, err := validate.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := rotation.Date{Year: 2026, Month: 11, Day: 27}
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Skip(err)
+	}
+	tests := []struct {
+		value string
+		tz    *time.Location
+		want  string // part of the message; "" when accepted
+	}{
+		{value: "2026-11-27"},
+		{value: "2026-09-01"},
+		{value: "2026-11-28", want: "last_changed 2026-11-28 is in the future (today is 2026-11-27, UTC)"},
+		{value: "2026-11-28", tz: berlin, want: "(today is 2026-11-27, Europe/Berlin)"},
+		{value: "2026-02-30", want: "February 2026 has 28 days"},
+		{value: "1969-12-31", want: "before 1970-01-01"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.value, func(t *testing.T) {
+			err := v.CheckFieldOn("last_changed", tc.value, today, tc.tz)
+			var fe *validate.FieldError
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tc.want == "":
+			case !errors.As(err, &fe) || !strings.Contains(fe.Message, tc.want):
+				t.Fatalf("got %v, want a *FieldError saying %q", err, tc.want)
+			}
+		})
+	}
+	if err := v.CheckField("last_changed", "2999-01-01"); err != nil {
+		t.Errorf("CheckField knows no day, yet refused a future date: %v", err)
 	}
 }
 
