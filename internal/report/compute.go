@@ -148,6 +148,8 @@ type Rotated struct {
 	By                  string        `json:"by"`
 	// At is the commit time in the register's time zone.
 	At time.Time `json:"at,omitzero"`
+
+	crit rotation.Criticality // today's; the tie-break of the ordering
 }
 
 // Exemption is a credential exempt today.
@@ -198,7 +200,8 @@ type Report struct {
 	// id.
 	DueNext7  []Upcoming `json:"due_next_7"`
 	DueNext30 []Upcoming `json:"due_next_30"`
-	// Rotated, by commit time, then id; null when history was not read.
+	// Rotated, by commit time, then criticality (today's), then id; null
+	// when history was not read.
 	Rotated []Rotated `json:"rotated"`
 	// Exemptions in force today, by expiry, then criticality, then id.
 	Exemptions []Exemption `json:"exemptions"`
@@ -323,13 +326,19 @@ func Compute(in Input) *Report {
 
 	if in.Rotated != nil {
 		r.Rotated = make([]Rotated, 0, len(in.Rotated))
+		crit := make(map[string]rotation.Criticality, len(creds))
+		for _, c := range creds {
+			if c != nil {
+				crit[c.ID] = c.Criticality
+			}
+		}
 		for _, x := range in.Rotated {
 			r.Rotated = append(r.Rotated, Rotated{ID: x.ID, Name: x.Name, Team: x.Team,
 				PreviousLastChanged: x.Old, LastChanged: x.New, Ticket: x.Ticket, TicketURL: ticketURL(in.TicketURL, x.Ticket),
-				Commit: x.Commit, By: x.By, At: inZone(x.At, loc)})
+				Commit: x.Commit, By: x.By, At: inZone(x.At, loc), crit: crit[x.ID]})
 		}
 		slices.SortFunc(r.Rotated, func(a, b Rotated) int {
-			return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.ID, b.ID), cmp.Compare(a.Commit, b.Commit))
+			return cmp.Or(a.At.Compare(b.At), compareCriticality(a.crit, b.crit), cmp.Compare(a.ID, b.ID), cmp.Compare(a.Commit, b.Commit))
 		})
 	}
 	return r

@@ -3,6 +3,7 @@ package report_test
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/rotor-dev/rotor/internal/report"
 	"github.com/rotor-dev/rotor/internal/rotation"
@@ -93,5 +94,18 @@ func TestStatusRowCarriesExemption(t *testing.T) {
 	}
 	if got["ok-key"] != nil || got["lapsed"] != nil {
 		t.Errorf("exemption on a row not exempt: ok-key %+v, lapsed %+v", got["ok-key"], got["lapsed"])
+	}
+}
+
+func TestRotatedInOneCommitCriticalFirst(t *testing.T) {
+	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	creds := tieCreds("2026-11-25", 90)
+	var rotated []report.Rotation
+	for _, c := range creds {
+		rotated = append(rotated, report.Rotation{ID: c.ID, Name: c.Name, Old: date("2026-08-25"), New: c.LastChanged, Commit: "abc", By: "alice", At: at})
+	}
+	rep := report.Compute(report.Input{Today: today, Register: register(creds...), Rotated: rotated})
+	if got := ids(rep.Rotated, func(r report.Rotated) string { return r.ID }); !slices.Equal(got, byCriticality) {
+		t.Errorf("order %v, want %v", got, byCriticality)
 	}
 }
