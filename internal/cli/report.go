@@ -31,6 +31,9 @@ type reportOptions struct {
 	Jira          bool
 	Repo          string
 	JiraOverrides jiraOverrides
+	// FailBelow makes the report a gate: exit 1 when compliance is below
+	// this percentage; nil: never.
+	FailBelow *int
 }
 
 func newReportCommand(f *factory) *cli.Command {
@@ -41,7 +44,9 @@ func newReportCommand(f *factory) *cli.Command {
 			"30 days, rotations completed this week, exemptions, the change since last week and a trend, read from " +
 			"the register's git history (no database). In GitHub Actions the Markdown goes to the job summary. " +
 			"--email sends it as text + HTML over SMTP (" + envSMTPURL + ") to report.recipients or " + envReportTo + "; " +
-			"with --dry-run the message is written out instead. Exit status: 0 done, 1 the mail could not be sent, " +
+			"with --dry-run the message is written out instead. --fail-below makes it a gate for CI: exit 1, after " +
+			"the report (and the mail), when compliance as the report shows it is below the percentage; with nothing " +
+			"rated it passes. Exit status: 0 done, 1 the mail could not be sent or compliance is below --fail-below, " +
 			"2 usage or configuration.",
 		Flags: append(append(registerFlags(), jiraFlags()...),
 			&cli.StringFlag{Name: "format", Usage: "output `format`: markdown, text, json or html (default: markdown in Actions, else text)"},
@@ -52,6 +57,7 @@ func newReportCommand(f *factory) *cli.Command {
 			&cli.BoolFlag{Name: "smtp-insecure", Usage: "allow smtp:// without TLS (a trusted network only)"},
 			&cli.BoolFlag{Name: "jira", Usage: "ask Jira for the open ticket of each overdue credential"},
 			&cli.StringFlag{Name: "repo", Usage: "the git working copy `folder` whose history is read", Value: "."},
+			&cli.IntFlag{Name: "fail-below", Usage: "exit 1 when compliance is below `PERCENT` (0 to 100)"},
 		),
 		Action: func(c *cli.Context) error {
 			ro, err := resolveRegister(c, f.Env)
@@ -71,6 +77,10 @@ func newReportCommand(f *factory) *cli.Command {
 				Jira: c.Bool("jira"), Repo: c.String("repo"),
 				JiraOverrides: readJiraOverrides(c, f.Env),
 			}
+			if c.IsSet("fail-below") {
+				p := c.Int("fail-below")
+				o.FailBelow = &p
+			}
 			ctx, cancel := context.WithTimeout(c.Context, c.Duration("timeout"))
 			defer cancel()
 			return runReport(ctx, f, o)
@@ -87,6 +97,9 @@ func runReport(ctx context.Context, f *factory, o reportOptions) error {
 	}
 	if o.DryRun && !o.Email {
 		return usageError("--dry-run is for --email: it writes the message instead of sending it")
+	}
+	if o.FailBelow != nil && (*o.FailBelow < 0 || *o.FailBelow > 100) {
+		return usageError("--fail-below %d: use a percentage from 0 to 100", *o.FailBelow)
 	}
 	res, err := requireValid(ctx, f, o.registerOptions)
 	if err != nil {
@@ -132,8 +145,9 @@ func runReport(ctx context.Context, f *factory, o reportOptions) error {
 	if err := writeReport(f.Env, o, rep); err != nil {
 		return err
 	}
+	gate := failBelow(o.FailBelow, rep.CompliancePercent, progress)
 	if !o.Email {
-		return nil
+		return gate
 	}
 	msg, err := reportMessage(f.Env, rep, msgTo)
 	if err != nil {
@@ -148,13 +162,35 @@ func runReport(ctx context.Context, f *factory, o reportOptions) error {
 			closeOut()
 			return err
 		}
-		return closeOut()
+		if err := closeOut(); err != nil {
+			return err
+		}
+		return gate
 	}
 	progress(fmt.Sprintf("sending the report to %s", textsafe.Value(strings.Join(msgTo, ", "))))
 	if _, err := sender.Send(ctx, msg); err != nil {
+		if gate != nil {
+			progress(gate.Error())
+		}
 		return failed("the report was written, but the e-mail was not sent: %v", err)
 	}
 	progress("sent " + textsafe.Value(rep.Subject()))
+	return gate
+}
+
+// failBelow is the gate of --fail-below (nil: none) on the report's
+// compliance, rounded as the report shows it (nil: nothing rated, which
+// passes and says so).
+func failBelow(bar, compliance *int, progress func(string)) error {
+	switch {
+	case bar == nil:
+		return nil
+	case compliance == nil:
+		progress(fmt.Sprintf("nothing is rated (every credential is exempt, or there is none): --fail-below %d passes", *bar))
+		return nil
+	case *compliance < *bar:
+		return failed("compliance is %d%%, below %d%% (--fail-below %d)", *compliance, *bar, *bar)
+	}
 	return nil
 }
 

@@ -216,3 +216,74 @@ func TestReportInARepositoryWithoutCommits(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestReportFailBelow: --fail-below makes the report a gate; the report is
+// written first and the last line of stderr says why.
+func TestReportFailBelow(t *testing.T) {
+	allExempt := t.TempDir()
+	entry := reportEntry("frozen", "payments", "2026-01-01", "    exemption:\n      until: 2027-01-31\n      reason: vendor migration\n      approved_by: ciso@example.com\n")
+	if err := os.WriteFile(filepath.Join(allExempt, "all.yaml"), []byte("credentials:\n"+entry), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		register string
+		args     []string
+		wantCode int
+		lastLine string // the last line of stderr
+	}{
+		{name: "below", args: []string{"--fail-below", "95"}, wantCode: ExitFailed,
+			lastLine: "rotor: compliance is 73%, below 95% (--fail-below 95)"},
+		{name: "below as JSON", args: []string{"--fail-below", "95", "--format", "json"}, wantCode: ExitFailed,
+			lastLine: "rotor: compliance is 73%, below 95% (--fail-below 95)"},
+		{name: "at the bar", args: []string{"--fail-below", "73"}},
+		{name: "no bar", args: []string{"--fail-below", "0"}},
+		{name: "nothing rated", register: allExempt, args: []string{"--fail-below", "95"},
+			lastLine: "rotor: nothing is rated (every credential is exempt, or there is none): --fail-below 95 passes"},
+		{name: "above 100", args: []string{"--fail-below", "101"}, wantCode: ExitUsage,
+			lastLine: "rotor: --fail-below 101: use a percentage from 0 to 100"},
+		{name: "negative", args: []string{"--fail-below", "-1"}, wantCode: ExitUsage,
+			lastLine: "rotor: --fail-below -1: use a percentage from 0 to 100"},
+		{name: "with the e-mail written", args: []string{"--fail-below", "95", "--email", "--dry-run"}, wantCode: ExitFailed,
+			lastLine: "rotor: compliance is 73%, below 95% (--fail-below 95)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reg := example
+			if tt.register != "" {
+				reg = tt.register
+			}
+			env := map[string]string{"ROTOR_REPORT_TO": "security@example.com", "ROTOR_REPORT_FROM": "rotor@example.com"}
+			args := append([]string{"report", "--register", reg, "--repo", t.TempDir(), "--today", "2026-11-27"}, tt.args...)
+			r := runRotor(t, env, "", args...)
+			if r.code != tt.wantCode {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, tt.wantCode, r.stdout, r.stderr)
+			}
+			if tt.wantCode != ExitUsage && r.stdout == "" {
+				t.Errorf("the report was not written")
+			}
+			if tt.lastLine != "" {
+				lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
+				if got := lines[len(lines)-1]; got != tt.lastLine {
+					t.Errorf("last line of stderr %q, want %q", got, tt.lastLine)
+				}
+			}
+		})
+	}
+}
+
+// TestReportFailBelowWhenMailFails: mail down and compliance below the bar
+// are both said; the mail's failure is the last line.
+func TestReportFailBelowWhenMailFails(t *testing.T) {
+	srv := mailtest.Start(t, mailtest.Options{TLS: mailtest.NoTLS})
+	env := map[string]string{"ROTOR_SMTP_URL": srv.URL("", ""), "ROTOR_REPORT_FROM": "rotor@example.com", "ROTOR_REPORT_TO": "security@example.com"}
+	r := runRotor(t, env, "", "report", "--register", example, "--repo", t.TempDir(), "--today", "2026-11-27", "--email", "--fail-below", "95")
+	if r.code != ExitFailed || r.stdout == "" {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
+	if !strings.Contains(r.stderr, "rotor: compliance is 73%, below 95% (--fail-below 95)\n") ||
+		!strings.Contains(lines[len(lines)-1], "the e-mail was not sent") {
+		t.Errorf("stderr:\n%s", r.stderr)
+	}
+}

@@ -24,6 +24,9 @@ type statusOptions struct {
 	Format   string
 	Statuses []rotation.Status // empty: all
 	Teams    []string          // empty: all
+	// FailOn makes the command a gate: overdue fails (exit 1) when a row
+	// listed is overdue, due when one is due or overdue; "": never.
+	FailOn string
 }
 
 func newStatusCommand(f *factory) *cli.Command {
@@ -31,18 +34,24 @@ func newStatusCommand(f *factory) *cli.Command {
 		Name:  "status",
 		Usage: "list every credential with its next due date and status",
 		Description: "Statuses: ok, due (inside the notice window), overdue (past the due date), exempt. " +
-			"next_due_date = last_changed + period_days; days_left = next_due_date - today.",
+			"next_due_date = last_changed + period_days; days_left = next_due_date - today. Rows are sorted by " +
+			"due date, then criticality (critical first), then id. --fail-on makes it a gate for CI: exit 1, " +
+			"after the table, when a credential listed is overdue (--fail-on overdue) or due or overdue " +
+			"(--fail-on due). Exit status: 0 done, 1 the register has errors or the gate failed, 2 usage " +
+			"(a --team the register does not have, too).",
 		Flags: append(registerFlags(),
 			&cli.StringFlag{Name: "format", Usage: "output `format`: text, json or markdown", Value: "text"},
 			&cli.StringSliceFlag{Name: "status", Usage: "show only these `statuses` (ok, due, overdue, exempt; repeat or comma-separate)"},
 			&cli.StringSliceFlag{Name: "team", Usage: "show only these `teams` (repeat or comma-separate)"},
+			&cli.StringFlag{Name: "fail-on", Usage: "exit 1 when a credential listed is `overdue`, or (due) due or overdue"},
 		),
 		Action: func(c *cli.Context) error {
 			ro, err := resolveRegister(c, f.Env)
 			if err != nil {
 				return err
 			}
-			o := statusOptions{registerOptions: ro, Format: c.String("format"), Teams: splitList(c.StringSlice("team"))}
+			o := statusOptions{registerOptions: ro, Format: c.String("format"), Teams: splitList(c.StringSlice("team")),
+				FailOn: c.String("fail-on")}
 			for _, s := range splitList(c.StringSlice("status")) {
 				st := rotation.Status(s)
 				if !slices.Contains(rotation.Statuses, st) {
@@ -71,22 +80,92 @@ func runStatus(ctx context.Context, f *factory, o statusOptions) error {
 	if err := checkFormat(o.Format, "text", "json", "markdown"); err != nil {
 		return err
 	}
+	failOn, err := failOnStatuses(o.FailOn)
+	if err != nil {
+		return err
+	}
 	res, err := requireValid(ctx, f, o.registerOptions)
 	if err != nil {
+		return err
+	}
+	if err := checkTeams(res.Register, o.Teams); err != nil {
 		return err
 	}
 	rows := report.StatusRows(res.Register, res.Today, o.Statuses, o.Teams)
 	switch o.Format {
 	case "json":
-		return writeStatusJSON(f.Stdout, rows)
+		err = writeStatusJSON(f.Stdout, rows)
 	case "markdown":
-		return writeStatusMarkdown(f.Stdout, rows, res.Today)
+		err = writeStatusMarkdown(f.Stdout, rows, res.Today)
+	default:
+		if err = writeStatusText(f.Stdout, rows); err == nil {
+			fmt.Fprintf(f.Stderr, "%s%s as of %s\n", exitPrefix, statusCounts(rows), res.Today)
+		}
 	}
-	if err := writeStatusText(f.Stdout, rows); err != nil {
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(f.Stderr, "%s%s as of %s\n", exitPrefix, statusCounts(rows), res.Today)
+	n := 0
+	for _, r := range rows {
+		if slices.Contains(failOn, r.Status) {
+			n++
+		}
+	}
+	if n > 0 {
+		what := "overdue"
+		if len(failOn) > 1 {
+			what = "due or overdue"
+		}
+		return failed("%s %s (--fail-on %s)", textsafe.Plural(n, "credential", "credentials"), what, o.FailOn)
+	}
 	return nil
+}
+
+// failOnStatuses returns the statuses that fail the gate --fail-on asks
+// for: none for "", overdue for overdue, due and overdue for due.
+func failOnStatuses(failOn string) ([]rotation.Status, error) {
+	switch failOn {
+	case "":
+		return nil, nil
+	case "overdue":
+		return []rotation.Status{rotation.StatusOverdue}, nil
+	case "due":
+		return []rotation.Status{rotation.StatusDue, rotation.StatusOverdue}, nil
+	}
+	return nil, usageError("--fail-on %q: use overdue or due", failOn)
+}
+
+// checkTeams is a usage error when a team asked for is one no credential
+// of reg has: a typo would otherwise look like a team with nothing due.
+func checkTeams(reg *rotation.Register, teams []string) error {
+	known := map[string]bool{}
+	for _, c := range reg.Credentials {
+		if c != nil && c.Team != "" {
+			known[c.Team] = true
+		}
+	}
+	var unknown []string
+	for _, t := range teams {
+		if !known[t] && !slices.Contains(unknown, strconv.Quote(t)) {
+			unknown = append(unknown, strconv.Quote(t))
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	noun := "team"
+	if len(unknown) > 1 {
+		noun = "teams"
+	}
+	if len(known) == 0 {
+		return usageError("no %s %s: the register has no teams; leave out --team", noun, strings.Join(unknown, ", "))
+	}
+	names := make([]string, 0, len(known))
+	for t := range known {
+		names = append(names, textsafe.Value(t))
+	}
+	slices.Sort(names)
+	return usageError("no %s %s: the register has %s", noun, strings.Join(unknown, ", "), strings.Join(names, ", "))
 }
 
 // statusCounts sums rows up: "12 credentials: 3 overdue, 4 due, 4 ok, 1 exempt".
@@ -136,6 +215,11 @@ func writeStatusJSON(w io.Writer, rows []report.StatusRow) error {
 		b = appendField(b, "status", string(r.Status), false)
 		b = appendField(b, "criticality", r.Criticality, true)
 		b = appendField(b, "last_ticket", r.LastTicket, true)
+		if r.Exemption != nil {
+			b = append(b, "    \"exemption\": {\n      \"until\": "...)
+			b = appendJSONString(b, r.Exemption.Until.String())
+			b = append(b, "\n    },\n"...)
+		}
 		b = b[:len(b)-2] // the last field's ",\n"
 		b = append(b, "\n  }"...)
 		if i < len(rows)-1 {
@@ -215,10 +299,11 @@ func appendJSONString(b []byte, s string) []byte {
 // the line.
 func writeStatusText(w io.Writer, rows []report.StatusRow) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tOWNER\tTEAM\tLAST CHANGED\tNEXT DUE\tDAYS LEFT\tSTATUS")
+	fmt.Fprintln(tw, "ID\tNAME\tOWNER\tTEAM\tCRITICALITY\tLAST CHANGED\tNEXT DUE\tDAYS LEFT\tSTATUS")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", textsafe.LineStart(r.ID), textsafe.Value(r.Name),
-			textsafe.Value(r.Owner), dash(textsafe.Value(r.Team)), r.LastChanged, r.NextDueDate, r.DaysLeft, r.Status)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", textsafe.LineStart(r.ID), textsafe.Value(r.Name),
+			textsafe.Value(r.Owner), dash(textsafe.Value(r.Team)), dash(textsafe.Value(r.Criticality)), r.LastChanged,
+			r.NextDueDate, daysLeft(r), r.Status)
 	}
 	return tw.Flush()
 }
@@ -227,15 +312,26 @@ func writeStatusText(w io.Writer, rows []report.StatusRow) error {
 // every value from the register goes through package markdown.
 func writeStatusMarkdown(w io.Writer, rows []report.StatusRow, today rotation.Date) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "| id | name | owner | team | last changed | next due | days left | status |\n")
-	b.WriteString("| --- | --- | --- | --- | --- | --- | ---: | --- |\n")
+	fmt.Fprintf(&b, "| id | name | owner | team | criticality | last changed | next due | days left | status |\n")
+	b.WriteString("| --- | --- | --- | --- | --- | --- | --- | ---: | --- |\n")
 	for _, r := range rows {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %d | %s |\n", markdown.Code(r.ID), markdown.Text(r.Name),
-			markdown.Text(r.Owner), dash(markdown.Text(r.Team)), r.LastChanged, r.NextDueDate, r.DaysLeft, r.Status)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", markdown.Code(r.ID), markdown.Text(r.Name),
+			markdown.Text(r.Owner), dash(markdown.Text(r.Team)), dash(markdown.Text(r.Criticality)), r.LastChanged,
+			r.NextDueDate, daysLeft(r), r.Status)
 	}
 	fmt.Fprintf(&b, "\n%s, as of %s.\n", textsafe.Plural(len(rows), "credential", "credentials"), today)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// daysLeft is the DAYS LEFT of a row: the number, or for an exempt row
+// "exempt until 2027-01-31", since its days left to a due date that has
+// passed say nothing.
+func daysLeft(r report.StatusRow) string {
+	if r.Exemption != nil {
+		return "exempt until " + r.Exemption.Until.String()
+	}
+	return strconv.Itoa(r.DaysLeft)
 }
 
 func dash(s string) string {

@@ -48,6 +48,8 @@ func TestStatusJSONMatchesEncodingJSON(t *testing.T) {
 			Criticality: "high", LastTicket: "SEC-1"},
 		{ID: "b", Name: "tab\there, newline\nthere, control \x01, bad \xff, line sep \u2028, café ☃", Team: "t",
 			Status: rotation.StatusOK},
+		{ID: "c", Status: rotation.StatusExempt, DaysLeft: -60,
+			Exemption: &report.StatusExemption{Until: rotation.MustParseDate("2027-01-31")}},
 	}
 	var got bytes.Buffer
 	if err := writeStatusJSON(&got, rows); err != nil {

@@ -49,7 +49,7 @@ type point struct {
 type team struct {
 	report.Team
 	Slug  string
-	Rows  []report.StatusRow // by due date, then id
+	Rows  []report.StatusRow // by due date, then criticality, then id
 	Trend []point            // the overall trend's dates
 }
 

@@ -381,8 +381,8 @@ func TestStatusRows(t *testing.T) {
 	for _, r := range rows {
 		ids = append(ids, r.ID)
 	}
-	if want := []string{"legacy-ldap-bind", "orphan-token", "payments-db-admin"}; !slices.Equal(ids, want) {
-		t.Errorf("overdue rows %v, want %v (by due date, then id)", ids, want)
+	if want := []string{"legacy-ldap-bind", "payments-db-admin", "orphan-token"}; !slices.Equal(ids, want) {
+		t.Errorf("overdue rows %v, want %v (by due date, then criticality, then id)", ids, want)
 	}
 	if rows := report.StatusRows(reg, today, nil, []string{"payments"}); len(rows) != 4 {
 		t.Errorf("%d rows of team payments, want 4", len(rows))

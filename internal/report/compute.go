@@ -116,6 +116,8 @@ type Overdue struct {
 	// Ticket is the open ticket's key, when Jira was asked and has one.
 	Ticket    string `json:"ticket,omitempty"`
 	TicketURL string `json:"ticket_url,omitempty"`
+
+	crit rotation.Criticality // the tie-break of the ordering
 }
 
 // Upcoming is a credential due within the next 30 days.
@@ -129,6 +131,8 @@ type Upcoming struct {
 	Status      rotation.Status `json:"status"` // ok or due
 	Ticket      string          `json:"ticket,omitempty"`
 	TicketURL   string          `json:"ticket_url,omitempty"`
+
+	crit rotation.Criticality // the tie-break of the ordering
 }
 
 // Rotated is a rotation completed in the week, as the report shows it.
@@ -144,6 +148,8 @@ type Rotated struct {
 	By                  string        `json:"by"`
 	// At is the commit time in the register's time zone.
 	At time.Time `json:"at,omitzero"`
+
+	crit rotation.Criticality // today's; the tie-break of the ordering
 }
 
 // Exemption is a credential exempt today.
@@ -156,6 +162,8 @@ type Exemption struct {
 	DaysLeft   int           `json:"days_left"` // until the exemption ends; 0 on its last day
 	Reason     string        `json:"reason"`
 	ApprovedBy string        `json:"approved_by"`
+
+	crit rotation.Criticality // the tie-break of the ordering
 }
 
 // Team is the compliance of one team.
@@ -184,15 +192,18 @@ type Report struct {
 	// Change is CompliancePercent minus last week's, in percentage points;
 	// null when either is missing.
 	Change *int `json:"change"`
-	// Overdue, by days overdue (most first), then id.
+	// Overdue, by days overdue (most first), then criticality (critical
+	// first), then id.
 	Overdue []Overdue `json:"overdue"`
 	// DueNext7 and DueNext30 are the credentials not exempt with
-	// 0 <= days_left <= 7 and <= 30, by days left, then id.
+	// 0 <= days_left <= 7 and <= 30, by days left, then criticality, then
+	// id.
 	DueNext7  []Upcoming `json:"due_next_7"`
 	DueNext30 []Upcoming `json:"due_next_30"`
-	// Rotated, by commit time, then id; null when history was not read.
+	// Rotated, by commit time, then criticality (today's), then id; null
+	// when history was not read.
 	Rotated []Rotated `json:"rotated"`
-	// Exemptions in force today, by expiry, then id.
+	// Exemptions in force today, by expiry, then criticality, then id.
 	Exemptions []Exemption `json:"exemptions"`
 	// Previous is the register seven days ago; null without history.
 	Previous *Figures `json:"previous"`
@@ -254,20 +265,21 @@ func Compute(in Input) *Report {
 			t.Exempt++
 			e := c.Exemption
 			r.Exemptions = append(r.Exemptions, Exemption{ID: c.ID, Name: c.Name, Owner: c.Owner, Team: c.Team,
-				Until: e.Until, DaysLeft: today.DaysUntil(e.Until), Reason: e.Reason, ApprovedBy: e.ApprovedBy})
+				Until: e.Until, DaysLeft: today.DaysUntil(e.Until), Reason: e.Reason, ApprovedBy: e.ApprovedBy,
+				crit: c.Criticality})
 			continue
 		case rotation.StatusOverdue:
 			t.Overdue++
 			key, url := ticket(c.ID)
 			r.Overdue = append(r.Overdue, Overdue{ID: c.ID, Name: c.Name, Owner: c.Owner, Team: c.Team,
-				NextDueDate: ev.NextDue, DaysOverdue: -ev.DaysLeft, Ticket: key, TicketURL: url})
+				NextDueDate: ev.NextDue, DaysOverdue: -ev.DaysLeft, Ticket: key, TicketURL: url, crit: c.Criticality})
 			continue
 		}
 		t.OnTime++
 		if ev.DaysLeft <= 30 {
 			key, url := ticket(c.ID)
 			u := Upcoming{ID: c.ID, Name: c.Name, Owner: c.Owner, Team: c.Team, NextDueDate: ev.NextDue,
-				DaysLeft: ev.DaysLeft, Status: ev.Status, Ticket: key, TicketURL: url}
+				DaysLeft: ev.DaysLeft, Status: ev.Status, Ticket: key, TicketURL: url, crit: c.Criticality}
 			r.DueNext30 = append(r.DueNext30, u)
 		}
 	}
@@ -275,15 +287,15 @@ func Compute(in Input) *Report {
 	r.Total, r.Exempt, r.OnTime, r.CompliancePercent = cur.Total, cur.Exempt, cur.OnTime, cur.CompliancePercent
 
 	slices.SortFunc(r.Overdue, func(a, b Overdue) int {
-		return cmp.Or(cmp.Compare(b.DaysOverdue, a.DaysOverdue), cmp.Compare(a.ID, b.ID))
+		return cmp.Or(cmp.Compare(b.DaysOverdue, a.DaysOverdue), compareCriticality(a.crit, b.crit), cmp.Compare(a.ID, b.ID))
 	})
 	slices.SortFunc(r.DueNext30, func(a, b Upcoming) int {
-		return cmp.Or(cmp.Compare(a.DaysLeft, b.DaysLeft), cmp.Compare(a.ID, b.ID))
+		return cmp.Or(cmp.Compare(a.DaysLeft, b.DaysLeft), compareCriticality(a.crit, b.crit), cmp.Compare(a.ID, b.ID))
 	})
 	n7, _ := slices.BinarySearchFunc(r.DueNext30, 8, func(u Upcoming, days int) int { return cmp.Compare(u.DaysLeft, days) })
 	r.DueNext7 = slices.Clone(r.DueNext30[:n7])
 	slices.SortFunc(r.Exemptions, func(a, b Exemption) int {
-		return cmp.Or(a.Until.Compare(b.Until), cmp.Compare(a.ID, b.ID))
+		return cmp.Or(a.Until.Compare(b.Until), compareCriticality(a.crit, b.crit), cmp.Compare(a.ID, b.ID))
 	})
 
 	for _, t := range teams {
@@ -314,13 +326,19 @@ func Compute(in Input) *Report {
 
 	if in.Rotated != nil {
 		r.Rotated = make([]Rotated, 0, len(in.Rotated))
+		crit := make(map[string]rotation.Criticality, len(creds))
+		for _, c := range creds {
+			if c != nil {
+				crit[c.ID] = c.Criticality
+			}
+		}
 		for _, x := range in.Rotated {
 			r.Rotated = append(r.Rotated, Rotated{ID: x.ID, Name: x.Name, Team: x.Team,
 				PreviousLastChanged: x.Old, LastChanged: x.New, Ticket: x.Ticket, TicketURL: ticketURL(in.TicketURL, x.Ticket),
-				Commit: x.Commit, By: x.By, At: inZone(x.At, loc)})
+				Commit: x.Commit, By: x.By, At: inZone(x.At, loc), crit: crit[x.ID]})
 		}
 		slices.SortFunc(r.Rotated, func(a, b Rotated) int {
-			return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.ID, b.ID), cmp.Compare(a.Commit, b.Commit))
+			return cmp.Or(a.At.Compare(b.At), compareCriticality(a.crit, b.crit), cmp.Compare(a.ID, b.ID), cmp.Compare(a.Commit, b.Commit))
 		})
 	}
 	return r

@@ -25,11 +25,20 @@ type StatusRow struct {
 	Status      rotation.Status `json:"status"`
 	Criticality string          `json:"criticality,omitempty"`
 	LastTicket  string          `json:"last_ticket,omitempty"`
+	// Exemption is the exemption in force today; nil when the credential
+	// is not exempt (an exemption that has ended is not shown).
+	Exemption *StatusExemption `json:"exemption,omitempty"`
+}
+
+// StatusExemption is the exemption of an exempt StatusRow.
+type StatusExemption struct {
+	Until rotation.Date `json:"until"` // the last day of the exemption
 }
 
 // StatusRows evaluates every credential of reg on today, keeps those of
 // the statuses and teams asked for (empty: all), and sorts them by due
-// date, then id: the rows of `rotor status`.
+// date, then criticality (critical first), then id: the rows of
+// `rotor status`.
 func StatusRows(reg *rotation.Register, today rotation.Date, statuses []rotation.Status, teams []string) []StatusRow {
 	if reg == nil {
 		return []StatusRow{}
@@ -46,15 +55,41 @@ func StatusRows(reg *rotation.Register, today rotation.Date, statuses []rotation
 		if len(teams) > 0 && !slices.Contains(teams, c.Team) {
 			continue
 		}
+		var ex *StatusExemption
+		if ev.Status == rotation.StatusExempt {
+			ex = &StatusExemption{Until: c.Exemption.Until}
+		}
 		rows = append(rows, StatusRow{
 			ID: c.ID, Name: c.Name, Owner: c.Owner, Team: c.Team, File: c.Pos.File, Line: c.Pos.Line,
 			PeriodDays: c.PeriodDays, NoticeDays: c.NoticeDays, LastChanged: c.LastChanged,
 			NextDueDate: ev.NextDue, DaysLeft: ev.DaysLeft, Status: ev.Status,
-			Criticality: string(c.Criticality), LastTicket: c.LastTicket,
+			Criticality: string(c.Criticality), LastTicket: c.LastTicket, Exemption: ex,
 		})
 	}
 	slices.SortFunc(rows, func(a, b StatusRow) int {
-		return cmp.Or(a.NextDueDate.Compare(b.NextDueDate), cmp.Compare(a.ID, b.ID))
+		return cmp.Or(a.NextDueDate.Compare(b.NextDueDate),
+			compareCriticality(rotation.Criticality(a.Criticality), rotation.Criticality(b.Criticality)), cmp.Compare(a.ID, b.ID))
 	})
 	return rows
+}
+
+// compareCriticality orders criticalities from the most harmful leak to
+// the least: critical, high, medium, low, then none (or a value the schema
+// does not know).
+func compareCriticality(a, b rotation.Criticality) int {
+	return cmp.Compare(criticalityRank(a), criticalityRank(b))
+}
+
+func criticalityRank(c rotation.Criticality) int {
+	switch c {
+	case rotation.CriticalityCritical:
+		return 0
+	case rotation.CriticalityHigh:
+		return 1
+	case rotation.CriticalityMedium:
+		return 2
+	case rotation.CriticalityLow:
+		return 3
+	}
+	return 4
 }
