@@ -287,15 +287,15 @@ func Compute(in Input) *Report {
 	r.Total, r.Exempt, r.OnTime, r.CompliancePercent = cur.Total, cur.Exempt, cur.OnTime, cur.CompliancePercent
 
 	slices.SortFunc(r.Overdue, func(a, b Overdue) int {
-		return cmp.Or(cmp.Compare(b.DaysOverdue, a.DaysOverdue), compareCriticality(a.crit, b.crit), cmp.Compare(a.ID, b.ID))
+		return cmp.Or(cmp.Compare(b.DaysOverdue, a.DaysOverdue), rotation.CompareCriticality(a.crit, b.crit), cmp.Compare(a.ID, b.ID))
 	})
 	slices.SortFunc(r.DueNext30, func(a, b Upcoming) int {
-		return cmp.Or(cmp.Compare(a.DaysLeft, b.DaysLeft), compareCriticality(a.crit, b.crit), cmp.Compare(a.ID, b.ID))
+		return cmp.Or(cmp.Compare(a.DaysLeft, b.DaysLeft), rotation.CompareCriticality(a.crit, b.crit), cmp.Compare(a.ID, b.ID))
 	})
 	n7, _ := slices.BinarySearchFunc(r.DueNext30, 8, func(u Upcoming, days int) int { return cmp.Compare(u.DaysLeft, days) })
 	r.DueNext7 = slices.Clone(r.DueNext30[:n7])
 	slices.SortFunc(r.Exemptions, func(a, b Exemption) int {
-		return cmp.Or(a.Until.Compare(b.Until), compareCriticality(a.crit, b.crit), cmp.Compare(a.ID, b.ID))
+		return cmp.Or(a.Until.Compare(b.Until), rotation.CompareCriticality(a.crit, b.crit), cmp.Compare(a.ID, b.ID))
 	})
 
 	for _, t := range teams {
@@ -338,7 +338,7 @@ func Compute(in Input) *Report {
 				Commit: x.Commit, By: x.By, At: inZone(x.At, loc), crit: crit[x.ID]})
 		}
 		slices.SortFunc(r.Rotated, func(a, b Rotated) int {
-			return cmp.Or(a.At.Compare(b.At), compareCriticality(a.crit, b.crit), cmp.Compare(a.ID, b.ID), cmp.Compare(a.Commit, b.Commit))
+			return cmp.Or(a.At.Compare(b.At), rotation.CompareCriticality(a.crit, b.crit), cmp.Compare(a.ID, b.ID), cmp.Compare(a.Commit, b.Commit))
 		})
 	}
 	return r

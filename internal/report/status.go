@@ -68,28 +68,7 @@ func StatusRows(reg *rotation.Register, today rotation.Date, statuses []rotation
 	}
 	slices.SortFunc(rows, func(a, b StatusRow) int {
 		return cmp.Or(a.NextDueDate.Compare(b.NextDueDate),
-			compareCriticality(rotation.Criticality(a.Criticality), rotation.Criticality(b.Criticality)), cmp.Compare(a.ID, b.ID))
+			rotation.CompareCriticality(rotation.Criticality(a.Criticality), rotation.Criticality(b.Criticality)), cmp.Compare(a.ID, b.ID))
 	})
 	return rows
-}
-
-// compareCriticality orders criticalities from the most harmful leak to
-// the least: critical, high, medium, low, then none (or a value the schema
-// does not know).
-func compareCriticality(a, b rotation.Criticality) int {
-	return cmp.Compare(criticalityRank(a), criticalityRank(b))
-}
-
-func criticalityRank(c rotation.Criticality) int {
-	switch c {
-	case rotation.CriticalityCritical:
-		return 0
-	case rotation.CriticalityHigh:
-		return 1
-	case rotation.CriticalityMedium:
-		return 2
-	case rotation.CriticalityLow:
-		return 3
-	}
-	return 4
 }

@@ -1,6 +1,7 @@
 package rotation
 
 import (
+	"cmp"
 	"regexp"
 	"time"
 )
@@ -55,6 +56,26 @@ const (
 	CriticalityHigh     Criticality = "high"
 	CriticalityCritical Criticality = "critical"
 )
+
+// CompareCriticality orders criticalities most critical first (critical,
+// high, medium, low, none): the tie-break of every list rotor prints.
+func CompareCriticality(a, b Criticality) int {
+	return cmp.Compare(a.rank(), b.rank())
+}
+
+func (c Criticality) rank() int {
+	switch c {
+	case CriticalityCritical:
+		return 0
+	case CriticalityHigh:
+		return 1
+	case CriticalityMedium:
+		return 2
+	case CriticalityLow:
+		return 3
+	}
+	return 4
+}
 
 // Credential is one entry of the register. It holds metadata only: rotor
 // never stores secret material.
