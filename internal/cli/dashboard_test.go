@@ -190,3 +190,30 @@ func BenchmarkDashboard10000(b *testing.B) {
 		b.Fatalf("%d credential pages, want 10000 (%v)", len(entries), err)
 	}
 }
+
+// TestDashboardExemptShowsItsEnd: an exempt credential's pages say until
+// when it is exempt, never how many days "late" its old due date is.
+func TestDashboardExemptShowsItsEnd(t *testing.T) {
+	dir := t.TempDir()
+	root := filepath.Join(dir, "credential_rotation")
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	exempt := "    exemption:\n      until: 2027-01-31\n      reason: vendor migration\n      approved_by: ciso@example.com\n"
+	if err := os.WriteFile(filepath.Join(root, "all.yaml"), []byte(registerFile(auditEntry("x", 30, "2026-04-01", exempt))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "site")
+	if r := runRotor(t, nil, "", "dashboard", "--register", root, "--repo", dir, "--today", "2026-11-27", "--out", out); r.code != ExitOK {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	for _, p := range []string{"credentials/x.html", "teams/platform.html"} {
+		b, err := os.ReadFile(filepath.Join(out, p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), "exempt until 2027-01-31") || strings.Contains(string(b), "days late") {
+			t.Errorf("%s does not say until when x is exempt (or calls it late)", p)
+		}
+	}
+}

@@ -250,7 +250,7 @@ func (m *model) dueICS() ([]byte, error) {
 		if c.System != "" {
 			desc = append(desc, "System: "+c.System)
 		}
-		desc = append(desc, "Every "+plural(c.PeriodDays, "day")+"; last changed "+c.LastChanged.String()+".")
+		desc = append(desc, "Every "+textsafe.Plural(c.PeriodDays, "day", "days")+"; last changed "+c.LastChanged.String()+".")
 		if c.LastTicket != "" {
 			desc = append(desc, "Last ticket: "+c.LastTicket)
 		}

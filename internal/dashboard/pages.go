@@ -113,6 +113,15 @@ func runbookLink(s string) string {
 	return u.String()
 }
 
+// dueNote says how far a row's due date is, or until when it is exempt:
+// "12 days late", "due today", "3 days left", "exempt until 2027-01-31".
+func dueNote(r report.StatusRow) string {
+	if r.Exemption != nil {
+		return "exempt until " + r.Exemption.Until.String()
+	}
+	return days(r.DaysLeft)
+}
+
 // days says how far a due date is: "12 days late", "due today", "3 days left".
 func days(left int) string {
 	switch {
@@ -126,13 +135,6 @@ func days(left int) string {
 		return "1 day left"
 	}
 	return strconv.Itoa(left) + " days left"
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return strconv.Itoa(n) + " " + word + "s"
 }
 
 func (m *model) page(title, heading, root string) page {
@@ -293,9 +295,9 @@ func (m *model) renderIndex() (file, error) {
 		}
 		switch d := *rep.Change; {
 		case d > 0:
-			change = "▲ up " + plural(d, "point") + " since last week" + was
+			change = "▲ up " + textsafe.Plural(d, "point", "points") + " since last week" + was
 		case d < 0:
-			change = "▼ down " + plural(-d, "point") + " since last week" + was
+			change = "▼ down " + textsafe.Plural(-d, "point", "points") + " since last week" + was
 		default:
 			change = "unchanged since last week"
 		}
@@ -303,7 +305,7 @@ func (m *model) renderIndex() (file, error) {
 	v.KPIs = append([]kpi{complianceKPI(rep.CompliancePercent, change)}, statusKPIs(m.counts)...)
 	soon := kpi{ID: "soonest", Value: "none", Label: "soonest due date", Note: "nothing falls due", Class: "date"}
 	if s := m.soonest; s != nil {
-		soon.Value, soon.Note = s.NextDueDate.String(), days(s.DaysLeft)
+		soon.Value, soon.Note = s.NextDueDate.String(), dueNote(*s)
 	}
 	v.KPIs = append(v.KPIs, soon)
 
@@ -319,7 +321,7 @@ func (m *model) renderIndex() (file, error) {
 		}
 		v.Actions.Rows = append(v.Actions.Rows, []cell{{Status: statusOf(r.Status)}, m.credCell(r.ID, ""), {Text: text(r.Name)},
 			{Text: text(r.Owner)}, m.teamCell(r.Team, ""), {Text: r.NextDueDate.String(), Class: "nowrap"},
-			{Text: days(r.DaysLeft), Class: "num"}, {Text: text(r.LastTicket)}})
+			{Text: dueNote(r), Class: "num"}, {Text: text(r.LastTicket)}})
 	}
 
 	v.Teams = table{Label: "Teams", Empty: "The register has no credentials.",
@@ -362,7 +364,7 @@ func (m *model) renderIndex() (file, error) {
 	v.Exemptions = table{Label: "Exemptions", Empty: "No credential is exempt.",
 		Cols: []column{{Head: "Credential"}, {Head: "Name"}, {Head: "Team"}, {Head: "Until"}, {Head: "Days left", Num: true},
 			{Head: "Reason"}, {Head: "Approved by"}}}
-	v.ExemptText = plural(rep.Exempt, "credential") + " exempt today; the public site names none of them."
+	v.ExemptText = textsafe.Plural(rep.Exempt, "credential", "credentials") + " exempt today; the public site names none of them."
 	if rep.Exempt == 0 {
 		v.ExemptText = "No credential is exempt."
 	}
@@ -374,7 +376,7 @@ func (m *model) renderIndex() (file, error) {
 	}
 
 	nw := len(in.Warnings) + len(rep.Observations)
-	v.WarningText = plural(nw, "warning") + " about the register and its history; the public site shows none of them."
+	v.WarningText = textsafe.Plural(nw, "warning", "warnings") + " about the register and its history; the public site shows none of them."
 	if nw == 0 {
 		v.WarningText = "No warnings."
 	}
@@ -471,8 +473,8 @@ func (m *model) renderTeam(t *team) (file, error) {
 		for _, r := range t.Rows {
 			v.Credentials.Rows = append(v.Credentials.Rows, []cell{{Status: statusOf(r.Status)}, m.credCell(r.ID, "../"),
 				{Text: text(r.Name)}, {Text: text(r.Owner)}, {Text: r.NextDueDate.String(), Class: "nowrap"},
-				{Text: days(r.DaysLeft), Class: "num"}, {Text: r.LastChanged.String(), Class: "nowrap"},
-				{Text: plural(r.PeriodDays, "day"), Class: "num"}, {Text: text(r.LastTicket)}})
+				{Text: dueNote(r), Class: "num"}, {Text: r.LastChanged.String(), Class: "nowrap"},
+				{Text: textsafe.Plural(r.PeriodDays, "day", "days"), Class: "num"}, {Text: text(r.LastTicket)}})
 		}
 	}
 	return execute(teamPage, &v)
@@ -512,7 +514,7 @@ func (m *model) renderCredential(r report.StatusRow, history []audit.Event) (fil
 	st := statusOf(r.Status)
 	v.KPIs = []kpi{
 		{ID: "status", Value: st.Text, Label: "status", Class: "st st-" + st.Class, Symbol: st.Symbol},
-		{ID: "next-due", Value: r.NextDueDate.String(), Label: "next due date", Note: days(r.DaysLeft), Class: "date"},
+		{ID: "next-due", Value: r.NextDueDate.String(), Label: "next due date", Note: dueNote(r), Class: "date"},
 	}
 	v.Fields = append(make([]field, 0, 10), field{"Owner", text(c.Owner)})
 	for _, x := range []field{{"System", c.System}, {"Environment", c.Environment}, {"Criticality", string(c.Criticality)}} {
@@ -520,8 +522,8 @@ func (m *model) renderCredential(r report.StatusRow, history []audit.Event) (fil
 			v.Fields = append(v.Fields, field{x.Name, text(x.Text)})
 		}
 	}
-	v.Fields = append(v.Fields, field{"Rotation period", plural(c.PeriodDays, "day")}, field{"Notice", plural(c.NoticeDays, "day")},
-		field{"Last changed", c.LastChanged.String()}, field{"Next due", r.NextDueDate.String() + " (" + days(r.DaysLeft) + ")"},
+	v.Fields = append(v.Fields, field{"Rotation period", textsafe.Plural(c.PeriodDays, "day", "days")}, field{"Notice", textsafe.Plural(c.NoticeDays, "day", "days")},
+		field{"Last changed", c.LastChanged.String()}, field{"Next due", r.NextDueDate.String() + " (" + dueNote(r) + ")"},
 		field{"Status", st.Symbol + " " + st.Text})
 	if e := c.Exemption; e != nil {
 		v.Exemption = &exemptionView{Until: e.Until.String(), Reason: longText(e.Reason), ApprovedBy: text(e.ApprovedBy)}
@@ -578,7 +580,7 @@ func historyRow(e audit.Event) historyView {
 	}
 	onTime := "✓ on time"
 	if late > 0 {
-		onTime = "✗ " + plural(late, "day") + " late"
+		onTime = "✗ " + textsafe.Plural(late, "day", "days") + " late"
 	}
 	ticket := ""
 	if e.Ticket != nil {
@@ -590,7 +592,7 @@ func historyRow(e audit.Event) historyView {
 	}
 	return historyView{
 		Date: e.Date.String(), Change: old.String() + " → " + nw.String(),
-		Interval: plural(old.DaysUntil(nw), "day"), Period: plural(old.DaysUntil(due), "day"),
+		Interval: textsafe.Plural(old.DaysUntil(nw), "day", "days"), Period: textsafe.Plural(old.DaysUntil(due), "day", "days"),
 		Due: due.String(), OnTime: onTime, Ticket: ticket, Commit: text(commit),
 	}
 }
