@@ -48,13 +48,13 @@ func newAuditCommand(f *factory) *cli.Command {
 			"adds each ticket's state from Jira. The same history gives the same bytes. Exit status: 0 written, " +
 			"1 the register, its history or (with --jira) Jira cannot be read, 2 usage.",
 		Flags: append(append(registerFlags(), auditJiraFlags()...),
-			&cli.BoolFlag{Name: "jira", Usage: "also look up each rotation's ticket in Jira: done or not, and when"},
+			&cli.BoolFlag{DisableDefaultText: true, Name: "jira", Usage: "also look up each rotation's ticket in Jira: done or not, and when"},
 			&cli.StringFlag{Name: "from", Usage: "first day of the period, `YYYY-MM-DD` (default: twelve months before --to)"},
 			&cli.StringFlag{Name: "to", Usage: "last day of the period, `YYYY-MM-DD` (default: today)"},
 			&cli.StringFlag{Name: "format", Usage: "output `format`: " + strings.Join(audit.Formats, ", "), Value: "markdown"},
 			&cli.StringFlag{Name: "out", Usage: "write the pack to `FILE` (replaced whole, never half-written); default: stdout"},
 			&cli.StringFlag{Name: "out-dir", Usage: "write the pack in every format to `DIR` (audit.md, audit.csv, audit.json, audit.html): one reading of history, and of Jira, for all four"},
-			&cli.StringFlag{Name: "repo", Usage: "the git working copy `folder` whose history is read", Value: "."},
+			&cli.StringFlag{Name: "repo", Usage: "the git working copy `folder` whose history is read", Value: ".", DefaultText: "the repository around the current folder"},
 		),
 		Action: func(c *cli.Context) error {
 			ro, err := resolveRegister(c, f.Env)

@@ -41,8 +41,8 @@ func newDashboardCommand(f *factory) *cli.Command {
 		Flags: append(registerFlags(),
 			&cli.StringFlag{Name: "out", Usage: "the site's `folder` (created, or replaced whole)", Required: true},
 			&cli.IntFlag{Name: "weeks", Usage: "`weeks` of trend read from history", Value: 8},
-			&cli.BoolFlag{Name: "public", Usage: "aggregate figures only, safe for a public site: no credential's id, name, owner, system or description"},
-			&cli.StringFlag{Name: "repo", Usage: "the git working copy `folder` (default: the repository around the current folder)", Value: "."},
+			&cli.BoolFlag{DisableDefaultText: true, Name: "public", Usage: "aggregate figures only, safe for a public site: no credential's id, name, owner, system or description"},
+			&cli.StringFlag{Name: "repo", Usage: "the git working copy `folder`", Value: ".", DefaultText: "the repository around the current folder"},
 		),
 		Action: func(c *cli.Context) error {
 			ro, err := resolveRegister(c, f.Env)

@@ -59,7 +59,7 @@ func newNewCommand(f *factory) *cli.Command {
 			&cli.StringFlag{Name: "runbook", Usage: "`URL` of the rotation procedure"},
 			&cli.StringFlag{Name: "criticality", Usage: "`level`: low, medium, high or critical"},
 			&cli.StringFlag{Name: "file", Usage: "register `file` to append to (default: <register>/<team>.yaml, the team in lower-case kebab, else credentials.yaml)"},
-			&cli.BoolFlag{Name: "dry-run", Usage: "print the entry and the file it would go to; write nothing"},
+			&cli.BoolFlag{DisableDefaultText: true, Name: "dry-run", Usage: "print the entry and the file it would go to; write nothing"},
 		),
 		Action: func(c *cli.Context) error {
 			ro, err := resolveRegister(c, f.Env)

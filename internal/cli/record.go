@@ -37,8 +37,8 @@ func newRecordCommand(f *factory) *cli.Command {
 			"safe to repeat. Exit status: 0 recorded or nothing to do, 1 refused or failed, 2 usage or configuration.",
 		Flags: append(append(registerFlags(), jiraFlags()...),
 			&cli.StringFlag{Name: "issue", Usage: "the done Jira `key`, e.g. SEC-42 (default: the event at $" + envEventPath + ")"},
-			&cli.StringFlag{Name: "repo", Usage: "the git working copy `folder` (default: the repository around the current folder)", Value: "."},
-			&cli.BoolFlag{Name: "dry-run", Usage: "print the diff and the pull request; write nothing anywhere"},
+			&cli.StringFlag{Name: "repo", Usage: "the git working copy `folder`", Value: ".", DefaultText: "the repository around the current folder"},
+			&cli.BoolFlag{DisableDefaultText: true, Name: "dry-run", Usage: "print the diff and the pull request; write nothing anywhere"},
 			&cli.StringFlag{Name: "format", Usage: "output `format`: text or json", Value: "text"},
 		),
 		Action: func(c *cli.Context) error {

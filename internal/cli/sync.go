@@ -31,7 +31,7 @@ func newSyncCommand(f *factory) *cli.Command {
 			"plans as if Jira had no rotor tickets, while any of them set must be right, dry run or not. Exit status: 0 all done, " +
 			"1 an action failed, 2 usage or configuration.",
 		Flags: append(append(registerFlags(), jiraFlags()...),
-			&cli.BoolFlag{Name: "dry-run", Usage: "print the plan and write nothing to Jira"},
+			&cli.BoolFlag{DisableDefaultText: true, Name: "dry-run", Usage: "print the plan and write nothing to Jira"},
 			&cli.StringFlag{Name: "format", Usage: "plan `format`: text, json or markdown", Value: "text"},
 		),
 		Action: func(c *cli.Context) error {
