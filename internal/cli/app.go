@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -89,7 +90,15 @@ func Main(ctx context.Context, args []string, env Env) int {
 	app := newApp(newFactory(env))
 	unknown := false
 	app.CommandNotFound = func(_ *cli.Context, name string) {
-		fmt.Fprintf(env.Stderr, "%sunknown command %q; rotor --help lists the commands\n", exitPrefix, name)
+		var names []string
+		for _, c := range app.Commands {
+			names = append(names, c.Name)
+		}
+		hint := "rotor help lists the commands"
+		if s := textsafe.Suggest(name, names); s != "" {
+			hint = fmt.Sprintf("did you mean %q? (rotor help lists the commands)", s)
+		}
+		fmt.Fprintf(env.Stderr, "%sunknown command %s: %s\n", exitPrefix, textsafe.Value(strconv.Quote(name)), hint)
 		unknown = true
 	}
 	err := app.RunContext(ctx, append([]string{"rotor"}, args...))
@@ -155,7 +164,6 @@ func newApp(f *factory) *cli.App {
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return usageError("%v (see --help)", err)
 		},
-		HideHelpCommand: true,
 		Commands: []*cli.Command{
 			newValidateCommand(f),
 			newStatusCommand(f),

@@ -22,3 +22,19 @@ func TestHelpShowsRealDefaults(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpCommandAndDidYouMean: rotor help [command] works, and an unknown
+// command gets the nearest one suggested.
+func TestHelpCommandAndDidYouMean(t *testing.T) {
+	if r := runRotor(t, nil, "", "help", "status"); r.code != ExitOK || !strings.Contains(r.stdout, "rotor status") {
+		t.Errorf("rotor help status: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r := runRotor(t, nil, "", "statsu")
+	if r.code != ExitUsage || !strings.Contains(r.stderr, `unknown command "statsu": did you mean "status"?`) {
+		t.Errorf("rotor statsu: exit %d\n%s", r.code, r.stderr)
+	}
+	r = runRotor(t, nil, "", "frobnicate")
+	if r.code != ExitUsage || strings.Contains(r.stderr, "did you mean") || !strings.Contains(r.stderr, "rotor help lists the commands") {
+		t.Errorf("rotor frobnicate: exit %d\n%s", r.code, r.stderr)
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rotor-dev/rotor/internal/register"
 	"github.com/rotor-dev/rotor/internal/rotation"
+	"github.com/rotor-dev/rotor/internal/textsafe"
 )
 
 // Decoding: a register file's YAML nodes into rotation.Credentials, with
@@ -152,7 +153,7 @@ func (c *fileChecker) unknownFields(m *yaml.Node, known []string, where string) 
 			continue
 		}
 		hint := fmt.Sprintf("the fields allowed here are: %s", strings.Join(known, ", "))
-		if s := suggest(k.Value, known); s != "" {
+		if s := textsafe.Suggest(k.Value, known); s != "" {
 			hint = fmt.Sprintf("did you mean %q?", s)
 		}
 		c.add(k, register.SeverityError, RuleUnknownField, fmt.Sprintf("unknown field %q in %s", k.Value, where), hint)

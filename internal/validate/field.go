@@ -9,6 +9,7 @@ import (
 
 	"github.com/rotor-dev/rotor/internal/register"
 	"github.com/rotor-dev/rotor/internal/rotation"
+	"github.com/rotor-dev/rotor/internal/textsafe"
 )
 
 // FieldError is a credential field value that rotor validate would refuse.
@@ -70,7 +71,7 @@ func (v *Validator) CheckFieldOn(field, value string, today rotation.Date, tz *t
 		return &FieldError{Field: field, Rule: RuleSchema, Message: "exemption is a block of until, reason and approved_by, not a single value", Hint: fieldHints[field]}
 	case !slices.Contains(credentialFields, field):
 		hint := "the fields of a credential are: " + strings.Join(credentialFields, ", ")
-		if s := suggest(field, credentialFields); s != "" {
+		if s := textsafe.Suggest(field, credentialFields); s != "" {
 			hint = fmt.Sprintf("did you mean %q?", s)
 		}
 		return &FieldError{Field: field, Rule: RuleUnknownField, Message: fmt.Sprintf("unknown field %q in a credential", field), Hint: hint}

@@ -1,8 +1,8 @@
-package validate
+package textsafe
 
-// suggest returns the candidate closest to word by edit distance when it is
+// Suggest returns the candidate closest to word by edit distance when it is
 // close enough to be a likely typo, else "".
-func suggest(word string, candidates []string) string {
+func Suggest(word string, candidates []string) string {
 	limit := 3
 	switch {
 	case len(word) <= 4:
