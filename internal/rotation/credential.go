@@ -95,6 +95,7 @@ type Credential struct {
 	Criticality  Criticality
 	Exemption    *Exemption
 	LastTicket   string
+	Source       *Source // where the secret lives, for rotor verify; nil when not said
 
 	Pos Position // where the entry starts
 }
