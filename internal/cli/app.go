@@ -20,6 +20,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/rotor-dev/rotor/internal/term"
 	"github.com/rotor-dev/rotor/internal/textsafe"
 	"github.com/rotor-dev/rotor/internal/validate"
 )
@@ -52,17 +53,18 @@ type Env struct {
 
 // OSEnv returns the Env of the running process.
 func OSEnv() Env {
-	interactive := false
-	if fi, err := os.Stdin.Stat(); err == nil {
-		interactive = fi.Mode()&os.ModeCharDevice != 0
-	}
 	return Env{
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
 		Getenv: os.Getenv, Now: time.Now,
 		HTTPClient:  &http.Client{Timeout: 60 * time.Second},
-		Interactive: interactive,
+		Interactive: isTerminal(os.Stdin),
 	}
 }
+
+// layout is how text written to w is laid out: the terminal's width and
+// colour when w is a terminal (term.For); no limit and no colour for a
+// pipe or a file unless COLUMNS is set.
+func (e Env) layout(w io.Writer) term.Layout { return term.For(w, e.Getenv) }
 
 // exitError carries an exit code through urfave/cli.
 type exitError struct {
