@@ -66,6 +66,21 @@ func OSEnv() Env {
 // pipe or a file unless COLUMNS is set.
 func (e Env) layout(w io.Writer) term.Layout { return term.For(w, e.Getenv) }
 
+// writeFit writes what write writes to w, fitted to l: write fits its
+// tables (term.Table), and every other line wider than the terminal is
+// wrapped (term.Fit). Without a width limit, write writes to w as it is.
+func writeFit(w io.Writer, l term.Layout, write func(io.Writer, term.Layout) error) error {
+	if l.Width <= 0 {
+		return write(w, l)
+	}
+	var b strings.Builder
+	if err := write(&b, l); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, term.Fit(b.String(), l.Width))
+	return err
+}
+
 // exitError carries an exit code through urfave/cli.
 type exitError struct {
 	code int

@@ -16,6 +16,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/record"
 	"github.com/rotor-dev/rotor/internal/report"
 	"github.com/rotor-dev/rotor/internal/rotation"
+	"github.com/rotor-dev/rotor/internal/term"
 	"github.com/rotor-dev/rotor/internal/textsafe"
 	"github.com/rotor-dev/rotor/internal/validate"
 )
@@ -207,7 +208,13 @@ func writeReport(env Env, o reportOptions, rep *report.Report) error {
 	case "html":
 		err = rep.WriteHTML(&b)
 	default:
-		err = rep.WriteText(&b)
+		// Fitted to the terminal only when it goes to stdout; --out
+		// keeps every value whole.
+		l := term.Layout{}
+		if o.Out == "" || o.Email && o.DryRun {
+			l = env.layout(env.Stdout)
+		}
+		err = writeFit(&b, l, rep.WriteTextFit)
 	}
 	if err != nil {
 		return err

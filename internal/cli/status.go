@@ -98,7 +98,8 @@ func runStatus(ctx context.Context, f *factory, o statusOptions) error {
 	case "markdown":
 		err = writeStatusMarkdown(f.Stdout, rows, res.Today)
 	default:
-		if err = writeStatusText(f.Stdout, rows, f.layout(f.Stdout)); err == nil {
+		err = writeFit(f.Stdout, f.layout(f.Stdout), func(w io.Writer, l term.Layout) error { return writeStatusText(w, rows, l) })
+		if err == nil {
 			fmt.Fprintf(f.Stderr, "%s%s as of %s\n", exitPrefix, statusCounts(rows), res.Today)
 		}
 	}

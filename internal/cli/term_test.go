@@ -154,3 +154,35 @@ func TestIsTerminal(t *testing.T) {
 		t.Error("a pty is not taken for a terminal")
 	}
 }
+
+// TestTablesOnATerminal: every text table rotor prints fits the terminal
+// (the sync plan, the report), and keeps whole values on a pipe.
+func TestTablesOnATerminal(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"sync plan", []string{"sync", "--dry-run", "--register", example, "--today", "2026-11-27"}},
+		{"report", []string{"report", "--register", example, "--today", "2026-11-27", "--repo", t.TempDir()}},
+	}
+	for _, tt := range tests {
+		for _, cols := range []uint16{40, 80} {
+			out, code := runOnPty(t, cols, nil, tt.args...)
+			if code != ExitOK {
+				t.Fatalf("%s: exit %d\n%s", tt.name, code, out)
+			}
+			for _, l := range strings.Split(strings.TrimSuffix(plainOf(out), "\n"), "\n") {
+				if w := term.StringWidth(l); w > int(cols) {
+					t.Errorf("%s, %d columns: a line of %d cells: %q", tt.name, cols, w, l)
+				}
+			}
+			if !strings.Contains(out, "…") {
+				t.Errorf("%s, %d columns: nothing was cut:\n%s", tt.name, cols, out)
+			}
+		}
+		piped := runRotor(t, nil, "", tt.args...)
+		if strings.Contains(piped.stdout, "\x1b") {
+			t.Errorf("%s piped: colour:\n%s", tt.name, piped.stdout)
+		}
+	}
+}

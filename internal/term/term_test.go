@@ -139,7 +139,7 @@ func TestTruncate(t *testing.T) {
 }
 
 func TestStringWidth(t *testing.T) {
-	for s, want := range map[string]int{"": 0, "abc": 3, "…": 1, "東京": 4, "é": 1, "e\u0301": 1, "ｱ": 1, "Ａ": 2} {
+	for s, want := range map[string]int{"": 0, "abc": 3, "…": 1, "東京": 4, "é": 1, "e\u0301": 1, "ｱ": 1, "Ａ": 2, "\x1b[31moverdue\x1b[0m": 7} {
 		if got := StringWidth(s); got != want {
 			t.Errorf("StringWidth(%q) = %d, want %d", s, got, want)
 		}
@@ -273,5 +273,26 @@ func TestWrap(t *testing.T) {
 	}
 	if got := Wrap("short", 0, "  "); len(got) != 1 || got[0] != "short" {
 		t.Errorf("Wrap without a width = %q", got)
+	}
+	got = Wrap("  History: /a/very/long/path/東京/that/never/breaks ok", 12, "    ")
+	for _, l := range got {
+		if StringWidth(l) > 12 || !utf8.ValidString(l) {
+			t.Errorf("Wrap: line %q is wider than 12 or cut inside a rune (%q)", l, got)
+		}
+	}
+	if strings.ReplaceAll(strings.Join(got, ""), " ", "") != "History:/a/very/long/path/東京/that/never/breaksok" {
+		t.Errorf("Wrap lost text: %q", got)
+	}
+}
+
+func TestFit(t *testing.T) {
+	text := "title\n\nwarnings:\n  the credential payments-db-admin has no runbook; add one so the ticket links it\nend\n"
+	got := Fit(text, 30)
+	want := "title\n\nwarnings:\n  the credential\n    payments-db-admin has no\n    runbook; add one so the\n    ticket links it\nend\n"
+	if got != want {
+		t.Errorf("Fit:\n%s\nwant:\n%s", got, want)
+	}
+	if Fit(text, 0) != text || Fit(text, 200) != text {
+		t.Error("Fit changed text that fits")
 	}
 }

@@ -30,18 +30,25 @@ func RuneWidth(r rune) int {
 	return 1
 }
 
-// StringWidth is the number of cells s takes in a terminal.
+// StringWidth is the number of cells s takes in a terminal. Colour codes
+// (CSI sequences, as Paint writes) take none.
 func StringWidth(s string) int {
 	n := 0
 	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			// Not all ASCII: count the rest rune by rune.
-			for _, r := range s[i:] {
-				n += RuneWidth(r)
+		c := s[i]
+		switch {
+		case c == 0x1b && i+1 < len(s) && s[i+1] == '[':
+			i += 2
+			for i < len(s) && (s[i] < 0x40 || s[i] > 0x7e) {
+				i++
 			}
-			return n
+		case c >= utf8.RuneSelf:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			n += RuneWidth(r)
+			i += size - 1
+		default:
+			n += RuneWidth(rune(c))
 		}
-		n += RuneWidth(rune(s[i]))
 	}
 	return n
 }
@@ -93,28 +100,79 @@ func TruncateStart(s string, n int) string {
 
 // Wrap breaks text into lines of at most width cells at spaces, every line
 // after the first starting with indent (counted in the width). A word
-// longer than a line stays whole on a line of its own. Width 0 or less:
-// text as it is, one line.
+// longer than a line is broken where the line ends, never inside a rune.
+// Width 0 or less: text as it is, one line.
 func Wrap(text string, width int, indent string) []string {
 	if width <= 0 || StringWidth(text) <= width {
 		return []string{text}
 	}
+	if StringWidth(indent) >= width/2 {
+		indent = ""
+	}
+	lead := text[:len(text)-len(strings.TrimLeft(text, " "))]
+	if StringWidth(lead) >= width/2 {
+		lead = ""
+	}
 	var lines []string
-	line, used := "", 0
+	line, used, empty := lead, StringWidth(lead), true
 	for _, word := range strings.Fields(text) {
 		w := StringWidth(word)
-		switch {
-		case line == "" && len(lines) == 0:
-			line, used = word, w
-		case line == "":
-			line, used = indent+word, StringWidth(indent)+w
-		case used+1+w <= width:
-			line += " " + word
-			used += 1 + w
-		default:
+		if !empty && used+1+w > width {
 			lines = append(lines, line)
-			line, used = indent+word, StringWidth(indent)+w
+			line, used, empty = indent, StringWidth(indent), true
 		}
+		if !empty {
+			line += " "
+			used++
+		}
+		for used+w > width {
+			// A word longer than the room left: break it at the edge.
+			head := cutAt(word, width-used)
+			lines = append(lines, line+head)
+			word = word[len(head):]
+			w = StringWidth(word)
+			line, used = indent, StringWidth(indent)
+		}
+		line += word
+		used += w
+		empty = false
 	}
 	return append(lines, line)
+}
+
+// cutAt is the longest start of s, in whole runes, of at most n cells (at
+// least one rune, so that a break always makes progress).
+func cutAt(s string, n int) string {
+	used := 0
+	for i, r := range s {
+		w := RuneWidth(r)
+		if used+w > n && i > 0 {
+			return s[:i]
+		}
+		used += w
+	}
+	return s
+}
+
+// Fit wraps every line of text wider than width cells (Wrap), its
+// continuation lines indented two cells under the line's own indent:
+// prose around a Table fits the terminal as the table does. Width 0 or
+// less: text as it is.
+func Fit(text string, width int) string {
+	if width <= 0 {
+		return text
+	}
+	var b strings.Builder
+	for i, line := range strings.Split(text, "\n") {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		if StringWidth(line) <= width {
+			b.WriteString(line)
+			continue
+		}
+		indent := line[:len(line)-len(strings.TrimLeft(line, " "))] + "  "
+		b.WriteString(strings.Join(Wrap(line, width, indent), "\n"))
+	}
+	return b.String()
 }
