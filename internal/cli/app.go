@@ -175,7 +175,7 @@ func newApp(f *factory) *cli.App {
 			"keeps one Jira ticket open per credential that is due, and relays Jira's done tickets to GitHub.",
 		Version:        version(),
 		Reader:         f.Stdin,
-		Writer:         f.Stdout,
+		Writer:         helpWriter{Writer: f.Stdout, getenv: f.Getenv},
 		ErrWriter:      f.Stderr,
 		ExitErrHandler: func(*cli.Context, error) {}, // Main prints and maps errors
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {

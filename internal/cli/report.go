@@ -49,7 +49,7 @@ func newReportCommand(f *factory) *cli.Command {
 			"the report (and the mail), when compliance as the report shows it is below the percentage; with nothing " +
 			"rated it passes. Exit status: 0 done, 1 the mail could not be sent or compliance is below --fail-below, " +
 			"2 usage or configuration.",
-		Flags: append(append(registerFlags(), jiraFlags()...),
+		Flags: append(append(registerFlags(), jiraFlagsFor(flagJiraProject)...),
 			&cli.StringFlag{Name: "format", Usage: "output `format`: markdown, text, json or html (default: markdown in Actions, else text)"},
 			&cli.IntFlag{Name: "weeks", Usage: "weeks of trend", Value: 8},
 			&cli.BoolFlag{DisableDefaultText: true, Name: "email", Usage: "send the report by e-mail"},
