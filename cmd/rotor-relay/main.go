@@ -37,7 +37,7 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stderr))
 }
 
-const usage = `usage: rotor-relay [--addr address] [--version]
+const usage = `usage: rotor-relay [--addr address] [--help] [--version]
 
 Receives Jira's webhook on POST /webhook/jira and fires a repository_dispatch
 (rotor.rotation-done) on the register's repository. Settings come from the
@@ -81,12 +81,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	return 0
 }
 
-// printUsage writes the usage, with the relay's flags.
+// printUsage writes the usage, with the relay's flags as `rotor relay
+// --help` lists them: each with its usage in one column.
 func printUsage(w io.Writer) {
 	fmt.Fprint(w, usage)
-	fs := relay.FlagSet()
-	fs.SetOutput(w)
-	fs.PrintDefaults()
+	type row struct{ name, usage string }
+	var rows []row
+	relay.FlagSet().VisitAll(func(fl *flag.Flag) {
+		name, use := flag.UnquoteUsage(fl)
+		rows = append(rows, row{"--" + fl.Name + " " + name, use})
+	})
+	rows = append(rows, row{"--help, -h", "show help"}, row{"--version", "print the version"})
+	width := 0
+	for _, r := range rows {
+		width = max(width, len(r.name))
+	}
+	for _, r := range rows {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, r.name, r.usage)
+	}
 	fmt.Fprint(w, "\nSee docs/relay.md.\n")
 }
 

@@ -10,12 +10,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/rotor-dev/rotor/internal/cli"
 	"github.com/rotor-dev/rotor/internal/relay"
 	"github.com/rotor-dev/rotor/internal/relay/relaytest"
 )
@@ -296,5 +298,51 @@ func TestTakesTheFlagsOfRotorRelay(t *testing.T) {
 	}
 	if out := stderr.String(); !strings.HasPrefix(out, "rotor-relay: configuration:\n--addr") || strings.Contains(out, "S3cret") {
 		t.Errorf("want --addr named and its value not shown:\n%s", out)
+	}
+}
+
+// helpFlags lists the flags a help text shows: the first word of every
+// line that starts with "-", after its OPTIONS or Flags heading.
+func helpFlags(help string) []string {
+	var flags []string
+	in := false
+	for _, line := range strings.Split(help, "\n") {
+		trimmed := strings.TrimSpace(line)
+		switch {
+		case strings.HasSuffix(trimmed, "OPTIONS:") || strings.HasPrefix(trimmed, "Flags"):
+			in = true
+		case in && strings.HasPrefix(trimmed, "-"):
+			flags = append(flags, strings.Fields(strings.ReplaceAll(trimmed, ",", " "))...)
+		}
+	}
+	var names []string
+	for _, f := range flags {
+		if strings.HasPrefix(f, "-") {
+			names = append(names, f)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// TestHelpListsTheFlagsOfRotorRelay: rotor-relay --help and rotor relay
+// --help show the same flags, and both answer --version.
+func TestHelpListsTheFlagsOfRotorRelay(t *testing.T) {
+	var own bytes.Buffer
+	if code := run(context.Background(), []string{"--help"}, func(string) string { return "" }, &own); code != 0 {
+		t.Fatalf("rotor-relay --help: exit %d\n%s", code, own.String())
+	}
+	var out, errOut bytes.Buffer
+	env := cli.Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut, Getenv: func(string) string { return "" }, Now: time.Now}
+	if code := cli.Main(context.Background(), []string{"relay", "--help"}, env); code != 0 {
+		t.Fatalf("rotor relay --help: exit %d\n%s", code, errOut.String())
+	}
+	mine, theirs := helpFlags(own.String()), helpFlags(out.String())
+	if !slices.Equal(mine, theirs) || len(mine) < 3 {
+		t.Errorf("rotor-relay --help lists %v, rotor relay --help %v", mine, theirs)
+	}
+	out.Reset()
+	if code := cli.Main(context.Background(), []string{"relay", "--version"}, env); code != 0 || !strings.Contains(out.String(), "version") {
+		t.Errorf("rotor relay --version: exit %d, %q", code, out.String())
 	}
 }

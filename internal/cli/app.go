@@ -20,6 +20,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/rotor-dev/rotor/internal/term"
 	"github.com/rotor-dev/rotor/internal/textsafe"
 	"github.com/rotor-dev/rotor/internal/validate"
 )
@@ -52,16 +53,32 @@ type Env struct {
 
 // OSEnv returns the Env of the running process.
 func OSEnv() Env {
-	interactive := false
-	if fi, err := os.Stdin.Stat(); err == nil {
-		interactive = fi.Mode()&os.ModeCharDevice != 0
-	}
 	return Env{
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
 		Getenv: os.Getenv, Now: time.Now,
 		HTTPClient:  &http.Client{Timeout: 60 * time.Second},
-		Interactive: interactive,
+		Interactive: isTerminal(os.Stdin),
 	}
+}
+
+// layout is how text written to w is laid out: the terminal's width and
+// colour when w is a terminal (term.For); no limit and no colour for a
+// pipe or a file unless COLUMNS is set.
+func (e Env) layout(w io.Writer) term.Layout { return term.For(w, e.Getenv) }
+
+// writeFit writes what write writes to w, fitted to l: write fits its
+// tables (term.Table), and every other line wider than the terminal is
+// wrapped (term.Fit). Without a width limit, write writes to w as it is.
+func writeFit(w io.Writer, l term.Layout, write func(io.Writer, term.Layout) error) error {
+	if l.Width <= 0 {
+		return write(w, l)
+	}
+	var b strings.Builder
+	if err := write(&b, l); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, term.Fit(b.String(), l.Width))
+	return err
 }
 
 // exitError carries an exit code through urfave/cli.
@@ -158,7 +175,7 @@ func newApp(f *factory) *cli.App {
 			"keeps one Jira ticket open per credential that is due, and relays Jira's done tickets to GitHub.",
 		Version:        version(),
 		Reader:         f.Stdin,
-		Writer:         f.Stdout,
+		Writer:         helpWriter{Writer: f.Stdout, getenv: f.Getenv},
 		ErrWriter:      f.Stderr,
 		ExitErrHandler: func(*cli.Context, error) {}, // Main prints and maps errors
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {

@@ -75,7 +75,7 @@ func newAuditCommand(f *factory) *cli.Command {
 // auditJiraFlags are the Jira flags, with --timeout as audit uses it:
 // reading history has no deadline, only the calls to Jira do.
 func auditJiraFlags() []cli.Flag {
-	flags := jiraFlags()
+	flags := jiraFlagsFor(flagJiraProject)
 	for i, f := range flags {
 		if d, ok := f.(*cli.DurationFlag); ok && d.Name == "timeout" {
 			t := *d

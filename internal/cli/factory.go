@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -95,9 +96,15 @@ const (
 
 // registerFlags are the flags every register-reading command takes.
 func registerFlags() []cli.Flag {
+	return append(registerFolderFlag(),
+		&cli.StringFlag{Name: "today", Usage: "pretend today is `YYYY-MM-DD` (env " + envToday + "); default: today in the register's time zone"})
+}
+
+// registerFolderFlag is --register alone, for a command that reads the
+// register but no date of it (doctor).
+func registerFolderFlag() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "register", Usage: "register `folder` (env " + envRegister + ")", Value: register.DefaultRoot, DefaultText: register.DefaultRoot},
-		&cli.StringFlag{Name: "today", Usage: "pretend today is `YYYY-MM-DD` (env " + envToday + "); default: today in the register's time zone"},
 	}
 }
 
@@ -135,16 +142,36 @@ func flagOrEnv(c *cli.Context, env Env, flag, envVar string) string {
 	return c.String(flag)
 }
 
-// jiraFlags are the flags of commands that talk to Jira. The endpoint and
-// credentials come only from the environment, so they never show up in a
-// process list or a shell history.
+// The Jira settings a command may take as flags: each command names those
+// it uses (jiraFlags), so its help lists no setting it never reads.
+const (
+	flagJiraProject         = "jira-project"
+	flagJiraIssueType       = "jira-issue-type"
+	flagJiraOverduePriority = "jira-overdue-priority"
+)
+
+// jiraFlags are every Jira setting's flag and --timeout.
 func jiraFlags() []cli.Flag {
-	return []cli.Flag{
-		&cli.StringFlag{Name: "jira-project", Usage: "Jira project `key` (env " + envJiraProject + "; default: jira.project in rotor.yaml)"},
-		&cli.StringFlag{Name: "jira-issue-type", Usage: "issue type `name` (env " + envJiraIssueType + "; default: jira.issue_type in rotor.yaml, else \"" + rotation.DefaultIssueType + "\")"},
-		&cli.StringFlag{Name: "jira-overdue-priority", Usage: "priority `name` set once when a ticket becomes overdue (env " + envJiraOverduePriority + "; default: jira.overdue_priority in rotor.yaml)"},
-		&cli.DurationFlag{Name: "timeout", Usage: "overall `deadline` for the run, retries included", Value: 5 * time.Minute},
+	return jiraFlagsFor(flagJiraProject, flagJiraIssueType, flagJiraOverduePriority)
+}
+
+// jiraFlagsFor are the flags of a command that talks to Jira: the
+// settings it names, then --timeout. The endpoint and credentials come
+// only from the environment, so they never show up in a process list or
+// a shell history.
+func jiraFlagsFor(settings ...string) []cli.Flag {
+	all := []cli.Flag{
+		&cli.StringFlag{Name: flagJiraProject, Usage: "Jira project `key` (env " + envJiraProject + "; default: jira.project in rotor.yaml)"},
+		&cli.StringFlag{Name: flagJiraIssueType, Usage: "issue type `name` (env " + envJiraIssueType + "; default: jira.issue_type in rotor.yaml, else \"" + rotation.DefaultIssueType + "\")"},
+		&cli.StringFlag{Name: flagJiraOverduePriority, Usage: "priority `name` set once when a ticket becomes overdue (env " + envJiraOverduePriority + "; default: jira.overdue_priority in rotor.yaml)"},
 	}
+	var flags []cli.Flag
+	for _, f := range all {
+		if slices.Contains(settings, f.Names()[0]) {
+			flags = append(flags, f)
+		}
+	}
+	return append(flags, &cli.DurationFlag{Name: "timeout", Usage: "overall `deadline` for the run, retries included", Value: 5 * time.Minute})
 }
 
 // jiraOverrides are the Jira settings given by flag or environment, over
@@ -157,9 +184,9 @@ type jiraOverrides struct {
 // readJiraOverrides reads the overrides of a command with jiraFlags.
 func readJiraOverrides(c *cli.Context, env Env) jiraOverrides {
 	return jiraOverrides{
-		Project:         flagOrEnv(c, env, "jira-project", envJiraProject),
-		IssueType:       flagOrEnv(c, env, "jira-issue-type", envJiraIssueType),
-		OverduePriority: flagOrEnv(c, env, "jira-overdue-priority", envJiraOverduePriority),
+		Project:         flagOrEnv(c, env, flagJiraProject, envJiraProject),
+		IssueType:       flagOrEnv(c, env, flagJiraIssueType, envJiraIssueType),
+		OverduePriority: flagOrEnv(c, env, flagJiraOverduePriority, envJiraOverduePriority),
 		Fields: rotation.FieldMapping{
 			CredentialName: env.Getenv(envJiraFieldCredentialName),
 			NextDueDate:    env.Getenv(envJiraFieldNextDueDate),

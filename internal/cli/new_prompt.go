@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rotor-dev/rotor/internal/term"
 	"github.com/rotor-dev/rotor/internal/validate"
 )
 
@@ -255,3 +256,8 @@ func (p *prompter) confirm(file string, newFile bool, entry []byte) error {
 	}
 	return nil
 }
+
+// isTerminal reports whether r is a terminal a person types into: a
+// stream the terminal's ioctl answers on, so /dev/null (a character
+// device too), pipes and files are not, and rotor asks no question there.
+func isTerminal(r io.Reader) bool { return term.IsTerminal(r) }

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"html"
 	"os"
 	"path/filepath"
@@ -21,6 +22,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/register"
 	"github.com/rotor-dev/rotor/internal/report"
 	"github.com/rotor-dev/rotor/internal/rotation"
+	"github.com/rotor-dev/rotor/internal/term"
 	"github.com/rotor-dev/rotor/internal/validate"
 )
 
@@ -233,10 +235,17 @@ func TestStatusWritersAreSafe(t *testing.T) {
 		{ID: "payments-db-admin", Name: "Payments DB admin password", Owner: "alice@example.com", Team: "payments", Status: rotation.StatusOK},
 	}
 	var text bytes.Buffer
-	if err := writeStatusText(&text, rows); err != nil {
+	if err := writeStatusText(&text, rows, term.Layout{}); err != nil {
 		t.Fatal(err)
 	}
 	checkStream(t, "status text", text.String())
+	for _, width := range []int{20, 40, 80} {
+		var fitted bytes.Buffer
+		if err := writeStatusText(&fitted, rows, term.Layout{Width: width}); err != nil {
+			t.Fatal(err)
+		}
+		checkStream(t, fmt.Sprintf("status text at %d cells", width), fitted.String())
+	}
 	if strings.Count(text.String(), "\n") != 3 || !strings.Contains(text.String(), `\x3a:error::idx\n::error`) {
 		t.Errorf("status text:\n%s", text.String())
 	}

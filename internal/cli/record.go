@@ -35,7 +35,7 @@ func newRecordCommand(f *factory) *cli.Command {
 			"the branch rotor/record/<id>, pushes it to origin, opens or updates the pull request, and links it from " +
 			"the ticket. Without --issue it reads the repository_dispatch event at $" + envEventPath + ". Every step is " +
 			"safe to repeat. Exit status: 0 recorded or nothing to do, 1 refused or failed, 2 usage or configuration.",
-		Flags: append(append(registerFlags(), jiraFlags()...),
+		Flags: append(append(registerFlags(), jiraFlagsFor(flagJiraProject, flagJiraIssueType)...),
 			&cli.StringFlag{Name: "issue", Usage: "the done Jira `key`, e.g. SEC-42 (default: the event at $" + envEventPath + ")"},
 			&cli.StringFlag{Name: "repo", Usage: "the git working copy `folder`", Value: ".", DefaultText: "the repository around the current folder"},
 			&cli.BoolFlag{DisableDefaultText: true, Name: "dry-run", Usage: "print the diff and the pull request; write nothing anywhere"},

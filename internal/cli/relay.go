@@ -18,6 +18,8 @@ func newRelayCommand(f *factory) *cli.Command {
 	relay.FlagSet().VisitAll(func(fl *flag.Flag) {
 		flags = append(flags, &cli.StringFlag{Name: fl.Name, Usage: fl.Usage})
 	})
+	// --version, as rotor-relay has it: the two list the same flags.
+	flags = append(flags, &cli.BoolFlag{Name: "version", Usage: "print the version", DisableDefaultText: true})
 	return &cli.Command{
 		Name:  "relay",
 		Usage: "run the webhook relay: Jira's done tickets become repository_dispatch events",
@@ -29,6 +31,10 @@ func newRelayCommand(f *factory) *cli.Command {
 		Flags:           flags,
 		SkipFlagParsing: true,
 		Action: func(c *cli.Context) error {
+			if args := c.Args().Slice(); len(args) == 1 && (args[0] == "--version" || args[0] == "-version") {
+				fmt.Fprintln(f.Stdout, "rotor relay version "+version())
+				return nil
+			}
 			err := relay.Main(c.Context, c.Args().Slice(), f.Getenv, f.Stderr)
 			var usage *relay.UsageError
 			var settings *relay.SettingsError

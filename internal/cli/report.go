@@ -16,6 +16,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/record"
 	"github.com/rotor-dev/rotor/internal/report"
 	"github.com/rotor-dev/rotor/internal/rotation"
+	"github.com/rotor-dev/rotor/internal/term"
 	"github.com/rotor-dev/rotor/internal/textsafe"
 	"github.com/rotor-dev/rotor/internal/validate"
 )
@@ -48,7 +49,7 @@ func newReportCommand(f *factory) *cli.Command {
 			"the report (and the mail), when compliance as the report shows it is below the percentage; with nothing " +
 			"rated it passes. Exit status: 0 done, 1 the mail could not be sent or compliance is below --fail-below, " +
 			"2 usage or configuration.",
-		Flags: append(append(registerFlags(), jiraFlags()...),
+		Flags: append(append(registerFlags(), jiraFlagsFor(flagJiraProject)...),
 			&cli.StringFlag{Name: "format", Usage: "output `format`: markdown, text, json or html (default: markdown in Actions, else text)"},
 			&cli.IntFlag{Name: "weeks", Usage: "weeks of trend", Value: 8},
 			&cli.BoolFlag{DisableDefaultText: true, Name: "email", Usage: "send the report by e-mail"},
@@ -207,7 +208,13 @@ func writeReport(env Env, o reportOptions, rep *report.Report) error {
 	case "html":
 		err = rep.WriteHTML(&b)
 	default:
-		err = rep.WriteText(&b)
+		// Fitted to the terminal only when it goes to stdout; --out
+		// keeps every value whole.
+		l := term.Layout{}
+		if o.Out == "" || o.Email && o.DryRun {
+			l = env.layout(env.Stdout)
+		}
+		err = writeFit(&b, l, rep.WriteTextFit)
 	}
 	if err != nil {
 		return err

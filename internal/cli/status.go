@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"unicode/utf8"
 
 	"github.com/urfave/cli/v2"
@@ -16,6 +15,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/markdown"
 	"github.com/rotor-dev/rotor/internal/report"
 	"github.com/rotor-dev/rotor/internal/rotation"
+	"github.com/rotor-dev/rotor/internal/term"
 	"github.com/rotor-dev/rotor/internal/textsafe"
 )
 
@@ -98,7 +98,8 @@ func runStatus(ctx context.Context, f *factory, o statusOptions) error {
 	case "markdown":
 		err = writeStatusMarkdown(f.Stdout, rows, res.Today)
 	default:
-		if err = writeStatusText(f.Stdout, rows); err == nil {
+		err = writeFit(f.Stdout, f.layout(f.Stdout), func(w io.Writer, l term.Layout) error { return writeStatusText(w, rows, l) })
+		if err == nil {
 			fmt.Fprintf(f.Stderr, "%s%s as of %s\n", exitPrefix, statusCounts(rows), res.Today)
 		}
 	}
@@ -294,18 +295,44 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// writeStatusText writes rows as an aligned table; every value from the
-// register goes through textsafe, the id with LineStart since it begins
-// the line.
-func writeStatusText(w io.Writer, rows []report.StatusRow) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tOWNER\tTEAM\tCRITICALITY\tLAST CHANGED\tNEXT DUE\tDAYS LEFT\tSTATUS")
+// statusColumns are the columns of rotor status's text table and how they
+// give way on a narrow terminal: names and owners are shortened first,
+// then team and criticality; the last change goes before the days left
+// are shortened to their end (the exemption's date); ids are shortened
+// last; the status is always shown.
+var statusColumns = []term.Column{
+	{Head: "ID", Give: 6, Min: 14},
+	{Head: "NAME", Give: 1, Min: 8, Hide: 7},
+	{Head: "OWNER", Give: 1, Min: 8, Hide: 6},
+	{Head: "TEAM", Give: 2, Min: 6, Hide: 4},
+	{Head: "CRITICALITY", Give: 2, Min: 8, Hide: 5},
+	{Head: "LAST CHANGED", Hide: 3},
+	{Head: "NEXT DUE", Hide: 8},
+	{Head: "DAYS LEFT", Give: 4, Min: 11, KeepEnd: true},
+	{Head: "STATUS"},
+}
+
+// statusStyles colour each status on a terminal.
+var statusStyles = map[rotation.Status]term.Style{
+	rotation.StatusOverdue: term.Red,
+	rotation.StatusDue:     term.Yellow,
+	rotation.StatusOK:      term.Green,
+	rotation.StatusExempt:  term.Dim,
+}
+
+// writeStatusText writes rows as an aligned table fitted to l; every
+// value from the register goes through textsafe, the id with LineStart
+// since it begins the line.
+func writeStatusText(w io.Writer, rows []report.StatusRow, l term.Layout) error {
+	t := term.Table{Cols: statusColumns}
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", textsafe.LineStart(r.ID), textsafe.Value(r.Name),
-			textsafe.Value(r.Owner), dash(textsafe.Value(r.Team)), dash(textsafe.Value(r.Criticality)), r.LastChanged,
-			r.NextDueDate, daysLeft(r), r.Status)
+		t.RowCells(term.Cell{Text: textsafe.LineStart(r.ID)}, term.Cell{Text: textsafe.Value(r.Name)},
+			term.Cell{Text: textsafe.Value(r.Owner)}, term.Cell{Text: dash(textsafe.Value(r.Team))},
+			term.Cell{Text: dash(textsafe.Value(r.Criticality))}, term.Cell{Text: r.LastChanged.String()},
+			term.Cell{Text: r.NextDueDate.String()}, term.Cell{Text: daysLeft(r)},
+			term.Cell{Text: string(r.Status), Style: statusStyles[r.Status]})
 	}
-	return tw.Flush()
+	return t.Write(w, l)
 }
 
 // writeStatusMarkdown writes rows as a GitHub-flavoured Markdown table;

@@ -103,7 +103,7 @@ func runSync(ctx context.Context, f *factory, o syncOptions) error {
 		done++
 		fmt.Fprintf(f.Stderr, "[%d/%d] %s\n", done, total, textsafe.Value(r.String()))
 	})
-	if err := results.WriteText(f.Stderr); err != nil {
+	if err := writeFit(f.Stderr, f.layout(f.Stderr), results.WriteTextFit); err != nil {
 		return err
 	}
 	if inActions {
@@ -125,7 +125,7 @@ func writePlan(env Env, p *reconcile.Plan, format string) error {
 	case "markdown":
 		return p.WriteMarkdown(env.Stdout)
 	}
-	return p.WriteText(env.Stdout)
+	return writeFit(env.Stdout, env.layout(env.Stdout), p.WriteTextFit)
 }
 
 // appendPlanSummary writes the plan, and the results when there are any, to

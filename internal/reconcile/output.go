@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/rotor-dev/rotor/internal/markdown"
+	"github.com/rotor-dev/rotor/internal/term"
 	"github.com/rotor-dev/rotor/internal/textsafe"
 )
 
@@ -57,23 +57,30 @@ func (a *Action) details() string {
 	return a.Describe()
 }
 
-// WriteText writes the plan for a terminal: a headline, one aligned line per
-// action, then the warnings and notes. Values from the register and from
-// Jira go through textsafe.
-func (p *Plan) WriteText(w io.Writer) error {
+// WriteText writes the plan with every value whole: a headline, one
+// aligned line per action, then the warnings and notes. Values from the
+// register and from Jira go through textsafe.
+func (p *Plan) WriteText(w io.Writer) error { return p.WriteTextFit(w, term.Layout{}) }
+
+// planColumns say how the plan's columns give way on a narrow terminal:
+// the details first, the credential's id last.
+var planColumns = []term.Column{{}, {}, {Give: 2, Min: 14}, {Give: 1, Min: 16}}
+
+// WriteTextFit is WriteText with the actions fitted to l (term.Table).
+func (p *Plan) WriteTextFit(w io.Writer, l term.Layout) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "sync plan for %s: %s, %s\n", p.Today,
 		textsafe.Plural(p.Credentials, "credential", "credentials"), textsafe.Plural(p.OpenTickets, "open rotor ticket", "open rotor tickets"))
 	fmt.Fprintf(ew, "%s\n", p.headline())
 	if len(p.Actions) > 0 {
 		fmt.Fprintln(ew)
-		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+		t := term.Table{Cols: planColumns}
 		for i := range p.Actions {
 			a := &p.Actions[i]
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.Kind, textsafe.Value(a.ticketCell()), textsafe.Value(a.CredentialID),
+			t.Row(string(a.Kind), textsafe.Value(a.ticketCell()), textsafe.Value(a.CredentialID),
 				textsafe.Value(textsafe.OneLine(a.details())))
 		}
-		tw.Flush()
+		t.Write(ew, l)
 	}
 	writeNoticesText(ew, "warnings", p.Warnings)
 	writeNoticesText(ew, "notes", p.Notes)
@@ -173,17 +180,25 @@ func (r Result) errText() string {
 }
 
 // WriteText writes one aligned line per result, then a tally, then every
-// failure with its error. Values from the register and from Jira go
-// through textsafe.
-func (rs Results) WriteText(w io.Writer) error {
+// failure with its error, every value whole. Values from the register and
+// from Jira go through textsafe.
+func (rs Results) WriteText(w io.Writer) error { return rs.WriteTextFit(w, term.Layout{}) }
+
+// WriteTextFit is WriteText with the results fitted to l (term.Table).
+func (rs Results) WriteTextFit(w io.Writer, l term.Layout) error {
 	ew := &errWriter{w: w}
 	if len(rs) > 0 {
-		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+		t := term.Table{Cols: []term.Column{{}, {}, {}, {Give: 1, Min: 14}}}
 		for i := range rs {
 			r := &rs[i]
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.state(), r.Action.Kind, textsafe.Value(r.keyCell()), textsafe.Value(r.Action.CredentialID))
+			state := term.Cell{Text: r.state(), Style: term.Green}
+			if r.Err != nil {
+				state.Style = term.Red
+			}
+			t.RowCells(state, term.Cell{Text: string(r.Action.Kind)}, term.Cell{Text: textsafe.Value(r.keyCell())},
+				term.Cell{Text: textsafe.Value(r.Action.CredentialID)})
 		}
-		tw.Flush()
+		t.Write(ew, l)
 		fmt.Fprintln(ew)
 	}
 	failed := rs.Failed()

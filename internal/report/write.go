@@ -7,9 +7,9 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/rotor-dev/rotor/internal/markdown"
+	"github.com/rotor-dev/rotor/internal/term"
 	"github.com/rotor-dev/rotor/internal/textsafe"
 )
 
@@ -54,10 +54,22 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	return err
 }
 
-// WriteText writes the report as plain text, for a terminal and for the
+// WriteText writes the report as plain text, for a pipe, a file and the
 // e-mail's text part: the same content as WriteMarkdown, in aligned
-// columns. Every value goes through textsafe.
-func (r *Report) WriteText(w io.Writer) error {
+// columns, every value whole. Every value goes through textsafe.
+func (r *Report) WriteText(w io.Writer) error { return r.WriteTextFit(w, term.Layout{}) }
+
+// textColumns say how the text tables' columns give way on a narrow
+// terminal (term.Column): free text first, then teams, then ids; dates and
+// figures never.
+var textColumns = map[string]term.Column{
+	"Name": {Give: 1, Hide: 6}, "Owner": {Give: 1, Hide: 5}, "Reason": {Give: 1, Min: 12},
+	"Observation": {Give: 1, Min: 16}, "Approved by": {Give: 1, Hide: 3}, "Open ticket": {Give: 1, Hide: 4},
+	"Team": {Give: 2, Min: 6}, "Credential": {Give: 7, Min: 14},
+}
+
+// WriteTextFit is WriteText with its tables fitted to l (term.Table).
+func (r *Report) WriteTextFit(w io.Writer, l term.Layout) error {
 	// bufio.Writer keeps the first write error and returns it from Flush,
 	// so the lines below can print freely.
 	ew := bufio.NewWriter(w)
@@ -80,26 +92,24 @@ func (r *Report) WriteText(w io.Writer) error {
 			fmt.Fprintf(ew, "  %s\n", s.Empty)
 			continue
 		}
-		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
-		for i, c := range s.Cols {
-			sep := "\t"
-			if i == 0 {
-				sep = "  "
-			}
-			fmt.Fprint(tw, sep+c.Head)
+		t := term.Table{Indent: "  "}
+		for _, c := range s.Cols {
+			col := textColumns[c.Head]
+			col.Head = c.Head
+			t.Cols = append(t.Cols, col)
 		}
-		fmt.Fprint(tw, "\n")
 		for _, row := range s.Rows {
+			cells := make([]string, len(row))
 			for i, c := range row {
 				if i == 0 {
-					fmt.Fprintf(tw, "  %s", textsafe.LineStart(c.Plain()))
-					continue
+					cells[i] = textsafe.LineStart(c.Plain())
+				} else {
+					cells[i] = textsafe.Value(c.Plain())
 				}
-				fmt.Fprintf(tw, "\t%s", textsafe.Value(c.Plain()))
 			}
-			fmt.Fprint(tw, "\n")
+			t.Row(cells...)
 		}
-		tw.Flush()
+		t.Write(ew, l)
 		if s.More > 0 {
 			fmt.Fprintf(ew, "  %s\n", s.MoreText())
 		}
