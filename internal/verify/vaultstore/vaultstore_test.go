@@ -178,11 +178,11 @@ func TestCheckOutcomes(t *testing.T) {
 		time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC),
 	}
 	cases := []struct {
-		name   string
+		name    string
 		arrange func(f *vaultfake.Server)
-		mount  string
-		reason verify.Reason
-		want   []string
+		mount   string
+		reason  verify.Reason
+		want    []string
 	}{
 		{
 			name:   "no such secret",
