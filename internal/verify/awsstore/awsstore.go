@@ -105,10 +105,32 @@ func newSession(opts Options) *session {
 	}
 	s := &session{opts: opts, http: verify.HTTPClient(base, opts.Timeout)}
 	s.config = sync.OnceValues(func() (aws.Config, error) {
-		return config.LoadDefaultConfig(context.Background(), opts.LoadOptions...)
+		cfg, err := config.LoadDefaultConfig(context.Background(), opts.LoadOptions...)
+		if err == nil && cfg.Credentials != nil {
+			cfg.Credentials = aws.NewCredentialsCache(markCredentials{cfg.Credentials})
+		}
+		return cfg, err
 	})
 	return s
 }
+
+// markCredentials marks a failure to get credentials, which the SDK
+// reports as an untyped error, so that classify can tell it apart.
+type markCredentials struct{ p aws.CredentialsProvider }
+
+func (m markCredentials) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	c, err := m.p.Retrieve(ctx)
+	if err != nil {
+		return c, &credentialsError{err}
+	}
+	return c, nil
+}
+
+// credentialsError is a failure of the SDK's credential chain.
+type credentialsError struct{ err error }
+
+func (e *credentialsError) Error() string { return e.err.Error() }
+func (e *credentialsError) Unwrap() error { return e.err }
 
 // loadConfig returns the SDK's configuration, or a config error saying
 // what to fix.
@@ -168,11 +190,17 @@ func classify(err error, c call) error {
 	if se, ok := errors.AsType[*verify.StoreError](err); ok {
 		return se // the guard of verify.HTTPClient: plain http to another host
 	}
+	if ce, ok := errors.AsType[*credentialsError](err); ok {
+		return verify.Errorf(verify.ReasonConfig, err,
+			"no usable AWS credentials to ask %s (%s): set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a role (AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE for GitHub OIDC)",
+			c.service, setting.RedactURLs(ce.Error()))
+	}
 	attempts := ""
 	if me, ok := errors.AsType[*retry.MaxAttemptsError](err); ok {
 		attempts = fmt.Sprintf(" after %d attempts", me.Attempt)
 	}
-	if errors.Is(err, verify.ErrRedirect) {
+	re, _ := errors.AsType[*awshttp.ResponseError](err)
+	if errors.Is(err, verify.ErrRedirect) || re != nil && re.HTTPStatusCode() >= 300 && re.HTTPStatusCode() < 400 {
 		return verify.Errorf(verify.ReasonConfig, err,
 			"%s answered %s with a redirect, which rotor does not follow (it would carry the request's signature elsewhere): point the endpoint (AWS_ENDPOINT_URL_*, AWS_ENDPOINT_URL) at the API itself",
 			c.service, c.action)
@@ -203,7 +231,7 @@ func classify(err error, c call) error {
 				"%s still throttled %s%s (%s): run rotor verify again later, or with fewer checks at a time", c.service, c.action, attempts, code)
 		}
 	}
-	if re, ok := errors.AsType[*awshttp.ResponseError](err); ok {
+	if re != nil {
 		status := re.HTTPStatusCode()
 		switch {
 		case status == http.StatusTooManyRequests:

@@ -22,8 +22,11 @@
 package awsfake
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"sort"
 	"sync"
@@ -54,6 +57,8 @@ type signing struct {
 	t       testing.TB
 	service string // the credential scope's service: "secretsmanager", "iam"
 
+	hs *httptest.Server // serves the fake; fakeapi.Server's Close and Client would not reach it
+
 	mu       sync.Mutex
 	latency  time.Duration
 	pageSize int
@@ -76,6 +81,27 @@ func (s *signing) authorize(r *http.Request) bool {
 	s.regions[m[1]]++
 	s.mu.Unlock()
 	return true
+}
+
+// start serves api's fakeapi.Server on 127.0.0.1 until the test ends,
+// counting each request's action (action reads it from the request and
+// its body) and waiting the fake's latency before fakeapi routes it, so
+// that refused and faulted requests count and wait too. At cleanup it
+// fails the test as fakeapi's Start does.
+func (s *signing) start(t testing.TB, srv *fakeapi.Server, action func(r *http.Request, body []byte) string) {
+	t.Helper()
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		s.count(r.Context(), action(r, body))
+		srv.ServeHTTP(w, r)
+	}))
+	srv.URL = hs.URL
+	s.hs = hs
+	t.Cleanup(func() {
+		hs.Close()
+		srv.Verify(t)
+	})
 }
 
 // count counts one call of action and waits the fake's latency (or until

@@ -78,7 +78,10 @@ func NewIAM(t testing.TB) *IAM {
 			writeXMLError(w, status, typ, code, http.StatusText(status))
 		},
 	})
-	f.Start(t)
+	f.start(t, f.Server, func(_ *http.Request, body []byte) string {
+		form, _ := url.ParseQuery(string(body))
+		return form.Get("Action")
+	})
 	return f
 }
 
@@ -116,7 +119,6 @@ func (f *IAM) ThrottleNext(n int) {
 func (f *IAM) serve(w http.ResponseWriter, r *fakeapi.Request) {
 	form, err := url.ParseQuery(string(r.Body))
 	action := form.Get("Action")
-	f.count(r.Context(), action)
 	switch {
 	case err != nil || r.Header.Get("Content-Type") != "application/x-www-form-urlencoded":
 		writeXMLError(w, http.StatusBadRequest, "Sender", "MalformedQueryString", "the body must be a form")
@@ -237,3 +239,9 @@ func writeXML(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write([]byte(xml.Header))
 	_, _ = w.Write(b)
 }
+
+// Close stops the fake before the test ends.
+func (f *IAM) Close() { f.hs.Close() }
+
+// Client returns a client for the fake.
+func (f *IAM) Client() *http.Client { return f.hs.Client() }

@@ -74,7 +74,9 @@ func NewSecretsManager(t testing.TB) *SecretsManager {
 			writeJSONError(w, status, jsonErrorType(status), http.StatusText(status))
 		},
 	})
-	f.Start(t)
+	f.start(t, f.Server, func(r *http.Request, _ []byte) string {
+		return strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "secretsmanager.")
+	})
 	return f
 }
 
@@ -94,11 +96,17 @@ func writeJSONError(w http.ResponseWriter, status int, typ, message string) {
 	fakeapi.WriteJSON(w, status, jsonType, map[string]string{"__type": typ, "message": message})
 }
 
+// SetRegion sets the region in the ARNs of the secrets added after it.
+func (f *SecretsManager) SetRegion(region string) { f.mu.Lock(); f.region = region; f.mu.Unlock() }
+
 // ARN returns the ARN the fake gives a secret of that name: Secrets
 // Manager adds a dash and six random characters to the name.
 func (f *SecretsManager) ARN(name string) string {
 	suffix := base64.RawURLEncoding.EncodeToString([]byte(name + "......"))[:6]
-	return fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:%s-%s", f.region, Account, name, suffix)
+	f.mu.Lock()
+	region := f.region
+	f.mu.Unlock()
+	return fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:%s-%s", region, Account, name, suffix)
 }
 
 // AddSecret holds a secret with versions (in the order ListSecretVersionIds
@@ -161,7 +169,6 @@ var readsValue = map[string]bool{"GetSecretValue": true, "BatchGetSecretValue": 
 
 func (f *SecretsManager) serve(w http.ResponseWriter, r *fakeapi.Request) {
 	action, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), "secretsmanager.")
-	f.count(r.Context(), action)
 	switch {
 	case !ok:
 		writeJSONError(w, http.StatusBadRequest, "UnknownOperationException", "")
@@ -275,3 +282,9 @@ func decodeToken(token, name string) (int, bool) {
 	off, err := strconv.Atoi(n)
 	return off, err == nil && off > 0
 }
+
+// Close stops the fake before the test ends.
+func (f *SecretsManager) Close() { f.hs.Close() }
+
+// Client returns a client for the fake.
+func (f *SecretsManager) Client() *http.Client { return f.hs.Client() }
