@@ -145,7 +145,11 @@ func (s *signing) page(asked int) int {
 
 // ActionCalls returns how many signed requests named action (refused and
 // throttled ones included).
-func (s *signing) ActionCalls(action string) int { s.mu.Lock(); defer s.mu.Unlock(); return s.actions[action] }
+func (s *signing) ActionCalls(action string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.actions[action]
+}
 
 // Regions returns the regions of the credential scopes of the requests
 // received, sorted.
