@@ -70,6 +70,7 @@ func (c *fileChecker) explainSchema(root *yaml.Node, value any) {
 // the value at node, of the field named field.
 type schemaLeaf struct {
 	node    *yaml.Node
+	ptr     string // the value's JSON pointer in the file
 	field   string
 	keyword string
 }
@@ -114,7 +115,7 @@ func (c *fileChecker) schemaFindings(root *yaml.Node, prefix string, err error) 
 			continue
 		}
 		c.bad[e.InstanceLocation] = true
-		if c.explainLeaf(schemaLeaf{node: node, field: field, keyword: keyword}) {
+		if c.explainLeaf(schemaLeaf{node: node, ptr: e.InstanceLocation, field: field, keyword: keyword}) {
 			continue
 		}
 		msg := e.Message
