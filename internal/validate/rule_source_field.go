@@ -36,8 +36,8 @@ var sourceFieldForms = map[string]struct{ what, hint string }{
 		"the path under the mount, without data/, e.g. payments/db-admin; no '..', no blank at either end"},
 	"tls/endpoint": {"a host:port",
 		"a host name or IPv4 address and a port from 1 to 65535, e.g. api.example.com:443, an IPv6 address in brackets, e.g. [2001:db8::1]:443; no scheme, no path"},
-	"tls/server_name": {"a DNS name", "the name the certificate is for, e.g. api.example.com, without a port"},
-	"azure_key_vault/vault": {"a Key Vault URL", "the vault's https URL, e.g. https://acme.vault.azure.net"},
+	"tls/server_name":        {"a DNS name", "the name the certificate is for, e.g. api.example.com, without a port"},
+	"azure_key_vault/vault":  {"a Key Vault URL", "the vault's https URL, e.g. https://acme.vault.azure.net"},
 	"azure_key_vault/secret": {"a Key Vault secret name", "1 to 127 letters, digits and dashes, e.g. db-admin"},
 }
 
