@@ -178,3 +178,33 @@ func TestSourcePatterns(t *testing.T) {
 		}
 	}
 }
+
+// The verify settings' bounds and defaults are the domain's.
+func TestVerifySettingsMatchTheDomain(t *testing.T) {
+	type bound struct {
+		Minimum float64 `json:"minimum"`
+		Maximum float64 `json:"maximum"`
+		Default any     `json:"default"`
+	}
+	var doc struct {
+		Properties struct {
+			Verify struct {
+				Properties map[string]bound `json:"properties"`
+			} `json:"verify"`
+		} `json:"properties"`
+	}
+	if err := json.Unmarshal(schema.Settings, &doc); err != nil {
+		t.Fatal(err)
+	}
+	p := doc.Properties.Verify.Properties
+	def := rotation.DefaultSettings().Verify
+	if b := p["tolerance_days"]; b.Minimum != 0 || b.Maximum != rotation.MaxVerifyToleranceDays || b.Default != float64(def.ToleranceDays) {
+		t.Errorf("tolerance_days %+v, domain 0..%d default %d", b, rotation.MaxVerifyToleranceDays, def.ToleranceDays)
+	}
+	if b := p["concurrency"]; b.Minimum != 1 || b.Maximum != rotation.MaxVerifyConcurrency || b.Default != float64(def.Concurrency) {
+		t.Errorf("concurrency %+v, domain 1..%d default %d", b, rotation.MaxVerifyConcurrency, def.Concurrency)
+	}
+	if b := p["require_for_record"]; b.Default != def.RequireForRecord {
+		t.Errorf("require_for_record default %v, domain %v", b.Default, def.RequireForRecord)
+	}
+}

@@ -150,6 +150,11 @@ var fieldHints = map[string]string{
 	"criticality":   "one of low, medium, high, critical",
 	"exemption":     "an exemption needs until, reason and approved_by",
 	"last_ticket":   "a Jira key such as SEC-42; rotor writes this field itself",
+	// rotor.yaml's verify: block
+	"verify":             "a mapping: verify: {tolerance_days: 1, concurrency: 16, require_for_record: false}",
+	"tolerance_days":     "a whole number of days from 0 to 30, e.g. 1",
+	"concurrency":        "a whole number of secret stores asked at once, from 1 to 256, e.g. 16",
+	"require_for_record": "true or false",
 }
 
 func lastSegment(p string) string {

@@ -550,3 +550,53 @@ func TestAccessKeyIDIsAnIdentifier(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifySettings: rotor.yaml's verify: block is read into
+// Settings.Verify, its defaults stand in for what is not set or refused,
+// and a refused value is a positioned finding.
+func TestVerifySettings(t *testing.T) {
+	defaults := rotation.DefaultSettings().Verify
+	tests := []struct {
+		name     string
+		settings string
+		want     rotation.VerifySettings
+		findings []want
+	}{
+		{"no rotor.yaml values", "notice_days: 10\n", defaults, nil},
+		{"every value", "verify:\n  tolerance_days: 0\n  concurrency: 256\n  require_for_record: true\n",
+			rotation.VerifySettings{ToleranceDays: 0, Concurrency: 256, RequireForRecord: true}, nil},
+		{"bounds", "verify: {tolerance_days: 30, concurrency: 1}\n",
+			rotation.VerifySettings{ToleranceDays: 30, Concurrency: 1}, nil},
+		{"out of range", "verify:\n  tolerance_days: 31\n  concurrency: 0\n  require_for_record: yes\n", defaults, []want{
+			{"rotor.yaml", 2, 19, validate.RuleSchema, "tolerance_days", false},
+			{"rotor.yaml", 3, 16, validate.RuleSchema, "concurrency", false},
+			{"rotor.yaml", 4, 23, validate.RuleSchema, "require_for_record", false},
+		}},
+		{"a typo", "verify:\n  tolerance: 3\n", defaults, []want{
+			{"rotor.yaml", 2, 3, validate.RuleUnknownField, `unknown field "tolerance" in the verify settings`, false},
+		}},
+		{"not a mapping", "verify: true\n", defaults, []want{
+			{"rotor.yaml", 1, 9, validate.RuleSchema, "verify", false},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := run(t, writeRegister(t, map[string]string{"a.yaml": entry, "rotor.yaml": tt.settings}))
+			if got := res.Register.Settings.Verify; got != tt.want {
+				t.Errorf("Verify = %+v, want %+v", got, tt.want)
+			}
+			if len(res.Findings) != len(tt.findings) {
+				t.Fatalf("got %d findings, want %d:\n%s", len(res.Findings), len(tt.findings), dump(res.Findings))
+			}
+			for _, w := range tt.findings {
+				found := false
+				for _, f := range res.Findings {
+					found = found || w.matches(f) && f.Hint != ""
+				}
+				if !found {
+					t.Errorf("no finding %+v with a hint in:\n%s", w, dump(res.Findings))
+				}
+			}
+		})
+	}
+}
