@@ -71,9 +71,6 @@ type tokenRule struct {
 // azureADSecret: three characters, a digit, then Q~ (xyz8Q~...).
 func azureADSecret(tok []byte) bool { return len(tok) > 5 && isDigit(tok[3]) && tok[4] == 'Q' }
 
-// tokenRules are tried in order; an earlier rule wins where two overlap
-// (Anthropic's sk-ant- before OpenAI's sk-, a GCP key file's private_key
-// before the private key block inside it).
 // The kinds of an AWS access key id. An id is no secret on its own, but
 // it is half of a key pair, and a line that holds one often holds the
 // other: Scan reports it everywhere, and a caller that knows a field holds
@@ -84,6 +81,9 @@ const (
 	KindAWSTemporaryAccessKeyID = "an AWS temporary access key id"
 )
 
+// tokenRules are tried in order; an earlier rule wins where two overlap
+// (Anthropic's sk-ant- before OpenAI's sk-, a GCP key file's private_key
+// before the private key block inside it).
 var tokenRules = []tokenRule{
 	{kind: "a GCP service-account key", prefix: `"private_key"`, re: regexp.MustCompile(`^"private_key"\s*:\s*"([^"]{16,})`)},
 	{kind: KindAWSAccessKeyID, prefix: "AKIA", body: csUpperNum, min: 16, max: 16},

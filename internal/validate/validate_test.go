@@ -526,6 +526,7 @@ func TestAccessKeyIDIsAnIdentifier(t *testing.T) {
 		{"the id in its field", "    source: {aws_iam_access_key: {user: ci, access_key_id: " + keyID + "}}\n", 0},
 		{"quoted", "    source:\n      aws_iam_access_key:\n        user: ci\n        access_key_id: \"" + keyID + "\"\n", 0},
 		{"a temporary id", "    source: {aws_iam_access_key: {user: ci, access_key_id: ASIA" + keyID[4:] + "}}\n", 0},
+		{"an ABIA or ACCA key, which the field does not hold", "    source: {aws_iam_access_key: {user: ci, access_key_id: ABIA" + keyID[4:] + "}}\n", 1},
 		{"in the description", "    description: key " + keyID + "\n", 1},
 		{"in a vault path", "    source: {vault_kv: {mount: secret, path: " + keyID + "}}\n", 1},
 		{"in the user", "    source: {aws_iam_access_key: {user: " + keyID + "}}\n", 1},

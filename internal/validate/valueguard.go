@@ -128,9 +128,12 @@ func (p fieldPlace) item() fieldPlace {
 }
 
 // keyID reports whether m, a raw match in value v, is an AWS access key
-// id that is the whole of v.
+// id that is the whole of v, of a kind the field holds (AKIA, ASIA: the
+// schema's pattern). ABIA and ACCA share the guard's kind but name no
+// IAM user's key, so they stay leaks there too.
 func keyID(m leak.Match, v string) bool {
-	return (m.Kind == leak.KindAWSAccessKeyID || m.Kind == leak.KindAWSTemporaryAccessKeyID) && m.Secret == v
+	return (m.Kind == leak.KindAWSAccessKeyID || m.Kind == leak.KindAWSTemporaryAccessKeyID) && m.Secret == v &&
+		(strings.HasPrefix(v, "AKIA") || strings.HasPrefix(v, "ASIA"))
 }
 
 // identifier reports whether raw match i is an identifier where one
