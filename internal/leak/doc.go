@@ -70,6 +70,12 @@
 //     secret. After a plain space, the weakest separator, digits alone (a
 //     count: "card PIN 2") and names with a generated suffix (kubectl get
 //     secret payments-db-k7b2t9hf4m) are not secrets either.
+//   - A value ends where YAML ends it: in a flow collection, a '}' or ']'
+//     that closes one opened before the key is no part of the value
+//     (source: {azure_key_vault: {vault: ..., secret: db-admin}}), and a
+//     keyword that is a quoted word of its own (mount: "secret ", path: x)
+//     has no value after it. A '}' that closes nothing stays part of
+//     the value (password: Xy7#kLm}Qz}).
 //   - Digits alone are a secret after pin (4 to 12 of them) or a password
 //     keyword (6 or more), never after the others, where they are counts
 //     and ids. A UUID after any keyword is a secret: Heroku API keys and

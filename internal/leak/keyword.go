@@ -159,6 +159,9 @@ func (s *scanner) keyword(lineNo int, ln []byte, i int) {
 		}
 		eq = true
 	case spaced:
+		if (c == '"' || c == '\'') && ks > 0 && ln[ks-1] == c {
+			return // the keyword is a quoted word of its own ("secret "), and c closes it
+		}
 		prose = true
 		for _, w := range []string{"is ", "was ", "are "} {
 			if len(ln)-k > len(w) && equalFold(ln[k:k+len(w)], w) {
@@ -196,8 +199,18 @@ func (s *scanner) keyword(lineNo int, ln []byte, i int) {
 	}
 	connString := eq && fam == famPassword && (ve < len(ln) && ln[ve] == ';' || afterPair(ln[:i]))
 	if !quoted {
-		for ve > vs && valueTrail[ln[ve-1]] {
-			ve--
+		// In a YAML flow collection ({secret: db-admin}), a '}' or ']' that
+		// closes one opened before the key ends the value.
+		open := flowDepth(ln[:ks])
+		for ve > vs {
+			if c := ln[ve-1]; valueTrail[c] {
+				ve--
+			} else if (c == '}' || c == ']') && open > 0 {
+				open--
+				ve--
+			} else {
+				break
+			}
 		}
 	}
 	v := ln[vs:ve]
@@ -213,6 +226,29 @@ func (s *scanner) keyword(lineNo int, ln []byte, i int) {
 	if looksSecret(v, fam) {
 		s.add(lineNo, ln, vs, ve, familyKind[fam])
 	}
+}
+
+// flowDepth counts the flow collections ('{', '[') that ln opens and does
+// not close, outside quotes: how many closing brackets after it end a
+// value rather than belong to it.
+func flowDepth(ln []byte) int {
+	depth := 0
+	var quote byte
+	for _, c := range ln {
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '{' || c == '[':
+			depth++
+		case (c == '}' || c == ']') && depth > 0:
+			depth--
+		}
+	}
+	return depth
 }
 
 // keywordAt matches a keyword at ln[i] and returns its family and end.

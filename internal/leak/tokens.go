@@ -71,15 +71,25 @@ type tokenRule struct {
 // azureADSecret: three characters, a digit, then Q~ (xyz8Q~...).
 func azureADSecret(tok []byte) bool { return len(tok) > 5 && isDigit(tok[3]) && tok[4] == 'Q' }
 
+// The kinds of an AWS access key id. An id is no secret on its own, but
+// it is half of a key pair, and a line that holds one often holds the
+// other: Scan reports it everywhere, and a caller that knows a field holds
+// key ids by design (a register's source.aws_iam_access_key.access_key_id)
+// may let exactly such a match through there.
+const (
+	KindAWSAccessKeyID          = "an AWS access key id"
+	KindAWSTemporaryAccessKeyID = "an AWS temporary access key id"
+)
+
 // tokenRules are tried in order; an earlier rule wins where two overlap
 // (Anthropic's sk-ant- before OpenAI's sk-, a GCP key file's private_key
 // before the private key block inside it).
 var tokenRules = []tokenRule{
 	{kind: "a GCP service-account key", prefix: `"private_key"`, re: regexp.MustCompile(`^"private_key"\s*:\s*"([^"]{16,})`)},
-	{kind: "an AWS access key id", prefix: "AKIA", body: csUpperNum, min: 16, max: 16},
-	{kind: "an AWS temporary access key id", prefix: "ASIA", body: csUpperNum, min: 16, max: 16},
-	{kind: "an AWS access key id", prefix: "ABIA", body: csUpperNum, min: 16, max: 16},
-	{kind: "an AWS access key id", prefix: "ACCA", body: csUpperNum, min: 16, max: 16},
+	{kind: KindAWSAccessKeyID, prefix: "AKIA", body: csUpperNum, min: 16, max: 16},
+	{kind: KindAWSTemporaryAccessKeyID, prefix: "ASIA", body: csUpperNum, min: 16, max: 16},
+	{kind: KindAWSAccessKeyID, prefix: "ABIA", body: csUpperNum, min: 16, max: 16},
+	{kind: KindAWSAccessKeyID, prefix: "ACCA", body: csUpperNum, min: 16, max: 16},
 	{kind: "a GitHub token", prefix: "ghp_", body: csAlnum, min: 30},
 	{kind: "a GitHub token", prefix: "gho_", body: csAlnum, min: 30},
 	{kind: "a GitHub token", prefix: "ghu_", body: csAlnum, min: 30},

@@ -151,6 +151,7 @@ type Settings struct {
 	Timezone   *time.Location
 	Jira       JiraSettings
 	Report     ReportSettings
+	Verify     VerifySettings
 
 	File string // the settings file, empty when the register has none
 }
@@ -175,6 +176,29 @@ type ReportSettings struct {
 	Recipients []string
 }
 
+// VerifySettings configure rotor verify, which compares last_changed
+// with the date the secret store records for the secret's current version.
+type VerifySettings struct {
+	// ToleranceDays is how many days the store's date may differ from
+	// last_changed and still agree (a rotation late in the evening is
+	// written the next day in another zone).
+	ToleranceDays int
+	// Concurrency bounds the stores asked at once.
+	Concurrency int
+	// RequireForRecord makes rotor record refuse a rotation the secret
+	// store does not confirm.
+	RequireForRecord bool
+}
+
+// The bounds and defaults of the verify settings. The JSON Schema in
+// schema/ states the same; a test keeps the two in step.
+const (
+	DefaultVerifyToleranceDays = 1
+	MaxVerifyToleranceDays     = 30
+	DefaultVerifyConcurrency   = 16
+	MaxVerifyConcurrency       = 256
+)
+
 // DefaultIssueType is the Jira issue type rotor creates unless told otherwise.
 const DefaultIssueType = "Secret Rotation Task"
 
@@ -184,6 +208,7 @@ func DefaultSettings() Settings {
 		NoticeDays: DefaultNoticeDays,
 		Timezone:   time.UTC,
 		Jira:       JiraSettings{IssueType: DefaultIssueType},
+		Verify:     VerifySettings{ToleranceDays: DefaultVerifyToleranceDays, Concurrency: DefaultVerifyConcurrency},
 	}
 }
 

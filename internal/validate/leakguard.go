@@ -51,7 +51,7 @@ func (c *fileChecker) scanLeaks(data []byte, doc *register.Document) []string {
 	var secrets []string
 	keyBlockLine := -1 // the last line of a private key block reported
 	for i, m := range res.Matches {
-		if m.Allowed {
+		if m.Allowed || g.identifier(i) {
 			continue
 		}
 		secrets = append(secrets, m.Secret)
@@ -124,6 +124,9 @@ type where struct {
 	known bool       // the match is in a scalar: a key, or key's value
 	key   *yaml.Node // the key whose value holds the match (nil: a key, or a list item at the top)
 	isKey bool
+	// keyID: the scalar is source.aws_iam_access_key.access_key_id, whose
+	// value is an access key id by design (see fieldPlace).
+	keyID bool
 	// comment: the match is in a comment (when not known).
 	comment bool
 }

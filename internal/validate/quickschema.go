@@ -26,6 +26,8 @@ type quickSchema struct {
 	pattern    *regexp.Regexp
 	minLength  int
 	maxLength  int // -1: none
+	minProps   int
+	maxProps   int // -1: none
 	minimum    *float64
 	maximum    *float64
 	enum       []any
@@ -54,7 +56,7 @@ type quickCompiler struct {
 }
 
 func (c *quickCompiler) compile(s map[string]any) (*quickSchema, error) {
-	q := &quickSchema{maxLength: -1}
+	q := &quickSchema{maxLength: -1, maxProps: -1}
 	for key, val := range s {
 		var err error
 		switch key {
@@ -133,6 +135,16 @@ func (c *quickCompiler) compile(s map[string]any) (*quickSchema, error) {
 			} else {
 				q.maxLength = int(n)
 			}
+		case "minProperties", "maxProperties":
+			n, ok := val.(float64)
+			if !ok || n != math.Trunc(n) || n < 0 {
+				return nil, fmt.Errorf("%s: %v", key, val)
+			}
+			if key == "minProperties" {
+				q.minProps = int(n)
+			} else {
+				q.maxProps = int(n)
+			}
 		case "minimum", "maximum":
 			n, ok := val.(float64)
 			if !ok {
@@ -179,7 +191,7 @@ func (c *quickCompiler) resolve(ref string) (*quickSchema, error) {
 	if !ok {
 		return nil, fmt.Errorf("$ref %q: no such definition", ref)
 	}
-	q := &quickSchema{maxLength: -1}
+	q := &quickSchema{maxLength: -1, maxProps: -1}
 	c.defs[name] = q // placeholder for recursive references
 	compiled, err := c.compile(def)
 	if err != nil {
@@ -202,6 +214,9 @@ func (q *quickSchema) valid(v any) bool {
 	}
 	switch x := v.(type) {
 	case map[string]any:
+		if len(x) < q.minProps || q.maxProps >= 0 && len(x) > q.maxProps {
+			return false
+		}
 		for _, name := range q.required {
 			if _, ok := x[name]; !ok {
 				return false

@@ -68,6 +68,15 @@ var mutations = []string{
 	"runbook: https://x", "runbook: ftp://x", "last_ticket: SEC-1", "last_ticket: sec-1", "jira_assignee: 'a:b'",
 	"exemption: {until: 2027-01-01, reason: r, approved_by: a}", "exemption: {until: 2027-01-01}", "exemption: {}", "exemption: x",
 	"extra: 1", "team: ''", "team: t", "description: " + strings.Repeat("d", 4097),
+	"source: {vault_kv: {mount: secret, path: a/b}}", "source: {}", "source: x", "source: {vault_kv: x}",
+	"source: {vault_kv: {mount: secret, path: a/b}, tls: {endpoint: 'a.b:1'}}", "source: {vault_kv: {mount: 'a..b', path: p}}",
+	"source: {vault_kv: {mount: ' a', path: p}}", "source: {vault_kv: {mount: a}}", "source: {tls: {endpoint: 'a.b:443'}}",
+	"source: {tls: {endpoint: 'a.b:0'}}", "source: {tls: {endpoint: '[::1]:65535'}}", "source: {tls: {endpoint: 'a.b:65536'}}",
+	"source: {tls: {endpoint: 'a.b:443', server_name: 'a b'}}", "source: {aws_secrets_manager: {secret: x, region: eu-west-1}}",
+	"source: {aws_secrets_manager: {secret: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:x'}}",
+	"source: {aws_iam_access_key: {user: u, access_key_id: " + "AKIA" + "IOSFODNN7EXAMPLE}}", "source: {aws_iam_access_key: {user: 'u/v'}}",
+	"source: {azure_key_vault: {vault: 'https://acme.vault.azure.net', secret: s}}", "source: {azure_key_vault: {vault: 'http://x', secret: s}}",
+	"source: {tls: {endpoint: 'a.b:1', password: x}}",
 }
 
 func TestQuickSchemaAgreesWithTheFullValidator(t *testing.T) {

@@ -68,6 +68,11 @@ var rules = []rule{
 	duplicateIDRule{},
 	timezoneRule{},
 	recipientEmailRule{},
+	sourceStoreRule{},
+	sourceFieldRule{},
+	sourceRegionRule{},
+	sourceEndpointRule{},
+	sourceSecretFieldRule{},
 }
 
 // The rules by hook, in the order of rules.

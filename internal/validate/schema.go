@@ -70,6 +70,7 @@ func (c *fileChecker) explainSchema(root *yaml.Node, value any) {
 // the value at node, of the field named field.
 type schemaLeaf struct {
 	node    *yaml.Node
+	ptr     string // the value's JSON pointer in the file
 	field   string
 	keyword string
 }
@@ -114,7 +115,7 @@ func (c *fileChecker) schemaFindings(root *yaml.Node, prefix string, err error) 
 			continue
 		}
 		c.bad[e.InstanceLocation] = true
-		if c.explainLeaf(schemaLeaf{node: node, field: field, keyword: keyword}) {
+		if c.explainLeaf(schemaLeaf{node: node, ptr: e.InstanceLocation, field: field, keyword: keyword}) {
 			continue
 		}
 		msg := e.Message
@@ -149,6 +150,11 @@ var fieldHints = map[string]string{
 	"criticality":   "one of low, medium, high, critical",
 	"exemption":     "an exemption needs until, reason and approved_by",
 	"last_ticket":   "a Jira key such as SEC-42; rotor writes this field itself",
+	// rotor.yaml's verify: block
+	"verify":             "a mapping: verify: {tolerance_days: 1, concurrency: 16, require_for_record: false}",
+	"tolerance_days":     "a whole number of days from 0 to 30, e.g. 1",
+	"concurrency":        "a whole number of secret stores asked at once, from 1 to 256, e.g. 16",
+	"require_for_record": "true or false",
 }
 
 func lastSegment(p string) string {

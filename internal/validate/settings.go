@@ -16,10 +16,11 @@ import (
 const RuleSettings = "settings"
 
 var (
-	settingsFields = []string{"notice_days", "timezone", "jira", "report"}
+	settingsFields = []string{"notice_days", "timezone", "jira", "report", "verify"}
 	jiraFields     = []string{"project", "issue_type", "overdue_priority", "fields"}
 	fieldsFields   = []string{"credential_name", "next_due_date", "contact_person"}
 	reportFields   = []string{"recipients"}
+	verifyFields   = []string{"tolerance_days", "concurrency", "require_for_record"}
 )
 
 // decodedSettings is rotor.yaml as loadSettings read it, with the nodes
@@ -106,11 +107,37 @@ func (v *Validator) loadSettings(path string) (rotation.Settings, []register.Fin
 			}
 		}
 	}
+	s.Verify = c.decodeVerify(doc.Root, s.Verify)
 	for _, r := range settingsRules {
 		r.checkSettings(&c, d)
 	}
 	redact(c.findings, secrets)
 	return s, c.findings, nil
+}
+
+// decodeVerify reads rotor.yaml's verify: block (under root) over the
+// defaults in v; a value the schema refused leaves its default.
+func (c *fileChecker) decodeVerify(root *yaml.Node, v rotation.VerifySettings) rotation.VerifySettings {
+	_, m := register.MapGet(root, "verify")
+	if m == nil || m.Kind != yaml.MappingNode {
+		return v
+	}
+	c.unknownFields(m, verifyFields, "the verify settings")
+	integer := func(field string, into *int) {
+		if _, n := register.MapGet(m, field); n != nil && n.Kind == yaml.ScalarNode && !c.bad["/verify/"+field] {
+			if i, ok := register.PlainInt(n.Value); ok {
+				*into = i
+			}
+		}
+	}
+	integer("tolerance_days", &v.ToleranceDays)
+	integer("concurrency", &v.Concurrency)
+	if _, n := register.MapGet(m, "require_for_record"); n != nil && !c.bad["/verify/require_for_record"] {
+		if b, ok := register.Value(n, nil).(bool); ok {
+			v.RequireForRecord = b
+		}
+	}
+	return v
 }
 
 // loadIANAZone loads a time zone by its IANA name. "Local" (and "", which

@@ -458,3 +458,146 @@ func TestFindingsPerFileAreBounded(t *testing.T) {
 		t.Fatalf("no summary of the suppressed findings: %s", first)
 	}
 }
+
+// TestSourceIsDecoded: each store a source: can name is read into the
+// credential's Source, positioned at the mapping; a source the schema
+// refused is left unset.
+func TestSourceIsDecoded(t *testing.T) {
+	keyID := "AKIA" + "IOSFODNN7EXAMPLE"
+	tests := []struct {
+		name   string
+		source string
+		want   *rotation.Source
+	}{
+		{"aws secrets manager by name", "{aws_secrets_manager: {secret: payments/db, region: eu-west-1}}",
+			&rotation.Source{AWSSecretsManager: &rotation.AWSSecretsManagerSource{Secret: "payments/db", Region: "eu-west-1"}}},
+		{"iam access key", "{aws_iam_access_key: {user: ci-deployer, access_key_id: " + keyID + "}}",
+			&rotation.Source{AWSIAMAccessKey: &rotation.AWSIAMAccessKeySource{User: "ci-deployer", AccessKeyID: keyID}}},
+		{"vault kv", "{vault_kv: {mount: secret, path: payments/db-admin}}",
+			&rotation.Source{VaultKV: &rotation.VaultKVSource{Mount: "secret", Path: "payments/db-admin"}}},
+		{"tls", `{tls: {endpoint: "[2001:db8::1]:443", server_name: api.example.com}}`,
+			&rotation.Source{TLS: &rotation.TLSSource{Endpoint: "[2001:db8::1]:443", ServerName: "api.example.com"}}},
+		{"azure key vault", `{azure_key_vault: {vault: "https://acme.vault.azure.net", secret: db-admin}}`,
+			&rotation.Source{AzureKeyVault: &rotation.AzureKeyVaultSource{Vault: "https://acme.vault.azure.net", Secret: "db-admin"}}},
+		{"two stores", "{vault_kv: {mount: secret, path: p}, tls: {endpoint: 'a.example.com:443'}}", nil},
+		{"a refused field", "{vault_kv: {mount: secret, path: ../p}}", nil},
+		{"a missing field", "{vault_kv: {mount: secret}}", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := run(t, writeRegister(t, map[string]string{"a.yaml": entry + "    source: " + tt.source + "\n"}))
+			if tt.want != nil && len(res.Findings) > 0 {
+				t.Fatalf("findings:\n%s", dump(res.Findings))
+			}
+			if tt.want == nil && res.Errors() == 0 {
+				t.Fatal("no error for a source rotor cannot use")
+			}
+			got := res.Register.Credentials[0].Source
+			if tt.want == nil {
+				if got != nil {
+					t.Fatalf("Source = %v, want none", got)
+				}
+				return
+			}
+			if got == nil {
+				t.Fatal("Source not set")
+			}
+			if got.Pos.Line != 7 || got.Pos.Column != 13 || filepath.Base(got.Pos.File) != "a.yaml" {
+				t.Errorf("Pos = %+v, want a.yaml:7:13", got.Pos)
+			}
+			got.Pos = rotation.Position{}
+			if got.String() != tt.want.String() || got.Kind() != tt.want.Kind() {
+				t.Errorf("Source = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestAccessKeyIDIsAnIdentifier: an AWS access key id is the identifier
+// source.aws_iam_access_key.access_key_id holds by design, quoted or not;
+// anywhere else, or with more than the id in that field, it is a leak.
+func TestAccessKeyIDIsAnIdentifier(t *testing.T) {
+	keyID := "AKIA" + "IOSFODNN7EXAMPLE"
+	tests := []struct {
+		name  string
+		lines string // appended to entry
+		leaks int
+	}{
+		{"the id in its field", "    source: {aws_iam_access_key: {user: ci, access_key_id: " + keyID + "}}\n", 0},
+		{"quoted", "    source:\n      aws_iam_access_key:\n        user: ci\n        access_key_id: \"" + keyID + "\"\n", 0},
+		{"a temporary id", "    source: {aws_iam_access_key: {user: ci, access_key_id: ASIA" + keyID[4:] + "}}\n", 0},
+		{"an ABIA or ACCA key, which the field does not hold", "    source: {aws_iam_access_key: {user: ci, access_key_id: ABIA" + keyID[4:] + "}}\n", 1},
+		{"in the description", "    description: key " + keyID + "\n", 1},
+		{"in a vault path", "    source: {vault_kv: {mount: secret, path: " + keyID + "}}\n", 1},
+		{"in the user", "    source: {aws_iam_access_key: {user: " + keyID + "}}\n", 1},
+		{"with the secret after it", "    source: {aws_iam_access_key: {user: ci, access_key_id: \"" + keyID + " wJalrXUtnFEMI/K7MDENG/bPxRfiCY\"}}\n", 2},
+		{"outside a credential's source", "    exemption: {until: 2027-01-01, reason: r, approved_by: a}\n    aws_iam_access_key: {access_key_id: " + keyID + "}\n", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := run(t, writeRegister(t, map[string]string{"a.yaml": entry + tt.lines}))
+			leaks := 0
+			for _, f := range res.Findings {
+				if f.Rule == validate.RuleLeak {
+					leaks++
+				}
+				if strings.Contains(f.Message, keyID[4:]) {
+					t.Errorf("a finding prints the id: %s", f)
+				}
+			}
+			if leaks != tt.leaks {
+				t.Errorf("%d leaks, want %d:\n%s", leaks, tt.leaks, dump(res.Findings))
+			}
+		})
+	}
+}
+
+// TestVerifySettings: rotor.yaml's verify: block is read into
+// Settings.Verify, its defaults stand in for what is not set or refused,
+// and a refused value is a positioned finding.
+func TestVerifySettings(t *testing.T) {
+	defaults := rotation.DefaultSettings().Verify
+	tests := []struct {
+		name     string
+		settings string
+		want     rotation.VerifySettings
+		findings []want
+	}{
+		{"no rotor.yaml values", "notice_days: 10\n", defaults, nil},
+		{"every value", "verify:\n  tolerance_days: 0\n  concurrency: 256\n  require_for_record: true\n",
+			rotation.VerifySettings{ToleranceDays: 0, Concurrency: 256, RequireForRecord: true}, nil},
+		{"bounds", "verify: {tolerance_days: 30, concurrency: 1}\n",
+			rotation.VerifySettings{ToleranceDays: 30, Concurrency: 1}, nil},
+		{"out of range", "verify:\n  tolerance_days: 31\n  concurrency: 0\n  require_for_record: yes\n", defaults, []want{
+			{"rotor.yaml", 2, 19, validate.RuleSchema, "tolerance_days", false},
+			{"rotor.yaml", 3, 16, validate.RuleSchema, "concurrency", false},
+			{"rotor.yaml", 4, 23, validate.RuleSchema, "require_for_record", false},
+		}},
+		{"a typo", "verify:\n  tolerance: 3\n", defaults, []want{
+			{"rotor.yaml", 2, 3, validate.RuleUnknownField, `unknown field "tolerance" in the verify settings`, false},
+		}},
+		{"not a mapping", "verify: true\n", defaults, []want{
+			{"rotor.yaml", 1, 9, validate.RuleSchema, "verify", false},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := run(t, writeRegister(t, map[string]string{"a.yaml": entry, "rotor.yaml": tt.settings}))
+			if got := res.Register.Settings.Verify; got != tt.want {
+				t.Errorf("Verify = %+v, want %+v", got, tt.want)
+			}
+			if len(res.Findings) != len(tt.findings) {
+				t.Fatalf("got %d findings, want %d:\n%s", len(res.Findings), len(tt.findings), dump(res.Findings))
+			}
+			for _, w := range tt.findings {
+				found := false
+				for _, f := range res.Findings {
+					found = found || w.matches(f) && f.Hint != ""
+				}
+				if !found {
+					t.Errorf("no finding %+v with a hint in:\n%s", w, dump(res.Findings))
+				}
+			}
+		})
+	}
+}

@@ -36,6 +36,7 @@ type valueGuard struct {
 	lines lineCursor
 
 	owners  []where               // per raw match: the scalar that holds it
+	ids     []bool                // per raw match: an identifier where one belongs (see fieldPlace)
 	found   []leakAt              // leaks that only a parsed value shows
 	spans   map[*yaml.Node][]span // what to take out of each value
 	secrets []string              // what the parsed values showed
@@ -56,7 +57,7 @@ type span struct{ start, end int }
 // parsed value used.
 func readValues(data []byte, root *yaml.Node, res *leak.Result) *valueGuard {
 	g := &valueGuard{data: data, root: root, res: res, lines: newLineCursor(data), owners: make([]where, len(res.Matches))}
-	g.walk(root, nil, false)
+	g.walk(root, nil, false, placeTop)
 	for _, l := range g.lost {
 		g.unlocated(l.n, l.w)
 	}
@@ -64,21 +65,81 @@ func readValues(data []byte, root *yaml.Node, res *leak.Result) *valueGuard {
 }
 
 // walk visits the scalars under n in the file's order; key is the key
-// whose value n is, isKey whether n is a key itself.
-func (g *valueGuard) walk(n *yaml.Node, key *yaml.Node, isKey bool) {
+// whose value n is, isKey whether n is a key itself, at the place p of a
+// register file.
+func (g *valueGuard) walk(n *yaml.Node, key *yaml.Node, isKey bool, p fieldPlace) {
 	switch n.Kind {
 	case yaml.ScalarNode:
-		g.scalar(n, where{known: true, key: key, isKey: isKey})
+		g.scalar(n, where{known: true, key: key, isKey: isKey, keyID: p == placeAccessKeyID})
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			g.walk(n.Content[i], nil, true)
-			g.walk(n.Content[i+1], n.Content[i], false)
+			g.walk(n.Content[i], nil, true, placeOther)
+			g.walk(n.Content[i+1], n.Content[i], false, p.field(n.Content[i].Value))
+		}
+	case yaml.SequenceNode:
+		for _, c := range n.Content {
+			g.walk(c, key, false, p.item())
 		}
 	default:
 		for _, c := range n.Content {
-			g.walk(c, key, false)
+			g.walk(c, key, false, p)
 		}
 	}
+}
+
+// fieldPlace is where walk is in a register file, as far as the leak
+// guard needs to know: it finds the one field whose value is an
+// identifier in a secret's shape, source.aws_iam_access_key.access_key_id.
+// There an AWS access key id (AKIA…, the whole value) is the id of the key
+// the register tracks, as the IAM console shows it, and no finding;
+// anywhere else it stays one, since a key id pasted into a description is
+// most often half of a pair pasted whole.
+type fieldPlace uint8
+
+const (
+	placeOther fieldPlace = iota
+	placeTop
+	placeCredentials // the credentials list
+	placeCredential  // an entry of it
+	placeSource      // its source:
+	placeIAMKey      // source.aws_iam_access_key
+	placeAccessKeyID // its access_key_id
+)
+
+func (p fieldPlace) field(name string) fieldPlace {
+	switch {
+	case p == placeTop && name == "credentials":
+		return placeCredentials
+	case p == placeCredential && name == "source":
+		return placeSource
+	case p == placeSource && name == "aws_iam_access_key":
+		return placeIAMKey
+	case p == placeIAMKey && name == "access_key_id":
+		return placeAccessKeyID
+	}
+	return placeOther
+}
+
+func (p fieldPlace) item() fieldPlace {
+	if p == placeCredentials {
+		return placeCredential
+	}
+	return placeOther
+}
+
+// keyID reports whether m, a raw match in value v, is an AWS access key
+// id that is the whole of v, of a kind the field holds (AKIA, ASIA: the
+// schema's pattern). ABIA and ACCA share the guard's kind but name no
+// IAM user's key, so they stay leaks there too.
+func keyID(m leak.Match, v string) bool {
+	return (m.Kind == leak.KindAWSAccessKeyID || m.Kind == leak.KindAWSTemporaryAccessKeyID) && m.Secret == v &&
+		(strings.HasPrefix(v, "AKIA") || strings.HasPrefix(v, "ASIA"))
+}
+
+// identifier reports whether raw match i is an identifier where one
+// belongs, and so no leak.
+func (g *valueGuard) identifier(i int) bool {
+	return g != nil && g.ids != nil && g.ids[i]
 }
 
 // rawIn is a raw match inside a scalar, as a part of its value.
@@ -124,6 +185,13 @@ func (g *valueGuard) scalar(n *yaml.Node, w where) {
 	for i := lo; i < hi; i++ {
 		m := ms[i]
 		g.owners[i] = w
+		if w.keyID && keyID(m, v) {
+			if g.ids == nil {
+				g.ids = make([]bool, len(ms))
+			}
+			g.ids[i] = true
+			continue
+		}
 		a, b := max(m.Offset, src.start), min(m.Offset+len(m.Secret), src.end)
 		r := rawIn{span: span{src.valueIndex(a, len(v)), src.valueIndex(b, len(v))}, allowed: m.Allowed}
 		r.located = r.start < r.end && v[r.start:r.end] == string(g.data[a:b])
@@ -133,6 +201,9 @@ func (g *valueGuard) scalar(n *yaml.Node, w where) {
 	var inValue []span // what the parsed value showed, not allowed
 	if !src.verbatim() {
 		for _, vm := range leak.Scan([]byte(v)).Matches {
+			if w.keyID && keyID(vm, v) {
+				continue
+			}
 			s := span{vm.Offset, vm.Offset + len(vm.Secret)}
 			covered, allowed := false, vm.Allowed
 			for _, r := range raws {
@@ -180,7 +251,7 @@ func (g *valueGuard) scalar(n *yaml.Node, w where) {
 func (g *valueGuard) unlocated(n *yaml.Node, w where) {
 	var spans []span
 	for _, vm := range leak.Scan([]byte(n.Value)).Matches {
-		if vm.Allowed {
+		if vm.Allowed || w.keyID && keyID(vm, n.Value) {
 			continue
 		}
 		spans = append(spans, span{vm.Offset, vm.Offset + len(vm.Secret)})
