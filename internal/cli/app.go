@@ -190,6 +190,7 @@ func newApp(f *factory) *cli.App {
 			newReportCommand(f),
 			newAuditCommand(f),
 			newDashboardCommand(f),
+			newVerifyCommand(f),
 			newDoctorCommand(f),
 			newRelayCommand(f),
 		},
