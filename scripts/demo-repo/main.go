@@ -121,7 +121,6 @@ func readRegister(dir string) (files, error) {
 type person struct{ name, email string }
 
 var (
-	alice    = person{"Alice Payments", "alice@example.com"}
 	bob      = person{"Bob Payments", "bob@example.com"}
 	carol    = person{"Carol Platform", "carol@example.com"}
 	dave     = person{"Dave Platform", "dave@example.com"}
