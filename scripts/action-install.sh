@@ -26,7 +26,8 @@
 #   ROTOR_VERSION           the release tag, vX.Y.Z (required)
 #   ROTOR_BIN               the folder rotor is installed in (required)
 #   RUNNER_OS, RUNNER_ARCH  Linux or macOS; X64 or ARM64 (set by Actions)
-#   ROTOR_RELEASE_BASE_URL  where releases are downloaded from; https only
+#   ROTOR_RELEASE_BASE_URL  where releases are downloaded from; https only,
+#                           with no user or token in it
 #                           (a test serves its own release over TLS, with
 #                           CURL_CA_BUNDLE naming its certificate)
 #   ROTOR_ATTESTATION       auto (default): verify when gh is on PATH and
@@ -77,10 +78,18 @@ ARM) arch=arm ;;
 esac
 
 # https only, redirects included (GitHub redirects a release asset to its
-# storage host): curl refuses anything else.
+# storage host): curl refuses anything else. No credentials in the address
+# either: the release is public, and a token in a URL ends up in logs.
+# Errors show the address without its user part.
+shown=$(printf '%s' "$base" | tr -d '\r\n' | sed -E 's#^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@#\1***@#')
 case $base in
 https://*) ;;
-*) fail "ROTOR_RELEASE_BASE_URL must be an https:// address; got \"${base//[$'\r\n']/ }\"" 2 ;;
+*) fail "ROTOR_RELEASE_BASE_URL must be an https:// address; got \"$shown\"" 2 ;;
+esac
+authority=${base#https://}
+authority=${authority%%[/?#]*}
+case $authority in
+*@*) fail "ROTOR_RELEASE_BASE_URL must not carry credentials (a user or token before @); got \"$shown\": downloads are anonymous, leave the token out" 2 ;;
 esac
 base=${base%/}
 

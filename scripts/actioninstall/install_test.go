@@ -361,6 +361,8 @@ func TestBuildsWithGoOnlyWhenTheReleaseHasNoBinary(t *testing.T) {
 
 func TestRefusesBadInputBeforeAnyDownload(t *testing.T) {
 	requireTools(t)
+	// A token where a base address has a user: never sent, never shown.
+	const secret = "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789"
 	tests := []struct {
 		name string
 		env  []string
@@ -370,6 +372,9 @@ func TestRefusesBadInputBeforeAnyDownload(t *testing.T) {
 		{"unknown arch", []string{"RUNNER_ARCH=RISCV64"}, `RUNNER_ARCH must be X64 or ARM64; got "RISCV64"`},
 		{"a branch for a version", []string{"ROTOR_VERSION=main"}, `ROTOR_VERSION must be a release tag such as v1.2.3; got "main"`},
 		{"plain http", []string{"ROTOR_RELEASE_BASE_URL=http://example.com/releases"}, "must be an https:// address"},
+		{"plain http with a token", []string{"ROTOR_RELEASE_BASE_URL=http://x-access-token:" + secret + "@example.com/releases"}, `must be an https:// address; got "http://***@example.com/releases"`},
+		{"a token in the address", []string{"ROTOR_RELEASE_BASE_URL=https://x-access-token:" + secret + "@example.com/releases"}, "must not carry credentials"},
+		{"a user in the address", []string{"ROTOR_RELEASE_BASE_URL=https://" + secret + "@example.com/releases"}, "must not carry credentials"},
 		{"attestation mode", []string{"ROTOR_ATTESTATION=maybe"}, "ROTOR_ATTESTATION must be auto, required or off"},
 	}
 	for _, tc := range tests {
@@ -383,6 +388,9 @@ func TestRefusesBadInputBeforeAnyDownload(t *testing.T) {
 			}
 			if len(rel.requests) > 0 || r.goCalls != nil {
 				t.Errorf("requests %q, go %q: want none", rel.requests, r.goCalls)
+			}
+			if strings.Contains(r.stderr, secret) {
+				t.Errorf("the output shows the address's token:\n%s", r.stderr)
 			}
 		})
 	}
