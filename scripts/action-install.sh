@@ -19,8 +19,10 @@
 #
 # A platform the release has no binary for (the asset answers 404) is built
 # instead with `go install github.com/rotor-dev/rotor/cmd/rotor@<tag>` by
-# the Go on PATH (GOTOOLCHAIN=auto fetches the Go rotor needs). Windows
-# stops with an error: rotor is released for Linux and macOS.
+# the Go on PATH (GOTOOLCHAIN=auto fetches the Go rotor needs), which
+# checks the module against Go's checksum database, not against the
+# release's checksums file or attestation. Windows stops with an error:
+# rotor is released for Linux and macOS.
 #
 # Environment:
 #   ROTOR_VERSION           the release tag, vX.Y.Z (required)
