@@ -7,7 +7,15 @@ ROTOR     := $(BIN)/rotor
 REGISTER  ?= credential_rotation
 # The example register is written so that, on this date, it shows every
 # status (ok, due, overdue, exempt). Override: make demo DEMO_TODAY=2027-01-15
+# (not before 2026-11-24, the last commit of the demo's history).
 DEMO_TODAY ?= 2026-11-27
+# make demo writes a git repository whose register's history (2026-05-29 to
+# 2026-11-24, scripts/demo-repo) ends at the example register, and runs rotor
+# on it: the report has a trend and a week to compare, the audit a period.
+DEMO_REPO  ?= $(BIN)/demo-repo
+DEMO_REGISTER := $(DEMO_REPO)/$(notdir $(REGISTER))
+DEMO_FROM  ?= 2026-06-01
+DEMO_AUDIT ?= $(BIN)/demo-audit
 DEMO_SITE  ?= $(BIN)/site
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 ACTIONLINT  := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
@@ -43,21 +51,28 @@ lint: ## gofmt, go vet, staticcheck, actionlint (the workflows)
 	$(GO) run $(STATICCHECK) -tags e2e ./e2e/
 	$(GO) run $(ACTIONLINT)
 
-demo: build ## rotor's main job on the example register (validate, status, sync --dry-run, report, dashboard); no credentials needed
+demo: build ## rotor's main job on an example repository with six months of history (validate, status, sync --dry-run, report, audit, dashboard); no credentials needed
+	@$(GO) run ./scripts/demo-repo -register $(REGISTER) -out $(DEMO_REPO) -today $(DEMO_TODAY)
+	@echo
 	@echo '$$ rotor validate'
-	@$(ROTOR) validate --register $(REGISTER)
+	@$(ROTOR) validate --register $(DEMO_REGISTER)
 	@echo
 	@echo '$$ rotor status --today $(DEMO_TODAY)'
-	@$(ROTOR) status --register $(REGISTER) --today $(DEMO_TODAY)
+	@$(ROTOR) status --register $(DEMO_REGISTER) --today $(DEMO_TODAY)
 	@echo
 	@echo '$$ rotor sync --dry-run --today $(DEMO_TODAY)'
-	@$(ROTOR) sync --dry-run --register $(REGISTER) --today $(DEMO_TODAY)
+	@$(ROTOR) sync --dry-run --register $(DEMO_REGISTER) --today $(DEMO_TODAY)
 	@echo
-	@echo '$$ rotor report --today $(DEMO_TODAY)'
-	@$(ROTOR) report --register $(REGISTER) --today $(DEMO_TODAY)
+	@echo '$$ rotor report --weeks 26 --today $(DEMO_TODAY)'
+	@$(ROTOR) report --register $(DEMO_REGISTER) --repo $(DEMO_REPO) --weeks 26 --today $(DEMO_TODAY)
 	@echo
-	@echo '$$ rotor dashboard --out $(DEMO_SITE) --today $(DEMO_TODAY)'
-	@$(ROTOR) dashboard --register $(REGISTER) --today $(DEMO_TODAY) --out $(DEMO_SITE)
+	@echo '$$ rotor audit --from $(DEMO_FROM) --to $(DEMO_TODAY) --out-dir $(DEMO_AUDIT)'
+	@$(ROTOR) audit --register $(DEMO_REGISTER) --repo $(DEMO_REPO) --today $(DEMO_TODAY) --from $(DEMO_FROM) --to $(DEMO_TODAY) --out-dir $(DEMO_AUDIT)
+	@sed -n '/^## Summary/,/^## Observations/p' $(DEMO_AUDIT)/audit.md | sed '$$d'
+	@echo 'the whole pack: $(DEMO_AUDIT)/audit.html (and audit.md, audit.csv, audit.json)'
+	@echo
+	@echo '$$ rotor dashboard --weeks 26 --out $(DEMO_SITE) --today $(DEMO_TODAY)'
+	@$(ROTOR) dashboard --register $(DEMO_REGISTER) --repo $(DEMO_REPO) --weeks 26 --today $(DEMO_TODAY) --out $(DEMO_SITE)
 	@echo 'open $(DEMO_SITE)/index.html in a browser'
 
 bench: bench-go bench-validate bench-leak ## Go benchmarks, rotor against ajv-cli on 10,000 credentials, the leak corpus against gitleaks
