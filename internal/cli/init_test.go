@@ -347,13 +347,7 @@ func TestInitSomeFilesExist(t *testing.T) {
 		scaffold.PreCommitConfig:          "repos: []\n",
 	}
 	for p, data := range mine {
-		full := filepath.Join(repo, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, filepath.Join(repo, filepath.FromSlash(p)), data)
 	}
 	before := tree(t, repo)
 
@@ -475,5 +469,42 @@ func TestInitWorkflowsPassActionlint(t *testing.T) {
 	cmd.Dir = repo
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Errorf("actionlint: %v\n%s", err, out)
+	}
+}
+
+// rotor new starts a file with the editor line of its repository: the
+// register's copy of the schema that rotor init writes, or in rotor's own
+// repository (a schema/ folder beside the register, no copy) the source.
+func TestNewWritesTheSchemaLineOfItsRepository(t *testing.T) {
+	flags := []string{"--id", "vault-unseal-key", "--name", "Vault unseal key", "--owner", "ops@example.com", "--period", "180", "--last-changed", "2026-09-01"}
+	tests := []struct {
+		name   string
+		layout func(t *testing.T, root string)
+		want   string
+	}{
+		{"rotor's own repository", func(t *testing.T, root string) {
+			writeFile(t, filepath.Join(filepath.Dir(root), "schema", scaffold.CredentialSchema), "{}\n")
+		}, "../../schema/credential.schema.json"},
+		{"a register rotor init set up", func(t *testing.T, root string) {
+			writeFile(t, filepath.Join(filepath.Dir(root), "schema", scaffold.CredentialSchema), "{}\n")
+			writeFile(t, filepath.Join(root, scaffold.SchemaDir, scaffold.CredentialSchema), "{}\n")
+		}, "../.schema/credential.schema.json"},
+		{"a register without either", func(*testing.T, string) {}, "../.schema/credential.schema.json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := copyRegister(t)
+			tt.layout(t, root)
+			file := filepath.Join(root, "infra", "vault.yaml")
+			r := runRotor(t, nil, "", append([]string{"new", "--register", root, "--file", file}, flags...)...)
+			if r.code != ExitOK {
+				t.Fatalf("exit %d\n%s", r.code, r.stderr)
+			}
+			data, _ := os.ReadFile(file)
+			first, _, _ := strings.Cut(string(data), "\n")
+			if want := "# yaml-language-server: $schema=" + tt.want; first != want {
+				t.Errorf("first line %q, want %q", first, want)
+			}
+		})
 	}
 }
