@@ -13,6 +13,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/rotor-dev/rotor/internal/leak"
 	"github.com/rotor-dev/rotor/internal/register"
 	"github.com/rotor-dev/rotor/internal/scaffold"
 	"github.com/rotor-dev/rotor/internal/textsafe"
@@ -47,7 +48,7 @@ func newInitCommand(f *factory) *cli.Command {
 			&cli.StringFlag{Name: "jira-project", Usage: "Jira project `key` rotor opens tickets in, e.g. SEC"},
 			&cli.StringFlag{Name: "timezone", Usage: "the register's time zone, an IANA `name` such as Europe/Berlin (default: UTC)"},
 			&cli.StringSliceFlag{Name: "recipient", Usage: "`email` address that receives the weekly report; repeat it, or separate them with commas"},
-			&cli.StringFlag{Name: "version", Usage: "the rotor release `vX.Y.Z` the workflows and the pre-commit hook run (default: this binary's release)"},
+			&cli.StringFlag{Name: "version", Usage: "the rotor `release` (vX.Y.Z) the workflows and the pre-commit hook run (default: this binary's own)"},
 			&cli.BoolFlag{DisableDefaultText: true, Name: "dry-run", Usage: "list every file it would write and which exist; write nothing"},
 			&cli.BoolFlag{DisableDefaultText: true, Name: "yes", Usage: "ask nothing before writing; with some files already there, write the others"},
 		},
@@ -137,7 +138,7 @@ func runInit(ctx context.Context, f *factory, o initOptions) error {
 	}
 	files, err := scaffold.Files(scaffold.Options{Version: o.Version, JiraProject: o.JiraProject, Timezone: o.Timezone, Recipients: o.Recipients})
 	if err != nil {
-		return usageError("%v; nothing was written", err)
+		return usageError("%s; nothing was written", leak.Scrub(err.Error()))
 	}
 	if err := checkRegisterFiles(ctx, f, v, root, files); err != nil {
 		return err
@@ -181,7 +182,7 @@ func runInit(ctx context.Context, f *factory, o initOptions) error {
 		if errors.Is(err, scaffold.ErrTaken) {
 			return failed("%v; nothing was written", err)
 		}
-		return usageError("%v; nothing was written", err)
+		return usageError("%s; nothing was written", leak.Scrub(err.Error()))
 	}
 	if preCommitKept {
 		printPreCommitEntry(f, root, o.Version)
@@ -199,18 +200,19 @@ func runInit(ctx context.Context, f *factory, o initOptions) error {
 // or the nearest folder above it with a .git (a folder, or a file in a
 // linked worktree or submodule).
 func gitRoot(dir string) (string, error) {
+	shown := leak.Scrub(dir)
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return "", usageError("--dir %q: %v", dir, err)
+		return "", usageError("--dir %q: %s", shown, leak.Scrub(err.Error()))
 	}
 	fi, err := os.Stat(abs)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return "", usageError("--dir %q does not exist; run rotor init in the repository to set up, or pass --dir with a folder of it", dir)
+		return "", usageError("--dir %q does not exist; run rotor init in the repository to set up, or pass --dir with a folder of it", shown)
 	case err != nil:
-		return "", usageError("--dir %q: %v", dir, err)
+		return "", usageError("--dir %q: %s", shown, leak.Scrub(err.Error()))
 	case !fi.IsDir():
-		return "", usageError("--dir %q is not a folder; pass the repository's folder", dir)
+		return "", usageError("--dir %q is not a folder; pass the repository's folder", shown)
 	}
 	for d := abs; ; d = filepath.Dir(d) {
 		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
@@ -221,7 +223,7 @@ func gitRoot(dir string) (string, error) {
 		}
 	}
 	return "", usageError("%q is not in a git repository: rotor init sets up a register in one; "+
-		"run it inside the repository's working copy (git init makes one, git clone fetches one); nothing was written", dir)
+		"run it inside the repository's working copy (git init makes one, git clone fetches one); nothing was written", shown)
 }
 
 func isPreCommit(p string) bool { return p == scaffold.PreCommitConfig }
@@ -259,18 +261,18 @@ func checkInitFlags(f *factory, v *validate.Validator, o initOptions) error {
 	}
 	var ps []flagProblem
 	if o.Version != "" {
-		if sp := scaffold.CheckVersion(o.Version); sp != nil {
-			ps = append(ps, flagProblem{"--version", &problem{msg: sp.Msg, hint: sp.Hint}})
+		if p := fromScaffold(scaffold.CheckVersion(o.Version)); p != nil {
+			ps = append(ps, flagProblem{"--version", p})
 		}
 	}
 	if o.JiraProject != "" {
-		if sp := scaffold.CheckJiraProject(o.JiraProject); sp != nil {
-			ps = append(ps, flagProblem{"--jira-project", &problem{msg: sp.Msg, hint: sp.Hint}})
+		if p := fromScaffold(scaffold.CheckJiraProject(o.JiraProject)); p != nil {
+			ps = append(ps, flagProblem{"--jira-project", p})
 		}
 	}
 	if o.Timezone != "" {
-		if sp := scaffold.CheckTimezone(o.Timezone); sp != nil {
-			ps = append(ps, flagProblem{"--timezone", &problem{msg: sp.Msg, hint: sp.Hint}})
+		if p := fromScaffold(scaffold.CheckTimezone(o.Timezone)); p != nil {
+			ps = append(ps, flagProblem{"--timezone", p})
 		}
 	}
 	for _, r := range o.Recipients {
@@ -299,8 +301,11 @@ func checkRecipient(v *validate.Validator, addr string) *problem {
 	if p == nil {
 		return nil
 	}
-	if p.rule == validate.RuleOwnerEmail || p.rule == "" {
-		return &problem{msg: fmt.Sprintf("%q is not an email address", addr), hint: "give a bare address such as security-team@example.com; repeat --recipient for each"}
+	// The message quotes the address as validate shows it: a secret in it
+	// is already taken out.
+	p.msg = strings.TrimPrefix(p.msg, "owner ")
+	if p.rule == validate.RuleOwnerEmail {
+		p.rule, p.hint = "", "give a bare address such as security-team@example.com; one address a recipient"
 	}
 	return p
 }
@@ -370,11 +375,14 @@ func confirmInit(p *prompter, label string) error {
 	return nil
 }
 
+// fromScaffold is a problem of scaffold's checks as a prompt's or a
+// flag's. The message quotes the value: a secret pasted into the wrong
+// place is taken out of it.
 func fromScaffold(sp *scaffold.Problem) *problem {
 	if sp == nil {
 		return nil
 	}
-	return &problem{msg: sp.Msg, hint: sp.Hint}
+	return &problem{msg: leak.Scrub(sp.Msg), hint: sp.Hint}
 }
 
 // checkRegisterFiles validates the register part of files as rotor

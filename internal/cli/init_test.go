@@ -508,3 +508,25 @@ func TestNewWritesTheSchemaLineOfItsRepository(t *testing.T) {
 		})
 	}
 }
+
+// A secret pasted into a flag is never printed back.
+func TestInitNeverPrintsASecretGivenAsAValue(t *testing.T) {
+	const token = "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+	repo := gitRepo(t)
+	for _, flag := range []string{"--jira-project", "--timezone", "--recipient", "--version"} {
+		args := []string{"init", "--dir", repo, "--jira-project", "SEC", "--version", "v1.0.0", flag, token}
+		r := runRotor(t, nil, "", args...)
+		if r.code != ExitUsage {
+			t.Errorf("%s: exit %d, want %d\n%s", flag, r.code, ExitUsage, r.stderr)
+		}
+		if strings.Contains(r.stdout+r.stderr, token) || strings.Contains(r.stdout+r.stderr, token[4:]) {
+			t.Errorf("%s: the token is printed:\n%s%s", flag, r.stdout, r.stderr)
+		}
+		if !strings.Contains(r.stderr, flag+": ") {
+			t.Errorf("%s: the problem is not named by its flag:\n%s", flag, r.stderr)
+		}
+	}
+	if got := tree(t, repo); len(got) != 0 {
+		t.Errorf("wrote %v", keys(got))
+	}
+}
