@@ -182,6 +182,7 @@ func newApp(f *factory) *cli.App {
 			return usageError("%v (see --help)", err)
 		},
 		Commands: []*cli.Command{
+			newInitCommand(f),
 			newValidateCommand(f),
 			newStatusCommand(f),
 			newNewCommand(f),

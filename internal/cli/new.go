@@ -17,6 +17,7 @@ import (
 
 	"github.com/rotor-dev/rotor/internal/register"
 	"github.com/rotor-dev/rotor/internal/rotation"
+	"github.com/rotor-dev/rotor/internal/scaffold"
 	"github.com/rotor-dev/rotor/internal/textsafe"
 	"github.com/rotor-dev/rotor/internal/validate"
 )
@@ -490,15 +491,22 @@ func newFields(o newOptions) []register.Field {
 	return fields
 }
 
-// schemaPath returns the path of credential.schema.json relative to file,
-// for the editor line of a new file. The register sits beside schema/.
+// schemaPath returns the $schema reference of a new file's editor line,
+// the one rotor init writes in that repository: the register's copy of
+// the schema (scaffold.SchemaRef, <register>/.schema/credential.schema.json).
+// A register without that copy, sitting beside a schema/ folder that has
+// the schema, is rotor's own repository: its files point at the source.
 func schemaPath(root, file string) (string, error) {
-	schema := filepath.Join(filepath.Dir(filepath.Clean(root)), "schema", "credential.schema.json")
-	rel, err := relativePath(filepath.Dir(file), schema)
-	if err != nil {
-		return "", err
+	copied := filepath.Join(root, scaffold.SchemaDir, scaffold.CredentialSchema)
+	source := filepath.Join(filepath.Dir(filepath.Clean(root)), "schema", scaffold.CredentialSchema)
+	if !fileExists(copied) && fileExists(source) {
+		rel, err := relativePath(filepath.Dir(file), source)
+		if err != nil {
+			return "", err
+		}
+		return filepath.ToSlash(rel), nil
 	}
-	return filepath.ToSlash(rel), nil
+	return scaffold.SchemaRef(root, file, scaffold.CredentialSchema)
 }
 
 func commonPrefix(a, b []byte) int {
