@@ -106,6 +106,9 @@ func runRecord(ctx context.Context, f *factory, o recordOptions) error {
 		DryRun:   o.DryRun,
 		Progress: func(step string) { fmt.Fprintf(f.Stderr, "%s%s\n", exitPrefix, textsafe.Value(step)) },
 	}
+	if vs := res.Register.Settings.Verify; vs.RequireForRecord {
+		cfg.VerifyStore = f.storeGate(vs.ToleranceDays, res.Register.Settings.Timezone)
+	}
 	deps := record.Deps{Tickets: tracker, Repo: repo}
 	if host != nil {
 		deps.Host = host

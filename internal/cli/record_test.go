@@ -45,6 +45,13 @@ type recordWorld struct {
 
 func newRecordWorld(t *testing.T) *recordWorld {
 	t.Helper()
+	return newRecordWorldOf(t, recordRegister, "timezone: Europe/Berlin\njira:\n  project: SEC\n")
+}
+
+// newRecordWorldOf is newRecordWorld with the register file and rotor.yaml
+// given.
+func newRecordWorldOf(t *testing.T, registerFile, settings string) *recordWorld {
+	t.Helper()
 	gittest.Require(t)
 	dir := t.TempDir()
 	w := &recordWorld{origin: filepath.Join(dir, "origin.git"), clone: filepath.Join(dir, "clone")}
@@ -53,8 +60,8 @@ func newRecordWorld(t *testing.T) *recordWorld {
 	seed := filepath.Join(dir, "seed")
 	gittest.Git(t, dir, "init", "-q", "-b", "main", seed)
 	for name, content := range map[string]string{
-		"credential_rotation/payments.yaml": recordRegister,
-		"credential_rotation/rotor.yaml":    "timezone: Europe/Berlin\njira:\n  project: SEC\n",
+		"credential_rotation/payments.yaml": registerFile,
+		"credential_rotation/rotor.yaml":    settings,
 		"README.md":                         "register\n",
 	} {
 		p := filepath.Join(seed, filepath.FromSlash(name))

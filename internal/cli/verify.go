@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/rotor-dev/rotor/internal/record"
 	"github.com/rotor-dev/rotor/internal/register"
 	"github.com/rotor-dev/rotor/internal/rotation"
 	"github.com/rotor-dev/rotor/internal/term"
@@ -249,6 +250,22 @@ func (f *factory) awsOptions() awsstore.Options {
 		o.Backoff = func(int) time.Duration { return 0 }
 	}
 	return o
+}
+
+// storeGate is record's gate of verify.require_for_record: it asks the
+// credential's store, read-only, whether its current version was written
+// after the previous rotation (verify.ShowsRotation).
+func (f *factory) storeGate(toleranceDays int, loc *time.Location) func(context.Context, *rotation.Credential, rotation.Date) (record.StoreCheck, error) {
+	return func(ctx context.Context, c *rotation.Credential, done rotation.Date) (record.StoreCheck, error) {
+		ctx, cancel := context.WithTimeout(ctx, defaultVerifyTimeout)
+		defer cancel()
+		obs, err := f.verifyChecker(c.Source.Kind(), defaultVerifyTimeout).Check(ctx, c.Source)
+		if err != nil {
+			return record.StoreCheck{}, err
+		}
+		ok, _ := verify.ShowsRotation(obs.Changed, c.LastChanged, done, toleranceDays, loc)
+		return record.StoreCheck{Confirmed: ok, Evidence: obs.Evidence, Source: c.Source.String()}, nil
+	}
 }
 
 // brokenChecker answers every check with the error that kept its store

@@ -85,6 +85,22 @@ type Config struct {
 	DryRun bool
 	// Progress, when set, is told each step as it starts.
 	Progress func(step string)
+	// VerifyStore, when set, is the gate of verify.require_for_record: a
+	// credential with a source is recorded only when its secret store
+	// shows the rotation. Nil: no gate.
+	VerifyStore func(ctx context.Context, c *rotation.Credential, done rotation.Date) (StoreCheck, error)
+}
+
+// StoreCheck is what a secret store showed about a rotation.
+type StoreCheck struct {
+	// Confirmed reports whether the store shows a version written after
+	// the previous recorded rotation.
+	Confirmed bool
+	// Evidence is the store's own line about its current version, such as
+	// "version 4 created 2026-11-25T09:12:00Z".
+	Evidence string
+	// Source names where the secret lives ("vault_kv secret/payments/db").
+	Source string
 }
 
 // Deps are the adapters a run acts through. Host may be nil in a dry run
@@ -121,6 +137,9 @@ type Result struct {
 	Pushed         bool          `json:"pushed"`
 	PullRequest    *PullRequest  `json:"pull_request,omitempty"`
 	Commented      bool          `json:"commented"`
+	// Store is what the secret store showed, when verify.require_for_record
+	// asked it.
+	Store *StoreCheck `json:"store,omitempty"`
 	Diff           string        `json:"diff,omitempty"`
 	Title          string        `json:"title,omitempty"`
 	Body           string        `json:"body,omitempty"`
@@ -186,6 +205,12 @@ func Run(ctx context.Context, deps Deps, cfg Config, req Request) (*Result, erro
 		return r, nil
 	}
 
+	if cfg.VerifyStore != nil && cred.Source.Kind() != "" {
+		if err := checkStore(ctx, deps.Tickets, cfg, cred, t.Key, done, r, step); err != nil {
+			return nil, err
+		}
+	}
+
 	// The edit, from the checked-out commit (never the working tree, which
 	// may hold changes of its own).
 	head, err := deps.Repo.Head()
@@ -218,7 +243,7 @@ func Run(ctx context.Context, deps Deps, cfg Config, req Request) (*Result, erro
 		return nil, fmt.Errorf("the edited %s would not be valid, so nothing was written:\n%s", path, strings.Join(lines, "\n"))
 	}
 	r.Diff = Diff(path, old, edited)
-	r.Title, r.Body = pullRequestText(cred, t, done, cfg.BrowseURL)
+	r.Title, r.Body = pullRequestText(cred, t, done, cfg.BrowseURL, r.Store)
 
 	var base string
 	if deps.Host != nil {
@@ -456,5 +481,53 @@ func commentOnce(ctx context.Context, tk Tickets, key, prURL string) (bool, erro
 		}
 	}
 	text := "rotor recorded this rotation in a pull request: " + prURL + "\n\nThe register's last_changed is updated when it is merged."
+	return true, tk.Comment(ctx, key, text)
+}
+
+// checkStore is the gate of verify.require_for_record: it asks the
+// credential's store whether it shows the rotation, and refuses the
+// rotation when it does not, after saying so on the ticket once (not in a
+// dry run; a rerun finds its comment and does not repeat it). A store that
+// cannot be asked refuses the rotation too, without a comment: nothing on
+// the ticket can fix it.
+func checkStore(ctx context.Context, tk Tickets, cfg Config, cred *rotation.Credential, key string, done rotation.Date, r *Result, step func(string)) error {
+	step("asking the secret store about " + cred.ID + " (verify.require_for_record)")
+	sc, err := cfg.VerifyStore(ctx, cred, done)
+	if err != nil {
+		return refuse("verify.require_for_record: rotor could not ask the secret store of %s (%s), so it cannot confirm the rotation: %v", cred.ID, cred.Source, err)
+	}
+	r.Store = &sc
+	if sc.Confirmed {
+		return nil
+	}
+	text := fmt.Sprintf("rotor did not record this rotation: the secret store does not show it.\n\n"+
+		"%s: %s; the register's last rotation is %s.\n\n"+
+		"Rotate the secret in the store (a new version written after %s), then run rotor record again.",
+		sc.Source, sc.Evidence, cred.LastChanged, cred.LastChanged)
+	if !cfg.DryRun {
+		commented, err := commentUnless(ctx, tk, key, sc.Source+": "+sc.Evidence, text)
+		if err != nil {
+			return fmt.Errorf("the secret store does not show the rotation, and commenting on %s failed: %w", key, err)
+		}
+		if commented {
+			step("said so on " + key)
+		}
+	}
+	return refuse("verify.require_for_record: the secret store does not show a rotation of %s after %s (%s: %s): rotate the secret in the store, then run rotor record again",
+		cred.ID, cred.LastChanged, sc.Source, sc.Evidence)
+}
+
+// commentUnless posts text on the ticket unless a comment already holds
+// marker. It reports whether it posted.
+func commentUnless(ctx context.Context, tk Tickets, key, marker, text string) (bool, error) {
+	comments, err := tk.Comments(ctx, key)
+	if err != nil {
+		return false, err
+	}
+	for _, c := range comments {
+		if strings.Contains(c, marker) {
+			return false, nil
+		}
+	}
 	return true, tk.Comment(ctx, key, text)
 }

@@ -21,7 +21,7 @@ func commitMessage(c *rotation.Credential, key string, done, next rotation.Date)
 // pullRequestText returns the title and Markdown body of the pull request.
 // Every value from the register or the tracker goes through package
 // markdown: the body is rendered on GitHub.
-func pullRequestText(c *rotation.Credential, t rotation.Ticket, done rotation.Date, browse func(string) string) (title, body string) {
+func pullRequestText(c *rotation.Credential, t rotation.Ticket, done rotation.Date, browse func(string) string, store *StoreCheck) (title, body string) {
 	name := c.Name
 	if name == "" {
 		name = c.ID
@@ -45,6 +45,9 @@ func pullRequestText(c *rotation.Credential, t rotation.Ticket, done rotation.Da
 	row("ticket", ticket)
 	row("last_changed", fmt.Sprintf("%s → **%s**", c.LastChanged, done))
 	row("next due", done.AddDays(c.PeriodDays).String())
+	if store != nil {
+		row("secret store", fmt.Sprintf("%s: %s", markdown.Code(store.Source), markdown.Text(store.Evidence)))
+	}
 	fmt.Fprintf(&b, "\nOpened by `rotor record` after asking Jira that %s is done. Merging it records the rotation; "+
 		"the commit carries the trailers `%s` and `%s`.\n", markdown.Text(t.Key), rotation.TrailerCredential, rotation.TrailerTicket)
 	return title, b.String()

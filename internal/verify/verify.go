@@ -107,6 +107,18 @@ func Judge(changed time.Time, lastChanged rotation.Date, toleranceDays int, loc 
 	return VerdictConfirmed, storeDate
 }
 
+// ShowsRotation is the gate of rotor record with verify.require_for_record:
+// whether the store's current version, written at changed, is a rotation
+// done on done that followed the one recorded on previous. It is when the
+// store's date, in loc, is after previous and either later than it by more
+// than toleranceDays (the version the previous rotation wrote is within
+// them) or within toleranceDays of done. It returns the store's date too.
+func ShowsRotation(changed time.Time, previous, done rotation.Date, toleranceDays int, loc *time.Location) (bool, rotation.Date) {
+	since, storeDate := Judge(changed, previous, toleranceDays, loc)
+	at, _ := Judge(changed, done, toleranceDays, loc)
+	return previous.DaysUntil(storeDate) > 0 && (since == VerdictUnrecorded || at == VerdictConfirmed), storeDate
+}
+
 // ReasonOf returns the reason of a *StoreError in err's chain, or
 // ReasonUnreachable for an error a store did not classify (a context
 // deadline, a transport failure).

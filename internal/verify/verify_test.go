@@ -51,6 +51,51 @@ func TestJudge(t *testing.T) {
 	}
 }
 
+// TestShowsRotation: record's gate passes a store version written after
+// the previous rotation (beyond the tolerance, or on the done date) and
+// refuses the previous rotation's own version.
+func TestShowsRotation(t *testing.T) {
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	previous, done := rotation.MustParseDate("2026-03-01"), rotation.MustParseDate("2026-11-25")
+	cases := []struct {
+		name      string
+		changed   string
+		previous  rotation.Date
+		tolerance int
+		loc       *time.Location
+		want      bool
+	}{
+		{"written on the done date", "2026-11-25T09:00:00Z", previous, 1, time.UTC, true},
+		{"written a week before the ticket was closed", "2026-11-18T09:00:00Z", previous, 1, time.UTC, true},
+		{"written after the ticket was closed", "2026-11-27T09:00:00Z", previous, 1, time.UTC, true},
+		{"the previous rotation's version", "2026-03-01T09:00:00Z", previous, 1, time.UTC, false},
+		{"the previous rotation's version, a day late", "2026-03-02T09:00:00Z", previous, 1, time.UTC, false},
+		{"older than the previous rotation", "2025-12-01T09:00:00Z", previous, 1, time.UTC, false},
+		{"zero tolerance, the day after the previous rotation", "2026-03-02T00:00:00Z", previous, 0, time.UTC, true},
+		// A rotation a day after the previous one: within the tolerance of
+		// both, on the done date, and after the previous one.
+		{"a day after a rotation the day before", "2026-11-25T09:00:00Z", rotation.MustParseDate("2026-11-24"), 1, time.UTC, true},
+		{"the previous version when the two are a day apart", "2026-11-24T09:00:00Z", rotation.MustParseDate("2026-11-24"), 1, time.UTC, false},
+		// 2026-03-01T16:00Z is 2026-03-02 01:00 in Tokyo: the zone decides.
+		{"the register's zone decides, zero tolerance", "2026-03-01T16:00:00Z", previous, 0, tokyo, true},
+		{"and in UTC it is the previous day", "2026-03-01T16:00:00Z", previous, 0, time.UTC, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			changed, err := time.Parse(time.RFC3339, tc.changed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := ShowsRotation(changed, tc.previous, done, tc.tolerance, tc.loc); got != tc.want {
+				t.Errorf("ShowsRotation(%s, %s, %s, %d, %s) = %v, want %v", tc.changed, tc.previous, done, tc.tolerance, tc.loc, got, tc.want)
+			}
+		})
+	}
+}
+
 func TestVerdictFailed(t *testing.T) {
 	for _, v := range Verdicts {
 		want := v == VerdictError || v == VerdictUnconfirmed
