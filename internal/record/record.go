@@ -140,9 +140,9 @@ type Result struct {
 	// Store is what the secret store showed, when verify.require_for_record
 	// asked it.
 	Store *StoreCheck `json:"store,omitempty"`
-	Diff           string        `json:"diff,omitempty"`
-	Title          string        `json:"title,omitempty"`
-	Body           string        `json:"body,omitempty"`
+	Diff  string      `json:"diff,omitempty"`
+	Title string      `json:"title,omitempty"`
+	Body  string      `json:"body,omitempty"`
 	// Notes are things a reader should know: a closed PR replaced, a step
 	// a rerun completed.
 	Notes []string `json:"notes,omitempty"`
