@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -510,6 +511,40 @@ func TestSourceIsDecoded(t *testing.T) {
 				t.Errorf("Source = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestTemplateSourcesAreValid: every source template.yaml shows, once
+// uncommented, is valid and names the store it stands under; and it
+// shows every store.
+func TestTemplateSourcesAreValid(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "credential_rotation", "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	example := regexp.MustCompile(`^    #   ([a-z_]+): (\{.*\})$`)
+	seen := map[rotation.SourceKind]bool{}
+	for _, line := range strings.Split(string(data), "\n") {
+		m := example.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		kind := rotation.SourceKind(m[1])
+		seen[kind] = true
+		t.Run(m[1], func(t *testing.T) {
+			res := run(t, writeRegister(t, map[string]string{"a.yaml": entry + "    source: {" + m[1] + ": " + m[2] + "}\n"}))
+			if len(res.Findings) > 0 {
+				t.Fatalf("template.yaml's %s: findings:\n%s", m[1], dump(res.Findings))
+			}
+			if got := res.Register.Credentials[0].Source.Kind(); got != kind {
+				t.Errorf("Source.Kind() = %q, want %q", got, kind)
+			}
+		})
+	}
+	for _, k := range rotation.SourceKinds {
+		if !seen[k] {
+			t.Errorf("template.yaml shows no %s source", k)
+		}
 	}
 }
 
