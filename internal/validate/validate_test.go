@@ -608,6 +608,10 @@ func TestVerifySettings(t *testing.T) {
 			{"rotor.yaml", 3, 16, validate.RuleSchema, "concurrency", false},
 			{"rotor.yaml", 4, 23, validate.RuleSchema, "require_for_record", false},
 		}},
+		{"not plain decimal", "verify:\n  tolerance_days: 0x5\n  concurrency: 16.0\n", defaults, []want{
+			{"rotor.yaml", 2, 19, validate.RuleNumber, "tolerance_days: 0x5 is not a plain decimal whole number", false},
+			{"rotor.yaml", 3, 16, validate.RuleNumber, "concurrency: 16.0 is not a plain decimal whole number", false},
+		}},
 		{"a typo", "verify:\n  tolerance: 3\n", defaults, []want{
 			{"rotor.yaml", 2, 3, validate.RuleUnknownField, `unknown field "tolerance" in the verify settings`, false},
 		}},
