@@ -75,10 +75,10 @@ func (v *Validator) CheckFieldOn(field, value string, today rotation.Date, tz *t
 			hint = fmt.Sprintf("did you mean %q?", s)
 		}
 		return &FieldError{Field: field, Rule: RuleUnknownField, Message: fmt.Sprintf("unknown field %q in a credential", field), Hint: hint}
-	case numericFields[field] && !plainDecimal.MatchString(value):
+	case isNumericField(field) && !plainDecimal.MatchString(value):
 		return &FieldError{Field: field, Rule: RuleSchema, Message: fmt.Sprintf("%s: %q is not a whole number written in plain decimal", field, value), Hint: fieldHints[field]}
 	}
-	f := register.Field{Key: field, Value: value, Plain: numericFields[field] || field == "last_changed" && rotation.ValidDateText(value)}
+	f := register.Field{Key: field, Value: value, Plain: isNumericField(field) || field == "last_changed" && rotation.ValidDateText(value)}
 	fields := slices.Clone(checkBase)
 	line := 0 // of the value under test: the entry starts on line 3
 	if i := slices.IndexFunc(fields, func(b register.Field) bool { return b.Key == field }); i >= 0 {

@@ -37,6 +37,11 @@ func FuzzValidateFile(f *testing.F) {
 		}
 	}
 	f.Add("\xff\xfe")
+	// A secret where a source names its secret.
+	f.Add("credentials:\n  - id: a\n    name: x\n    owner: a@b.c\n    period_days: 9\n    last_changed: 2026-01-02\n" +
+		"    source: {vault_kv: {mount: secret, path: ghp_" + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5}}\n")
+	f.Add("credentials:\n  - id: a\n    name: x\n    owner: a@b.c\n    period_days: 9\n    last_changed: 2026-01-02\n" +
+		"    source:\n      aws_iam_access_key:\n        user: ci\n        access_key_id: AKIA" + "IOSFODNN7EXAMPLE\n")
 	v := newTestValidator(f)
 	settings := rotation.DefaultSettings()
 	today := rotation.MustParseDate("2026-11-27")
@@ -53,6 +58,7 @@ func FuzzValidateFile(f *testing.F) {
 			if c.Exemption != nil {
 				fields = append(fields, c.Exemption.Reason, c.Exemption.ApprovedBy)
 			}
+			fields = append(fields, sourceFieldValues(c.Source)...)
 			for _, field := range fields {
 				for _, m := range leak.Scan([]byte(field)).Matches {
 					if !m.Allowed {
@@ -93,4 +99,24 @@ func yamlBreaks(data string) int {
 		}
 	}
 	return n
+}
+
+// sourceFieldValues are the values of a source's fields, but an access
+// key id, which the register holds by design (TestAccessKeyIDIsAnIdentifier).
+func sourceFieldValues(s *rotation.Source) []string {
+	switch {
+	case s == nil:
+		return nil
+	case s.AWSSecretsManager != nil:
+		return []string{s.AWSSecretsManager.Secret, s.AWSSecretsManager.Region}
+	case s.AWSIAMAccessKey != nil:
+		return []string{s.AWSIAMAccessKey.User}
+	case s.VaultKV != nil:
+		return []string{s.VaultKV.Mount, s.VaultKV.Path}
+	case s.TLS != nil:
+		return []string{s.TLS.Endpoint, s.TLS.ServerName}
+	case s.AzureKeyVault != nil:
+		return []string{s.AzureKeyVault.Vault, s.AzureKeyVault.Secret}
+	}
+	return nil
 }

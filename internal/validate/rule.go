@@ -73,6 +73,7 @@ var rules = []rule{
 	sourceRegionRule{},
 	sourceEndpointRule{},
 	sourceSecretFieldRule{},
+	sourceVaultPathRule{},
 }
 
 // The rules by hook, in the order of rules.

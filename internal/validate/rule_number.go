@@ -10,11 +10,13 @@ import (
 // RuleNumber reports a whole number not written in plain decimal.
 const RuleNumber = "number"
 
-// numericFields are the whole-number fields of the register and settings.
-var numericFields = map[string]bool{"period_days": true, "notice_days": true}
+// numericFields are the whole-number fields of the register and settings,
+// each with a value in its range to show.
+var numericFields = map[string]string{"period_days": "90", "notice_days": "90", "tolerance_days": "1", "concurrency": "16"}
 
 // numberRule: period_days and notice_days (of a credential and of
-// rotor.yaml) are written in plain decimal. YAML reads 090 as octal, 0x5A
+// rotor.yaml) and rotor.yaml's verify.tolerance_days and
+// verify.concurrency are written in plain decimal. YAML reads 090 as octal, 0x5A
 // as hexadecimal and 1_0 as ten; register.Parse keeps numbers in any other
 // spelling as text, so that the schema and the rules read one number, and
 // the schema refuses the text with a type error. This rule says what is
@@ -24,12 +26,13 @@ type numberRule struct{}
 func (numberRule) name() string { return RuleNumber }
 
 func (numberRule) explainSchema(c *fileChecker, l schemaLeaf) bool {
-	if l.keyword != "type" || !numericFields[l.field] || !register.LooksNumeric(l.node) {
+	example, ok := numericFields[l.field]
+	if l.keyword != "type" || !ok || !register.LooksNumeric(l.node) {
 		return false
 	}
 	c.add(l.node, register.SeverityError, RuleNumber,
 		fmt.Sprintf("%s: %s is not a plain decimal whole number (%s)", l.field, l.node.Value, numberProblem(l.node.Value)),
-		fmt.Sprintf("write it as digits only, without sign, point, exponent, prefix, underscore or leading zero, e.g. %s: 90", l.field))
+		fmt.Sprintf("write it as digits only, without sign, point, exponent, prefix, underscore or leading zero, e.g. %s: %s", l.field, example))
 	return true
 }
 
@@ -51,4 +54,10 @@ func numberProblem(s string) string {
 		return "a leading zero makes YAML read it as octal"
 	}
 	return "it is not made of digits"
+}
+
+// isNumericField reports whether field is a whole-number field.
+func isNumericField(field string) bool {
+	_, ok := numericFields[field]
+	return ok
 }

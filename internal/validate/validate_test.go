@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -513,6 +514,40 @@ func TestSourceIsDecoded(t *testing.T) {
 	}
 }
 
+// TestTemplateSourcesAreValid: every source template.yaml shows, once
+// uncommented, is valid and names the store it stands under; and it
+// shows every store.
+func TestTemplateSourcesAreValid(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "credential_rotation", "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	example := regexp.MustCompile(`^    #   ([a-z_]+): (\{.*\})$`)
+	seen := map[rotation.SourceKind]bool{}
+	for _, line := range strings.Split(string(data), "\n") {
+		m := example.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		kind := rotation.SourceKind(m[1])
+		seen[kind] = true
+		t.Run(m[1], func(t *testing.T) {
+			res := run(t, writeRegister(t, map[string]string{"a.yaml": entry + "    source: {" + m[1] + ": " + m[2] + "}\n"}))
+			if len(res.Findings) > 0 {
+				t.Fatalf("template.yaml's %s: findings:\n%s", m[1], dump(res.Findings))
+			}
+			if got := res.Register.Credentials[0].Source.Kind(); got != kind {
+				t.Errorf("Source.Kind() = %q, want %q", got, kind)
+			}
+		})
+	}
+	for _, k := range rotation.SourceKinds {
+		if !seen[k] {
+			t.Errorf("template.yaml shows no %s source", k)
+		}
+	}
+}
+
 // TestAccessKeyIDIsAnIdentifier: an AWS access key id is the identifier
 // source.aws_iam_access_key.access_key_id holds by design, quoted or not;
 // anywhere else, or with more than the id in that field, it is a leak.
@@ -572,6 +607,10 @@ func TestVerifySettings(t *testing.T) {
 			{"rotor.yaml", 2, 19, validate.RuleSchema, "tolerance_days", false},
 			{"rotor.yaml", 3, 16, validate.RuleSchema, "concurrency", false},
 			{"rotor.yaml", 4, 23, validate.RuleSchema, "require_for_record", false},
+		}},
+		{"not plain decimal", "verify:\n  tolerance_days: 0x5\n  concurrency: 16.0\n", defaults, []want{
+			{"rotor.yaml", 2, 19, validate.RuleNumber, "tolerance_days: 0x5 is not a plain decimal whole number", false},
+			{"rotor.yaml", 3, 16, validate.RuleNumber, "concurrency: 16.0 is not a plain decimal whole number", false},
 		}},
 		{"a typo", "verify:\n  tolerance: 3\n", defaults, []want{
 			{"rotor.yaml", 2, 3, validate.RuleUnknownField, `unknown field "tolerance" in the verify settings`, false},
