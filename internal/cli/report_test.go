@@ -287,3 +287,22 @@ func TestReportFailBelowWhenMailFails(t *testing.T) {
 		t.Errorf("stderr:\n%s", r.stderr)
 	}
 }
+
+// TestReportRotatedIsEmptyWhenHistoryHasNone: history read and no rotation
+// in the week is [], not null (which says history was not read), and the
+// human formats keep the section.
+func TestReportRotatedIsEmptyWhenHistoryHasNone(t *testing.T) {
+	dir := reportRepo(t)
+	reg := filepath.Join(dir, "credential_rotation")
+	r := runRotor(t, nil, "", "report", "--register", reg, "--repo", dir, "--today", "2026-12-20", "--format", "json")
+	if r.code != ExitOK {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stdout, `"rotated": [],`) {
+		t.Errorf("rotated is not an empty list:\n%s", r.stdout)
+	}
+	r = runRotor(t, nil, "", "report", "--register", reg, "--repo", dir, "--today", "2026-12-20", "--format", "text")
+	if !strings.Contains(r.stdout, "No rotation was recorded this week.") {
+		t.Errorf("the text does not say that nothing was rotated:\n%s", r.stdout)
+	}
+}
