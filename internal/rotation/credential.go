@@ -172,7 +172,14 @@ type FieldMapping struct {
 // ReportSettings configure the weekly report.
 type ReportSettings struct {
 	Recipients []string
+	// TargetPercent is the compliance the register aims at, 0 to 100: the
+	// report shows a figure below it as missed.
+	TargetPercent int
 }
+
+// DefaultTargetPercent is the compliance target of a register whose
+// rotor.yaml sets no report.target_percent.
+const DefaultTargetPercent = 95
 
 // DefaultIssueType is the Jira issue type rotor creates unless told otherwise.
 const DefaultIssueType = "Secret Rotation Task"
@@ -183,6 +190,7 @@ func DefaultSettings() Settings {
 		NoticeDays: DefaultNoticeDays,
 		Timezone:   time.UTC,
 		Jira:       JiraSettings{IssueType: DefaultIssueType},
+		Report:     ReportSettings{TargetPercent: DefaultTargetPercent},
 	}
 }
 

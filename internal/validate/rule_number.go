@@ -11,10 +11,11 @@ import (
 const RuleNumber = "number"
 
 // numericFields are the whole-number fields of the register and settings.
-var numericFields = map[string]bool{"period_days": true, "notice_days": true}
+var numericFields = map[string]bool{"period_days": true, "notice_days": true, "target_percent": true}
 
 // numberRule: period_days and notice_days (of a credential and of
-// rotor.yaml) are written in plain decimal. YAML reads 090 as octal, 0x5A
+// rotor.yaml) and rotor.yaml's report.target_percent are written in plain
+// decimal. YAML reads 090 as octal, 0x5A
 // as hexadecimal and 1_0 as ten; register.Parse keeps numbers in any other
 // spelling as text, so that the schema and the rules read one number, and
 // the schema refuses the text with a type error. This rule says what is
