@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"html"
 	"mime"
 	"mime/multipart"
 	"net/mail"
@@ -304,5 +305,41 @@ func TestReportRotatedIsEmptyWhenHistoryHasNone(t *testing.T) {
 	r = runRotor(t, nil, "", "report", "--register", reg, "--repo", dir, "--today", "2026-12-20", "--format", "text")
 	if !strings.Contains(r.stdout, "No rotation was recorded this week.") {
 		t.Errorf("the text does not say that nothing was rotated:\n%s", r.stdout)
+	}
+}
+
+// TestReportOnARegisterYoungerThanAWeek: the trend is not left out in
+// silence; every format says when history starts and what the trend needs.
+func TestReportOnARegisterYoungerThanAWeek(t *testing.T) {
+	gittest.Require(t)
+	dir := t.TempDir()
+	gittest.Git(t, dir, "init", "-q", "-b", "main")
+	v1 := "credentials:\n" + reportEntry("pay-db", "payments", "2026-11-01", "")
+	gittest.Import(t, dir, "main", []gittest.Commit{
+		{When: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC), Message: "register", Files: map[string]string{"credential_rotation/all.yaml": v1}},
+		{When: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC), Message: "more", Files: map[string]string{
+			"credential_rotation/all.yaml": v1 + reportEntry("ops-vpn", "platform", "2026-11-20", "")}},
+	})
+	gittest.Git(t, dir, "checkout", "-q", "-f", "main")
+	reg := filepath.Join(dir, "credential_rotation")
+	const want = "the register's history starts on 2026-11-24; the trend needs one full week"
+	for _, format := range []string{"text", "markdown", "html", "json"} {
+		t.Run(format, func(t *testing.T) {
+			r := runRotor(t, nil, "", "report", "--register", reg, "--repo", dir, "--today", "2026-11-27", "--format", format)
+			if r.code != ExitOK {
+				t.Fatalf("exit %d\n%s", r.code, r.stderr)
+			}
+			if !strings.Contains(html.UnescapeString(r.stdout), want) {
+				t.Errorf("the %s report does not say %q:\n%s", format, want, r.stdout)
+			}
+			if format == "json" && !strings.Contains(r.stdout, `"history_start": "2026-11-24"`) {
+				t.Errorf("the JSON has no history_start:\n%s", r.stdout)
+			}
+		})
+	}
+	// Asked for no trend, the report does not explain its absence.
+	r := runRotor(t, nil, "", "report", "--register", reg, "--repo", dir, "--today", "2026-11-27", "--weeks", "0")
+	if r.code != ExitOK || strings.Contains(r.stdout, "trend needs") {
+		t.Errorf("exit %d, --weeks 0 explains a trend nobody asked for:\n%s", r.code, r.stdout)
 	}
 }
