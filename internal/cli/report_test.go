@@ -226,6 +226,15 @@ func TestReportFailBelow(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(allExempt, "all.yaml"), []byte("credentials:\n"+entry), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	lowTarget := copyRegister(t)
+	settings, err := os.ReadFile(filepath.Join(lowTarget, "rotor.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	settings = []byte(strings.Replace(string(settings), "# target_percent: 95", "target_percent: 70", 1))
+	if err := os.WriteFile(filepath.Join(lowTarget, "rotor.yaml"), settings, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name     string
 		register string
@@ -233,6 +242,15 @@ func TestReportFailBelow(t *testing.T) {
 		wantCode int
 		lastLine string // the last line of stderr
 	}{
+		{name: "the register's target", args: []string{"--fail-below", "target"}, wantCode: ExitFailed,
+			lastLine: "rotor: compliance is 73%, below 95% (--fail-below target: report.target_percent in rotor.yaml)"},
+		{name: "the register's target, met", register: lowTarget, args: []string{"--fail-below", "target"}},
+		{name: "a number over the target", register: lowTarget, args: []string{"--fail-below", "95"}, wantCode: ExitFailed,
+			lastLine: "rotor: compliance is 73%, below 95% (--fail-below 95)"},
+		{name: "a word", args: []string{"--fail-below", "high"}, wantCode: ExitUsage,
+			lastLine: `rotor: --fail-below "high": use a percentage from 0 to 100, or target for report.target_percent in rotor.yaml`},
+		{name: "a fraction", args: []string{"--fail-below", "95.5"}, wantCode: ExitUsage,
+			lastLine: `rotor: --fail-below "95.5": use a percentage from 0 to 100, or target for report.target_percent in rotor.yaml`},
 		{name: "below", args: []string{"--fail-below", "95"}, wantCode: ExitFailed,
 			lastLine: "rotor: compliance is 73%, below 95% (--fail-below 95)"},
 		{name: "below as JSON", args: []string{"--fail-below", "95", "--format", "json"}, wantCode: ExitFailed,
