@@ -25,10 +25,12 @@ const htmlTemplate = `<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Subject}}</title>
+<link rel="icon" href="data:,">
 </head>
 <body style="margin:0;padding:0;background-color:#f4f5f7;">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="#f4f5f7" style="width:100%;table-layout:fixed;background-color:#f4f5f7;">
 <tr><td align="center" style="padding:16px 8px;">
+<div role="main" style="max-width:680px;margin:0 auto;">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="#ffffff" style="width:100%;max-width:680px;table-layout:fixed;background-color:#ffffff;border:1px solid #dfe1e6;font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:20px;color:#172b4d;text-align:left;">
 <tr><td style="padding:20px 16px 4px 16px;"><h1 style="margin:0;font-size:20px;line-height:26px;font-weight:bold;color:#172b4d;">{{.Title}}</h1></td></tr>
 <tr><td style="padding:12px 16px 0 16px;">
@@ -110,6 +112,7 @@ const htmlTemplate = `<!DOCTYPE html>
 {{- end}}
 <tr><td style="padding:20px 16px;font-size:12px;line-height:16px;color:#5e6c84;">Made by rotor from the credential register and its git history.</td></tr>
 </table>
+</div>
 </td></tr>
 </table>
 </body>
