@@ -28,16 +28,19 @@ func TestBrowser(t *testing.T) {
 		name  string
 		input report.Input
 		tile  string // the compliance tile's colour
+		// wide: values too long to break (the hostile ones) may make a
+		// table scroll in its box even at the e-mail's full width
+		wide bool
 	}{
-		{"below-target", sampleInput(), "rgb(201, 55, 44)"},
-		{"meets-target", withTarget(70), "rgb(31, 132, 90)"},
-		{"hostile", hostileInput(), "rgb(201, 55, 44)"},
+		{"below-target", sampleInput(), "rgb(201, 55, 44)", false},
+		{"meets-target", withTarget(70), "rgb(31, 132, 90)", false},
+		{"hostile", hostileInput(), "rgb(201, 55, 44)", true},
 		{"young", func() report.Input {
 			in := noHistoryInput()
 			in.HistoryNote, in.Rotated, in.HistoryStart = "", []report.Rotation{}, date("2026-11-24")
 			return in
-		}(), "rgb(201, 55, 44)"},
-		{"long-trend", largeTrendInput(), "rgb(201, 55, 44)"},
+		}(), "rgb(201, 55, 44)", false},
+		{"long-trend", largeTrendInput(), "rgb(201, 55, 44)", false},
 	}
 	files := map[string][]byte{}
 	for _, p := range pages {
@@ -79,6 +82,8 @@ func TestBrowser(t *testing.T) {
 					t.Errorf("the compliance tile is %s, want %s", tile, p.tile)
 				}
 				checkTrendBars(t, got)
+				checkTables(t, got, width, p.wide)
+				checkDates(t, got, width)
 				t.Logf("screenshot: %s", got.Screenshots[len(got.Screenshots)-1])
 			})
 		}
@@ -114,6 +119,59 @@ func checkTrendBars(t *testing.T, p *browsertest.Page) {
 		if want := bar.Whole * pct / 100; math.Abs(bar.Fill-want) > 2 {
 			t.Errorf("the bar of %s is filled %.1f of %.1f px, want %.1f", bar.Figure, bar.Fill, bar.Whole, want)
 		}
+	}
+}
+
+// checkTables holds the tables of credentials to a readable shape: at
+// 1200 px, where the e-mail is at its full width, each fits its box (an
+// address breaks at its @ rather than push the due date out of sight),
+// and at any width a row of credentials is at most five lines high (a
+// table too wide for a phone scrolls in its box instead of squeezing its
+// columns to a word each).
+func checkTables(t *testing.T, p *browsertest.Page, width int64, wide bool) {
+	t.Helper()
+	var tables []struct {
+		Title         string
+		Scroll, Width float64
+		Tallest       float64
+	}
+	p.Eval(t, `Array.from(document.querySelectorAll('div[role=region]')).map(d => ({
+		Title: d.getAttribute('aria-label'), Scroll: d.scrollWidth, Width: d.clientWidth,
+		Tallest: d.querySelector('th').textContent != 'Credential' ? 0 :
+			Math.max(...Array.from(d.querySelectorAll('tr')).map(r => r.getBoundingClientRect().height))
+	}))`, &tables)
+	if len(tables) == 0 {
+		t.Fatal("the page has no table")
+	}
+	for _, tb := range tables {
+		if width >= 1200 && !wide && tb.Scroll > tb.Width {
+			t.Errorf("at %d px the table %q is %.0f px wide in a box of %.0f px", width, tb.Title, tb.Scroll, tb.Width)
+		}
+		if tb.Tallest > 5*18+10 {
+			t.Errorf("at %d px a row of the table %q is %.0f px high", width, tb.Title, tb.Tallest)
+		}
+	}
+}
+
+// checkDates holds every date of the page to one line: a cell that
+// wraps breaks between words, never at a date's hyphen.
+func checkDates(t *testing.T, p *browsertest.Page, width int64) {
+	t.Helper()
+	var cut []string
+	p.Eval(t, `(() => {
+		const cut = [], walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+		for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+			for (const m of n.textContent.matchAll(/\d{4}-\d\d-\d\d/g)) {
+				const r = document.createRange();
+				r.setStart(n, m.index);
+				r.setEnd(n, m.index + m[0].length);
+				if (new Set(Array.from(r.getClientRects()).map(c => Math.round(c.top))).size > 1) cut.push(m[0]);
+			}
+		}
+		return cut;
+	})()`, &cut)
+	for _, d := range cut {
+		t.Errorf("at %d px the date %s is cut over two lines", width, d)
 	}
 }
 

@@ -17,8 +17,12 @@ import (
 // window up to 680 px (max-width; Outlook, which ignores it, shows it
 // full width), the tables are table-layout:fixed so that nothing widens
 // them, and a table of credentials too wide for a phone scrolls sideways
-// inside its own box, never the page. Bars are table cells with a width
-// percentage, from 0; their figures are text beside them.
+// inside its own box, never the page. Such a table is at least 520 px
+// wide, so that on a phone its columns keep a readable width rather than
+// a word each; an e-mail address may break at its @ (<wbr>) and after a
+// hyphen, so that at the e-mail's full width the due dates stay in view.
+// Bars are table cells with a width percentage, from 0; their figures are
+// text beside them.
 const htmlTemplate = `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -76,16 +80,16 @@ const htmlTemplate = `<!DOCTYPE html>
 </td></tr>
 {{- else if .TrendNote}}
 <tr><td style="padding:16px 16px 4px 16px;"><h2 style="margin:0;font-size:16px;line-height:22px;font-weight:bold;color:#172b4d;">Trend</h2></td></tr>
-<tr><td style="padding:4px 16px;color:#44546f;">{{.TrendNote}}</td></tr>
+<tr><td style="padding:4px 16px;color:#44546f;">Not drawn yet: {{.TrendNote}}.</td></tr>
 {{- end}}
 {{- range .Sections}}
 <tr><td style="padding:16px 16px 4px 16px;"><h2 style="margin:0;font-size:16px;line-height:22px;font-weight:bold;color:#172b4d;">{{.Title}}</h2></td></tr>
 <tr><td style="padding:4px 16px;">
 {{- if .Rows}}
 <div role="region" aria-label="{{.Title}}" tabindex="0" style="width:100%;overflow-x:auto;">
-<table width="100%" cellpadding="5" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;font-size:13px;line-height:18px;">
+<table width="100%" cellpadding="4" cellspacing="0" border="0" style="width:100%;min-width:520px;border-collapse:collapse;font-size:13px;line-height:18px;">
 <tr>
-{{- range .Cols}}<th scope="col" align="{{if .Right}}right{{else}}left{{end}}" style="border-bottom:2px solid #dfe1e6;color:#44546f;white-space:nowrap;">{{.Head}}</th>{{end -}}
+{{- range .Cols}}<th scope="col" align="{{if .Right}}right{{else}}left{{end}}" valign="bottom" style="border-bottom:2px solid #dfe1e6;color:#44546f;">{{.Head}}</th>{{end -}}
 </tr>
 {{- range .Rows}}
 <tr{{if .Shade}} bgcolor="#f7f8f9" style="background-color:#f7f8f9;"{{end}}>
@@ -96,6 +100,8 @@ const htmlTemplate = `<!DOCTYPE html>
 </tr></table>{{else}}<span style="color:#5e6c84;">n/a (all exempt)</span>{{end}}
 {{- else if .URL}}<a href="{{.URL}}" style="color:#0c66e4;">{{.Text}}</a>
 {{- else if .Code}}<span style="font-family:Consolas,Menlo,monospace;font-size:12px;">{{.Text}}</span>
+{{- else if .Address}}{{index .Address 0}}<wbr>@{{index .Address 1}}
+{{- else if .Words}}{{range $i, $w := .Words}}{{if $i}} {{end}}<span style="white-space:nowrap;">{{$w}}</span>{{end}}
 {{- else}}{{.Text}}{{end -}}
 </td>{{end}}
 </tr>
@@ -166,9 +172,17 @@ type htmlRow struct {
 type htmlCell struct {
 	Text, URL   string
 	Code, Right bool
-	NoWrap      bool // a value without a space (an id, a date, an address) stays on one line
-	Bar, Known  bool
-	Pct, Rest   int
+	NoWrap      bool // a value without a space (an id, a date, a hash) stays on one line
+	// Address is an e-mail address split at its @, where it may break:
+	// it wraps (after a hyphen too) rather than push the due date out of
+	// a box the width of the e-mail.
+	Address []string
+	// Words are the words of a value with spaces and hyphens, each kept
+	// whole: a date is never cut at its hyphen, the line breaks between
+	// words.
+	Words      []string
+	Bar, Known bool
+	Pct, Rest  int
 }
 
 // WriteHTML writes the report as one HTML page for e-mail (Gmail, Outlook),
@@ -247,6 +261,12 @@ func htmlCellOf(c doc.Cell, right bool) htmlCell {
 				hc.Known, hc.Pct, hc.Rest = true, *s.Pct, 100-*s.Pct
 			}
 		}
+	}
+	if local, domain, ok := strings.Cut(hc.Text, "@"); ok && hc.NoWrap && !hc.Code && hc.URL == "" && !hc.Bar && local != "" && domain != "" {
+		hc.NoWrap, hc.Address = false, []string{local, domain}
+	}
+	if !hc.NoWrap && hc.Address == nil && !hc.Code && hc.URL == "" && !hc.Bar && strings.Contains(hc.Text, "-") {
+		hc.Words = strings.Split(hc.Text, " ")
 	}
 	return hc
 }
