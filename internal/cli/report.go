@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -35,7 +36,14 @@ type reportOptions struct {
 	// FailBelow makes the report a gate: exit 1 when compliance is below
 	// this percentage; nil: never.
 	FailBelow *int
+	// FailBelowTarget: the gate is the register's report.target_percent
+	// (--fail-below target); FailBelow is set from it once it is read.
+	FailBelowTarget bool
 }
+
+// failBelowTarget is the word of --fail-below that names the register's
+// target.
+const failBelowTarget = "target"
 
 func newReportCommand(f *factory) *cli.Command {
 	return &cli.Command{
@@ -46,8 +54,9 @@ func newReportCommand(f *factory) *cli.Command {
 			"the register's git history (no database). In GitHub Actions the Markdown goes to the job summary. " +
 			"--email sends it as text + HTML over SMTP (" + envSMTPURL + ") to report.recipients or " + envReportTo + "; " +
 			"with --dry-run the message is written out instead. --fail-below makes it a gate for CI: exit 1, after " +
-			"the report (and the mail), when compliance as the report shows it is below the percentage; with nothing " +
-			"rated it passes. Exit status: 0 done, 1 the mail could not be sent or compliance is below --fail-below, " +
+			"the report (and the mail), when compliance as the report shows it is below the percentage, or with " +
+			"--fail-below target below the register's report.target_percent (95 unless rotor.yaml sets it); with " +
+			"nothing rated it passes. Without --fail-below the report never fails on compliance. Exit status: 0 done, 1 the mail could not be sent or compliance is below --fail-below, " +
 			"2 usage or configuration.",
 		Flags: append(append(registerFlags(), jiraFlagsFor(flagJiraProject)...),
 			&cli.StringFlag{Name: "format", Usage: "output `format`: markdown, text, json or html (default: markdown in Actions, else text)"},
@@ -58,7 +67,7 @@ func newReportCommand(f *factory) *cli.Command {
 			&cli.BoolFlag{DisableDefaultText: true, Name: "smtp-insecure", Usage: "allow smtp:// without TLS (a trusted network only)"},
 			&cli.BoolFlag{DisableDefaultText: true, Name: "jira", Usage: "ask Jira for the open ticket of each overdue credential"},
 			&cli.StringFlag{Name: "repo", Usage: "the git working copy `folder` whose history is read", Value: ".", DefaultText: "the repository around the current folder"},
-			&cli.IntFlag{Name: "fail-below", Usage: "exit 1 when compliance is below `PERCENT` (0 to 100)"},
+			&cli.StringFlag{Name: "fail-below", Usage: "exit 1 when compliance is below `PERCENT` (0 to 100), or below report.target_percent in rotor.yaml with the word target"},
 		),
 		Action: func(c *cli.Context) error {
 			ro, err := resolveRegister(c, f.Env)
@@ -79,8 +88,16 @@ func newReportCommand(f *factory) *cli.Command {
 				JiraOverrides: readJiraOverrides(c, f.Env),
 			}
 			if c.IsSet("fail-below") {
-				p := c.Int("fail-below")
-				o.FailBelow = &p
+				v := strings.TrimSpace(c.String("fail-below"))
+				p, err := strconv.Atoi(v)
+				switch {
+				case v == failBelowTarget:
+					o.FailBelowTarget = true
+				case err != nil:
+					return usageError("--fail-below %q: use a percentage from 0 to 100, or %s for report.target_percent in rotor.yaml", v, failBelowTarget)
+				default:
+					o.FailBelow = &p
+				}
 			}
 			ctx, cancel := context.WithTimeout(c.Context, c.Duration("timeout"))
 			defer cancel()
@@ -105,6 +122,14 @@ func runReport(ctx context.Context, f *factory, o reportOptions) error {
 	res, err := requireValid(ctx, f, o.registerOptions)
 	if err != nil {
 		return err
+	}
+	gateName := ""
+	if o.FailBelow != nil {
+		gateName = "--fail-below " + strconv.Itoa(*o.FailBelow)
+	}
+	if o.FailBelowTarget {
+		p := res.Register.Settings.Report.TargetPercent
+		o.FailBelow, gateName = &p, "--fail-below "+failBelowTarget+": report.target_percent in rotor.yaml"
 	}
 	var sender *mail.Sender
 	var msgTo []string
@@ -146,7 +171,7 @@ func runReport(ctx context.Context, f *factory, o reportOptions) error {
 	if err := writeReport(f.Env, o, rep); err != nil {
 		return err
 	}
-	gate := failBelow(o.FailBelow, rep.CompliancePercent, progress)
+	gate := failBelow(o.FailBelow, gateName, rep.CompliancePercent, progress)
 	if !o.Email {
 		return gate
 	}
@@ -179,18 +204,18 @@ func runReport(ctx context.Context, f *factory, o reportOptions) error {
 	return gate
 }
 
-// failBelow is the gate of --fail-below (nil: none) on the report's
-// compliance, rounded as the report shows it (nil: nothing rated, which
-// passes and says so).
-func failBelow(bar, compliance *int, progress func(string)) error {
+// failBelow is the gate of --fail-below (nil: none), named as the user
+// gave it, on the report's compliance, rounded as the report shows it
+// (nil: nothing rated, which passes and says so).
+func failBelow(bar *int, name string, compliance *int, progress func(string)) error {
 	switch {
 	case bar == nil:
 		return nil
 	case compliance == nil:
-		progress(fmt.Sprintf("nothing is rated (every credential is exempt, or there is none): --fail-below %d passes", *bar))
+		progress(fmt.Sprintf("nothing is rated (every credential is exempt, or there is none): %s passes", name))
 		return nil
 	case *compliance < *bar:
-		return failed("compliance is %d%%, below %d%% (--fail-below %d)", *compliance, *bar, *bar)
+		return failed("compliance is %d%%, below %d%% (%s)", *compliance, *bar, name)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"html"
 	"mime"
 	"mime/multipart"
 	"net/mail"
@@ -225,6 +226,15 @@ func TestReportFailBelow(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(allExempt, "all.yaml"), []byte("credentials:\n"+entry), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	lowTarget := copyRegister(t)
+	settings, err := os.ReadFile(filepath.Join(lowTarget, "rotor.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	settings = []byte(strings.Replace(string(settings), "# target_percent: 95", "target_percent: 70", 1))
+	if err := os.WriteFile(filepath.Join(lowTarget, "rotor.yaml"), settings, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name     string
 		register string
@@ -232,6 +242,15 @@ func TestReportFailBelow(t *testing.T) {
 		wantCode int
 		lastLine string // the last line of stderr
 	}{
+		{name: "the register's target", args: []string{"--fail-below", "target"}, wantCode: ExitFailed,
+			lastLine: "rotor: compliance is 73%, below 95% (--fail-below target: report.target_percent in rotor.yaml)"},
+		{name: "the register's target, met", register: lowTarget, args: []string{"--fail-below", "target"}},
+		{name: "a number over the target", register: lowTarget, args: []string{"--fail-below", "95"}, wantCode: ExitFailed,
+			lastLine: "rotor: compliance is 73%, below 95% (--fail-below 95)"},
+		{name: "a word", args: []string{"--fail-below", "high"}, wantCode: ExitUsage,
+			lastLine: `rotor: --fail-below "high": use a percentage from 0 to 100, or target for report.target_percent in rotor.yaml`},
+		{name: "a fraction", args: []string{"--fail-below", "95.5"}, wantCode: ExitUsage,
+			lastLine: `rotor: --fail-below "95.5": use a percentage from 0 to 100, or target for report.target_percent in rotor.yaml`},
 		{name: "below", args: []string{"--fail-below", "95"}, wantCode: ExitFailed,
 			lastLine: "rotor: compliance is 73%, below 95% (--fail-below 95)"},
 		{name: "below as JSON", args: []string{"--fail-below", "95", "--format", "json"}, wantCode: ExitFailed,
@@ -285,5 +304,60 @@ func TestReportFailBelowWhenMailFails(t *testing.T) {
 	if !strings.Contains(r.stderr, "rotor: compliance is 73%, below 95% (--fail-below 95)\n") ||
 		!strings.Contains(lines[len(lines)-1], "the e-mail was not sent") {
 		t.Errorf("stderr:\n%s", r.stderr)
+	}
+}
+
+// TestReportRotatedIsEmptyWhenHistoryHasNone: history read and no rotation
+// in the week is [], not null (which says history was not read), and the
+// human formats keep the section.
+func TestReportRotatedIsEmptyWhenHistoryHasNone(t *testing.T) {
+	dir := reportRepo(t)
+	reg := filepath.Join(dir, "credential_rotation")
+	r := runRotor(t, nil, "", "report", "--register", reg, "--repo", dir, "--today", "2026-12-20", "--format", "json")
+	if r.code != ExitOK {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stdout, `"rotated": [],`) {
+		t.Errorf("rotated is not an empty list:\n%s", r.stdout)
+	}
+	r = runRotor(t, nil, "", "report", "--register", reg, "--repo", dir, "--today", "2026-12-20", "--format", "text")
+	if !strings.Contains(r.stdout, "No rotation was recorded this week.") {
+		t.Errorf("the text does not say that nothing was rotated:\n%s", r.stdout)
+	}
+}
+
+// TestReportOnARegisterYoungerThanAWeek: the trend is not left out in
+// silence; every format says when history starts and what the trend needs.
+func TestReportOnARegisterYoungerThanAWeek(t *testing.T) {
+	gittest.Require(t)
+	dir := t.TempDir()
+	gittest.Git(t, dir, "init", "-q", "-b", "main")
+	v1 := "credentials:\n" + reportEntry("pay-db", "payments", "2026-11-01", "")
+	gittest.Import(t, dir, "main", []gittest.Commit{
+		{When: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC), Message: "register", Files: map[string]string{"credential_rotation/all.yaml": v1}},
+		{When: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC), Message: "more", Files: map[string]string{
+			"credential_rotation/all.yaml": v1 + reportEntry("ops-vpn", "platform", "2026-11-20", "")}},
+	})
+	gittest.Git(t, dir, "checkout", "-q", "-f", "main")
+	reg := filepath.Join(dir, "credential_rotation")
+	const want = "the register's history starts on 2026-11-24; the trend needs one full week"
+	for _, format := range []string{"text", "markdown", "html", "json"} {
+		t.Run(format, func(t *testing.T) {
+			r := runRotor(t, nil, "", "report", "--register", reg, "--repo", dir, "--today", "2026-11-27", "--format", format)
+			if r.code != ExitOK {
+				t.Fatalf("exit %d\n%s", r.code, r.stderr)
+			}
+			if !strings.Contains(html.UnescapeString(r.stdout), want) {
+				t.Errorf("the %s report does not say %q:\n%s", format, want, r.stdout)
+			}
+			if format == "json" && !strings.Contains(r.stdout, `"history_start": "2026-11-24"`) {
+				t.Errorf("the JSON has no history_start:\n%s", r.stdout)
+			}
+		})
+	}
+	// Asked for no trend, the report does not explain its absence.
+	r := runRotor(t, nil, "", "report", "--register", reg, "--repo", dir, "--today", "2026-11-27", "--weeks", "0")
+	if r.code != ExitOK || strings.Contains(r.stdout, "trend needs") {
+		t.Errorf("exit %d, --weeks 0 explains a trend nobody asked for:\n%s", r.code, r.stdout)
 	}
 }

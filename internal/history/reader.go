@@ -349,8 +349,8 @@ func (h *Reader) RegisterBefore(instant time.Time) (reg *rotation.Register, foun
 }
 
 // Rotations returns the credentials whose last_changed moved forward in a
-// commit of the default branch in span, and what of the files it compared
-// could not be read. The commits are read oldest first, so that a file's
+// commit of the default branch in span ([] when none did: history was
+// read), and what of the files it compared could not be read. The commits are read oldest first, so that a file's
 // last readable version carries over a broken commit to the one that
 // repairs it.
 func (h *Reader) Rotations(span rotation.Span) ([]report.Rotation, []gap, error) {
@@ -360,7 +360,7 @@ func (h *Reader) Rotations(span rotation.Span) ([]report.Rotation, []gap, error)
 	}
 	slices.Reverse(commits)
 	counted := map[string][]*rotation.Credential{} // path → as counted after the last commit read
-	var out []report.Rotation
+	out := []report.Rotation{}                     // none is [], not nil: history was read
 	var gaps []gap
 	for _, c := range commits {
 		changes, err := h.repo.ChangedFiles(c.Hash, h.dir)

@@ -90,6 +90,10 @@ type Input struct {
 	TicketURL func(key string) string
 	// Weeks is the length of the trend asked for (--weeks).
 	Weeks int
+	// HistoryStart is the day (in the register's zone) of the register's
+	// first commit when that is less than a week before Today, so that
+	// history holds no week for the trend; zero otherwise.
+	HistoryStart rotation.Date
 }
 
 // Figures are the headline numbers of the register on one date.
@@ -116,8 +120,8 @@ type Overdue struct {
 	// Ticket is the open ticket's key, when Jira was asked and has one.
 	Ticket    string `json:"ticket,omitempty"`
 	TicketURL string `json:"ticket_url,omitempty"`
-
-	crit rotation.Criticality // the tie-break of the ordering
+	// Criticality is shown, and is the tie-break of the ordering.
+	Criticality rotation.Criticality `json:"criticality,omitempty"`
 }
 
 // Upcoming is a credential due within the next 30 days.
@@ -131,8 +135,8 @@ type Upcoming struct {
 	Status      rotation.Status `json:"status"` // ok or due
 	Ticket      string          `json:"ticket,omitempty"`
 	TicketURL   string          `json:"ticket_url,omitempty"`
-
-	crit rotation.Criticality // the tie-break of the ordering
+	// Criticality is shown, and is the tie-break of the ordering.
+	Criticality rotation.Criticality `json:"criticality,omitempty"`
 }
 
 // Rotated is a rotation completed in the week, as the report shows it.
@@ -148,8 +152,9 @@ type Rotated struct {
 	By                  string        `json:"by"`
 	// At is the commit time in the register's time zone.
 	At time.Time `json:"at,omitzero"`
-
-	crit rotation.Criticality // today's; the tie-break of the ordering
+	// Criticality is today's (none for a credential removed since); it is
+	// shown, and is the tie-break of the ordering.
+	Criticality rotation.Criticality `json:"criticality,omitempty"`
 }
 
 // Exemption is a credential exempt today.
@@ -162,8 +167,8 @@ type Exemption struct {
 	DaysLeft   int           `json:"days_left"` // until the exemption ends; 0 on its last day
 	Reason     string        `json:"reason"`
 	ApprovedBy string        `json:"approved_by"`
-
-	crit rotation.Criticality // the tie-break of the ordering
+	// Criticality is shown, and is the tie-break of the ordering.
+	Criticality rotation.Criticality `json:"criticality,omitempty"`
 }
 
 // Team is the compliance of one team.
@@ -189,6 +194,9 @@ type Report struct {
 	// CompliancePercent is on time / (total − exempt), rounded; null when
 	// nothing is rated (an empty register, or every credential exempt).
 	CompliancePercent *int `json:"compliance_percent"`
+	// TargetPercent is the register's report.target_percent: a compliance
+	// below it is shown as missed.
+	TargetPercent int `json:"target_percent"`
 	// Change is CompliancePercent minus last week's, in percentage points;
 	// null when either is missing.
 	Change *int `json:"change"`
@@ -218,6 +226,13 @@ type Report struct {
 	TicketsChecked bool `json:"tickets_checked"`
 	// HistoryNote says why history was not read.
 	HistoryNote string `json:"history_note,omitempty"`
+	// HistoryStart is Input.HistoryStart: set when the register's history
+	// is younger than a week.
+	HistoryStart *rotation.Date `json:"history_start,omitempty"`
+	// TrendNote says why the trend has no point before today when one
+	// was asked for and history was read: "the register's history starts
+	// on 2026-11-24; the trend needs one full week".
+	TrendNote string `json:"trend_note,omitempty"`
 	// Observations are the versions of register files (or entries) that
 	// history could not read, by date, then commit, then file and id.
 	Observations []Observation `json:"observations"`
@@ -242,11 +257,13 @@ func Compute(in Input) *Report {
 	var cur Figures
 	var creds []*rotation.Credential
 	loc := time.UTC
+	r.TargetPercent = rotation.DefaultTargetPercent
 	if in.Register != nil {
 		creds = in.Register.Credentials
 		if in.Register.Settings.Timezone != nil {
 			loc = in.Register.Settings.Timezone
 		}
+		r.TargetPercent = in.Register.Settings.Report.TargetPercent
 	}
 	for _, c := range creds {
 		if c == nil {
@@ -266,20 +283,20 @@ func Compute(in Input) *Report {
 			e := c.Exemption
 			r.Exemptions = append(r.Exemptions, Exemption{ID: c.ID, Name: c.Name, Owner: c.Owner, Team: c.Team,
 				Until: e.Until, DaysLeft: today.DaysUntil(e.Until), Reason: e.Reason, ApprovedBy: e.ApprovedBy,
-				crit: c.Criticality})
+				Criticality: c.Criticality})
 			continue
 		case rotation.StatusOverdue:
 			t.Overdue++
 			key, url := ticket(c.ID)
 			r.Overdue = append(r.Overdue, Overdue{ID: c.ID, Name: c.Name, Owner: c.Owner, Team: c.Team,
-				NextDueDate: ev.NextDue, DaysOverdue: -ev.DaysLeft, Ticket: key, TicketURL: url, crit: c.Criticality})
+				NextDueDate: ev.NextDue, DaysOverdue: -ev.DaysLeft, Ticket: key, TicketURL: url, Criticality: c.Criticality})
 			continue
 		}
 		t.OnTime++
 		if ev.DaysLeft <= 30 {
 			key, url := ticket(c.ID)
 			u := Upcoming{ID: c.ID, Name: c.Name, Owner: c.Owner, Team: c.Team, NextDueDate: ev.NextDue,
-				DaysLeft: ev.DaysLeft, Status: ev.Status, Ticket: key, TicketURL: url, crit: c.Criticality}
+				DaysLeft: ev.DaysLeft, Status: ev.Status, Ticket: key, TicketURL: url, Criticality: c.Criticality}
 			r.DueNext30 = append(r.DueNext30, u)
 		}
 	}
@@ -287,15 +304,15 @@ func Compute(in Input) *Report {
 	r.Total, r.Exempt, r.OnTime, r.CompliancePercent = cur.Total, cur.Exempt, cur.OnTime, cur.CompliancePercent
 
 	slices.SortFunc(r.Overdue, func(a, b Overdue) int {
-		return cmp.Or(cmp.Compare(b.DaysOverdue, a.DaysOverdue), rotation.CompareCriticality(a.crit, b.crit), cmp.Compare(a.ID, b.ID))
+		return cmp.Or(cmp.Compare(b.DaysOverdue, a.DaysOverdue), rotation.CompareCriticality(a.Criticality, b.Criticality), cmp.Compare(a.ID, b.ID))
 	})
 	slices.SortFunc(r.DueNext30, func(a, b Upcoming) int {
-		return cmp.Or(cmp.Compare(a.DaysLeft, b.DaysLeft), rotation.CompareCriticality(a.crit, b.crit), cmp.Compare(a.ID, b.ID))
+		return cmp.Or(cmp.Compare(a.DaysLeft, b.DaysLeft), rotation.CompareCriticality(a.Criticality, b.Criticality), cmp.Compare(a.ID, b.ID))
 	})
 	n7, _ := slices.BinarySearchFunc(r.DueNext30, 8, func(u Upcoming, days int) int { return cmp.Compare(u.DaysLeft, days) })
 	r.DueNext7 = slices.Clone(r.DueNext30[:n7])
 	slices.SortFunc(r.Exemptions, func(a, b Exemption) int {
-		return cmp.Or(a.Until.Compare(b.Until), rotation.CompareCriticality(a.crit, b.crit), cmp.Compare(a.ID, b.ID))
+		return cmp.Or(a.Until.Compare(b.Until), rotation.CompareCriticality(a.Criticality, b.Criticality), cmp.Compare(a.ID, b.ID))
 	})
 
 	for _, t := range teams {
@@ -321,6 +338,10 @@ func Compute(in Input) *Report {
 	r.Trend = r.trend(in)
 	cur.Date = today
 	r.Trend = append(r.Trend, cur)
+	if start := in.HistoryStart; !start.IsZero() && in.Weeks > 0 && in.HistoryNote == "" && len(r.Trend) == 1 {
+		r.HistoryStart = &start
+		r.TrendNote = "the register's history starts on " + start.String() + "; the trend needs one full week"
+	}
 
 	r.Observations = observations(in.Unreadable, loc)
 
@@ -335,10 +356,10 @@ func Compute(in Input) *Report {
 		for _, x := range in.Rotated {
 			r.Rotated = append(r.Rotated, Rotated{ID: x.ID, Name: x.Name, Team: x.Team,
 				PreviousLastChanged: x.Old, LastChanged: x.New, Ticket: x.Ticket, TicketURL: ticketURL(in.TicketURL, x.Ticket),
-				Commit: x.Commit, By: x.By, At: inZone(x.At, loc), crit: crit[x.ID]})
+				Commit: x.Commit, By: x.By, At: inZone(x.At, loc), Criticality: crit[x.ID]})
 		}
 		slices.SortFunc(r.Rotated, func(a, b Rotated) int {
-			return cmp.Or(a.At.Compare(b.At), rotation.CompareCriticality(a.crit, b.crit), cmp.Compare(a.ID, b.ID), cmp.Compare(a.Commit, b.Commit))
+			return cmp.Or(a.At.Compare(b.At), rotation.CompareCriticality(a.Criticality, b.Criticality), cmp.Compare(a.ID, b.ID), cmp.Compare(a.Commit, b.Commit))
 		})
 	}
 	return r

@@ -32,21 +32,29 @@
 //     add up ("91% (+3)" after 88%); null when either figure is missing;
 //   - due next 7 / next 30: not exempt and 0 <= days_left <= 7 / <= 30
 //     (due_next_30 includes due_next_7);
+//   - target: the register's report.target_percent (95 when not set);
+//     compliance as shown (rounded) below it is "below the target", at or
+//     above it "meets the target"; with nothing rated, neither;
 //   - trend: one point per snapshot of Input.Trend that falls within
-//     Input.Weeks weeks before today, oldest first, then today.
+//     Input.Weeks weeks before today, oldest first, then today. Its bars
+//     start at 0%. When history was read and the register is younger than
+//     a week (Input.HistoryStart), TrendNote says so.
 //
 // # Ordering
 //
-// Overdue by days overdue (most first), then id; due soon by days left,
-// then id; rotations by commit time, then id; exemptions by expiry, then
-// id; teams by name, with credentials without a team last.
+// Overdue by days overdue (most first); due soon by days left; rotations
+// by commit time; exemptions by expiry; each then by criticality (critical
+// first, none last: rotation.CompareCriticality), then id. Teams by name,
+// with credentials without a team last.
 //
 // # JSON
 //
 // WriteJSON writes the Report's fields: today, week, total, exempt,
-// on_time, compliance_percent, change, overdue, due_next_7, due_next_30,
-// rotated, exemptions, previous, teams, trend, trend_weeks,
-// tickets_checked and history_note (only when set). A percentage that does
+// on_time, compliance_percent, target_percent, change, overdue,
+// due_next_7, due_next_30, rotated, exemptions, previous, teams, trend,
+// trend_weeks, tickets_checked, and history_note, history_start and
+// trend_note (only when set). Each listed credential carries its
+// criticality (left out when it has none). A percentage that does
 // not exist is null, never left out, in the report, per team and per trend
 // point. Without history, previous, change and rotated are null (rotated
 // is [] when history was read and nothing was rotated) and the trend is

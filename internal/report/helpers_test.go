@@ -52,23 +52,23 @@ func register(creds ...*rotation.Credential) *rotation.Register {
 
 // sampleCreds is a small, realistic register on today: two overdue, two
 // due within 7 days, one due in 19 days, three exempt (one expiring
-// today), a team with only exempt credentials, and a credential without a
-// team.
+// today), a team with only exempt credentials, a credential without a
+// team, and each criticality on some of them.
 func sampleCreds() []*rotation.Credential {
 	return []*rotation.Credential{
-		cred("payments-db-admin", "2026-09-01", 90, team("payments")),               // due 2026-11-30: 3 days left
-		cred("stripe-key", "2026-11-24", 45, team("payments")),                      // rotated this week
-		cred("payments-api-token", "2026-08-01", 90, team("payments")),              // overdue 28 days
-		cred("legacy-vpn", "2026-05-01", 180, team("platform")),                     // overdue 30 days
-		cred("ci-deploy-key", "2026-11-01", 30, team("platform")),                   // due 2026-12-01: 4 days left
-		cred("k8s-admin", "2026-10-01", 365, team("platform")),                      // ok
-		cred("github-app-key", "2026-11-20", 90, team("platform")),                  // rotated this week
-		cred("warehouse-ro", "2026-08-28", 90, team("data")),                        // overdue by one day
-		cred("analytics-key", "2026-01-10", 90, team("data"), exempt("2026-12-31")), // exempt
-		cred("etl-key", "2026-10-17", 60, team("data")),                             // 19 days left: ok
-		cred("hsm-root", "2020-01-01", 365, team("security"), exempt("2026-11-27")), // exempt, last day
-		cred("pki-ca", "2021-06-01", 730, team("security"), exempt("2027-03-01")),   // exempt
-		cred("shared-smtp", "2026-06-01", 365),                                      // no team, ok
+		cred("payments-db-admin", "2026-09-01", 90, team("payments"), crit("critical")),             // due 2026-11-30: 3 days left
+		cred("stripe-key", "2026-11-24", 45, team("payments"), crit("medium")),                      // rotated this week
+		cred("payments-api-token", "2026-08-01", 90, team("payments")),                              // overdue 28 days
+		cred("legacy-vpn", "2026-05-01", 180, team("platform"), crit("high")),                       // overdue 30 days
+		cred("ci-deploy-key", "2026-11-01", 30, team("platform")),                                   // due 2026-12-01: 4 days left
+		cred("k8s-admin", "2026-10-01", 365, team("platform")),                                      // ok
+		cred("github-app-key", "2026-11-20", 90, team("platform")),                                  // rotated this week
+		cred("warehouse-ro", "2026-08-28", 90, team("data"), crit("low")),                           // overdue by one day
+		cred("analytics-key", "2026-01-10", 90, team("data"), exempt("2026-12-31")),                 // exempt
+		cred("etl-key", "2026-10-17", 60, team("data")),                                             // 19 days left: ok
+		cred("hsm-root", "2020-01-01", 365, team("security"), exempt("2026-11-27")),                 // exempt, last day
+		cred("pki-ca", "2021-06-01", 730, team("security"), exempt("2027-03-01"), crit("critical")), // exempt
+		cred("shared-smtp", "2026-06-01", 365),                                                      // no team, ok
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/rotor-dev/rotor/internal/doc"
 	"github.com/rotor-dev/rotor/internal/textsafe"
@@ -11,78 +12,102 @@ import (
 
 // The HTML is an e-mail: Gmail drops <style> blocks and Outlook renders
 // with Word, so the layout is nested tables with inline styles only (and
-// bgcolor/width attributes for Outlook), no flexbox, grid, images or
-// scripts. Bars are table cells with a width percentage or a height.
+// bgcolor/width attributes for Outlook), no flexbox, grid, images,
+// scripts or media queries. It is fluid: the page is as wide as the
+// window up to 680 px (max-width; Outlook, which ignores it, shows it
+// full width), the tables are table-layout:fixed so that nothing widens
+// them, and a table of credentials too wide for a phone scrolls sideways
+// inside its own box, never the page. Such a table is at least 520 px
+// wide, so that on a phone its columns keep a readable width rather than
+// a word each; an e-mail address may break at its @ (<wbr>) and after a
+// hyphen, so that at the e-mail's full width the due dates stay in view.
+// Bars are table cells with a width percentage, from 0; their figures are
+// text beside them.
 const htmlTemplate = `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Subject}}</title>
+<link rel="icon" href="data:,">
 </head>
 <body style="margin:0;padding:0;background-color:#f4f5f7;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="#f4f5f7" style="background-color:#f4f5f7;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="#f4f5f7" style="width:100%;table-layout:fixed;background-color:#f4f5f7;">
 <tr><td align="center" style="padding:16px 8px;">
-<table role="presentation" width="680" cellpadding="0" cellspacing="0" border="0" bgcolor="#ffffff" style="width:680px;max-width:680px;background-color:#ffffff;border:1px solid #dfe1e6;font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:20px;color:#172b4d;">
-<tr><td style="padding:20px 24px 4px 24px;font-size:20px;line-height:26px;font-weight:bold;">{{.Title}}</td></tr>
-<tr><td style="padding:12px 24px 4px 24px;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"><tr>
+<div role="main" style="max-width:680px;margin:0 auto;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="#ffffff" style="width:100%;max-width:680px;table-layout:fixed;background-color:#ffffff;border:1px solid #dfe1e6;font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:20px;color:#172b4d;text-align:left;">
+<tr><td style="padding:20px 16px 4px 16px;"><h1 style="margin:0;font-size:20px;line-height:26px;font-weight:bold;color:#172b4d;">{{.Title}}</h1></td></tr>
+<tr><td style="padding:12px 16px 0 16px;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;"><tr>
+<td id="compliance" style="padding:8px;border-top:4px solid {{.Lead.Color}};">
+<div style="font-size:28px;line-height:34px;font-weight:bold;color:{{.Lead.Color}};">{{.Lead.Value}}</div>
+<div style="font-size:13px;line-height:18px;color:#44546f;">{{.Lead.Label}}</div>
+</td>
+</tr></table>
+</td></tr>
+<tr><td style="padding:8px 16px 4px 16px;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;table-layout:fixed;"><tr>
 {{- range .Tiles}}
-<td width="25%" valign="top" style="width:25%;padding:8px;border-top:4px solid {{.Color}};">
+<td valign="top" style="padding:8px;border-top:4px solid {{.Color}};">
 <div style="font-size:24px;line-height:30px;font-weight:bold;color:{{.Color}};">{{.Value}}</div>
-<div style="font-size:12px;line-height:16px;color:#5e6c84;">{{.Label}}</div>
+<div style="font-size:12px;line-height:16px;color:#44546f;">{{.Label}}</div>
 </td>
 {{- end}}
 </tr></table>
 </td></tr>
-<tr><td style="padding:8px 24px;color:#44546f;">{{.Counts}}</td></tr>
+<tr><td style="padding:8px 16px;color:#44546f;">{{.Counts}}</td></tr>
 {{- if .Note}}
-<tr><td style="padding:8px 24px;">
+<tr><td style="padding:8px 16px;">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"><tr><td bgcolor="#fff7d6" style="background-color:#fff7d6;border-left:4px solid #e2b203;padding:8px 12px;"><b>History not read:</b> {{.Note}}</td></tr></table>
 </td></tr>
 {{- end}}
 {{- if .Trend}}
-<tr><td style="padding:16px 24px 4px 24px;font-size:16px;font-weight:bold;">{{.TrendTitle}}</td></tr>
-<tr><td style="padding:4px 24px;">
-<table role="presentation" cellpadding="0" cellspacing="0" border="0"><tr>
+<tr><td style="padding:16px 16px 4px 16px;"><h2 style="margin:0;font-size:16px;line-height:22px;font-weight:bold;color:#172b4d;">{{.TrendTitle}}</h2></td></tr>
+<tr><td style="padding:4px 16px;">
+<table width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;font-size:12px;line-height:16px;">
+<tr><th scope="col" align="left" style="width:84px;padding:2px 8px 2px 0;color:#44546f;font-weight:normal;">Date</th><th scope="col" colspan="2" align="left" style="padding:2px 0;color:#44546f;font-weight:normal;">On time</th></tr>
 {{- range .Trend}}
-<td valign="bottom" align="center" height="60" style="height:60px;padding:0 3px;">
-{{- if .Known}}<table role="presentation" cellpadding="0" cellspacing="0" border="0" align="center"><tr><td width="18" height="{{.Height}}" bgcolor="{{.Color}}" style="width:18px;height:{{.Height}}px;background-color:{{.Color}};font-size:0;line-height:0;">&nbsp;</td></tr></table>{{end -}}
-</td>
+<tr>
+<th scope="row" align="left" style="width:84px;padding:2px 8px 2px 0;white-space:nowrap;font-weight:{{if .Today}}bold{{else}}normal{{end}};color:#172b4d;">{{.Label}}</th>
+<td style="padding:2px 0;"><table role="presentation" class="trend-bar" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="#e9ebee" style="width:100%;background-color:#e9ebee;"><tr>
+{{- if .Pct}}<td class="trend-fill" width="{{.Pct}}%" height="12" bgcolor="{{.Color}}" style="width:{{.Pct}}%;height:12px;background-color:{{.Color}};font-size:0;line-height:0;">&nbsp;</td>{{end}}
+{{- if .Rest}}<td width="{{.Rest}}%" height="12" style="width:{{.Rest}}%;height:12px;font-size:0;line-height:0;">&nbsp;</td>{{end -}}
+</tr></table></td>
+<td class="trend-figure" align="right" style="width:44px;padding:2px 0 2px 8px;white-space:nowrap;font-weight:{{if .Today}}bold{{else}}normal{{end}};">{{.Figure}}</td>
+</tr>
 {{- end}}
-</tr><tr>
-{{- range .Trend}}
-<td align="center" style="padding:2px 3px 0 3px;font-size:11px;line-height:14px;color:#172b4d;">{{.Figure}}</td>
-{{- end}}
-</tr><tr>
-{{- range .Trend}}
-<td align="center" style="padding:0 3px;font-size:10px;line-height:12px;color:#6b778c;">{{.Label}}</td>
-{{- end}}
-</tr></table>
+</table>
 </td></tr>
+{{- else if .TrendNote}}
+<tr><td style="padding:16px 16px 4px 16px;"><h2 style="margin:0;font-size:16px;line-height:22px;font-weight:bold;color:#172b4d;">Trend</h2></td></tr>
+<tr><td style="padding:4px 16px;color:#44546f;">Not drawn yet: {{.TrendNote}}.</td></tr>
 {{- end}}
 {{- range .Sections}}
-<tr><td style="padding:16px 24px 4px 24px;font-size:16px;font-weight:bold;">{{.Title}}</td></tr>
-<tr><td style="padding:4px 24px;">
+<tr><td style="padding:16px 16px 4px 16px;"><h2 style="margin:0;font-size:16px;line-height:22px;font-weight:bold;color:#172b4d;">{{.Title}}</h2></td></tr>
+<tr><td style="padding:4px 16px;">
 {{- if .Rows}}
-<table role="presentation" width="100%" cellpadding="5" cellspacing="0" border="0" style="border-collapse:collapse;font-size:13px;line-height:18px;">
+<div role="region" aria-label="{{.Title}}" tabindex="0" style="width:100%;overflow-x:auto;">
+<table width="100%" cellpadding="4" cellspacing="0" border="0" style="width:100%;min-width:520px;border-collapse:collapse;font-size:13px;line-height:18px;">
 <tr>
-{{- range .Cols}}<th align="{{if .Right}}right{{else}}left{{end}}" style="border-bottom:2px solid #dfe1e6;color:#44546f;">{{.Head}}</th>{{end -}}
+{{- range .Cols}}<th scope="col" align="{{if .Right}}right{{else}}left{{end}}" valign="bottom" style="border-bottom:2px solid #dfe1e6;color:#44546f;">{{.Head}}</th>{{end -}}
 </tr>
 {{- range .Rows}}
 <tr{{if .Shade}} bgcolor="#f7f8f9" style="background-color:#f7f8f9;"{{end}}>
-{{- range .Cells}}<td{{if .Right}} align="right"{{end}} valign="top">
+{{- range .Cells}}<td{{if .Right}} align="right"{{end}} valign="top"{{if .NoWrap}} style="white-space:nowrap;"{{end}}>
 {{- if .Bar}}{{if .Known}}{{.Pct}}%<table role="presentation" width="100" cellpadding="0" cellspacing="0" border="0" style="width:100px;"><tr>
 {{- if .Pct}}<td width="{{.Pct}}%" height="8" bgcolor="#1f845a" style="width:{{.Pct}}%;height:8px;background-color:#1f845a;font-size:0;line-height:0;">&nbsp;</td>{{end}}
 {{- if .Rest}}<td width="{{.Rest}}%" height="8" bgcolor="#e2483d" style="width:{{.Rest}}%;height:8px;background-color:#e2483d;font-size:0;line-height:0;">&nbsp;</td>{{end -}}
-</tr></table>{{else}}<span style="color:#6b778c;">n/a (all exempt)</span>{{end}}
+</tr></table>{{else}}<span style="color:#5e6c84;">n/a (all exempt)</span>{{end}}
 {{- else if .URL}}<a href="{{.URL}}" style="color:#0c66e4;">{{.Text}}</a>
 {{- else if .Code}}<span style="font-family:Consolas,Menlo,monospace;font-size:12px;">{{.Text}}</span>
+{{- else if .Address}}{{index .Address 0}}<wbr>@{{index .Address 1}}
+{{- else if .Words}}{{range $i, $w := .Words}}{{if $i}} {{end}}<span style="white-space:nowrap;">{{$w}}</span>{{end}}
 {{- else}}{{.Text}}{{end -}}
 </td>{{end}}
 </tr>
 {{- end}}
 </table>
+</div>
 {{- if .More}}
 <p style="margin:6px 0 0 0;font-size:12px;color:#5e6c84;">{{.More}}</p>
 {{- end}}
@@ -91,8 +116,9 @@ const htmlTemplate = `<!DOCTYPE html>
 {{- end}}
 </td></tr>
 {{- end}}
-<tr><td style="padding:20px 24px;font-size:12px;line-height:16px;color:#6b778c;">Made by rotor from the credential register and its git history.</td></tr>
+<tr><td style="padding:20px 16px;font-size:12px;line-height:16px;color:#5e6c84;">Made by rotor from the credential register and its git history.</td></tr>
 </table>
+</div>
 </td></tr>
 </table>
 </body>
@@ -108,22 +134,26 @@ const (
 	colorGood    = "#1f845a"
 	colorWarn    = "#b65c02"
 	colorBad     = "#c9372c"
-	colorTrend   = "#85b8ff"
+	colorTrend   = "#579dff"
 	colorTrendUp = "#0c66e4" // today's bar
 )
 
 type htmlView struct {
-	Subject, Title, Counts, Note, TrendTitle string
-	Tiles                                    []htmlTile
-	Trend                                    []htmlPoint
-	Sections                                 []htmlSection
+	Subject, Title, Counts, Note string
+	TrendTitle, TrendNote        string
+	Lead                         htmlTile // compliance, held to the target
+	Tiles                        []htmlTile
+	Trend                        []htmlPoint
+	Sections                     []htmlSection
 }
 
 type htmlTile struct{ Value, Label, Color string }
 
+// htmlPoint is one week of the trend: a bar filled Pct% from 0, the
+// figure beside it.
 type htmlPoint struct {
-	Known         bool
-	Height        int
+	Pct, Rest     int
+	Today         bool
 	Color         string
 	Figure, Label string
 }
@@ -142,26 +172,37 @@ type htmlRow struct {
 type htmlCell struct {
 	Text, URL   string
 	Code, Right bool
-	Bar, Known  bool
-	Pct, Rest   int
+	NoWrap      bool // a value without a space (an id, a date, a hash) stays on one line
+	// Address is an e-mail address split at its @, where it may break:
+	// it wraps (after a hyphen too) rather than push the due date out of
+	// a box the width of the e-mail.
+	Address []string
+	// Words are the words of a value with spaces and hyphens, each kept
+	// whole: a date is never cut at its hyphen, the line breaks between
+	// words.
+	Words      []string
+	Bar, Known bool
+	Pct, Rest  int
 }
 
-// WriteHTML writes the report as one HTML page for e-mail (Gmail, Outlook):
-// tables and inline styles only, a compliance bar per team and the trend
-// drawn with styled table cells. Every value goes through textsafe, then
-// html/template, so it arrives as text.
+// WriteHTML writes the report as one HTML page for e-mail (Gmail, Outlook),
+// fluid from a phone's 320 px to 680 px: tables and inline styles only,
+// the compliance tile red below the register's target and green at or
+// above it (and saying which), a compliance bar per team and the trend as
+// one bar per week, from 0%, with its figure. Every value goes through
+// textsafe, then html/template, so it arrives as text.
 func (r *Report) WriteHTML(w io.Writer) error {
-	v := htmlView{Subject: r.Subject(), Title: r.title(), Counts: r.counts(),
+	v := htmlView{Subject: r.Subject(), Title: r.title(), Counts: r.counts(), TrendNote: r.TrendNote,
 		Note: textsafe.Value(textsafe.Clip(r.HistoryNote, maxNoteRunes))}
 
-	lead := htmlTile{Value: pctText(r.CompliancePercent), Label: "on time", Color: colorInk}
-	if r.Change != nil {
-		lead.Label += " (" + changeText(*r.Change) + " since last week)"
+	v.Lead = htmlTile{Value: pctText(r.CompliancePercent), Label: "on time, " + r.targetText() + r.changeSuffix(), Color: colorBad}
+	switch {
+	case r.CompliancePercent == nil:
+		v.Lead.Label, v.Lead.Color = r.headline()+" (target "+strconv.Itoa(r.TargetPercent)+"%)", colorInk
+	case r.meetsTarget():
+		v.Lead.Color = colorGood
 	}
-	if r.CompliancePercent == nil {
-		lead.Label = r.headline()
-	}
-	v.Tiles = append(v.Tiles, lead, countTile(len(r.Overdue), "overdue", colorBad),
+	v.Tiles = append(v.Tiles, countTile(len(r.Overdue), "overdue", colorBad),
 		countTile(len(r.DueNext7), "due in 7 days", colorWarn))
 	if r.Rotated != nil {
 		v.Tiles = append(v.Tiles, htmlTile{Value: strconv.Itoa(len(r.Rotated)), Label: "rotated this week", Color: colorGood})
@@ -169,18 +210,13 @@ func (r *Report) WriteHTML(w io.Writer) error {
 
 	if pts := r.shownTrend(); len(pts) > 1 {
 		v.TrendTitle = r.trendTitle()
-		floor := sparkFloor(pts)
 		for i, p := range pts {
-			hp := htmlPoint{Figure: "-", Label: p.Date.String(), Color: colorTrend}
-			if len(hp.Label) == len("2006-01-02") {
-				hp.Label = hp.Label[5:] // "11-27"
-			}
+			hp := htmlPoint{Figure: "n/a", Label: p.Date.String(), Color: colorTrend, Rest: 100}
 			if i == len(pts)-1 {
-				hp.Color = colorTrendUp
+				hp.Color, hp.Today = colorTrendUp, true
 			}
 			if p.CompliancePercent != nil {
-				hp.Known = true
-				hp.Height = 4 + level(*p.CompliancePercent, floor)*8 // 4 to 60 pixels
+				hp.Pct, hp.Rest = *p.CompliancePercent, 100-*p.CompliancePercent
 				hp.Figure = strconv.Itoa(*p.CompliancePercent) + "%"
 			}
 			v.Trend = append(v.Trend, hp)
@@ -212,6 +248,7 @@ func htmlCellOf(c doc.Cell, right bool) htmlCell {
 	if hc.Text == "" {
 		hc.Text = "-"
 	}
+	hc.NoWrap = !strings.Contains(hc.Text, " ")
 	for _, s := range c {
 		switch s.Kind {
 		case doc.Code:
@@ -224,6 +261,12 @@ func htmlCellOf(c doc.Cell, right bool) htmlCell {
 				hc.Known, hc.Pct, hc.Rest = true, *s.Pct, 100-*s.Pct
 			}
 		}
+	}
+	if local, domain, ok := strings.Cut(hc.Text, "@"); ok && hc.NoWrap && !hc.Code && hc.URL == "" && !hc.Bar && local != "" && domain != "" {
+		hc.NoWrap, hc.Address = false, []string{local, domain}
+	}
+	if !hc.NoWrap && hc.Address == nil && !hc.Code && hc.URL == "" && !hc.Bar && strings.Contains(hc.Text, "-") {
+		hc.Words = strings.Split(hc.Text, " ")
 	}
 	return hc
 }

@@ -35,6 +35,11 @@ var samples = []struct {
 	{"report", sampleInput},
 	{"no-history", noHistoryInput},
 	{"hostile", hostileInput},
+	{"young", func() report.Input {
+		in := noHistoryInput()
+		in.HistoryNote, in.Rotated, in.HistoryStart = "", []report.Rotation{}, date("2026-11-24")
+		return in
+	}},
 	{"empty", func() report.Input {
 		return report.Input{Today: today, Register: register(), Weeks: 8, Rotated: []report.Rotation{}}
 	}},

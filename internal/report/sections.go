@@ -33,13 +33,13 @@ func (r *Report) sections() []doc.Table {
 	withTicket := r.TicketsChecked
 
 	s := doc.Table{Title: "Overdue (" + strconv.Itoa(len(r.Overdue)) + ")", Empty: "Nothing is overdue.", Noun: "credentials",
-		Cols: []doc.Column{{Head: "Credential"}, {Head: "Name"}, {Head: "Owner"}, {Head: "Team"}, {Head: "Due"}, {Head: "Days overdue", Right: true}}}
+		Cols: []doc.Column{{Head: "Credential"}, {Head: "Criticality"}, {Head: "Name"}, {Head: "Owner"}, {Head: "Team"}, {Head: "Due"}, {Head: "Days overdue", Right: true}}}
 	if withTicket {
 		s.Cols = append(s.Cols, doc.Column{Head: "Open ticket"})
 	}
 	for i := range min(len(r.Overdue), maxRows) {
 		o := &r.Overdue[i]
-		row := []doc.Cell{code(o.ID), val(o.Name), val(o.Owner), val(o.Team), val(o.NextDueDate.String()),
+		row := []doc.Cell{code(o.ID), val(string(o.Criticality)), val(o.Name), val(o.Owner), val(o.Team), val(o.NextDueDate.String()),
 			val(strconv.Itoa(o.DaysOverdue))}
 		if withTicket {
 			row = append(row, ticketCell(o.Ticket, o.TicketURL, "none"))
@@ -54,13 +54,13 @@ func (r *Report) sections() []doc.Table {
 		title += ", " + strconv.Itoa(len(r.DueNext7)) + " within 7 days"
 	}
 	s = doc.Table{Title: title + ")", Empty: "Nothing is due in the next 30 days.", Noun: "credentials",
-		Cols: []doc.Column{{Head: "Credential"}, {Head: "Name"}, {Head: "Owner"}, {Head: "Team"}, {Head: "Due"}, {Head: "Days left", Right: true}}}
+		Cols: []doc.Column{{Head: "Credential"}, {Head: "Criticality"}, {Head: "Name"}, {Head: "Owner"}, {Head: "Team"}, {Head: "Due"}, {Head: "Days left", Right: true}}}
 	if withTicket {
 		s.Cols = append(s.Cols, doc.Column{Head: "Open ticket"})
 	}
 	for i := range min(len(r.DueNext30), maxRows) {
 		u := &r.DueNext30[i]
-		row := []doc.Cell{code(u.ID), val(u.Name), val(u.Owner), val(u.Team), val(u.NextDueDate.String()),
+		row := []doc.Cell{code(u.ID), val(string(u.Criticality)), val(u.Name), val(u.Owner), val(u.Team), val(u.NextDueDate.String()),
 			val(strconv.Itoa(u.DaysLeft))}
 		if withTicket {
 			row = append(row, ticketCell(u.Ticket, u.TicketURL, ""))
@@ -72,7 +72,7 @@ func (r *Report) sections() []doc.Table {
 
 	if r.Rotated != nil {
 		s = doc.Table{Title: "Rotated this week (" + strconv.Itoa(len(r.Rotated)) + ")", Empty: "No rotation was recorded this week.",
-			Noun: "rotations", Cols: []doc.Column{{Head: "Credential"}, {Head: "Name"}, {Head: "Team"}, {Head: "Last changed"},
+			Noun: "rotations", Cols: []doc.Column{{Head: "Credential"}, {Head: "Criticality"}, {Head: "Name"}, {Head: "Team"}, {Head: "Last changed"},
 				{Head: "Ticket"}, {Head: "Commit"}, {Head: "By"}}}
 		for i := range min(len(r.Rotated), maxRows) {
 			x := &r.Rotated[i]
@@ -80,7 +80,7 @@ func (r *Report) sections() []doc.Table {
 			if !x.At.IsZero() {
 				by += " (" + x.At.Format("2006-01-02 15:04") + ")"
 			}
-			s.Rows = append(s.Rows, []doc.Cell{code(x.ID), val(x.Name), val(x.Team),
+			s.Rows = append(s.Rows, []doc.Cell{code(x.ID), val(string(x.Criticality)), val(x.Name), val(x.Team),
 				val(x.PreviousLastChanged.String() + " → " + x.LastChanged.String()),
 				ticketCell(x.Ticket, x.TicketURL, ""), code(rotation.ShortHash(x.Commit)), val(by)})
 		}
@@ -107,10 +107,10 @@ func (r *Report) sections() []doc.Table {
 	}
 
 	s = doc.Table{Title: "Exemptions (" + strconv.Itoa(len(r.Exemptions)) + ")", Empty: "No credential is exempt.", Noun: "exemptions",
-		Cols: []doc.Column{{Head: "Credential"}, {Head: "Name"}, {Head: "Team"}, {Head: "Until"}, {Head: "Reason"}, {Head: "Approved by"}}}
+		Cols: []doc.Column{{Head: "Credential"}, {Head: "Criticality"}, {Head: "Name"}, {Head: "Team"}, {Head: "Until"}, {Head: "Reason"}, {Head: "Approved by"}}}
 	for i := range min(len(r.Exemptions), maxRows) {
 		e := &r.Exemptions[i]
-		s.Rows = append(s.Rows, []doc.Cell{code(e.ID), val(e.Name), val(e.Team),
+		s.Rows = append(s.Rows, []doc.Cell{code(e.ID), val(string(e.Criticality)), val(e.Name), val(e.Team),
 			val(e.Until.String() + " (" + untilText(e.DaysLeft) + ")"), val(e.Reason), val(e.ApprovedBy)})
 	}
 	s.More = len(r.Exemptions) - len(s.Rows)
@@ -187,13 +187,37 @@ func (r *Report) headline() string {
 }
 
 // summaryParts are the parts of the five-second line after the headline's
-// own change: "3 overdue", "5 due in 7 days", "4 rotated this week".
+// own change: "below the 95% target", "3 overdue", "5 due in 7 days", "4
+// rotated this week".
 func (r *Report) summaryParts() []string {
-	parts := []string{strconv.Itoa(len(r.Overdue)) + " overdue", strconv.Itoa(len(r.DueNext7)) + " due in 7 days"}
+	var parts []string
+	if t := r.targetText(); t != "" {
+		parts = append(parts, t)
+	}
+	parts = append(parts, strconv.Itoa(len(r.Overdue))+" overdue", strconv.Itoa(len(r.DueNext7))+" due in 7 days")
 	if r.Rotated != nil {
 		parts = append(parts, strconv.Itoa(len(r.Rotated))+" rotated this week")
 	}
 	return parts
+}
+
+// meetsTarget says whether compliance, as the report shows it (rounded),
+// is at or above the register's target; false with nothing rated.
+func (r *Report) meetsTarget() bool {
+	return r.CompliancePercent != nil && *r.CompliancePercent >= r.TargetPercent
+}
+
+// targetText holds compliance to the target: "below the 95% target",
+// "meets the 95% target"; "" with nothing rated.
+func (r *Report) targetText() string {
+	target := strconv.Itoa(r.TargetPercent) + "% target"
+	switch {
+	case r.CompliancePercent == nil:
+		return ""
+	case r.meetsTarget():
+		return "meets the " + target
+	}
+	return "below the " + target
 }
 
 // changeSuffix is " (+3 since last week)", or "".
@@ -239,38 +263,26 @@ func (r *Report) trendTitle() string {
 // sparkLevels are the bars of the sparkline, lowest first.
 var sparkLevels = []rune("▁▂▃▄▅▆▇█")
 
-// sparkFloor is the value the lowest bar stands for: the lowest figure of
-// the points rounded down to a multiple of ten (90 when all are 100), so
-// that a change of a few points shows while the top bar still means 100%.
-func sparkFloor(pts []Figures) int {
-	lo := 100
-	for _, p := range pts {
-		if p.CompliancePercent != nil {
-			lo = min(lo, *p.CompliancePercent)
-		}
+// level is the bar of the percentage p on a scale from 0 to 100: 0 to 7,
+// rounded, but never the full bar below 100.
+func level(p int) int {
+	l := (p*7 + 50) / 100
+	if l == 7 && p < 100 {
+		l = 6
 	}
-	lo = lo / 10 * 10
-	if lo == 100 {
-		lo = 90
-	}
-	return lo
+	return l
 }
 
-// level is the bar of p on a scale from floor to 100: 0 to 7.
-func level(p, floor int) int {
-	return ((p-floor)*14 + (100 - floor)) / (2 * (100 - floor))
-}
-
-// sparkline draws pts as "▃▄▅█"; a point without a figure is "·".
+// sparkline draws pts as "▅▆▆█", each bar from 0%; a point without a
+// figure is "·".
 func sparkline(pts []Figures) string {
-	floor := sparkFloor(pts)
 	var b strings.Builder
 	for _, p := range pts {
 		if p.CompliancePercent == nil {
 			b.WriteRune('·')
 			continue
 		}
-		b.WriteRune(sparkLevels[level(*p.CompliancePercent, floor)])
+		b.WriteRune(sparkLevels[level(*p.CompliancePercent)])
 	}
 	return b.String()
 }

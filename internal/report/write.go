@@ -46,6 +46,8 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	pts := r.shownTrend()
 	if len(pts) > 1 {
 		b.WriteString("\n**" + r.trendTitle() + ":** `" + sparkline(pts) + "` " + trendFigures(pts) + "\n")
+	} else if r.TrendNote != "" {
+		b.WriteString("\n**Trend:** " + r.TrendNote + "\n")
 	}
 	for _, s := range r.sections() {
 		s.WriteMarkdown(&b, 3)
@@ -85,6 +87,8 @@ func (r *Report) WriteTextFit(w io.Writer, l term.Layout) error {
 	pts := r.shownTrend()
 	if len(pts) > 1 {
 		fmt.Fprintf(ew, "\n%s:\n  %s  %s\n", r.trendTitle(), sparkline(pts), trendFigures(pts))
+	} else if r.TrendNote != "" {
+		fmt.Fprintf(ew, "\nTrend: %s\n", r.TrendNote)
 	}
 	for _, s := range r.sections() {
 		fmt.Fprintf(ew, "\n%s:\n", s.Title)

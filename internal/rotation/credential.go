@@ -174,6 +174,9 @@ type FieldMapping struct {
 // ReportSettings configure the weekly report.
 type ReportSettings struct {
 	Recipients []string
+	// TargetPercent is the compliance the register aims at, 0 to 100: the
+	// report shows a figure below it as missed.
+	TargetPercent int
 }
 
 // VerifySettings configure rotor verify, which compares last_changed
@@ -199,6 +202,10 @@ const (
 	MaxVerifyConcurrency       = 256
 )
 
+// DefaultTargetPercent is the compliance target of a register whose
+// rotor.yaml sets no report.target_percent.
+const DefaultTargetPercent = 95
+
 // DefaultIssueType is the Jira issue type rotor creates unless told otherwise.
 const DefaultIssueType = "Secret Rotation Task"
 
@@ -209,6 +216,7 @@ func DefaultSettings() Settings {
 		Timezone:   time.UTC,
 		Jira:       JiraSettings{IssueType: DefaultIssueType},
 		Verify:     VerifySettings{ToleranceDays: DefaultVerifyToleranceDays, Concurrency: DefaultVerifyConcurrency},
+		Report:     ReportSettings{TargetPercent: DefaultTargetPercent},
 	}
 }
 

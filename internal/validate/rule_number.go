@@ -12,11 +12,12 @@ const RuleNumber = "number"
 
 // numericFields are the whole-number fields of the register and settings,
 // each with a value in its range to show.
-var numericFields = map[string]string{"period_days": "90", "notice_days": "90", "tolerance_days": "1", "concurrency": "16"}
+var numericFields = map[string]string{"period_days": "90", "notice_days": "90", "tolerance_days": "1", "concurrency": "16", "target_percent": "95"}
 
 // numberRule: period_days and notice_days (of a credential and of
 // rotor.yaml) and rotor.yaml's verify.tolerance_days and
-// verify.concurrency are written in plain decimal. YAML reads 090 as octal, 0x5A
+// verify.concurrency and report.target_percent are written in plain
+// decimal. YAML reads 090 as octal, 0x5A
 // as hexadecimal and 1_0 as ten; register.Parse keeps numbers in any other
 // spelling as text, so that the schema and the rules read one number, and
 // the schema refuses the text with a type error. This rule says what is

@@ -19,7 +19,7 @@ var (
 	settingsFields = []string{"notice_days", "timezone", "jira", "report", "verify"}
 	jiraFields     = []string{"project", "issue_type", "overdue_priority", "fields"}
 	fieldsFields   = []string{"credential_name", "next_due_date", "contact_person"}
-	reportFields   = []string{"recipients"}
+	reportFields   = []string{"recipients", "target_percent"}
 	verifyFields   = []string{"tolerance_days", "concurrency", "require_for_record"}
 )
 
@@ -96,6 +96,11 @@ func (v *Validator) loadSettings(path string) (rotation.Settings, []register.Fin
 	s.Jira.Fields.CredentialName, _ = str(fields, "credential_name")
 	s.Jira.Fields.NextDueDate, _ = str(fields, "next_due_date")
 	s.Jira.Fields.ContactPerson, _ = str(fields, "contact_person")
+	if v, n := str(report, "target_percent"); n != nil && !c.bad["/report/target_percent"] {
+		if p, ok := register.PlainInt(v); ok {
+			s.Report.TargetPercent = p
+		}
+	}
 	if _, r := register.MapGet(report, "recipients"); r != nil && r.Kind == yaml.SequenceNode {
 		for _, item := range r.Content {
 			if item.Kind != yaml.ScalarNode {

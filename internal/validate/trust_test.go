@@ -295,3 +295,49 @@ func TestAPrivateKeyBlockIsOneFinding(t *testing.T) {
 		t.Fatalf("want one leak finding at the block's header, line 7, got:\n%s", dump(res.Findings))
 	}
 }
+
+// TestReportTargetPercent: report.target_percent is a whole percentage
+// from 0 to 100, 95 when not set; a value out of range or not a plain
+// whole number is a finding at its position, and the default stands in.
+func TestReportTargetPercent(t *testing.T) {
+	tests := []struct {
+		name, value string
+		want        int
+		rule        string // the finding's rule; "" none
+	}{
+		{name: "not set", want: 95},
+		{name: "set", value: "90", want: 90},
+		{name: "zero", value: "0", want: 0},
+		{name: "a hundred", value: "100", want: 100},
+		{name: "above 100", value: "101", want: 95, rule: validate.RuleSchema},
+		{name: "negative", value: "-5", want: 95, rule: validate.RuleNumber},
+		{name: "a fraction", value: "99.5", want: 95, rule: validate.RuleNumber},
+		{name: "a percent sign", value: "95%", want: 95, rule: validate.RuleNumber},
+		{name: "text", value: `"ninety"`, want: 95, rule: validate.RuleSchema},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			settings := "report:\n  recipients:\n    - security@example.com\n"
+			if tt.value != "" {
+				settings += "  target_percent: " + tt.value + "\n"
+			}
+			res := run(t, writeRegister(t, map[string]string{"a.yaml": entry, "rotor.yaml": settings}))
+			if got := res.Register.Settings.Report.TargetPercent; got != tt.want {
+				t.Errorf("target %d, want %d", got, tt.want)
+			}
+			if tt.rule == "" {
+				if len(res.Findings) != 0 {
+					t.Fatalf("findings:\n%s", dump(res.Findings))
+				}
+				return
+			}
+			if len(res.Findings) != 1 {
+				t.Fatalf("want one finding, got:\n%s", dump(res.Findings))
+			}
+			f := res.Findings[0]
+			if f.Rule != tt.rule || f.Line != 4 || f.Column != len("  target_percent: ")+1 || !strings.Contains(f.Message, "target_percent") {
+				t.Errorf("want a [%s] finding about target_percent at 4:%d, got %s", tt.rule, len("  target_percent: ")+1, f)
+			}
+		})
+	}
+}
