@@ -39,6 +39,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/github/githubtest"
 	"github.com/rotor-dev/rotor/internal/gitrepo/gittest"
 	"github.com/rotor-dev/rotor/internal/jira/jiratest"
+	"github.com/rotor-dev/rotor/internal/verify/vaultstore/vaultfake"
 	"github.com/rotor-dev/rotor/internal/mail/mailtest"
 )
 
@@ -82,6 +83,8 @@ type world struct {
 	bare            string // origin's bare repository on disk
 	jira            *jiratest.Server
 	gh              *githubtest.Server
+	vault           *vaultfake.Server
+	dbSecret        *vaultfake.Secret // payments-db-admin's secret in Vault
 	git             *gittest.Server
 	start, built    time.Time
 }
@@ -146,6 +149,15 @@ func setUp(t *testing.T) *world {
 	seed := filepath.Join(w.root, "seed")
 	git(t, w.root, nil, "init", "-q", "-b", "main", seed)
 	copyTree(t, filepath.Join(module, "credential_rotation"), filepath.Join(seed, "credential_rotation"))
+	// payments-db-admin lives in Vault, and record needs the store to show
+	// a rotation before it records one.
+	payments := filepath.Join(seed, "credential_rotation", "payments.yaml")
+	writeFile(t, payments, strings.Replace(readFile(t, payments), "    last_ticket: SEC-12\n",
+		"    last_ticket: SEC-12\n    source:\n      vault_kv: {mount: secret, path: payments/db-admin}\n", 1))
+	settings := filepath.Join(seed, "credential_rotation", "rotor.yaml")
+	writeFile(t, settings, readFile(t, settings)+"\nverify:\n  require_for_record: true\n")
+	w.vault = vaultfake.New(t)
+	w.dbSecret = w.vault.Put("secret", "payments/db-admin", time.Date(2026, time.September, 1, 8, 0, 0, 0, time.UTC))
 	writeFile(t, filepath.Join(seed, "README.md"), "The credential register of acme.\n")
 	git(t, seed, nil, "add", "-A")
 	git(t, seed, dated(seededAt, "Security Team", "security@example.com"), "commit", "-q", "-m", "The credential register")
@@ -323,6 +335,28 @@ func (w *world) stepRecord(t *testing.T, key string, d githubtest.Dispatch) {
 	env["GITHUB_EVENT_PATH"] = event
 	mainBefore := git(t, w.bare, nil, "rev-parse", "refs/heads/main")
 
+	// The ticket is done, but Vault still holds the version written on 1
+	// September: verify.require_for_record refuses the rotation and says
+	// so on the ticket, once.
+	for range 2 {
+		gitRequests, ghWrites := w.git.Requests.Load(), w.gh.Writes()
+		r := w.run(t, w.clone, env, w.rotor, "record", "--today", today)
+		if r.code != 1 || !strings.Contains(r.stderr, "the secret store does not show a rotation of "+credential+" after 2026-09-01") {
+			t.Fatalf("rotor record before the secret was rotated: want exit 1 and the store's evidence: %s", r)
+		}
+		if w.git.Requests.Load() != gitRequests || w.gh.Writes() != ghWrites {
+			t.Fatalf("the refused record made %d git requests and %d GitHub writes", w.git.Requests.Load()-gitRequests, w.gh.Writes()-ghWrites)
+		}
+	}
+	if is, _ := w.jira.Issue(key); len(is.Comments) != 1 {
+		t.Fatalf("%s has %d comments after two refused records, want 1", key, len(is.Comments))
+	} else if body, _ := json.Marshal(is.Comments[0].Body); !strings.Contains(string(body), "version 1 created 2026-09-01T08:00:00Z") {
+		t.Errorf("the refusal on %s does not say what Vault showed: %s", key, body)
+	}
+	t.Logf("step 4: with verify.require_for_record, rotor record refuses %s twice (exit 1, nothing pushed or opened): Vault's current version of secret/payments/db-admin is from 2026-09-01; one comment on %s says so", key, key)
+
+	// Now the secret is rotated in Vault, an hour before the ticket is done.
+	w.dbSecret.Write(doneAt.Add(-time.Hour))
 	r := w.run(t, w.clone, env, w.rotor, "record", "--today", today)
 	if r.code != 0 {
 		t.Fatalf("rotor record: %s", r)
@@ -377,16 +411,19 @@ func (w *world) stepRecord(t *testing.T, key string, d githubtest.Dispatch) {
 	}
 	prURL := fmt.Sprintf("https://github.com/%s/pull/%d", w.gh.Repository(), pr.Number)
 	is, _ := w.jira.Issue(key)
-	if len(is.Comments) != 1 {
-		t.Fatalf("%s has %d comments, want 1", key, len(is.Comments))
+	if len(is.Comments) != 2 {
+		t.Fatalf("%s has %d comments, want 2 (the refusal, then the pull request's link)", key, len(is.Comments))
 	}
-	if body, _ := json.Marshal(is.Comments[0].Body); !strings.Contains(string(body), prURL) {
+	if !strings.Contains(pr.Body, "| secret store | `vault_kv secret/payments/db-admin`: version 2 created 2026-11-26T08:30:00Z |") {
+		t.Errorf("the pull request does not carry Vault's evidence:\n%s", pr.Body)
+	}
+	if body, _ := json.Marshal(is.Comments[1].Body); !strings.Contains(string(body), prURL) {
 		t.Errorf("the comment on %s does not link %s: %s", key, prURL, body)
 	}
 	if is.Status != "Done" {
 		t.Errorf("%s is %q after record", key, is.Status)
 	}
-	t.Logf("step 4: the fake GitHub holds one open pull request #%d %s → main, labelled rotor, linking %s; %s has one comment linking %s", pr.Number, pr.Head, key, key, prURL)
+	t.Logf("step 4: the fake GitHub holds one open pull request #%d %s → main, labelled rotor, linking %s, carrying Vault's evidence; %s has a second comment, linking %s", pr.Number, pr.Head, key, key, prURL)
 
 	// The same event again changes nothing.
 	pushes, ghWrites, jiraWrites := w.git.Requests.Load(), w.gh.Writes(), w.jira.Writes()
@@ -433,7 +470,7 @@ func (w *world) stepMergeAndSync(t *testing.T, key string) {
 			t.Errorf("sync touched %s: %s %s", key, ex.Method, ex.Path)
 		}
 	}
-	if is, _ := w.jira.Issue(key); is.Status != "Done" || len(is.Comments) != 1 {
+	if is, _ := w.jira.Issue(key); is.Status != "Done" || len(is.Comments) != 2 {
 		t.Errorf("%s is %q with %d comments after sync", key, is.Status, len(is.Comments))
 	}
 	if strings.Contains(r.stdout, credential) {
@@ -468,6 +505,20 @@ func (w *world) stepMergeAndSync(t *testing.T, key string) {
 	if !found || len(entries) != 12 {
 		t.Errorf("rotor status lists %d credentials, %s found: %v", len(entries), credential, found)
 	}
+
+	// rotor verify agrees: the register and Vault tell the same date.
+	reads := w.vault.CallsTo(vaultfake.RouteRead)
+	r = w.run(t, w.clone, w.vaultEnv(), w.rotor, "verify", "--today", today, "--id", credential, "--format", "json")
+	var verified struct {
+		Results []struct{ ID, Verdict, Detail string } `json:"results"`
+	}
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &verified) != nil || len(verified.Results) != 1 || verified.Results[0].Verdict != "confirmed" {
+		t.Fatalf("rotor verify --id %s: want exit 0 and confirmed: %s", credential, r)
+	}
+	if n := w.vault.CallsTo(vaultfake.RouteRead) - reads; n != 1 || len(w.vault.ValueReads()) != 0 {
+		t.Errorf("rotor verify read Vault's metadata %d times (want 1) and values %v (want none)", n, w.vault.ValueReads())
+	}
+	t.Logf("step 5: rotor verify --id %s: confirmed (%s)", credential, verified.Results[0].Detail)
 }
 
 // stepReport is step 6: with the full history, the report counts the
@@ -626,7 +677,14 @@ func (w *world) githubEnv() map[string]string {
 	env["GITHUB_TOKEN"] = githubtest.Token
 	env["ROTOR_GITHUB_REPOSITORY"] = w.gh.Repository()
 	env["ROTOR_GITHUB_API_URL"] = w.gh.URL + "/"
+	for k, v := range w.vaultEnv() {
+		env[k] = v
+	}
 	return env
+}
+
+func (w *world) vaultEnv() map[string]string {
+	return map[string]string{"VAULT_ADDR": w.vault.URL, "VAULT_TOKEN": vaultfake.Token}
 }
 
 // run runs a binary in dir, bounded by runTimeout.
