@@ -39,8 +39,8 @@ import (
 	"github.com/rotor-dev/rotor/internal/github/githubtest"
 	"github.com/rotor-dev/rotor/internal/gitrepo/gittest"
 	"github.com/rotor-dev/rotor/internal/jira/jiratest"
-	"github.com/rotor-dev/rotor/internal/verify/vaultstore/vaultfake"
 	"github.com/rotor-dev/rotor/internal/mail/mailtest"
+	"github.com/rotor-dev/rotor/internal/verify/vaultstore/vaultfake"
 )
 
 const (
