@@ -154,6 +154,9 @@ func New(opts Options) (*Checker, error) {
 	tr := opts.Transport
 	if tr == nil {
 		tr = http.DefaultTransport.(*http.Transport).Clone()
+		// Checks run many at a time against one Vault: keep their
+		// connections, so that each is not a new TLS handshake.
+		tr.MaxIdleConnsPerHost = 100
 	}
 	if tr.TLSClientConfig == nil {
 		tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
