@@ -58,7 +58,7 @@ func runDoctor(ctx context.Context, f *factory, o doctorOptions) error {
 		return err
 	}
 	failures := 0
-	for _, check := range client.Doctor(ctx) {
+	for _, check := range client.Doctor(ctx, 0) {
 		mark := "ok  "
 		switch {
 		case check.Skipped:
