@@ -224,18 +224,25 @@ func writeDoctorText(w io.Writer, checks []doctorCheck) error {
 	return err
 }
 
-// writeDoctorJSON writes {"checks":[...],"counts":{...}}; encoding/json
-// escapes every control character.
+// writeDoctorJSON writes {"checks":[...],"counts":{...}}. encoding/json
+// escapes every control character; a "[" after "#" is written \u005b, as
+// textsafe.Value writes it, so that no "##[" reaches a workflow log. Only
+// strings can hold "#[", and the escape reads back the same.
 func writeDoctorJSON(w io.Writer, checks []doctorCheck, counts map[doctorStatus]int) error {
 	if checks == nil {
 		checks = []doctorCheck{}
 	}
-	enc := json.NewEncoder(w)
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
-	return enc.Encode(struct {
+	if err := enc.Encode(struct {
 		Checks []doctorCheck        `json:"checks"`
 		Counts map[doctorStatus]int `json:"counts"`
-	}{checks, counts})
+	}{checks, counts}); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, strings.ReplaceAll(b.String(), "#[", `#\u005b`))
+	return err
 }
 
 // doctorSummary is the last line: "all 5 checks passed", "1 check
@@ -244,7 +251,7 @@ func doctorSummary(counts map[doctorStatus]int) string {
 	ok, warn, fail, skipped := counts[doctorOK], counts[doctorWarn], counts[doctorFail], counts[doctorSkipped]
 	if warn == 0 && fail == 0 && skipped == 0 {
 		if ok == 1 {
-			return "the 1 check passed"
+			return "1 check passed"
 		}
 		return fmt.Sprintf("all %d checks passed", ok)
 	}

@@ -368,9 +368,9 @@ func TestDoctorChecks(t *testing.T) {
 			summary: "1 check failed",
 		},
 		{
-			name:    "register with errors",
-			args:    []string{"--register", "testdata/bad"},
-			code:    ExitFailed,
+			name: "register with errors",
+			args: []string{"--register", "testdata/bad"},
+			code: ExitFailed,
 			want: []string{"FAIL  register: 8 errors, 1 warning (3 credentials in 2 files)", "fix: run rotor validate --register testdata/bad",
 				"skip  Jira: not checked: the register has errors", "FAIL  report sender and recipients: no recipients", "ok    SMTP server"},
 			summary: "2 checks failed",
@@ -412,6 +412,13 @@ func TestDoctorChecks(t *testing.T) {
 				t.Errorf("stderr lacks %q", tt.summary)
 			}
 			checkNoDoctorSecret(t, env, r)
+			// The same run as JSON: the same outcome, no secret either.
+			j := runRotor(t, env, "", append(args, "--format", "json")...)
+			out := parseDoctor(t, j)
+			if j.code != r.code || (out.Counts["fail"] > 0) != (r.code == ExitFailed) {
+				t.Errorf("--format json: exit %d, counts %v", j.code, out.Counts)
+			}
+			checkNoDoctorSecret(t, env, j)
 			if t.Failed() {
 				t.Logf("stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 			}
@@ -486,5 +493,77 @@ func TestDoctorConfiguration(t *testing.T) {
 				t.Errorf("%d Jira calls before the configuration was checked", jira.Total())
 			}
 		})
+	}
+}
+
+func TestDoctorSummary(t *testing.T) {
+	tests := []struct {
+		ok, warn, fail, skipped int
+		want                    string
+	}{
+		{ok: 5, want: "all 5 checks passed"},
+		{ok: 1, want: "1 check passed"},
+		{ok: 1, skipped: 3, want: "1 check passed, 3 skipped"},
+		{ok: 10, warn: 1, skipped: 1, want: "1 warning, 10 checks passed, 1 skipped"},
+		{warn: 2, want: "2 warnings"},
+		{ok: 9, fail: 1, want: "1 check failed, 9 passed"},
+		{ok: 4, warn: 2, fail: 1, want: "1 check failed, 2 warnings, 4 passed"},
+		{ok: 4, fail: 2, skipped: 1, want: "2 checks failed, 4 passed, 1 skipped"},
+		{fail: 1, want: "1 check failed"},
+	}
+	for _, tt := range tests {
+		counts := map[doctorStatus]int{doctorOK: tt.ok, doctorWarn: tt.warn, doctorFail: tt.fail, doctorSkipped: tt.skipped}
+		if got := doctorSummary(counts); got != tt.want {
+			t.Errorf("%v: %q, want %q", counts, got, tt.want)
+		}
+	}
+}
+
+// TestDoctorRegisterUnreadable: a register that cannot be read fails its
+// check; the checks that need it are skipped, the others still run.
+func TestDoctorRegisterUnreadable(t *testing.T) {
+	env, jira, _, _ := everything(t)
+	env["ROTOR_REPORT_TO"] = "security-team@example.com"
+	r := runRotor(t, env, "", "doctor", "--register", filepath.Join(t.TempDir(), "missing"), "--smtp-insecure")
+	if r.code != ExitFailed {
+		t.Errorf("exit %d, want %d", r.code, ExitFailed)
+	}
+	for _, want := range []string{"FAIL  register: ", "fix: run rotor doctor in the repository", "skip  Jira: not checked: the register could not be read",
+		"ok    GitHub repository is reachable", "ok    SMTP server", "ok    report sender and recipients: from rotor@example.com to security-team@example.com (ROTOR_REPORT_TO)"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout lacks %q", want)
+		}
+	}
+	if !strings.Contains(r.stderr, "1 check failed") {
+		t.Errorf("stderr lacks the summary")
+	}
+	if jira.Total() != 0 {
+		t.Errorf("%d Jira calls without Jira settings", jira.Total())
+	}
+	if t.Failed() {
+		t.Logf("stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	}
+}
+
+// TestDoctorAddressesAreSafe: values from the environment and the register
+// that aim at a terminal or the Actions runner are shown escaped in the
+// text list, and the JSON stays valid.
+func TestDoctorAddressesAreSafe(t *testing.T) {
+	env, _, _, _ := everything(t)
+	env["ROTOR_REPORT_FROM"] = "rotor@example.com"
+	env["ROTOR_REPORT_TO"] = "security-team@example.com, " + strings.ReplaceAll(hostile, ",", ";")
+	for _, format := range []string{"text", "json"} {
+		r := runRotor(t, env, "", "doctor", "--register", example, "--smtp-insecure", "--format", format)
+		if r.code != ExitFailed || !strings.Contains(r.stdout, "report sender and recipients") {
+			t.Fatalf("%s: exit %d\n%s%s", format, r.code, r.stdout, r.stderr)
+		}
+		checkStream(t, format+" stdout", r.stdout)
+		checkStream(t, format+" stderr", r.stderr)
+		if format == "json" {
+			j := parseDoctor(t, r)
+			if j.Counts["fail"] != 1 {
+				t.Errorf("counts %v", j.Counts)
+			}
+		}
 	}
 }
