@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -385,9 +386,16 @@ func githubChecks(ctx context.Context, client *github.Client, timeout time.Durat
 	acc, err := client.CheckPullRequestAccess(ctx)
 	if err != nil {
 		c := doctorCheck{Name: checkGitHubRepo, Status: doctorFail, Detail: err.Error()}
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		switch {
+		case errors.Is(ctx.Err(), context.DeadlineExceeded):
 			c.Detail = fmt.Sprintf("no answer within %s from the GitHub API (%s)", timeout, err)
 			c.Fix = "check that this machine reaches the GitHub API (" + envGitHubAPIURL + " for GitHub Enterprise Server); if it is only slow, allow more time (rotor doctor --timeout)"
+		case github.StatusCode(err) == http.StatusUnauthorized:
+			c.Fix = "set " + envGitHubToken + " to a current token: the workflow's GITHUB_TOKEN, a GitHub App installation token or a fine-grained token (docs/record.md)"
+		case github.StatusCode(err) == http.StatusNotFound || github.StatusCode(err) == http.StatusForbidden:
+			c.Fix = "check " + envGitHubRepository + " (or " + envActionsRepository + ") is owner/name of the register's repository, and give the token access to it"
+		default:
+			c.Fix = "check that this machine reaches the GitHub API (" + envGitHubAPIURL + " for GitHub Enterprise Server), then run rotor doctor again"
 		}
 		return []doctorCheck{c}
 	}

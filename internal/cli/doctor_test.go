@@ -316,7 +316,7 @@ func TestDoctorChecks(t *testing.T) {
 				env["GITHUB_TOKEN"] = wrongGitHub
 			},
 			code:    ExitFailed,
-			want:    []string{"FAIL  GitHub repository is reachable", "401", "ok    API token works", "ok    SMTP server"},
+			want:    []string{"FAIL  GitHub repository is reachable", "401", "fix: set GITHUB_TOKEN to a current token", "ok    API token works", "ok    SMTP server"},
 			summary: "1 check failed",
 		},
 		{
