@@ -17,6 +17,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/jira"
 	"github.com/rotor-dev/rotor/internal/mail"
 	"github.com/rotor-dev/rotor/internal/register"
+	"github.com/rotor-dev/rotor/internal/rotation"
 	"github.com/rotor-dev/rotor/internal/setting"
 	"github.com/rotor-dev/rotor/internal/textsafe"
 	"github.com/rotor-dev/rotor/internal/validate"
@@ -509,17 +510,16 @@ func (f *factory) reportAddresses(res *validate.Result) doctorCheck {
 		problems = append(problems, envReportFrom+": "+err.Error())
 		fixes = append(fixes, "correct "+envReportFrom)
 	}
-	var to []string
+	// The recipients as rotor report --email reads them; without any,
+	// its error is the problem, told below in doctor's words.
+	var settings rotation.Settings
+	if res != nil {
+		settings = res.Register.Settings
+	}
+	to, _ := reportRecipients(f.Env, settings)
 	source := "report.recipients in rotor.yaml"
-	if v := strings.TrimSpace(f.Getenv(envReportTo)); v != "" {
+	if strings.TrimSpace(f.Getenv(envReportTo)) != "" {
 		source = envReportTo
-		for _, a := range strings.Split(v, ",") {
-			if a = strings.TrimSpace(a); a != "" {
-				to = append(to, a)
-			}
-		}
-	} else if res != nil {
-		to = res.Register.Settings.Report.Recipients
 	}
 	badTo := false
 	for _, a := range to {
