@@ -392,7 +392,7 @@ func githubChecks(ctx context.Context, client *github.Client, timeout time.Durat
 			c.Detail = fmt.Sprintf("no answer within %s from the GitHub API (%s)", timeout, err)
 			c.Fix = "check that this machine reaches the GitHub API (" + envGitHubAPIURL + " for GitHub Enterprise Server); if it is only slow, allow more time (rotor doctor --timeout)"
 		case github.StatusCode(err) == http.StatusUnauthorized:
-			c.Fix = "set " + envGitHubToken + " to a current token: the workflow's GITHUB_TOKEN, a GitHub App installation token or a fine-grained token (docs/record.md)"
+			c.Fix = "set " + envGitHubToken + " to a current token: the workflow's own, a GitHub App installation token or a fine-grained token (docs/record.md)"
 		case github.StatusCode(err) == http.StatusNotFound || github.StatusCode(err) == http.StatusForbidden:
 			c.Fix = "check " + envGitHubRepository + " (or " + envActionsRepository + ") is owner/name of the register's repository, and give the token access to it"
 		default:
