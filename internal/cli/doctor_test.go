@@ -2,13 +2,13 @@ package cli
 
 import (
 	"encoding/json"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/rotor-dev/rotor/internal/fakeapi"
 	"github.com/rotor-dev/rotor/internal/github/githubtest"
 	"github.com/rotor-dev/rotor/internal/jira/jiratest"
 	"github.com/rotor-dev/rotor/internal/mail/mailtest"
@@ -155,39 +155,6 @@ func parseDoctor(t *testing.T, r result) doctorOutput {
 	return out
 }
 
-// closedAddr is host:port of a port nothing listens on.
-func closedAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
-}
-
-// silentAddr is host:port of a server that takes connections and never
-// says a word.
-func silentAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			t.Cleanup(func() { c.Close() })
-		}
-	}()
-	return l.Addr().String()
-}
-
 // The secrets of TestDoctorChecks' environments; none may be printed.
 const (
 	smtpPassword = "Sm7pS3cretPassw0rd"
@@ -304,7 +271,7 @@ func TestDoctorChecks(t *testing.T) {
 		{
 			name: "SMTP: unreachable",
 			setup: func(t *testing.T, env map[string]string) {
-				env["ROTOR_SMTP_URL"] = "smtps://rotor:" + smtpPassword + "@" + closedAddr(t)
+				env["ROTOR_SMTP_URL"] = "smtps://rotor:" + smtpPassword + "@" + fakeapi.ClosedAddr(t)
 			},
 			code:    ExitFailed,
 			want:    []string{"FAIL  SMTP server: 127.0.0.1:", "cannot connect", "fix: check the host and port in ROTOR_SMTP_URL", "ok    report sender and recipients"},
@@ -350,7 +317,7 @@ func TestDoctorChecks(t *testing.T) {
 		{
 			name: "SMTP: a server that never answers",
 			setup: func(t *testing.T, env map[string]string) {
-				env["ROTOR_SMTP_URL"] = "smtp://" + silentAddr(t)
+				env["ROTOR_SMTP_URL"] = "smtp://" + fakeapi.SilentAddr(t)
 			},
 			args:    []string{"--timeout", "300ms"},
 			code:    ExitFailed,
@@ -360,7 +327,7 @@ func TestDoctorChecks(t *testing.T) {
 		{
 			name: "Jira: a site that never answers",
 			setup: func(t *testing.T, env map[string]string) {
-				env["ROTOR_JIRA_URL"] = "http://" + silentAddr(t)
+				env["ROTOR_JIRA_URL"] = "http://" + fakeapi.SilentAddr(t)
 			},
 			args:    []string{"--timeout", "300ms"},
 			code:    ExitFailed,

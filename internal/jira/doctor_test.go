@@ -6,12 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/rotor-dev/rotor/internal/fakeapi"
 	"github.com/rotor-dev/rotor/internal/jira"
 	"github.com/rotor-dev/rotor/internal/jira/jiratest"
 	"github.com/rotor-dev/rotor/internal/rotation"
@@ -261,35 +261,13 @@ func TestDoctorAsksCreateMetadataForIssueTypes(t *testing.T) {
 }
 
 // closedURL returns the URL of a port nothing listens on.
-func closedURL(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return "http://" + addr
-}
+func closedURL(t *testing.T) string { return "http://" + fakeapi.ClosedAddr(t) }
 
 // TestDoctorBoundsEachCheck: a site that takes the connection and never
 // answers fails the first check within the timeout, named as such, and
 // the checks that need it are not run.
 func TestDoctorBoundsEachCheck(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			t.Cleanup(func() { c.Close() })
-		}
-	}()
-	c, err := jira.New(jira.Config{URL: "http://" + l.Addr().String(), Email: jiratest.Email, Token: jiratest.Token, Names: names,
+	c, err := jira.New(jira.Config{URL: "http://" + fakeapi.SilentAddr(t), Email: jiratest.Email, Token: jiratest.Token, Names: names,
 		Project: jiratest.ProjectKey, Retry: jira.RetryPolicy{MaxAttempts: 1}})
 	if err != nil {
 		t.Fatal(err)

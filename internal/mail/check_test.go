@@ -3,7 +3,6 @@ package mail_test
 import (
 	"context"
 	"errors"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -75,12 +74,7 @@ func TestCheck(t *testing.T) {
 }
 
 func TestCheckUnreachable(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := fakeapi.ClosedAddr(t)
 	s, err := mail.New(mail.Config{URL: "smtps://rotor:pw0rd@" + addr})
 	if err != nil {
 		t.Fatal(err)
