@@ -2,6 +2,7 @@ package fakeapi
 
 import (
 	"encoding/json"
+	"net"
 	"net/http"
 	"sync"
 	"testing"
@@ -51,4 +52,53 @@ func (f *FailingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		return nil, f.Err
 	}
 	return f.Base.RoundTrip(r)
+}
+
+// ClosedAddr is host:port of a port on 127.0.0.1 that nothing listens on:
+// a connection to it is refused.
+func ClosedAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+// SilentAddr is host:port of a server on 127.0.0.1 that takes every
+// connection and never says a word, until the end of t: what a client's
+// timeout is for.
+func SilentAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		l.Close()
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return l.Addr().String()
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/ctreminiom/go-atlassian/v2/pkg/infra/models"
 )
@@ -17,8 +18,9 @@ import (
 type Check struct {
 	Name    string
 	OK      bool
+	Warn    bool // OK, but not as docs/jira-setup.md sets it up: Detail says how, Fix what to change
 	Detail  string
-	Fix     string // empty when OK
+	Fix     string // empty when OK without Warn
 	Skipped bool   // not checked, because an earlier check failed
 }
 
@@ -29,7 +31,7 @@ const (
 	CheckProject     = "project exists"
 	CheckPermissions = "permissions in the project"
 	CheckIssueType   = "issue type exists in the project"
-	CheckDoneStatus  = "a done status is reachable"
+	CheckWorkflow    = "workflow statuses TO DO, IN PROGRESS and DONE"
 	CheckFields      = "custom fields exist"
 )
 
@@ -39,9 +41,12 @@ var permissionsNeeded = []string{"BROWSE_PROJECTS", "CREATE_ISSUES", "EDIT_ISSUE
 // Doctor checks the Jira side of the configuration, in order: the site
 // answers, the token works, the project exists, rotor's user has the
 // permissions it needs there, the issue type exists in the project, its
-// workflow has a status of category done, and the mapped custom fields
-// exist. A failure that makes later checks meaningless marks them skipped.
-func (c *Client) Doctor(ctx context.Context) []Check {
+// workflow has statuses in the To Do, In Progress and Done categories,
+// and the mapped custom fields exist. A failure that makes later checks
+// meaningless marks them skipped. Each check waits at most timeout for
+// its answers (0: only ctx bounds it); one that gets none in time fails
+// saying so.
+func (c *Client) Doctor(ctx context.Context, timeout time.Duration) []Check {
 	var checks []Check
 	skipRest := func(reason string, names ...string) []Check {
 		for _, n := range names {
@@ -49,32 +54,49 @@ func (c *Client) Doctor(ctx context.Context) []Check {
 		}
 		return checks
 	}
+	bounded := func(check func(ctx context.Context) Check) Check {
+		if timeout <= 0 {
+			return check(ctx)
+		}
+		cctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		ck := check(cctx)
+		if !ck.OK && ctx.Err() == nil && errors.Is(cctx.Err(), context.DeadlineExceeded) {
+			ck.Detail = fmt.Sprintf("no answer within %s from %s", timeout, c.base.Host)
+			ck.Fix = fmt.Sprintf("check that %s=%s is reachable from here; if Jira is only slow, allow more time (rotor doctor --timeout)", c.names.URL, c.base)
+		}
+		return ck
+	}
 
-	site := c.checkSite(ctx)
+	site := bounded(c.checkSite)
 	checks = append(checks, site)
 	if !site.OK {
-		return skipRest("the site did not answer", CheckToken, CheckProject, CheckPermissions, CheckIssueType, CheckDoneStatus, CheckFields)
+		return skipRest("the site did not answer", CheckToken, CheckProject, CheckPermissions, CheckIssueType, CheckWorkflow, CheckFields)
 	}
-	token := c.checkToken(ctx)
+	token := bounded(c.checkToken)
 	checks = append(checks, token)
 	if !token.OK {
-		return skipRest("the token does not work", CheckProject, CheckPermissions, CheckIssueType, CheckDoneStatus, CheckFields)
+		return skipRest("the token does not work", CheckProject, CheckPermissions, CheckIssueType, CheckWorkflow, CheckFields)
 	}
-	project, types := c.checkProject(ctx)
+	var types []issueTypeRef
+	project := bounded(func(ctx context.Context) (ck Check) {
+		ck, types = c.checkProject(ctx)
+		return ck
+	})
 	checks = append(checks, project)
 	if project.OK {
-		checks = append(checks, c.checkPermissions(ctx))
-		issueType := c.checkIssueType(ctx, types)
+		checks = append(checks, bounded(c.checkPermissions))
+		issueType := bounded(func(ctx context.Context) Check { return c.checkIssueType(ctx, types) })
 		checks = append(checks, issueType)
 		if issueType.OK {
-			checks = append(checks, c.checkDoneStatus(ctx))
+			checks = append(checks, bounded(c.checkWorkflow))
 		} else {
-			skipRest("the issue type is missing", CheckDoneStatus)
+			skipRest("the issue type is missing", CheckWorkflow)
 		}
 	} else {
-		skipRest("the project is missing", CheckPermissions, CheckIssueType, CheckDoneStatus)
+		skipRest("the project is missing", CheckPermissions, CheckIssueType, CheckWorkflow)
 	}
-	checks = append(checks, c.checkFields(ctx))
+	checks = append(checks, bounded(c.checkFields))
 	return checks
 }
 
@@ -280,8 +302,16 @@ func (c *Client) checkIssueType(ctx context.Context, types []issueTypeRef) Check
 	return ck
 }
 
-func (c *Client) checkDoneStatus(ctx context.Context) Check {
-	ck := Check{Name: CheckDoneStatus}
+// workflowCategories are the status categories of docs/jira-setup.md's
+// workflow, TO DO → IN PROGRESS → DONE, with the names Jira shows them
+// by. rotor needs only done (it recognises a rotation by it); a workflow
+// without one of the others works, and is reported as a warning.
+var workflowCategories = []struct{ key, name string }{
+	{"new", "To Do"}, {"indeterminate", "In Progress"}, {"done", "Done"},
+}
+
+func (c *Client) checkWorkflow(ctx context.Context) Check {
+	ck := Check{Name: CheckWorkflow}
 	var types []projectStatusesAnswer
 	err := c.doctorCall(ctx, "read the statuses of "+c.project, func(ctx context.Context) (r *models.ResponseScheme, err error) {
 		if _, r, err = c.api.ProjectStatuses(ctx, c.project); err != nil {
@@ -311,21 +341,33 @@ func (c *Client) checkDoneStatus(ctx context.Context) Check {
 		if !strings.EqualFold(*t.Name, c.issueType) {
 			continue
 		}
-		var done, all []string
+		byCategory := map[string][]string{}
+		var all []string
 		for _, s := range *t.Statuses {
 			name, category := *s.Name, *s.StatusCategory.Key
 			all = append(all, fmt.Sprintf("%s (%s)", name, category))
-			if category == "done" {
-				done = append(done, name)
-			}
+			byCategory[category] = append(byCategory[category], name)
 		}
-		if len(done) > 0 {
-			ck.OK = true
-			ck.Detail = fmt.Sprintf("done when a ticket reaches %s", strings.Join(done, " or "))
+		done := byCategory["done"]
+		if len(done) == 0 {
+			ck.Detail = fmt.Sprintf("the workflow of %q has no status in the done category; it has %s", c.issueType, orNone(all))
+			ck.Fix = "give the workflow a final status in the Done category (TO DO → IN PROGRESS → DONE, docs/jira-setup.md)"
 			return ck
 		}
-		ck.Detail = fmt.Sprintf("the workflow of %q has no status in the done category; it has %s", c.issueType, orNone(all))
-		ck.Fix = "give the workflow a final status in the Done category (TO DO → IN PROGRESS → DONE, docs/jira-setup.md)"
+		ck.OK = true
+		ck.Detail = fmt.Sprintf("done when a ticket reaches %s", strings.Join(done, " or "))
+		var missing []string
+		for _, cat := range workflowCategories {
+			if len(byCategory[cat.key]) == 0 {
+				missing = append(missing, "the "+cat.name+" category")
+			}
+		}
+		if len(missing) > 0 {
+			ck.Warn = true
+			ck.Detail = fmt.Sprintf("%s; but the workflow of %q has no status in %s; it has %s",
+				ck.Detail, c.issueType, strings.Join(missing, " or "), strings.Join(all, ", "))
+			ck.Fix = "rotor needs only the Done category; give the workflow the statuses of docs/jira-setup.md step 4 (TO DO → IN PROGRESS → DONE) so that people can show a rotation is under way"
+		}
 		return ck
 	}
 	ck.Detail = fmt.Sprintf("Jira lists no workflow statuses for %q in %s", c.issueType, c.project)

@@ -6,11 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/rotor-dev/rotor/internal/fakeapi"
 	"github.com/rotor-dev/rotor/internal/jira"
 	"github.com/rotor-dev/rotor/internal/jira/jiratest"
 	"github.com/rotor-dev/rotor/internal/rotation"
@@ -19,10 +20,11 @@ import (
 func TestDoctor(t *testing.T) {
 	const (
 		pass = "ok"
+		warn = "warn"
 		fail = "FAIL"
 		skip = "skip"
 	)
-	all := []string{jira.CheckSite, jira.CheckToken, jira.CheckProject, jira.CheckPermissions, jira.CheckIssueType, jira.CheckDoneStatus, jira.CheckFields}
+	all := []string{jira.CheckSite, jira.CheckToken, jira.CheckProject, jira.CheckPermissions, jira.CheckIssueType, jira.CheckWorkflow, jira.CheckFields}
 	tests := []struct {
 		name   string
 		fake   func(*jiratest.Server)
@@ -89,6 +91,29 @@ func TestDoctor(t *testing.T) {
 			fix:    "Done category",
 		},
 		{
+			name: "no status in progress",
+			fake: func(s *jiratest.Server) {
+				p := jiratest.DefaultProject()
+				w := p.IssueTypes[0].Statuses
+				p.IssueTypes[0].Statuses = []jiratest.Status{w[0], w[2]}
+				s.SetProject(p)
+			},
+			want:   []string{pass, pass, pass, pass, pass, warn, pass},
+			detail: "no status in the In Progress category",
+			fix:    "TO DO → IN PROGRESS → DONE",
+		},
+		{
+			name: "no status to do",
+			fake: func(s *jiratest.Server) {
+				p := jiratest.DefaultProject()
+				p.IssueTypes[0].Statuses = p.IssueTypes[0].Statuses[1:]
+				s.SetProject(p)
+			},
+			want:   []string{pass, pass, pass, pass, pass, warn, pass},
+			detail: "no status in the To Do category",
+			fix:    "TO DO → IN PROGRESS → DONE",
+		},
+		{
 			name:   "custom field missing",
 			cfg:    func(c *jira.Config) { c.Fields.ContactPerson = "customfield_99999" },
 			want:   []string{pass, pass, pass, pass, pass, pass, fail},
@@ -151,7 +176,7 @@ func TestDoctor(t *testing.T) {
 				opts = append(opts, tt.cfg)
 			}
 			c, _ := newClient(t, fake, opts...)
-			checks := c.Doctor(context.Background())
+			checks := c.Doctor(context.Background(), 0)
 			var got []string
 			var report strings.Builder
 			for i, ck := range checks {
@@ -161,6 +186,8 @@ func TestDoctor(t *testing.T) {
 					state = skip
 				case !ck.OK:
 					state = fail
+				case ck.Warn:
+					state = warn
 				}
 				got = append(got, state)
 				fmt.Fprintf(&report, "\n  %s %s: %s (fix: %s)", state, ck.Name, ck.Detail, ck.Fix)
@@ -178,7 +205,7 @@ func TestDoctor(t *testing.T) {
 				t.Fatalf("checks = %v, want %v:%s", got, tt.want, report.String())
 			}
 			for _, ck := range checks {
-				if ck.OK || ck.Skipped {
+				if ck.OK && !ck.Warn || ck.Skipped {
 					continue
 				}
 				if !strings.Contains(ck.Detail, tt.detail) || !strings.Contains(ck.Fix, tt.fix) {
@@ -220,7 +247,7 @@ func TestDoctorAsksCreateMetadataForIssueTypes(t *testing.T) {
 	c, _ := newClient(t, fake, func(c *jira.Config) {
 		c.HTTPClient = &http.Client{Transport: dropIssueTypes{fake.Client().Transport}}
 	})
-	for _, ck := range c.Doctor(context.Background()) {
+	for _, ck := range c.Doctor(context.Background(), 0) {
 		if !ck.OK {
 			t.Errorf("%s: %s (fix: %s)", ck.Name, ck.Detail, ck.Fix)
 		}
@@ -234,12 +261,28 @@ func TestDoctorAsksCreateMetadataForIssueTypes(t *testing.T) {
 }
 
 // closedURL returns the URL of a port nothing listens on.
-func closedURL(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+func closedURL(t *testing.T) string { return "http://" + fakeapi.ClosedAddr(t) }
+
+// TestDoctorBoundsEachCheck: a site that takes the connection and never
+// answers fails the first check within the timeout, named as such, and
+// the checks that need it are not run.
+func TestDoctorBoundsEachCheck(t *testing.T) {
+	c, err := jira.New(jira.Config{URL: "http://" + fakeapi.SilentAddr(t), Email: jiratest.Email, Token: jiratest.Token, Names: names,
+		Project: jiratest.ProjectKey, Retry: jira.RetryPolicy{MaxAttempts: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := l.Addr().String()
-	l.Close()
-	return "http://" + addr
+	start := time.Now()
+	checks := c.Doctor(context.Background(), 200*time.Millisecond)
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("Doctor took %s with a timeout of 200ms", d)
+	}
+	if len(checks) == 0 || checks[0].OK || !strings.Contains(checks[0].Detail, "no answer within 200ms") || !strings.Contains(checks[0].Fix, "--timeout") {
+		t.Fatalf("first check: %+v", checks)
+	}
+	for _, ck := range checks[1:] {
+		if !ck.Skipped {
+			t.Errorf("%s ran after the site did not answer: %+v", ck.Name, ck)
+		}
+	}
 }

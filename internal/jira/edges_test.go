@@ -152,7 +152,7 @@ var edgeCalls = []edgeCall{
 	{"project", "GET", "/rest/api/3/project/SEC", routeProject, doctorCheck(jira.CheckProject)},
 	{"permissions", "GET", "/rest/api/3/mypermissions", routePermissions, doctorCheck(jira.CheckPermissions)},
 	{"create metadata", "GET", "/rest/api/3/issue/createmeta", routeCreateMeta, doctorCheck(jira.CheckIssueType)},
-	{"statuses", "GET", "/rest/api/3/project/SEC/statuses", routeStatuses, doctorCheck(jira.CheckDoneStatus)},
+	{"statuses", "GET", "/rest/api/3/project/SEC/statuses", routeStatuses, doctorCheck(jira.CheckWorkflow)},
 	{"fields", "GET", "/rest/api/3/field", routeFields, doctorCheck(jira.CheckFields)},
 }
 
@@ -160,7 +160,7 @@ var edgeCalls = []edgeCall{
 // nil when it passed.
 func doctorCheck(name string) func(ctx context.Context, c *jira.Client) error {
 	return func(ctx context.Context, c *jira.Client) error {
-		for _, ck := range c.Doctor(ctx) {
+		for _, ck := range c.Doctor(ctx, 0) {
 			if ck.Name != name {
 				continue
 			}

@@ -50,7 +50,7 @@ func TestMessagesNameTheSettingsAsTheCallerDoes(t *testing.T) {
 			c, _ := newClient(t, fake, func(c *jira.Config) { c.Token = "revoked"; c.Names = tt.given })
 			_, err = c.OpenTickets(context.Background())
 			says("a 401", err, "check "+w.Email+" and "+w.Token+": the token may be revoked")
-			for _, ck := range c.Doctor(context.Background()) {
+			for _, ck := range c.Doctor(context.Background(), 0) {
 				if ck.Name == jira.CheckToken && !strings.Contains(ck.Fix, "store it in "+w.Token+"; "+w.Email+" must be") {
 					t.Errorf("Doctor's fix for the token: %q", ck.Fix)
 				}

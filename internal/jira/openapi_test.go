@@ -387,7 +387,7 @@ func TestOpenAPIConformance(t *testing.T) {
 	if _, project, issueType, err := c.LocatedTicket(ctx, key); err != nil || project != jiratest.ProjectKey || issueType != jiratest.IssueTypeName {
 		t.Fatalf("LocatedTicket: %q, %q, %v", project, issueType, err)
 	}
-	for _, ck := range c.Doctor(ctx) {
+	for _, ck := range c.Doctor(ctx, 0) {
 		if !ck.OK {
 			t.Errorf("doctor: %+v", ck)
 		}

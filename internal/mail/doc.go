@@ -2,7 +2,8 @@
 // with an optional HTML alternative (multipart/alternative, UTF-8,
 // quoted-printable, RFC 2047 headers), to a list of recipients over SMTP
 // with github.com/wneessen/go-mail, and writes the same message as an
-// .eml file for a dry run.
+// .eml file for a dry run. Check does all of a Send but the message, for
+// `rotor doctor`.
 //
 // Transport security is chosen by the URL (ParseURL): smtp:// requires
 // STARTTLS, smtps:// is implicit TLS, and smtp:// goes without TLS only

@@ -110,19 +110,11 @@ func prepare(m Message, defaultFrom string) (prepared, error) {
 	return p, nil
 }
 
-// parseAddress parses one address with net/mail, after refusing line
-// breaks and other control characters that would let a value start a
-// header of its own.
+// parseAddress is ParseAddress for a message: its error wraps ErrMessage.
 func parseAddress(role, s string) (*netmail.Address, error) {
-	if c, ok := control(s); ok {
-		return nil, fmt.Errorf("%w: the %s %q contains the control character %U", ErrMessage, role, s, c)
-	}
-	a, err := netmail.ParseAddress(s)
+	a, err := ParseAddress(role, s)
 	if err != nil {
-		return nil, fmt.Errorf("%w: the %s %q is not an e-mail address (%v); write addr@example.org or Name <addr@example.org>", ErrMessage, role, s, err)
-	}
-	if c, ok := control(a.Name); ok {
-		return nil, fmt.Errorf("%w: the name of the %s %q contains the control character %U", ErrMessage, role, s, c)
+		return nil, fmt.Errorf("%w: %w", ErrMessage, err)
 	}
 	return a, nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+	gomailsmtp "github.com/wneessen/go-mail/smtp"
 
 	"github.com/rotor-dev/rotor/internal/httpretry"
 )
@@ -176,18 +177,13 @@ func (s *Sender) Send(ctx context.Context, m Message) (attempts int, err error) 
 
 // attempt is one connection: dial, TLS, authentication, one message.
 func (s *Sender) attempt(ctx context.Context, msg *gomail.Msg) *Error {
-	a := &auth{ep: s.ep}
 	d := &dialer{sender: s, ctx: ctx}
 	defer d.close()
-	c, err := gomail.NewClient(s.ep.Host, s.options(a, d)...)
-	if err != nil {
-		return s.fail(ErrRefused, 0, false, nil, "%s: set up the SMTP client: %v", ours(s.ep.Addr()), err)
+	c, client, e := s.connect(ctx, d)
+	if e != nil {
+		return e
 	}
-	client, err := c.DialToSMTPClientWithContext(ctx)
-	if err != nil {
-		return s.dialError(ctx, a, err)
-	}
-	err = c.SendWithSMTPClient(client, msg)
+	err := c.SendWithSMTPClient(client, msg)
 	// A message the server accepted is sent, whatever happens after
 	// (go-mail reports a failed RSET after a delivery as a SendError,
 	// client.go sendSingleMsg).
@@ -199,6 +195,22 @@ func (s *Sender) attempt(ctx context.Context, msg *gomail.Msg) *Error {
 		return s.fail(ErrUncertain, 0, false, nil, "%s: go-mail reported no error but did not mark the message delivered", ours(s.ep.Addr()))
 	}
 	return s.sendError(ctx, err)
+}
+
+// connect opens the connection of one attempt through d, as far as the
+// message: hello, TLS as the URL says, and the login when it carries
+// credentials (Send and Check).
+func (s *Sender) connect(ctx context.Context, d *dialer) (*gomail.Client, *gomailsmtp.Client, *Error) {
+	a := &auth{ep: s.ep}
+	c, err := gomail.NewClient(s.ep.Host, s.options(a, d)...)
+	if err != nil {
+		return nil, nil, s.fail(ErrRefused, 0, false, nil, "%s: set up the SMTP client: %v", ours(s.ep.Addr()), err)
+	}
+	client, err := c.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		return nil, nil, s.dialError(ctx, a, err)
+	}
+	return c, client, nil
 }
 
 // options are go-mail's client options for one attempt.
