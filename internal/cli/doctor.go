@@ -21,6 +21,8 @@ import (
 	"github.com/rotor-dev/rotor/internal/setting"
 	"github.com/rotor-dev/rotor/internal/textsafe"
 	"github.com/rotor-dev/rotor/internal/validate"
+	"github.com/rotor-dev/rotor/internal/verify"
+	"github.com/rotor-dev/rotor/internal/verify/vaultstore"
 )
 
 // defaultDoctorTimeout is how long each check of rotor doctor waits for
@@ -131,6 +133,7 @@ const (
 	checkEmail      = "e-mail (rotor report --email)"
 	checkSMTP       = "SMTP server"
 	checkAddresses  = "report sender and recipients"
+	checkStores     = "secret stores (rotor verify)"
 )
 
 // doctorGroup runs the checks of one service; groups run concurrently.
@@ -162,6 +165,7 @@ func runDoctor(ctx context.Context, f *factory, o doctorOptions) error {
 		add(f.doctorJira(res, o)),
 		add(f.doctorGitHub(o.Timeout)),
 		add(f.doctorEmail(res, o)),
+		f.doctorStores(res, o.Timeout),
 	}
 	if err := errors.Join(errs...); err != nil {
 		return usageError("%w", err)
@@ -481,7 +485,7 @@ func smtpCheck(ctx context.Context, sender *mail.Sender, ep mail.Endpoint, timeo
 	c.Status = doctorFail
 	c.Detail = err.Error()
 	switch {
-	case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded):
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) || pastDeadline(ctx):
 		c.Detail = fmt.Sprintf("%s: no answer within %s", ep.Addr(), timeout)
 		c.Fix = fmt.Sprintf("check the host and port in %s and that this machine may reach it (firewall, egress rules); if the server is only slow, allow more time (rotor doctor --timeout)", envSMTPURL)
 	case errors.Is(err, mail.ErrAuth):
@@ -547,4 +551,80 @@ func (f *factory) reportAddresses(res *validate.Result) doctorCheck {
 	c.Status = doctorOK
 	c.Detail = fmt.Sprintf("from %s to %s (%s)", from, strings.Join(to, ", "), source)
 	return c
+}
+
+// doctorStores is the group of the secret stores the register names: for
+// each kind, the first credential of that kind (by id) is asked as rotor
+// verify asks it, when the environment configures that kind of store; a
+// kind it does not configure is skipped, saying what to set.
+func (f *factory) doctorStores(res *validate.Result, timeout time.Duration) doctorGroup {
+	if res == nil {
+		return skipped(checkStores, "the register could not be read", "")
+	}
+	first := map[rotation.SourceKind]*rotation.Credential{}
+	for _, c := range res.Register.Credentials {
+		k := c.Source.Kind()
+		if k != "" && (first[k] == nil || c.ID < first[k].ID) {
+			first[k] = c
+		}
+	}
+	if len(first) == 0 {
+		return skipped(checkStores, "no credential names a source:", "add source: to a credential to have rotor verify ask its store (docs/verify.md)")
+	}
+	return func(ctx context.Context) []doctorCheck {
+		var checks []doctorCheck
+		for _, kind := range rotation.SourceKinds {
+			c := first[kind]
+			if c == nil {
+				continue
+			}
+			name := "secret store: " + string(kind)
+			if missing := f.storeUnconfigured(kind); missing != "" {
+				checks = append(checks, doctorCheck{Name: name, Status: doctorSkipped, Detail: "not configured", Fix: missing})
+				continue
+			}
+			cctx, cancel := context.WithTimeout(ctx, timeout)
+			obs, err := f.verifyChecker(kind, timeout).Check(cctx, c.Source)
+			cancel()
+			if err != nil {
+				detail := err.Error()
+				if verify.ReasonOf(err) == verify.ReasonUnreachable && cctx.Err() != nil {
+					detail = fmt.Sprintf("no answer within %s", timeout)
+				}
+				checks = append(checks, doctorCheck{Name: name, Status: doctorFail,
+					Detail: fmt.Sprintf("asked about %s (%s): %s", c.ID, c.Source, detail),
+					Fix:    "docs/verify.md gives the permission rotor needs and the variables it reads for " + string(kind)})
+				continue
+			}
+			checks = append(checks, doctorCheck{Name: name, Status: doctorOK, Detail: fmt.Sprintf("asked about %s: %s", c.ID, obs.Evidence)})
+		}
+		return checks
+	}
+}
+
+// storeUnconfigured says what to set when the environment names no
+// configuration for a kind of store; "" when it does. rotor doctor asks
+// a store only then: an AWS SDK without credentials would probe the
+// instance metadata service, and a laptop has none.
+func (f *factory) storeUnconfigured(kind rotation.SourceKind) string {
+	switch kind {
+	case rotation.SourceAWSSecretsManager, rotation.SourceAWSIAMAccessKey:
+		if !f.anySet([]string{"AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE",
+			"AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"}) {
+			return "set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE (GitHub OIDC)"
+		}
+	case rotation.SourceVaultKV:
+		if !f.anySet([]string{vaultstore.EnvAddress, vaultstore.EnvToken}) {
+			return "set " + vaultstore.EnvAddress + " and " + vaultstore.EnvToken
+		}
+	}
+	return ""
+}
+
+// pastDeadline reports whether ctx's deadline has passed. A connection
+// whose deadline is ctx's may report its i/o timeout a moment before ctx
+// itself says it is done.
+func pastDeadline(ctx context.Context) bool {
+	dl, ok := ctx.Deadline()
+	return ok && !time.Now().Before(dl)
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/rotor-dev/rotor/internal/github/githubtest"
 	"github.com/rotor-dev/rotor/internal/jira/jiratest"
 	"github.com/rotor-dev/rotor/internal/mail/mailtest"
+	"github.com/rotor-dev/rotor/internal/verify/awsstore/awsfake"
+	"github.com/rotor-dev/rotor/internal/verify/vaultstore/vaultfake"
 )
 
 func jiraEnv(fake *jiratest.Server) map[string]string {
@@ -174,6 +176,12 @@ func everything(t *testing.T) (env map[string]string, jira *jiratest.Server, gh 
 	env["ROTOR_GITHUB_API_URL"] = gh.URL + "/"
 	env["ROTOR_SMTP_URL"] = smtp.URL("", "")
 	env["ROTOR_REPORT_FROM"] = "rotor@example.com"
+	// The example register's two sources: a Vault secret and an IAM user.
+	vault, iam := vaultfake.New(t), awsfake.NewIAM(t)
+	vault.Put("secret", "payments/adyen-webhook-hmac", time.Date(2026, time.October, 1, 9, 0, 0, 0, time.UTC))
+	iam.AddUser("partner-s3-upload", awsfake.AccessKey{ID: "AKIAIOSFODNN7EXAMPLE", Created: time.Date(2026, time.August, 31, 9, 0, 0, 0, time.UTC), Status: awsfake.StatusActive})
+	setAWSEnv(t, "", iam.URL)
+	env["VAULT_ADDR"], env["VAULT_TOKEN"], env["AWS_ACCESS_KEY_ID"] = vault.URL, vaultfake.Token, awsfake.AccessKeyID
 	return env, jira, gh, smtp
 }
 
@@ -187,12 +195,14 @@ func TestDoctorNothingConfigured(t *testing.T) {
 		"skip  Jira: not configured: set ROTOR_JIRA_URL, ROTOR_JIRA_EMAIL and ROTOR_JIRA_TOKEN",
 		"skip  GitHub (rotor record): not configured: set GITHUB_TOKEN",
 		"skip  e-mail (rotor report --email): not configured: set ROTOR_SMTP_URL",
+		"skip  secret store: aws_iam_access_key: not configured\n      fix: set AWS_PROFILE, or AWS_ACCESS_KEY_ID",
+		"skip  secret store: vault_kv: not configured\n      fix: set VAULT_ADDR and VAULT_TOKEN",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	if !strings.Contains(r.stderr, "1 check passed, 3 skipped") {
+	if !strings.Contains(r.stderr, "1 check passed, 5 skipped") {
 		t.Errorf("stderr: %s", r.stderr)
 	}
 
@@ -201,11 +211,12 @@ func TestDoctorNothingConfigured(t *testing.T) {
 	for _, c := range j.Checks {
 		got = append(got, c.Name+"="+c.Status)
 	}
-	want := "register=ok Jira=skipped GitHub (rotor record)=skipped e-mail (rotor report --email)=skipped"
+	want := "register=ok Jira=skipped GitHub (rotor record)=skipped e-mail (rotor report --email)=skipped" +
+		" secret store: aws_iam_access_key=skipped secret store: vault_kv=skipped"
 	if strings.Join(got, " ") != want {
 		t.Errorf("checks %q, want %q", strings.Join(got, " "), want)
 	}
-	if j.Counts["ok"] != 1 || j.Counts["skipped"] != 3 || j.Counts["fail"] != 0 || j.Counts["warn"] != 0 {
+	if j.Counts["ok"] != 1 || j.Counts["skipped"] != 5 || j.Counts["fail"] != 0 || j.Counts["warn"] != 0 {
 		t.Errorf("counts %v", j.Counts)
 	}
 }
@@ -223,6 +234,8 @@ func TestDoctorEverythingConfigured(t *testing.T) {
 		"ok    GitHub repository is reachable: " + gh.Repository(),
 		"ok    SMTP server: " + smtp.Addr() + " answers (no TLS); no mail sent",
 		"ok    report sender and recipients: from rotor@example.com to security-team@example.com (report.recipients in rotor.yaml)",
+		"ok    secret store: aws_iam_access_key: asked about s3-partner-upload-key: active access key AKIAIOSFODNN7EXAMPLE of IAM user partner-s3-upload created 2026-08-31T09:00:00Z",
+		"ok    secret store: vault_kv: asked about adyen-webhook-hmac: version 1 created 2026-10-01T09:00:00Z",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)

@@ -38,9 +38,20 @@ func newVerifyStores(t *testing.T) verifyStores {
 	t.Helper()
 	s := verifyStores{sm: awsfake.NewSecretsManager(t), iam: awsfake.NewIAM(t), vault: vaultfake.New(t), tls: untrustedListener(t)}
 	s.sm.SetRegion("eu-west-1")
+	setAWSEnv(t, s.sm.URL, s.iam.URL)
+	s.env = map[string]string{"VAULT_ADDR": s.vault.URL, "VAULT_TOKEN": vaultfake.Token}
+	return s
+}
+
+// setAWSEnv points the AWS SDK at fake Secrets Manager and IAM endpoints
+// with the fakes' static credentials, in the process environment, which
+// the SDK reads (a test that calls it cannot run in parallel), and clears
+// whatever else of AWS's the machine has.
+func setAWSEnv(t *testing.T, secretsManagerURL, iamURL string) {
+	t.Helper()
 	for k, v := range map[string]string{
-		"AWS_ENDPOINT_URL_SECRETS_MANAGER": s.sm.URL,
-		"AWS_ENDPOINT_URL_IAM":             s.iam.URL,
+		"AWS_ENDPOINT_URL_SECRETS_MANAGER": secretsManagerURL,
+		"AWS_ENDPOINT_URL_IAM":             iamURL,
 		"AWS_ENDPOINT_URL":                 "",
 		"AWS_REGION":                       "eu-west-1",
 		"AWS_ACCESS_KEY_ID":                awsfake.AccessKeyID,
@@ -55,8 +66,6 @@ func newVerifyStores(t *testing.T) verifyStores {
 	} {
 		t.Setenv(k, v)
 	}
-	s.env = map[string]string{"VAULT_ADDR": s.vault.URL, "VAULT_TOKEN": vaultfake.Token}
-	return s
 }
 
 // untrustedListener serves TLS with a self-signed certificate on
