@@ -32,7 +32,7 @@ type auditOptions struct {
 	OutDir        string
 	Repo          string
 	Jira          bool
-	Verify        bool // ask each credential's secret store about its rotations
+	Verify        bool          // ask each credential's secret store about its rotations
 	Timeout       time.Duration // of the Jira lookups
 	JiraOverrides jiraOverrides
 }
@@ -47,7 +47,7 @@ func newAuditCommand(f *factory) *cli.Command {
 			"credential spent overdue; and observations an auditor would raise (a backdated or future last_changed, a " +
 			"rotation without a ticket or made by hand, a self-approved exemption, a period raised while due, a version of a register file history could not read). Needs " +
 			"full history (in Actions: actions/checkout with fetch-depth: 0) and no Jira or GitHub token; --jira " +
-			"adds each ticket's state from Jira; --verify marks each rotation against the versions its secret store keeps "+
+			"adds each ticket's state from Jira; --verify marks each rotation against the versions its secret store keeps " +
 			"(confirmed, unconfirmed, beyond retention, not kept, error; see docs/audit.md). The same history gives the same bytes. Exit status: 0 written, " +
 			"1 the register, its history or (with --jira) Jira cannot be read, 2 usage.",
 		Flags: append(append(registerFlags(), auditJiraFlags()...),
