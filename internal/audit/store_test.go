@@ -138,3 +138,82 @@ func TestMarkRotations(t *testing.T) {
 		})
 	}
 }
+
+// FuzzMarkRotations checks what holds for any rotations and versions: a
+// confirmed rotation's version is within the tolerance and confirms no
+// other rotation; no rotation left unconfirmed has an unused version
+// within the tolerance; beyond retention means older than every version
+// less the tolerance.
+func FuzzMarkRotations(f *testing.F) {
+	f.Add([]byte{10, 11, 12}, []byte{11, 11, 30}, uint8(1))
+	f.Add([]byte{2, 3}, []byte{1, 2}, uint8(1))
+	f.Add([]byte{5}, []byte{}, uint8(0))
+	f.Fuzz(func(t *testing.T, rot, ver []byte, tol uint8) {
+		if len(rot) > 40 || len(ver) > 40 {
+			return
+		}
+		tolerance := int(tol % 8)
+		base := date("2026-01-01")
+		dates := make([]rotation.Date, len(rot))
+		for i, b := range rot {
+			dates[i] = base.AddDays(int(b))
+		}
+		var obs verify.Observation
+		for i, b := range ver {
+			obs.Versions = append(obs.Versions, verify.Version{ID: string(rune('a' + i)), Created: base.Time().Add(time.Duration(b) * 24 * time.Hour).Add(10 * time.Hour)})
+		}
+		if len(ver) == 0 {
+			obs.Changed = base.Time().AddDate(0, 0, int(tol))
+		}
+		marks := audit.MarkRotations(dates, obs, tolerance, time.UTC)
+		if len(marks) != len(dates) {
+			t.Fatalf("%d marks for %d rotations", len(marks), len(dates))
+		}
+		used := map[*verify.Version]bool{}
+		for i, m := range marks {
+			if m.Mark != audit.MarkConfirmed {
+				continue
+			}
+			if used[m.Version] && m.Version.ID != "" {
+				t.Fatalf("version %s confirms two rotations", m.Version.ID)
+			}
+			used[m.Version] = true
+			if d := dates[i].DaysUntil(rotation.DateOf(m.Version.Created)); abs(d) > tolerance {
+				t.Fatalf("rotation %s confirmed by a version %d days away", dates[i], d)
+			}
+		}
+		if len(ver) == 0 {
+			return
+		}
+		oldest := rotation.DateOf(obs.Versions[0].Created)
+		for _, v := range obs.Versions {
+			oldest = minDate(oldest, rotation.DateOf(v.Created))
+		}
+		for i, m := range marks {
+			switch m.Mark {
+			case audit.MarkConfirmed:
+			case audit.MarkBeyondRetention, audit.MarkUnconfirmed:
+				if (m.Mark == audit.MarkBeyondRetention) != (dates[i].DaysUntil(oldest) > tolerance) {
+					t.Fatalf("rotation %s marked %s, the oldest version %s", dates[i], m.Mark, oldest)
+				}
+				for j := range obs.Versions {
+					v := &obs.Versions[j]
+					if !used[v] && abs(dates[i].DaysUntil(rotation.DateOf(v.Created))) <= tolerance {
+						t.Fatalf("rotation %s %s, while version %s within tolerance confirms nothing", dates[i], m.Mark, v.ID)
+					}
+				}
+			default:
+				t.Fatalf("mark %q from a store that keeps versions", m.Mark)
+			}
+		}
+	})
+}
+
+func abs(n int) int { return max(n, -n) }
+
+func minDate(a, b rotation.Date) rotation.Date {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}

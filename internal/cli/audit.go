@@ -49,7 +49,7 @@ func newAuditCommand(f *factory) *cli.Command {
 			"full history (in Actions: actions/checkout with fetch-depth: 0) and no Jira or GitHub token; --jira " +
 			"adds each ticket's state from Jira; --verify marks each rotation against the versions its secret store keeps " +
 			"(confirmed, unconfirmed, beyond retention, not kept, error; see docs/audit.md). The same history gives the same bytes. Exit status: 0 written, " +
-			"1 the register, its history or (with --jira) Jira cannot be read, 2 usage.",
+			"1 the register, its history or (with --jira) Jira cannot be read, or (with --verify) the run ended before every store answered, 2 usage.",
 		Flags: append(append(registerFlags(), auditJiraFlags()...),
 			&cli.BoolFlag{DisableDefaultText: true, Name: "jira", Usage: "also look up each rotation's ticket in Jira: done or not, and when"},
 			&cli.BoolFlag{DisableDefaultText: true, Name: "verify", Usage: "also ask each credential's secret store (its source:) once, and mark each rotation against the versions it keeps"},
