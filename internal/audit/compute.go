@@ -428,7 +428,7 @@ func (c *computation) pack() *Pack {
 			ID: id, Name: last.Name, Team: last.Team, Owner: last.Owner, PeriodDays: last.PeriodDays,
 			LastChanged: last.LastChanged, NextDue: last.NextDue(),
 			Rotations: t.rotations, Late: t.late, OverdueDays: t.overdueDays, ExemptionDays: t.exemptionDays,
-			Exemptions: t.exemptions,
+			Exemptions: t.exemptions, Source: last.Source,
 		}
 		if cr.Exemptions == nil {
 			cr.Exemptions = []ExemptionPeriod{}

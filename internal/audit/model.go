@@ -117,6 +117,8 @@ const (
 	// History that could not be read (see Unreadable):
 	ObsUnreadableFile  = "unreadable-file"  // a version of a register file
 	ObsUnreadableEntry = "unreadable-entry" // an entry of a readable version
+	// With the secret stores asked (rotor audit --verify):
+	ObsStoreUnconfirmed = "store-unconfirmed" // the store shows no version for the rotation
 )
 
 // Exemption actions.
@@ -141,6 +143,10 @@ type Pack struct {
 	// (rotor audit --jira), which fills the events' ticket_status and
 	// ticket_done.
 	TicketsChecked bool `json:"tickets_checked"`
+	// Stores says when and how each credential's secret store was asked
+	// (rotor audit --verify), which fills the credentials' store and the
+	// rotations' store marks; absent when the stores were not asked.
+	Stores *StoreCheck `json:"stores,omitempty"`
 
 	Summary      Summary       `json:"summary"`
 	Credentials  []Credential  `json:"credentials"`  // by id
@@ -167,6 +173,25 @@ type Summary struct {
 	LongestOverdue *Stretch `json:"longest_overdue"`
 	ExemptionDays  int      `json:"exemption_days"` // summed over credentials
 	Observations   int      `json:"observations"`
+	// StoreMarks counts the rotations by their store's mark, with
+	// Pack.Stores only.
+	StoreMarks *StoreMarks `json:"store_marks,omitempty"`
+}
+
+// StoreCheck is how rotor audit --verify asked the secret stores.
+type StoreCheck struct {
+	On            rotation.Date `json:"on"`             // the day the stores were asked
+	ToleranceDays int           `json:"tolerance_days"` // rotor.yaml's verify.tolerance_days
+}
+
+// StoreMarks counts the rotations of the period by their store's mark.
+type StoreMarks struct {
+	Confirmed       int `json:"confirmed"`
+	Unconfirmed     int `json:"unconfirmed"`
+	BeyondRetention int `json:"beyond_retention"`
+	NotKept         int `json:"not_kept"`
+	Error           int `json:"error"`
+	NoSource        int `json:"no_source"` // rotations of credentials without a source: no mark
 }
 
 // Stretch is a run of consecutive days.
@@ -200,6 +225,26 @@ type Credential struct {
 	Missed bool `json:"missed"`
 	// Exemptions are those active on some day of the period.
 	Exemptions []ExemptionPeriod `json:"exemptions"`
+	// Source is where the secret lives, as the register names it at the
+	// end of the period (or at the removal); nil when it names none. The
+	// pack shows it only with Pack.Stores, as Store.
+	Source *rotation.Source `json:"-"`
+	// Store is what its secret store said, with Pack.Stores, for a
+	// credential with a source and a rotation in the period.
+	Store *CredentialStore `json:"store,omitempty"`
+}
+
+// CredentialStore is what a credential's secret store said when it was
+// asked, metadata only.
+type CredentialStore struct {
+	Source string `json:"source"` // the store and the secret, identifiers only
+	// Evidence is the store's line about its current version; for an
+	// error, what failed and what to do.
+	Evidence string `json:"evidence"`
+	Reason   string `json:"reason,omitempty"` // why the store could not be asked (verify's reasons)
+	// VersionsKept is how many versions the store keeps; null for a store
+	// that keeps no history.
+	VersionsKept *int `json:"versions_kept"`
 }
 
 // ExemptionPeriod is an exemption in force during the period, and the
@@ -236,6 +281,14 @@ type Event struct {
 	// reached done (absent when it has not).
 	TicketStatus *string        `json:"ticket_status,omitempty"`
 	TicketDone   *rotation.Date `json:"ticket_done,omitempty"`
+	// With Pack.Stores, of a rotation of a credential with a source: its
+	// mark (see Marks), the version that confirms it (its id, and when it
+	// was written, RFC 3339 in the register's zone) and one line that
+	// says why.
+	StoreMark           string `json:"store_mark,omitempty"`
+	StoreVersion        string `json:"store_version,omitempty"`
+	StoreVersionCreated string `json:"store_version_created,omitempty"`
+	StoreDetail         string `json:"store_detail,omitempty"`
 
 	// policy (and added, for the policy it starts with)
 	OldPeriodDays *int `json:"old_period_days,omitempty"`

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rotor-dev/rotor/internal/golden"
 
@@ -25,6 +26,7 @@ import (
 
 	"github.com/rotor-dev/rotor/internal/audit"
 	"github.com/rotor-dev/rotor/internal/rotation"
+	"github.com/rotor-dev/rotor/internal/verify"
 )
 
 // checkGolden compares got with testdata/<name>.golden (see package golden).
@@ -51,6 +53,54 @@ var samples = []struct {
 	{"empty", emptyPack},
 	{"hostile", hostilePack},
 	{"jira", jiraPack},
+	{"verified", verifiedPack},
+}
+
+// verifiedPack is realisticPack with its secret stores asked: a Vault
+// secret with a rotation beyond its retention, one confirmed across
+// midnight and one unconfirmed; a Secrets Manager secret confirmed a day
+// late; an IAM key (no history); a store that refused; a credential with
+// a source and no rotation (not asked).
+func verifiedPack() *audit.Pack {
+	p := realisticPack()
+	sources := map[string]*rotation.Source{
+		"payments-db-password": {VaultKV: &rotation.VaultKVSource{Mount: "secret", Path: "payments/db"}},
+		"platform-api-key":     {AWSSecretsManager: &rotation.AWSSecretsManagerSource{Secret: "platform/api", Region: "eu-west-1"}},
+		"ci-deploy-key":        {AWSIAMAccessKey: &rotation.AWSIAMAccessKeySource{User: "ci-deployer"}},
+		"old-service-token":    {VaultKV: &rotation.VaultKVSource{Mount: "secret", Path: "old/token"}},
+		"legacy-ldap-bind":     {TLS: &rotation.TLSSource{Endpoint: "ldap.example.com:636"}},
+	}
+	for i := range p.Credentials {
+		p.Credentials[i].Source = sources[p.Credentials[i].ID]
+	}
+	vault := verify.Observation{Changed: at("2026-09-01T08:00:00Z"), Evidence: "version 5 created 2026-09-01T08:00:00Z",
+		Versions: []verify.Version{{ID: "4", Created: at("2026-05-20T23:30:00Z")}, {ID: "5", Created: at("2026-09-01T08:00:00Z"), Current: true}}}
+	sm := verify.Observation{Changed: at("2026-07-02T06:00:00Z"), Evidence: "AWSCURRENT version 7c1e0d2a… created 2026-07-02T06:00:00Z",
+		Versions: []verify.Version{{ID: "3f2a9c10-0000-4000-8000-000000000001", Created: at("2026-03-28T09:00:00Z")},
+			{ID: "7c1e0d2a-0000-4000-8000-000000000002", Created: at("2026-07-02T06:00:00Z"), Current: true}}}
+	iam := verify.Observation{Changed: at("2026-05-01T07:00:00Z"), Evidence: "active access key AKIAIOSFODNN7EXAMPLE created 2026-05-01T07:00:00Z"}
+	var results []verify.Result
+	for _, c := range p.Sourced() {
+		r := verify.Result{ID: c.ID, Source: c.Source}
+		switch c.ID {
+		case "payments-db-password":
+			r.Observation = &vault
+		case "platform-api-key":
+			r.Observation = &sm
+		case "ci-deploy-key":
+			r.Observation = &iam
+		default:
+			r.Verdict, r.Reason, r.Detail = verify.VerdictError, verify.ReasonAccessDenied,
+				"Vault refused to read secret/metadata/old/token (403): give rotor's token read on that path"
+		}
+		results = append(results, r)
+	}
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		panic(err)
+	}
+	p.CheckStores(results, audit.StoreCheck{On: date("2026-12-31"), ToleranceDays: 1}, berlin)
+	return p
 }
 
 // jiraPack is realisticPack with its tickets looked up in Jira: most
@@ -152,8 +202,12 @@ func TestCSVOneRowPerEvent(t *testing.T) {
 			if len(records) != 1+len(p.Events) {
 				t.Fatalf("%d records, want a header and %d events", len(records), len(p.Events))
 			}
-			if got := strings.Join(records[0], ","); got != audit.CSVHeader {
-				t.Errorf("header = %s, want %s", got, audit.CSVHeader)
+			want := audit.CSVHeader
+			if p.Stores != nil {
+				want += "," + audit.CSVStoreHeader
+			}
+			if got := strings.Join(records[0], ","); got != want {
+				t.Errorf("header = %s, want %s", got, want)
 			}
 			typ, id, commit, date := column(t, "type"), column(t, "credential_id"), column(t, "commit"), column(t, "date")
 			for i, e := range p.Events {
@@ -182,8 +236,8 @@ func TestCSVColumnsDocumented(t *testing.T) {
 	for _, m := range regexp.MustCompile("(?m)^\\| `([a-z_]+)` \\|").FindAllStringSubmatch(section, -1) {
 		documented = append(documented, m[1])
 	}
-	if got := strings.Join(documented, ","); got != audit.CSVHeader {
-		t.Errorf("docs/audit.md lists the columns\n%s\nCSVHeader is\n%s", got, audit.CSVHeader)
+	if got, want := strings.Join(documented, ","), audit.CSVHeader+","+audit.CSVStoreHeader; got != want {
+		t.Errorf("docs/audit.md lists the columns\n%s\nCSVHeader and CSVStoreHeader are\n%s", got, want)
 	}
 }
 
@@ -200,7 +254,7 @@ func TestObservationKindsDocumented(t *testing.T) {
 	section, _, _ = strings.Cut(section, "\n## ")
 	for _, kind := range []string{audit.ObsBackdated, audit.ObsFutureDate, audit.ObsNoTicket, audit.ObsSelfApproved,
 		audit.ObsPeriodRaisedDue, audit.ObsHandEdit, audit.ObsTicketNotDone, audit.ObsTicketUnknown,
-		audit.ObsUnreadableFile, audit.ObsUnreadableEntry} {
+		audit.ObsUnreadableFile, audit.ObsUnreadableEntry, audit.ObsStoreUnconfirmed} {
 		if !strings.Contains(section, "| `"+kind+"` |") {
 			t.Errorf("docs/audit.md does not list the observation %s", kind)
 		}

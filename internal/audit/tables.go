@@ -109,6 +109,11 @@ func (p *Pack) provenanceTable() doc.Table {
 	if p.TicketsChecked {
 		t.Rows = append(t.Rows, []doc.Cell{litCell("Tickets"), litCell("each rotation's ticket looked up in Jira (--jira) when the pack was made: its status then, not from git")})
 	}
+	if s := p.Stores; s != nil {
+		t.Rows = append(t.Rows, []doc.Cell{litCell("Secret stores"), litCell("each credential's store asked once (--verify) on " + s.On.String() +
+			", at the source the register names at the end of the period, metadata only: the versions it kept then, not from git; " +
+			"a version written within " + textsafe.Days(s.ToleranceDays) + " (verify.tolerance_days) of a rotation's date confirms it")})
+	}
 	return t
 }
 
@@ -136,7 +141,7 @@ func (p *Pack) summaryTable() doc.Table {
 		longest = doc.Cell{{S: textsafe.Days(l.Days) + ": "}, {S: l.CredentialID, Kind: doc.Code},
 			{S: ", " + l.From.String() + " to " + l.To.String()}}
 	}
-	return doc.Table{Title: "Summary", Cols: []doc.Column{{Head: "Figure"}, {Head: "Value"}}, Rows: [][]doc.Cell{
+	t := doc.Table{Title: "Summary", Cols: []doc.Column{{Head: "Figure"}, {Head: "Value"}}, Rows: [][]doc.Cell{
 		{litCell("Credentials covered"), intCell(s.Credentials)},
 		{litCell("Rotations"), intCell(s.Rotations)},
 		{litCell("On time"), litCell(onTime)},
@@ -147,6 +152,10 @@ func (p *Pack) summaryTable() doc.Table {
 		{litCell("Exemption-days"), intCell(s.ExemptionDays)},
 		{litCell("Observations"), intCell(s.Observations)},
 	}}
+	if m := s.StoreMarks; m != nil {
+		t.Rows = append(t.Rows, []doc.Cell{litCell("Rotations in the secret stores"), litCell(m.String())})
+	}
+	return t
 }
 
 func (p *Pack) observationsTable() doc.Table {
@@ -165,10 +174,17 @@ func (p *Pack) credentialsTable() doc.Table {
 		Cols: []doc.Column{{Head: "Credential"}, {Head: "Name"}, {Head: "Team"}, {Head: "Owner"}, {Head: "Policy (days)", Right: true},
 			{Head: "Last changed"}, {Head: "Next due"}, {Head: "Rotations", Right: true}, {Head: "Late", Right: true},
 			{Head: "Overdue days", Right: true}, {Head: "Exemption days", Right: true}, {Head: "Missed"}}}
+	if p.Stores != nil {
+		t.Cols = append(t.Cols, doc.Column{Head: "Secret store"})
+	}
 	for _, c := range p.Credentials {
-		t.Rows = append(t.Rows, []doc.Cell{codeCell(c.ID), valCell(c.Name), valCell(c.Team), valCell(c.Owner), intCell(c.PeriodDays),
+		row := []doc.Cell{codeCell(c.ID), valCell(c.Name), valCell(c.Team), valCell(c.Owner), intCell(c.PeriodDays),
 			dateCell(c.LastChanged), dateCell(c.NextDue), intCell(c.Rotations), intCell(c.Late),
-			intCell(c.OverdueDays), intCell(c.ExemptionDays), yesNo(c.Missed)})
+			intCell(c.OverdueDays), intCell(c.ExemptionDays), yesNo(c.Missed)}
+		if p.Stores != nil {
+			row = append(row, storeCell(c.Store))
+		}
+		t.Rows = append(t.Rows, row)
 	}
 	return t
 }
@@ -207,6 +223,30 @@ func ticketCell(e *Event) doc.Cell {
 	return valCell(*e.TicketStatus)
 }
 
+// storeCell names a credential's secret store and what it keeps.
+func storeCell(s *CredentialStore) doc.Cell {
+	switch {
+	case s == nil:
+		return none
+	case s.Reason != "":
+		return doc.Cell{{S: s.Source, Kind: doc.Code}, {S: ": error, " + s.Reason}}
+	case s.VersionsKept == nil:
+		return doc.Cell{{S: s.Source, Kind: doc.Code}, {S: ": keeps no history"}}
+	}
+	return doc.Cell{{S: s.Source, Kind: doc.Code}, {S: ": " + textsafe.Plural(*s.VersionsKept, "version", "versions") + " kept"}}
+}
+
+// markCell says what the secret store shows of a rotation.
+func markCell(e *Event) doc.Cell {
+	if e.StoreMark == "" {
+		return none
+	}
+	return doc.Cell{{S: markWords(e.StoreMark) + ": "}, {S: e.StoreDetail, Kind: doc.Text}}
+}
+
+// markWords is a mark as a sentence says it: "beyond retention".
+func markWords(mark string) string { return strings.ReplaceAll(mark, "-", " ") }
+
 func (p *Pack) rotationsTable() doc.Table {
 	t := doc.Table{Title: "Rotations", Major: true, Empty: "No rotations in this period.",
 		Intro: "By credential, then date. Due is the due date the rotation answered; recorded means the commit carries the trailers of rotor record, a hand edit does not.",
@@ -214,6 +254,9 @@ func (p *Pack) rotationsTable() doc.Table {
 			{Head: "Due"}, {Head: "Result"}, {Head: "Ticket"}}}
 	if p.TicketsChecked {
 		t.Cols = append(t.Cols, doc.Column{Head: "In Jira"})
+	}
+	if p.Stores != nil {
+		t.Cols = append(t.Cols, doc.Column{Head: "In the secret store"})
 	}
 	t.Cols = append(append(t.Cols, doc.Column{Head: "Recorded"}), commitCols...)
 	for _, e := range p.eventsOf(EventRotation) {
@@ -232,6 +275,9 @@ func (p *Pack) rotationsTable() doc.Table {
 			optDateCell(e.NewLastChanged), optDateCell(e.DueDate), result, optCell(e.Ticket, codeCell)}
 		if p.TicketsChecked {
 			row = append(row, ticketCell(e))
+		}
+		if p.Stores != nil {
+			row = append(row, markCell(e))
 		}
 		t.Rows = append(t.Rows, append(append(row, recorded), commitCells(e)...))
 	}

@@ -121,10 +121,20 @@ func (s *Summary) UnmarshalJSON(b []byte) error {
 //	ticket_status      rotation, with --jira: the ticket's status in Jira (empty when Jira does not know it)
 //	ticket_done        rotation, with --jira: the day the ticket was done (empty when it is not)
 //
-// A cell that does not apply to the row's type is empty.
+// A cell that does not apply to the row's type is empty. With the secret
+// stores asked (rotor audit --verify), the columns of CSVStoreHeader follow.
 const CSVHeader = "date,time,type,credential_id,commit,author,merged_by,pr,subject," +
 	"old_last_changed,new_last_changed,due_date,days_late,ticket,recorded_by_rotor," +
 	"old_period_days,new_period_days,action,until,reason,approved_by,ticket_status,ticket_done"
+
+// CSVStoreHeader are the columns WriteCSV adds at the end when the secret
+// stores were asked (Pack.Stores):
+//
+//	store_mark             rotation: confirmed, unconfirmed, beyond-retention, not-kept or error; empty without a source
+//	store_version          rotation, confirmed: the id of the version that confirms it
+//	store_version_created  rotation, confirmed: when that version was written, RFC 3339 in the register's zone
+//	store_detail           rotation: why, in one line
+const CSVStoreHeader = "store_mark,store_version,store_version_created,store_detail"
 
 // WriteCSV writes one row per event (CSVHeader names the columns), in the
 // pack's order: by date, then credential. Values are written as the
@@ -133,10 +143,14 @@ const CSVHeader = "date,time,type,credential_id,commit,author,merged_by,pr,subje
 // apostrophe (see csvCell).
 func (p *Pack) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(strings.Split(CSVHeader, ",")); err != nil {
+	header := CSVHeader
+	if p.Stores != nil {
+		header += "," + CSVStoreHeader
+	}
+	if err := cw.Write(strings.Split(header, ",")); err != nil {
 		return err
 	}
-	row := make([]string, strings.Count(CSVHeader, ",")+1)
+	row := make([]string, strings.Count(header, ",")+1)
 	for i := range p.Events {
 		e := &p.Events[i]
 		row = append(row[:0], e.Date.String(), e.Time, e.Type, e.CredentialID, e.Commit, e.Author, e.MergedBy,
@@ -144,6 +158,9 @@ func (p *Pack) WriteCSV(w io.Writer) error {
 			optInt(e.DaysLate), optString(e.Ticket), optBool(e.RecordedByRotor), optInt(e.OldPeriodDays),
 			optInt(e.NewPeriodDays), e.Action, optDate(e.Until), optString(e.Reason), optString(e.ApprovedBy),
 			optString(e.TicketStatus), optDate(e.TicketDone))
+		if p.Stores != nil {
+			row = append(row, e.StoreMark, e.StoreVersion, e.StoreVersionCreated, e.StoreDetail)
+		}
 		for j, c := range row {
 			row[j] = csvCell(c)
 		}

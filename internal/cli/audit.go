@@ -21,6 +21,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/register"
 	"github.com/rotor-dev/rotor/internal/rotation"
 	"github.com/rotor-dev/rotor/internal/textsafe"
+	"github.com/rotor-dev/rotor/internal/verify"
 )
 
 type auditOptions struct {
@@ -31,6 +32,7 @@ type auditOptions struct {
 	OutDir        string
 	Repo          string
 	Jira          bool
+	Verify        bool          // ask each credential's secret store about its rotations
 	Timeout       time.Duration // of the Jira lookups
 	JiraOverrides jiraOverrides
 }
@@ -45,10 +47,12 @@ func newAuditCommand(f *factory) *cli.Command {
 			"credential spent overdue; and observations an auditor would raise (a backdated or future last_changed, a " +
 			"rotation without a ticket or made by hand, a self-approved exemption, a period raised while due, a version of a register file history could not read). Needs " +
 			"full history (in Actions: actions/checkout with fetch-depth: 0) and no Jira or GitHub token; --jira " +
-			"adds each ticket's state from Jira. The same history gives the same bytes. Exit status: 0 written, " +
-			"1 the register, its history or (with --jira) Jira cannot be read, 2 usage.",
+			"adds each ticket's state from Jira; --verify marks each rotation against the versions its secret store keeps " +
+			"(confirmed, unconfirmed, beyond retention, not kept, error; see docs/audit.md). The same history gives the same bytes. Exit status: 0 written, " +
+			"1 the register, its history or (with --jira) Jira cannot be read, or (with --verify) the run ended before every store answered, 2 usage.",
 		Flags: append(append(registerFlags(), auditJiraFlags()...),
 			&cli.BoolFlag{DisableDefaultText: true, Name: "jira", Usage: "also look up each rotation's ticket in Jira: done or not, and when"},
+			&cli.BoolFlag{DisableDefaultText: true, Name: "verify", Usage: "also ask each credential's secret store (its source:) once, and mark each rotation against the versions it keeps"},
 			&cli.StringFlag{Name: "from", Usage: "first day of the period, `YYYY-MM-DD` (default: twelve months before --to)"},
 			&cli.StringFlag{Name: "to", Usage: "last day of the period, `YYYY-MM-DD` (default: today)"},
 			&cli.StringFlag{Name: "format", Usage: "output `format`: " + strings.Join(audit.Formats, ", "), Value: "markdown"},
@@ -66,7 +70,7 @@ func newAuditCommand(f *factory) *cli.Command {
 			}
 			o := auditOptions{registerOptions: ro, From: c.String("from"), To: c.String("to"),
 				Format: c.String("format"), Out: c.String("out"), OutDir: c.String("out-dir"), Repo: c.String("repo"),
-				Jira: c.Bool("jira"), Timeout: c.Duration("timeout"), JiraOverrides: readJiraOverrides(c, f.Env)}
+				Jira: c.Bool("jira"), Verify: c.Bool("verify"), Timeout: c.Duration("timeout"), JiraOverrides: readJiraOverrides(c, f.Env)}
 			return runAudit(c.Context, f, o)
 		},
 	}
@@ -154,6 +158,11 @@ func runAudit(ctx context.Context, f *factory, o auditOptions) error {
 			return err
 		}
 	}
+	if o.Verify {
+		if err := checkStores(ctx, f, pack, res.Today, settings, progress); err != nil {
+			return err
+		}
+	}
 	return writeAudit(f.Env, o, pack, progress)
 }
 
@@ -226,6 +235,32 @@ func writeAudit(env Env, o auditOptions, pack *audit.Pack, progress func(string)
 	progress(fmt.Sprintf("wrote %s: %s, %s, %s from %s to %s", strings.Join(paths, ", "),
 		textsafe.Plural(s.Credentials, "credential", "credentials"), textsafe.Plural(s.Rotations, "rotation", "rotations"),
 		textsafe.Plural(s.Observations, "observation", "observations"), pack.From, pack.To))
+	return nil
+}
+
+// checkStores asks the secret store of each credential of the pack with a
+// source and a rotation, once, as rotor verify does (verify.Run: at most
+// verify.concurrency at a time, each check bounded), and marks the
+// rotations. A store that cannot be asked marks its rotations as errors
+// and stops nothing; only the end of ctx does, and then nothing is written.
+func checkStores(ctx context.Context, f *factory, pack *audit.Pack, today rotation.Date, settings rotation.Settings, progress func(string)) error {
+	creds := pack.Sourced()
+	progress(fmt.Sprintf("asking the secret stores about %s", textsafe.Plural(len(creds), "credential", "credentials")))
+	rep, err := verify.Run(ctx, creds, verify.Options{
+		Today:         today,
+		Location:      settings.Timezone,
+		ToleranceDays: settings.Verify.ToleranceDays,
+		Concurrency:   settings.Verify.Concurrency,
+		Timeout:       defaultVerifyTimeout,
+		Checkers:      f.verifyCheckers(creds, defaultVerifyTimeout),
+		Progress:      verifyProgress(f.Stderr, len(creds)),
+	})
+	if err != nil {
+		return failed("asked %d of %d secret stores: %v; nothing was written: run again, or without --verify for the pack from git alone",
+			len(rep.Results), len(creds), err)
+	}
+	pack.CheckStores(rep.Results, audit.StoreCheck{On: today, ToleranceDays: settings.Verify.ToleranceDays}, settings.Timezone)
+	progress("rotations in the secret stores: " + pack.Summary.StoreMarks.String())
 	return nil
 }
 
@@ -357,6 +392,9 @@ func auditProvenance(env Env, repo *gitrepo.Repo, dir string, o auditOptions, fr
 	cmd := []string{"rotor", "audit", "--register", reg, "--from", from.String(), "--to", to.String()}
 	if o.Jira {
 		cmd = append(cmd, "--jira")
+	}
+	if o.Verify {
+		cmd = append(cmd, "--verify")
 	}
 	if loc == nil {
 		loc = time.UTC

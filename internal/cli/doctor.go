@@ -124,16 +124,16 @@ type doctorCheck struct {
 
 // Names of the checks that are not Jira's (jira.Check*).
 const (
-	checkRegister   = "register"
-	checkJira       = "Jira"
-	checkGitHub     = "GitHub (rotor record)"
-	checkGitHubRepo = "GitHub repository is reachable"
-	checkPush       = "token may push"
-	checkPulls      = "token may open pull requests"
-	checkEmail      = "e-mail (rotor report --email)"
-	checkSMTP       = "SMTP server"
-	checkAddresses  = "report sender and recipients"
-	checkStores     = "secret stores (rotor verify)"
+	checkRegister     = "register"
+	checkJira         = "Jira"
+	checkGitHub       = "GitHub (rotor record)"
+	checkGitHubRepo   = "GitHub repository is reachable"
+	checkPush         = "token may push"
+	checkPulls        = "token may open pull requests"
+	checkEmail        = "e-mail (rotor report --email)"
+	checkSMTP         = "SMTP server"
+	checkAddresses    = "report sender and recipients"
+	checkSecretStores = "secret stores (rotor verify)"
 )
 
 // doctorGroup runs the checks of one service; groups run concurrently.
@@ -559,7 +559,7 @@ func (f *factory) reportAddresses(res *validate.Result) doctorCheck {
 // kind it does not configure is skipped, saying what to set.
 func (f *factory) doctorStores(res *validate.Result, timeout time.Duration) doctorGroup {
 	if res == nil {
-		return skipped(checkStores, "the register could not be read", "")
+		return skipped(checkSecretStores, "the register could not be read", "")
 	}
 	first := map[rotation.SourceKind]*rotation.Credential{}
 	for _, c := range res.Register.Credentials {
@@ -569,7 +569,7 @@ func (f *factory) doctorStores(res *validate.Result, timeout time.Duration) doct
 		}
 	}
 	if len(first) == 0 {
-		return skipped(checkStores, "no credential names a source:", "add source: to a credential to have rotor verify ask its store (docs/verify.md)")
+		return skipped(checkSecretStores, "no credential names a source:", "add source: to a credential to have rotor verify ask its store (docs/verify.md)")
 	}
 	return func(ctx context.Context) []doctorCheck {
 		var checks []doctorCheck

@@ -69,7 +69,7 @@ func TestHelpListsOnlyFlagsTheCommandUses(t *testing.T) {
 		"sync":      "--dry-run --format --help --jira-issue-type --jira-overdue-priority --jira-project --register --timeout --today",
 		"record":    "--dry-run --format --help --issue --jira-issue-type --jira-project --register --repo --timeout --today",
 		"report":    "--dry-run --email --fail-below --format --help --jira --jira-project --out --register --repo --smtp-insecure --timeout --today --weeks",
-		"audit":     "--format --from --help --jira --jira-project --out --out-dir --register --repo --timeout --to --today",
+		"audit":     "--format --from --help --jira --jira-project --out --out-dir --register --repo --timeout --to --today --verify",
 		"dashboard": "--help --out --public --register --repo --today --weeks",
 		"relay":     "--addr --help --version",
 	}
