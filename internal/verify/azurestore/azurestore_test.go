@@ -220,7 +220,11 @@ func TestCheckFailures(t *testing.T) {
 		{name: "throttled, then served", prepare: func(s *setup) { s.put(); s.vault.Throttle(2) }, calls: 4, waits: 2},
 		{name: "still throttled", prepare: func(s *setup) { s.put(); s.vault.Throttle(5) },
 			reason: verify.ReasonThrottled, calls: 6, waits: 4, words: []string{"still throttled", "after 5 attempts", "Throttled"}},
-		{name: "5xx, then served", prepare: func(s *setup) { s.put(); s.vault.Fail(http.StatusInternalServerError, 1); s.vault.Fail(http.StatusBadGateway, 1) }, calls: 4, waits: 2},
+		{name: "5xx, then served", prepare: func(s *setup) {
+			s.put()
+			s.vault.Fail(http.StatusInternalServerError, 1)
+			s.vault.Fail(http.StatusBadGateway, 1)
+		}, calls: 4, waits: 2},
 		{name: "still unavailable", prepare: func(s *setup) { s.put(); s.vault.Fail(http.StatusServiceUnavailable, 5) },
 			reason: verify.ReasonUnreachable, calls: 6, waits: 4, words: []string{"503 Service Unavailable after 5 attempts"}},
 		{name: "not a key vault", prepare: func(s *setup) {
