@@ -18,6 +18,7 @@ import (
 	"github.com/rotor-dev/rotor/internal/textsafe"
 	"github.com/rotor-dev/rotor/internal/verify"
 	"github.com/rotor-dev/rotor/internal/verify/awsstore"
+	"github.com/rotor-dev/rotor/internal/verify/azurestore"
 	"github.com/rotor-dev/rotor/internal/verify/tlsstore"
 	"github.com/rotor-dev/rotor/internal/verify/vaultstore"
 )
@@ -231,6 +232,18 @@ func (f *factory) verifyChecker(kind rotation.SourceKind, timeout time.Duration)
 			return brokenChecker{err}
 		}
 		return c
+	case rotation.SourceAzureKeyVault:
+		// azidentity's DefaultAzureCredential reads the AZURE_* variables
+		// of the process itself; Env.HTTPClient's transport, when set,
+		// carries the requests (a test's, trusting its fakes).
+		o := azurestore.Options{Timeout: timeout}
+		if f.HTTPClient != nil {
+			o.Transport = f.HTTPClient.Transport
+		}
+		if f.Sleep != nil {
+			o.Retry.Sleep = f.Sleep
+		}
+		return azurestore.New(o)
 	case rotation.SourceTLS:
 		c, err := tlsstore.New(tlsstore.Options{Now: f.Now})
 		if err != nil {
