@@ -604,8 +604,8 @@ func (f *factory) doctorStores(res *validate.Result, timeout time.Duration) doct
 
 // storeUnconfigured says what to set when the environment names no
 // configuration for a kind of store; "" when it does. rotor doctor asks
-// a store only then: an AWS SDK without credentials would probe the
-// instance metadata service, and a laptop has none.
+// a store only then: an AWS or Azure SDK without credentials would probe
+// the instance metadata service, and a laptop has none.
 func (f *factory) storeUnconfigured(kind rotation.SourceKind) string {
 	switch kind {
 	case rotation.SourceAWSSecretsManager, rotation.SourceAWSIAMAccessKey:
@@ -616,6 +616,10 @@ func (f *factory) storeUnconfigured(kind rotation.SourceKind) string {
 	case rotation.SourceVaultKV:
 		if !f.anySet([]string{vaultstore.EnvAddress, vaultstore.EnvToken}) {
 			return "set " + vaultstore.EnvAddress + " and " + vaultstore.EnvToken
+		}
+	case rotation.SourceAzureKeyVault:
+		if !f.anySet([]string{"AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_TOKEN_CREDENTIALS"}) {
+			return "set AZURE_TENANT_ID and AZURE_CLIENT_ID (with AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_SECRET or a managed identity), or AZURE_TOKEN_CREDENTIALS=AzureCLICredential after az login"
 		}
 	}
 	return ""
