@@ -31,8 +31,8 @@ import (
 var files embed.FS
 
 // versionMarker stands, in the embedded files, for the rotor release the
-// repository runs: in `uses: rotor-dev/rotor@…`, the action's `version:`
-// and the pre-commit hook's `rev:`.
+// repository runs: in `uses: rotor-dev/rotor@…` (the action runs the
+// release its tag names) and the pre-commit hook's `rev:`.
 const versionMarker = "<rotor-version>"
 
 // Where things go, relative to the repository's root (slash-separated).
