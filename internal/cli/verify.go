@@ -50,7 +50,7 @@ func newVerifyCommand(f *factory) *cli.Command {
 		Flags: append(registerFlags(),
 			&cli.StringSliceFlag{Name: "id", Usage: "check only these credential `ids` (repeat or comma-separate)"},
 			&cli.StringFlag{Name: "format", Usage: "output `format`: text, json or markdown", Value: "text"},
-			&cli.DurationFlag{Name: "timeout", Usage: "bound of one credential's check, retries included", Value: defaultVerifyTimeout},
+			&cli.DurationFlag{Name: "timeout", Usage: "the longest `duration` one credential's check may take, retries included", Value: defaultVerifyTimeout},
 		),
 		Action: func(c *cli.Context) error {
 			ro, err := resolveRegister(c, f.Env)
