@@ -133,7 +133,7 @@ func keyObservation(user, tracked string, keys []accessKey) (verify.Observation,
 		old := active[0]
 		return verify.Observation{}, verify.Errorf(verify.ReasonAmbiguous, nil,
 			"two active access keys: a rotation left half done; deactivate the old key %s (created %s) once nothing uses it, so that user %s keeps only %s",
-			old.id, stamp(old.created), user, active[len(active)-1].id)
+			old.id, verify.Stamp(old.created), user, active[len(active)-1].id)
 	}
 	if tracked != "" {
 		i := slices.IndexFunc(keys, func(k accessKey) bool { return k.id == tracked })
@@ -153,7 +153,7 @@ func keyObservation(user, tracked string, keys []accessKey) (verify.Observation,
 	k := active[0]
 	return verify.Observation{
 		Changed:  k.created,
-		Evidence: fmt.Sprintf("active access key %s of IAM user %s created %s", k.id, user, stamp(k.created)),
+		Evidence: fmt.Sprintf("active access key %s of IAM user %s created %s", k.id, user, verify.Stamp(k.created)),
 	}, nil
 }
 
@@ -162,8 +162,5 @@ func activeNote(active []accessKey) string {
 	if len(active) == 0 {
 		return "it has no active key"
 	}
-	return fmt.Sprintf("its active key is %s, created %s", active[0].id, stamp(active[0].created))
+	return fmt.Sprintf("its active key is %s, created %s", active[0].id, verify.Stamp(active[0].created))
 }
-
-// stamp shows an instant as the evidence does.
-func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }

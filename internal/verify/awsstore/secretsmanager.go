@@ -171,26 +171,16 @@ func secretObservation(id string, entries []types.SecretVersionsListEntry) (veri
 	case 1:
 	default:
 		return verify.Observation{}, verify.Errorf(verify.ReasonInvalid, nil,
-			"%d versions of secret %s hold AWSCURRENT (%s, %s): Secrets Manager gives the label to one", len(current), id, shortID(current[0].ID), shortID(current[1].ID))
+			"%d versions of secret %s hold AWSCURRENT (%s, %s): Secrets Manager gives the label to one", len(current), id, verify.ShortID(current[0].ID), verify.ShortID(current[1].ID))
 	}
 	cur := current[0]
 	obs.Changed = cur.Created
-	obs.Evidence = fmt.Sprintf("AWSCURRENT version %s created %s", shortID(cur.ID), stamp(cur.Created))
+	obs.Evidence = fmt.Sprintf("AWSCURRENT version %s created %s", verify.ShortID(cur.ID), verify.Stamp(cur.Created))
 	for _, p := range pending {
 		if p.Created.After(cur.Created) {
 			obs.Warnings = append(obs.Warnings, fmt.Sprintf(
-				"version %s created %s is AWSPENDING: a rotation started and has not finished", shortID(p.ID), stamp(p.Created)))
+				"version %s created %s is AWSPENDING: a rotation started and has not finished", verify.ShortID(p.ID), verify.Stamp(p.Created)))
 		}
 	}
 	return obs, nil
-}
-
-// shortID is the first 8 characters of a version id and an ellipsis, as
-// the console shows enough of it to find the version.
-func shortID(id string) string {
-	r := []rune(id)
-	if len(r) <= 8 {
-		return id
-	}
-	return string(r[:8]) + "…"
 }

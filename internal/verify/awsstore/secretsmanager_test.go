@@ -32,7 +32,7 @@ func TestSecretsManagerCurrentVersion(t *testing.T) {
 	if want := at("2026-09-01T10:22:03.123Z"); !obs.Changed.Equal(want) {
 		t.Errorf("Changed = %s, want %s (the AWSCURRENT version, not the newer AWSPENDING one)", obs.Changed.Format("2006-01-02T15:04:05.000Z07:00"), want)
 	}
-	if want := "AWSCURRENT version 0f9e8d7c… created 2026-09-01T10:22:03Z"; obs.Evidence != want {
+	if want := "AWSCURRENT version 0f9e8d7c… created 2026-09-01T10:22:03.123Z"; obs.Evidence != want {
 		t.Errorf("Evidence = %q, want %q", obs.Evidence, want)
 	}
 	var ids []string
@@ -45,7 +45,7 @@ func TestSecretsManagerCurrentVersion(t *testing.T) {
 	if want := []string{"55555555", "77777777", "0f9e8d7c", "a1b2c3d4"}; !slices.Equal(ids, want) {
 		t.Errorf("Versions = %v, want %v (oldest first, the deprecated one included)", ids, want)
 	}
-	if len(obs.Warnings) != 1 || !strings.Contains(obs.Warnings[0], "a1b2c3d4… created 2026-09-20T08:00:00Z is AWSPENDING") {
+	if len(obs.Warnings) != 1 || !strings.Contains(obs.Warnings[0], "a1b2c3d4… created 2026-09-20T08:00:00.25Z is AWSPENDING") {
 		t.Errorf("Warnings = %q, want one about the pending version", obs.Warnings)
 	}
 	if n := f.fake.ActionCalls(listVersions); n != 1 {

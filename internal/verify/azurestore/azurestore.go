@@ -139,7 +139,7 @@ func New(opts Options) *Checker {
 	c := &Checker{
 		opts: opts,
 		http: verify.HTTPClient(&httpretry.Transport{
-			Base:           finalTransport{base: base},
+			Base:           verify.StopOnCertificateFailure(base),
 			Policy:         opts.Retry,
 			AttemptTimeout: cmp.Or(opts.AttemptTimeout, DefaultAttemptTimeout),
 		}, cmp.Or(opts.Timeout, DefaultTimeout)),
@@ -205,7 +205,7 @@ func (c *Checker) Check(ctx context.Context, src *rotation.Source) (verify.Obser
 	}
 	ctx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
-	ctx = context.WithValue(ctx, stopKey{}, stop)
+	ctx = verify.WithStop(ctx, stop)
 	ctx, rec := httpretry.WithRecord(ctx)
 	items, err := listVersions(ctx, client, vault, name)
 	if err != nil {
@@ -350,7 +350,7 @@ func observe(vault, name string, items []*azsecrets.SecretProperties) (verify.Ob
 	}
 	obs := verify.Observation{
 		Changed:  entries[cur].Created,
-		Evidence: fmt.Sprintf("version %s created %s (newest enabled)", shortID(entries[cur].ID), stamp(entries[cur].Created)),
+		Evidence: fmt.Sprintf("version %s created %s (newest enabled)", verify.ShortID(entries[cur].ID), verify.Stamp(entries[cur].Created)),
 		Versions: make([]verify.Version, len(entries)),
 	}
 	for i, e := range entries {
@@ -358,7 +358,7 @@ func observe(vault, name string, items []*azsecrets.SecretProperties) (verify.Ob
 		obs.Versions[i].Current = i == cur
 		if i > cur {
 			obs.Warnings = append(obs.Warnings, fmt.Sprintf(
-				"version %s of %s created %s is newer and disabled: a rotation set a value that is not in use", shortID(e.ID), where, stamp(e.Created)))
+				"version %s of %s created %s is newer and disabled: a rotation set a value that is not in use", verify.ShortID(e.ID), where, verify.Stamp(e.Created)))
 		}
 	}
 	return obs, nil
@@ -389,7 +389,7 @@ func classify(err error, vault, name string, rec *httpretry.Record) error {
 	if errors.Is(err, verify.ErrRedirect) || errors.As(err, &re) && re.StatusCode >= 300 && re.StatusCode < 400 {
 		return verify.Errorf(verify.ReasonConfig, err,
 			"Key Vault %s answered the listing of %s's versions with a redirect%s, which rotor does not follow (it would carry the token elsewhere): set vault: to the vault's own URI",
-			vault, name, redirectTarget(err))
+			vault, name, verify.RedirectTarget(err))
 	}
 	if re != nil {
 		said := vaultSays(re)
@@ -420,7 +420,7 @@ func classify(err error, vault, name string, rec *httpretry.Record) error {
 	if reason, hint, ok := tlsFailure(err); ok {
 		return verify.Errorf(reason, err, "Key Vault %s: %s", vault, hint)
 	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || isTimeout(err) {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || verify.IsTimeout(err) {
 		return verify.Errorf(verify.ReasonUnreachable, err, "Key Vault %s did not answer the listing of %s in time%s: check the network, then run rotor verify again", vault, name, attempts)
 	}
 	var dns *net.DNSError
@@ -464,11 +464,6 @@ func oneLine(err error) string {
 	return textsafe.Controls(setting.RedactURLs(textsafe.Clip(textsafe.OneLine(err.Error()), 300)))
 }
 
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
-}
-
 // tlsFailure says what is wrong with a TLS handshake that failed
 // verification.
 func tlsFailure(err error) (verify.Reason, string, bool) {
@@ -493,49 +488,3 @@ func tlsFailure(err error) (verify.Reason, string, bool) {
 	}
 	return "", "", false
 }
-
-// stopKey carries the cancel function of one check, so that finalTransport
-// can end the retries of a failure no retry can mend.
-type stopKey struct{}
-
-// finalTransport ends the check's context when a request fails TLS
-// verification: the certificate will not change between attempts, and
-// httpretry stops at once when the context ends.
-type finalTransport struct{ base http.RoundTripper }
-
-func (t finalTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.base.RoundTrip(req)
-	if err != nil {
-		if _, _, ok := tlsFailure(err); ok {
-			if stop, ok := req.Context().Value(stopKey{}).(context.CancelCauseFunc); ok {
-				stop(err)
-			}
-		}
-	}
-	return resp, err
-}
-
-// redirectTarget is " to scheme://host" of the redirect verify.HTTPClient
-// refused; the rest of the URL is not shown.
-func redirectTarget(err error) string {
-	var ue *url.Error
-	if !errors.As(err, &ue) {
-		return ""
-	}
-	if site := setting.Site(ue.URL); site != "" {
-		return " to " + site
-	}
-	return ""
-}
-
-// shortID is the first 8 characters of a version id and an ellipsis, as
-// enough to find it in the portal.
-func shortID(id string) string {
-	if len(id) <= 8 {
-		return id
-	}
-	return id[:8] + "…"
-}
-
-// stamp writes an instant in UTC, RFC 3339.
-func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }

@@ -122,7 +122,7 @@ func (c *Checker) Check(ctx context.Context, src *rotation.Source) (verify.Obser
 			in = "in " + textsafe.Days(days)
 		}
 		warnings = append(warnings, fmt.Sprintf("the leaf certificate of %s expires at %s, %s: renew it before then",
-			endpoint, stamp(leaf.NotAfter), in))
+			endpoint, verify.Stamp(leaf.NotAfter), in))
 	}
 	return verify.Observation{
 		Changed:  leaf.NotBefore,
@@ -139,7 +139,7 @@ func Evidence(leaf *x509.Certificate) string { return "leaf certificate " + desc
 // describe names a certificate by its public data: subject, serial and
 // validity.
 func describe(cert *x509.Certificate) string {
-	return fmt.Sprintf("%s, serial %s, valid %s to %s", subject(cert), serial(cert), stamp(cert.NotBefore), stamp(cert.NotAfter))
+	return fmt.Sprintf("%s, serial %s, valid %s to %s", subject(cert), serial(cert), verify.Stamp(cert.NotBefore), verify.Stamp(cert.NotAfter))
 }
 
 func subject(cert *x509.Certificate) string {
@@ -158,8 +158,6 @@ func serial(cert *x509.Certificate) string {
 	}
 	return strings.ToUpper(cert.SerialNumber.Text(16))
 }
-
-func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // failure classifies a connection or handshake that failed.
 func (c *Checker) failure(endpoint, name string, err error) error {
@@ -181,10 +179,10 @@ func (c *Checker) failure(endpoint, name string, err error) error {
 		}
 		if now.Before(cert.NotBefore) {
 			return verify.Errorf(verify.ReasonTLS, err, "%s of %s is not valid until %s (%s): check the clock of the server and of this machine",
-				which, endpoint, stamp(cert.NotBefore), describe(cert))
+				which, endpoint, verify.Stamp(cert.NotBefore), describe(cert))
 		}
 		return verify.Errorf(verify.ReasonTLS, err, "%s of %s expired at %s (%s): renew it",
-			which, endpoint, stamp(cert.NotAfter), describe(cert))
+			which, endpoint, verify.Stamp(cert.NotAfter), describe(cert))
 	case errors.As(err, &hostname):
 		return verify.Errorf(verify.ReasonTLS, err, "the certificate of %s is not valid for %s (it names %s): set source.tls.server_name to a name it has, or fix the certificate",
 			endpoint, textsafe.Controls(name), names(hostname.Certificate))
@@ -207,17 +205,12 @@ func (c *Checker) failure(endpoint, name string, err error) error {
 		return verify.Errorf(verify.ReasonNotFound, err, "the host of %s is not found: check source.tls.endpoint", endpoint)
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return verify.Errorf(verify.ReasonUnreachable, err, "nothing accepts connections at %s (connection refused): check source.tls.endpoint and that the server runs", endpoint)
-	case errors.Is(err, context.DeadlineExceeded), isTimeout(err):
+	case errors.Is(err, context.DeadlineExceeded), verify.IsTimeout(err):
 		return verify.Errorf(verify.ReasonUnreachable, err, "no TLS handshake with %s within %s: check the endpoint and the network (a firewall may drop the connection)", endpoint, c.timeout)
 	case errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET):
 		return verify.Errorf(verify.ReasonTLS, err, "%s closed the connection during the handshake: check source.tls.server_name and that the endpoint serves TLS", endpoint)
 	}
 	return verify.Errorf(verify.ReasonUnreachable, err, "no TLS connection to %s: %s", endpoint, textsafe.Controls(textsafe.OneLine(err.Error())))
-}
-
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // names lists the DNS names and IP addresses a certificate is valid for.

@@ -176,7 +176,7 @@ func New(opts Options) (*Checker, error) {
 	}
 	attempt := cmp.Or(opts.AttemptTimeout, DefaultAttemptTimeout)
 	cfg.HttpClient = verify.HTTPClient(&httpretry.Transport{
-		Base:           finalTransport{base: tr},
+		Base:           verify.StopOnCertificateFailure(tr),
 		Policy:         opts.Retry,
 		AttemptTimeout: attempt,
 	}, cmp.Or(opts.Timeout, DefaultTimeout))
@@ -223,7 +223,7 @@ func (c *Checker) Check(ctx context.Context, src *rotation.Source) (verify.Obser
 
 	ctx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
-	ctx = context.WithValue(ctx, stopKey{}, stop)
+	ctx = verify.WithStop(ctx, stop)
 	ctx, rec := httpretry.WithRecord(ctx)
 
 	resp, err := c.client.Logical().ReadRawWithContext(ctx, where)
@@ -234,7 +234,7 @@ func (c *Checker) Check(ctx context.Context, src *rotation.Source) (verify.Obser
 	case errors.Is(err, verify.ErrRedirect) || (resp != nil && resp.StatusCode >= 300 && resp.StatusCode < 400):
 		return verify.Observation{}, verify.Errorf(verify.ReasonConfig, err,
 			"Vault at %s answered the read of %s with a redirect%s, which rotor does not follow (it would carry the token elsewhere): set %s to the active node, or let the standby forward requests",
-			c.site, where, redirectTarget(err), EnvAddress)
+			c.site, where, verify.RedirectTarget(err), EnvAddress)
 	case resp == nil:
 		return verify.Observation{}, c.transportError(ctx, where, err, rec)
 	}
@@ -446,7 +446,7 @@ func (c *Checker) transportError(ctx context.Context, where string, err error, r
 	switch {
 	case errors.As(err, &dns) && dns.IsNotFound:
 		return verify.Errorf(verify.ReasonUnreachable, err, "Vault's host in %s (%s) is not found: check %s", EnvAddress, c.site, EnvAddress)
-	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+	case errors.Is(err, context.DeadlineExceeded) || verify.IsTimeout(err):
 		return verify.Errorf(verify.ReasonUnreachable, err, "Vault at %s did not answer the read of %s in time%s: check %s and the network, then run rotor verify again", c.site, where, attempts, EnvAddress)
 	case errors.Is(err, context.Canceled):
 		return verify.Errorf(verify.ReasonUnreachable, err, "the read of %s from Vault at %s was cancelled", where, c.site)
@@ -456,11 +456,6 @@ func (c *Checker) transportError(ctx context.Context, where string, err error, r
 		msg = strings.ReplaceAll(msg, c.token, leak.Redacted)
 	}
 	return verify.Errorf(verify.ReasonUnreachable, err, "Vault at %s cannot be reached%s: %s; check %s and the network", c.site, attempts, textsafe.Controls(msg), EnvAddress)
-}
-
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // tlsFailure says what is wrong with a TLS handshake that failed
@@ -489,39 +484,5 @@ func tlsFailure(err error) (verify.Reason, string, bool) {
 	return "", "", false
 }
 
-// redirectTarget is " to scheme://host" of the redirect verify.HTTPClient
-// refused; the rest of the URL is not shown.
-func redirectTarget(err error) string {
-	var ue *url.Error
-	if !errors.As(err, &ue) {
-		return ""
-	}
-	if site := setting.Site(ue.URL); site != "" {
-		return " to " + site
-	}
-	return ""
-}
-
 func mountOf(where string) string { m, _, _ := strings.Cut(where, "/metadata/"); return m }
 func pathOf(where string) string  { _, p, _ := strings.Cut(where, "/metadata/"); return p }
-
-// stopKey carries the cancel function of one check, so that finalTransport
-// can end the retries of a failure no retry can mend.
-type stopKey struct{}
-
-// finalTransport ends the check's context when a request fails TLS
-// verification: the certificate will not change between attempts, and
-// httpretry stops at once when the context ends.
-type finalTransport struct{ base http.RoundTripper }
-
-func (t finalTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.base.RoundTrip(req)
-	if err != nil {
-		if _, _, ok := tlsFailure(err); ok {
-			if stop, ok := req.Context().Value(stopKey{}).(context.CancelCauseFunc); ok {
-				stop(err)
-			}
-		}
-	}
-	return resp, err
-}
