@@ -245,6 +245,10 @@ func writeAudit(env Env, o auditOptions, pack *audit.Pack, progress func(string)
 // and stops nothing; only the end of ctx does, and then nothing is written.
 func checkStores(ctx context.Context, f *factory, pack *audit.Pack, today rotation.Date, settings rotation.Settings, progress func(string)) error {
 	creds := pack.Sourced()
+	checkers, err := f.verifyCheckers(creds, defaultVerifyTimeout)
+	if err != nil {
+		return usageError("%w", err)
+	}
 	progress(fmt.Sprintf("asking the secret stores about %s", textsafe.Plural(len(creds), "credential", "credentials")))
 	rep, err := verify.Run(ctx, creds, verify.Options{
 		Today:         today,
@@ -252,7 +256,7 @@ func checkStores(ctx context.Context, f *factory, pack *audit.Pack, today rotati
 		ToleranceDays: settings.Verify.ToleranceDays,
 		Concurrency:   settings.Verify.Concurrency,
 		Timeout:       defaultVerifyTimeout,
-		Checkers:      f.verifyCheckers(creds, defaultVerifyTimeout),
+		Checkers:      checkers,
 		Progress:      verifyProgress(f.Stderr, len(creds)),
 	})
 	if err != nil {

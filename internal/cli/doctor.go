@@ -165,7 +165,7 @@ func runDoctor(ctx context.Context, f *factory, o doctorOptions) error {
 		add(f.doctorJira(res, o)),
 		add(f.doctorGitHub(o.Timeout)),
 		add(f.doctorEmail(res, o)),
-		f.doctorStores(res, o.Timeout),
+		add(f.doctorStores(res, o.Timeout)),
 	}
 	if err := errors.Join(errs...); err != nil {
 		return usageError("%w", err)
@@ -556,10 +556,12 @@ func (f *factory) reportAddresses(res *validate.Result) doctorCheck {
 // doctorStores is the group of the secret stores the register names: for
 // each kind, the first credential of that kind (by id) is asked as rotor
 // verify asks it, when the environment configures that kind of store; a
-// kind it does not configure is skipped, saying what to set.
-func (f *factory) doctorStores(res *validate.Result, timeout time.Duration) doctorGroup {
+// kind it does not configure is skipped, saying what to set. A store's
+// configuration that is set but wrong is an error, as for the other
+// services.
+func (f *factory) doctorStores(res *validate.Result, timeout time.Duration) (doctorGroup, error) {
 	if res == nil {
-		return skipped(checkSecretStores, "the register could not be read", "")
+		return skipped(checkSecretStores, "the register could not be read", ""), nil
 	}
 	first := map[rotation.SourceKind]*rotation.Credential{}
 	for _, c := range res.Register.Credentials {
@@ -569,22 +571,45 @@ func (f *factory) doctorStores(res *validate.Result, timeout time.Duration) doct
 		}
 	}
 	if len(first) == 0 {
-		return skipped(checkSecretStores, "no credential names a source:", "add source: to a credential to have rotor verify ask its store (docs/verify.md)")
+		return skipped(checkSecretStores, "no credential names a source:", "add source: to a credential to have rotor verify ask its store (docs/verify.md)"), nil
+	}
+	type store struct {
+		kind    rotation.SourceKind
+		cred    *rotation.Credential
+		checker verify.Checker // nil: not configured
+		missing string         // what to set, when not configured
+	}
+	var stores []store
+	var errs []error
+	for _, kind := range rotation.SourceKinds {
+		c := first[kind]
+		if c == nil {
+			continue
+		}
+		s := store{kind: kind, cred: c, missing: f.storeUnconfigured(kind)}
+		if s.missing == "" {
+			checker, err := f.verifyChecker(kind, timeout)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			s.checker = checker
+		}
+		stores = append(stores, s)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return func(ctx context.Context) []doctorCheck {
 		var checks []doctorCheck
-		for _, kind := range rotation.SourceKinds {
-			c := first[kind]
-			if c == nil {
-				continue
-			}
-			name := "secret store: " + string(kind)
-			if missing := f.storeUnconfigured(kind); missing != "" {
-				checks = append(checks, doctorCheck{Name: name, Status: doctorSkipped, Detail: "not configured", Fix: missing})
+		for _, s := range stores {
+			name := "secret store: " + string(s.kind)
+			if s.checker == nil {
+				checks = append(checks, doctorCheck{Name: name, Status: doctorSkipped, Detail: "not configured", Fix: s.missing})
 				continue
 			}
 			cctx, cancel := context.WithTimeout(ctx, timeout)
-			obs, err := f.verifyChecker(kind, timeout).Check(cctx, c.Source)
+			obs, err := s.checker.Check(cctx, s.cred.Source)
 			cancel()
 			if err != nil {
 				detail := err.Error()
@@ -592,14 +617,14 @@ func (f *factory) doctorStores(res *validate.Result, timeout time.Duration) doct
 					detail = fmt.Sprintf("no answer within %s", timeout)
 				}
 				checks = append(checks, doctorCheck{Name: name, Status: doctorFail,
-					Detail: fmt.Sprintf("asked about %s (%s): %s", c.ID, c.Source, detail),
-					Fix:    "docs/verify.md gives the permission rotor needs and the variables it reads for " + string(kind)})
+					Detail: fmt.Sprintf("asked about %s (%s): %s", s.cred.ID, s.cred.Source, detail),
+					Fix:    "docs/verify.md gives the permission rotor needs and the variables it reads for " + string(s.kind)})
 				continue
 			}
-			checks = append(checks, doctorCheck{Name: name, Status: doctorOK, Detail: fmt.Sprintf("asked about %s: %s", c.ID, obs.Evidence)})
+			checks = append(checks, doctorCheck{Name: name, Status: doctorOK, Detail: fmt.Sprintf("asked about %s: %s", s.cred.ID, obs.Evidence)})
 		}
 		return checks
-	}
+	}, nil
 }
 
 // storeUnconfigured says what to set when the environment names no
@@ -614,7 +639,7 @@ func (f *factory) storeUnconfigured(kind rotation.SourceKind) string {
 			return "set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE (GitHub OIDC)"
 		}
 	case rotation.SourceVaultKV:
-		if !f.anySet([]string{vaultstore.EnvAddress, vaultstore.EnvToken}) {
+		if !f.anySet(vaultVars) {
 			return "set " + vaultstore.EnvAddress + " and " + vaultstore.EnvToken
 		}
 	case rotation.SourceAzureKeyVault:

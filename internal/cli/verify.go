@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -46,7 +47,7 @@ func newVerifyCommand(f *factory) *cli.Command {
 			"and what to fix). Credentials without a source are counted as no-source. Read-only. In GitHub Actions, " +
 			"unconfirmed and error become annotations on the credential's line and the Markdown goes to the job " +
 			"summary. Exit status: 0 nothing failed (unrecorded is a warning), 1 unconfirmed or error, or the " +
-			"register has errors, 2 usage. See docs/verify.md.",
+			"register has errors, 2 usage or a store setting that is set but wrong (half of Vault's variables, say). See docs/verify.md.",
 		Flags: append(registerFlags(),
 			&cli.StringSliceFlag{Name: "id", Usage: "check only these credential `ids` (repeat or comma-separate)"},
 			&cli.StringFlag{Name: "format", Usage: "output `format`: text, json or markdown", Value: "text"},
@@ -78,6 +79,10 @@ func runVerify(ctx context.Context, f *factory, o verifyOptions) error {
 	if err != nil {
 		return err
 	}
+	checkers, err := f.verifyCheckers(creds, o.Timeout)
+	if err != nil {
+		return usageError("%w", err)
+	}
 	settings := res.Register.Settings
 	rep, err := verify.Run(ctx, creds, verify.Options{
 		Today:         res.Today,
@@ -85,7 +90,7 @@ func runVerify(ctx context.Context, f *factory, o verifyOptions) error {
 		ToleranceDays: settings.Verify.ToleranceDays,
 		Concurrency:   settings.Verify.Concurrency,
 		Timeout:       o.Timeout,
-		Checkers:      f.verifyCheckers(creds, o.Timeout),
+		Checkers:      checkers,
 		Progress:      verifyProgress(f.Stderr, len(creds)),
 	})
 	if err != nil {
@@ -196,42 +201,55 @@ func verifyFindings(rep *verify.Report) []register.Finding {
 }
 
 // verifyCheckers builds one checker per kind of store creds name, each
-// from its standard configuration. A store that cannot be configured
-// (VAULT_ADDR unset, say) gets a checker that answers every check with
-// that problem, so its credentials say what to fix and the other stores
-// are still asked.
-func (f *factory) verifyCheckers(creds []*rotation.Credential, timeout time.Duration) map[rotation.SourceKind]verify.Checker {
+// from its standard configuration (verifyChecker).
+func (f *factory) verifyCheckers(creds []*rotation.Credential, timeout time.Duration) (map[rotation.SourceKind]verify.Checker, error) {
 	checkers := map[rotation.SourceKind]verify.Checker{}
+	var errs []error
 	for _, c := range creds {
 		kind := c.Source.Kind()
 		if kind == "" || checkers[kind] != nil {
 			continue
 		}
-		checkers[kind] = f.verifyChecker(kind, timeout)
+		checker, err := f.verifyChecker(kind, timeout)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		checkers[kind] = checker
 	}
-	return checkers
+	return checkers, errors.Join(errs...)
 }
 
-func (f *factory) verifyChecker(kind rotation.SourceKind, timeout time.Duration) verify.Checker {
+// verifyChecker builds the checker of one kind of store from its standard
+// configuration. A configuration that is set but wrong (half of Vault's
+// variables, a plain http:// VAULT_ADDR to another host) is an error, as
+// in every command: exit 2 before any store is asked. A store that is not
+// configured at all gets a checker that answers each check with what to
+// set, so that its credentials say so and the other stores are still
+// asked.
+func (f *factory) verifyChecker(kind rotation.SourceKind, timeout time.Duration) (verify.Checker, error) {
 	switch kind {
 	case rotation.SourceAWSSecretsManager:
-		return awsstore.NewSecretsManager(f.awsOptions())
+		return awsstore.NewSecretsManager(f.awsOptions()), nil
 	case rotation.SourceAWSIAMAccessKey:
-		return awsstore.NewIAM(f.awsOptions())
+		return awsstore.NewIAM(f.awsOptions()), nil
 	case rotation.SourceVaultKV:
 		o, err := vaultstore.OptionsFromEnv(f.Getenv)
 		if err != nil {
-			return brokenChecker{err}
+			return nil, err
 		}
 		o.Now, o.Timeout = f.Now, timeout
 		if f.Sleep != nil {
 			o.Retry.Sleep = f.Sleep
 		}
 		c, err := vaultstore.New(o)
-		if err != nil {
-			return brokenChecker{err}
+		switch {
+		case err != nil && f.anySet(vaultVars):
+			return nil, err
+		case err != nil:
+			return brokenChecker{err}, nil
 		}
-		return c
+		return c, nil
 	case rotation.SourceAzureKeyVault:
 		// azidentity's DefaultAzureCredential reads the AZURE_* variables
 		// of the process itself; Env.HTTPClient's transport, when set,
@@ -243,17 +261,16 @@ func (f *factory) verifyChecker(kind rotation.SourceKind, timeout time.Duration)
 		if f.Sleep != nil {
 			o.Retry.Sleep = f.Sleep
 		}
-		return azurestore.New(o)
+		return azurestore.New(o), nil
 	case rotation.SourceTLS:
-		c, err := tlsstore.New(tlsstore.Options{Now: f.Now})
-		if err != nil {
-			return brokenChecker{err}
-		}
-		return c
+		return tlsstore.New(tlsstore.Options{Now: f.Now})
 	}
 	return brokenChecker{verify.Errorf(verify.ReasonConfig, nil,
-		"rotor cannot ask %s stores yet: take source: out of the credential, or verify it in the store by hand", kind)}
+		"rotor cannot ask %s stores: take source: out of the credential, or verify it in the store by hand", kind)}, nil
 }
+
+// vaultVars are the variables that configure Vault; vaultstore reads them.
+var vaultVars = []string{vaultstore.EnvAddress, vaultstore.EnvToken}
 
 // awsOptions are the AWS adapters' options: the SDK's default chain, and
 // in tests a backoff that does not wait.
@@ -272,7 +289,11 @@ func (f *factory) storeGate(toleranceDays int, loc *time.Location) func(context.
 	return func(ctx context.Context, c *rotation.Credential, done rotation.Date) (record.StoreCheck, error) {
 		ctx, cancel := context.WithTimeout(ctx, defaultVerifyTimeout)
 		defer cancel()
-		obs, err := f.verifyChecker(c.Source.Kind(), defaultVerifyTimeout).Check(ctx, c.Source)
+		checker, err := f.verifyChecker(c.Source.Kind(), defaultVerifyTimeout)
+		if err != nil {
+			return record.StoreCheck{}, err
+		}
+		obs, err := checker.Check(ctx, c.Source)
 		if err != nil {
 			return record.StoreCheck{}, err
 		}

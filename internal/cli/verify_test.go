@@ -365,3 +365,41 @@ func TestVerifyUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifyStoreSetButWrong: a store's configuration that is set but
+// wrong is exit 2 before any store is asked, naming the variable and what
+// to do (as every command treats its settings), in verify, audit --verify
+// and doctor alike; one that is not set at all is each credential's error
+// (TestVerifyUnconfiguredStore).
+func TestVerifyStoreSetButWrong(t *testing.T) {
+	s := newVerifyStores(t)
+	dir := writeVerifyRegister(t, s)
+	for _, tt := range []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"plain http to another host", map[string]string{"VAULT_ADDR": "http://vault.example.com:8200", "VAULT_TOKEN": vaultfake.Token}, "VAULT_ADDR (http://vault.example.com:8200): plain http"},
+		{"no token", map[string]string{"VAULT_ADDR": s.vault.URL}, "VAULT_TOKEN is not set"},
+		{"no address", map[string]string{"VAULT_TOKEN": vaultfake.Token}, "VAULT_ADDR is not set"},
+		{"certificate checks off", map[string]string{"VAULT_ADDR": s.vault.URL, "VAULT_TOKEN": vaultfake.Token, "VAULT_SKIP_VERIFY": "true"}, "VAULT_SKIP_VERIFY is set"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, args := range [][]string{
+				{"verify", "--register", dir},
+				{"doctor", "--register", dir},
+			} {
+				r := runRotor(t, tt.env, "", args...)
+				if r.code != ExitUsage || !strings.Contains(r.stderr, tt.want) || r.stdout != "" {
+					t.Errorf("rotor %s: exit %d, stdout %q, stderr %q; want %d, nothing on stdout, and %q", args[0], r.code, r.stdout, r.stderr, ExitUsage, tt.want)
+				}
+				if strings.Contains(r.stderr, vaultfake.Token) {
+					t.Errorf("rotor %s shows the token", args[0])
+				}
+			}
+		})
+	}
+	if n := s.vault.CallsTo(vaultfake.RouteRead) + s.sm.ActionCalls("ListSecretVersionIds") + s.iam.ActionCalls("ListAccessKeys"); n != 0 {
+		t.Errorf("%d calls reached the stores before the configuration was refused", n)
+	}
+}
