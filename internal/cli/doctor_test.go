@@ -180,7 +180,7 @@ func everything(t *testing.T) (env map[string]string, jira *jiratest.Server, gh 
 	vault, iam := vaultfake.New(t), awsfake.NewIAM(t)
 	vault.Put("secret", "payments/adyen-webhook-hmac", time.Date(2026, time.October, 1, 9, 0, 0, 0, time.UTC))
 	iam.AddUser("partner-s3-upload", awsfake.AccessKey{ID: "AKIAIOSFODNN7EXAMPLE", Created: time.Date(2026, time.August, 31, 9, 0, 0, 0, time.UTC), Status: awsfake.StatusActive})
-	setAWSEnv(t, "", iam.URL)
+	awsfake.UseEnv(t, "eu-west-1", "", iam.URL)
 	env["VAULT_ADDR"], env["VAULT_TOKEN"], env["AWS_ACCESS_KEY_ID"] = vault.URL, vaultfake.Token, awsfake.AccessKeyID
 	return env, jira, gh, smtp
 }

@@ -38,34 +38,9 @@ func newVerifyStores(t *testing.T) verifyStores {
 	t.Helper()
 	s := verifyStores{sm: awsfake.NewSecretsManager(t), iam: awsfake.NewIAM(t), vault: vaultfake.New(t), tls: untrustedListener(t)}
 	s.sm.SetRegion("eu-west-1")
-	setAWSEnv(t, s.sm.URL, s.iam.URL)
+	awsfake.UseEnv(t, "eu-west-1", s.sm.URL, s.iam.URL)
 	s.env = map[string]string{"VAULT_ADDR": s.vault.URL, "VAULT_TOKEN": vaultfake.Token}
 	return s
-}
-
-// setAWSEnv points the AWS SDK at fake Secrets Manager and IAM endpoints
-// with the fakes' static credentials, in the process environment, which
-// the SDK reads (a test that calls it cannot run in parallel), and clears
-// whatever else of AWS's the machine has.
-func setAWSEnv(t *testing.T, secretsManagerURL, iamURL string) {
-	t.Helper()
-	for k, v := range map[string]string{
-		"AWS_ENDPOINT_URL_SECRETS_MANAGER": secretsManagerURL,
-		"AWS_ENDPOINT_URL_IAM":             iamURL,
-		"AWS_ENDPOINT_URL":                 "",
-		"AWS_REGION":                       "eu-west-1",
-		"AWS_ACCESS_KEY_ID":                awsfake.AccessKeyID,
-		"AWS_SECRET_ACCESS_KEY":            awsfake.SecretAccessKey,
-		"AWS_SESSION_TOKEN":                "",
-		"AWS_PROFILE":                      "",
-		"AWS_ROLE_ARN":                     "",
-		"AWS_WEB_IDENTITY_TOKEN_FILE":      "",
-		"AWS_EC2_METADATA_DISABLED":        "true",
-		"AWS_CONFIG_FILE":                  filepath.Join(t.TempDir(), "none"),
-		"AWS_SHARED_CREDENTIALS_FILE":      filepath.Join(t.TempDir(), "none"),
-	} {
-		t.Setenv(k, v)
-	}
 }
 
 // untrustedListener serves TLS with a self-signed certificate on

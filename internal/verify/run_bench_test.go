@@ -9,9 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-
 	"github.com/rotor-dev/rotor/internal/rotation"
 	"github.com/rotor-dev/rotor/internal/verify"
 	"github.com/rotor-dev/rotor/internal/verify/awsstore"
@@ -54,7 +51,7 @@ func BenchmarkRun10000(b *testing.B) {
 		n       = 10_000
 		latency = 20 * time.Millisecond
 	)
-	hermeticAWS(b)
+	awsfake.ClearEnv(b)
 	sm, iam, vault := awsfake.NewSecretsManager(b), awsfake.NewIAM(b), vaultfake.New(b)
 	sm.SetLatency(latency)
 	iam.SetLatency(latency)
@@ -102,12 +99,7 @@ func BenchmarkRun10000(b *testing.B) {
 	aws := awsstore.Options{
 		SecretsManagerEndpoint: sm.URL,
 		IAMEndpoint:            iam.URL,
-		LoadOptions: []func(*config.LoadOptions) error{
-			config.WithRegion("us-east-1"),
-			config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(awsfake.AccessKeyID, awsfake.SecretAccessKey, "")),
-			config.WithSharedConfigFiles([]string{}),
-			config.WithSharedCredentialsFiles([]string{}),
-		},
+		LoadOptions:            awsfake.LoadOptions("us-east-1"),
 	}
 	vc, err := vaultstore.New(vaultstore.Options{Address: vault.URL, Token: vaultfake.Token})
 	if err != nil {
@@ -193,21 +185,6 @@ func wantConfirmed(b *testing.B, rep *verify.Report, n int) {
 // secret i.
 func versionID(i, v int) string {
 	return fmt.Sprintf("%08x-0000-4000-8000-%012x", i, v)
-}
-
-// hermeticAWS clears the environment the AWS SDK reads, so that a
-// developer's or CI's AWS settings do not reach the benchmark.
-func hermeticAWS(b *testing.B) {
-	for _, k := range []string{
-		"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SECRETS_MANAGER", "AWS_ENDPOINT_URL_IAM",
-		"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE",
-		"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE",
-	} {
-		b.Setenv(k, "")
-	}
-	b.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	b.Setenv("AWS_CONFIG_FILE", b.TempDir()+"/none")
-	b.Setenv("AWS_SHARED_CREDENTIALS_FILE", b.TempDir()+"/none")
 }
 
 // heapMetrics sum to runtime.MemStats' HeapInuse: the bytes of the heap's

@@ -47,14 +47,14 @@ func TestEndpointVariables(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			noAWSEnv(t)
+			awsfake.ClearEnv(t)
 			sm, im := awsfake.NewSecretsManager(t), awsfake.NewIAM(t)
 			sm.AddSecret("payments/db", current())
 			im.AddUser("deploy-bot", awsfake.AccessKey{ID: newKey, Created: at("2026-09-01T00:00:00Z"), Status: awsfake.StatusActive})
 			for k, v := range tc.env(t, sm.URL, im.URL) {
 				t.Setenv(k, v)
 			}
-			opts := awsstore.Options{LoadOptions: hermetic("eu-west-1")}
+			opts := awsstore.Options{LoadOptions: awsfake.LoadOptions("eu-west-1")}
 			if _, err := awsstore.NewSecretsManager(opts).Check(ctx, smSource("payments/db", "")); err != nil {
 				t.Fatal(err)
 			}
@@ -74,7 +74,7 @@ func TestEndpointVariables(t *testing.T) {
 	}
 
 	t.Run("Options win over the variables", func(t *testing.T) {
-		noAWSEnv(t)
+		awsfake.ClearEnv(t)
 		t.Setenv("AWS_ENDPOINT_URL", nowhere(t))
 		t.Setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", nowhere(t))
 		t.Setenv("AWS_ENDPOINT_URL_IAM", nowhere(t))

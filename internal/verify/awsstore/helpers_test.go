@@ -8,9 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-
 	"github.com/rotor-dev/rotor/internal/rotation"
 	"github.com/rotor-dev/rotor/internal/verify"
 	"github.com/rotor-dev/rotor/internal/verify/awsstore"
@@ -31,34 +28,6 @@ func (b *backoffs) wait(attempt int) time.Duration {
 }
 
 func (b *backoffs) count() int { b.mu.Lock(); defer b.mu.Unlock(); return len(b.attempts) }
-
-// hermetic is the SDK configuration of a test: static credentials, the
-// region given ("" for none), and no shared files, whatever the machine
-// has.
-func hermetic(region string) []func(*config.LoadOptions) error {
-	return []func(*config.LoadOptions) error{
-		config.WithRegion(region),
-		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(awsfake.AccessKeyID, awsfake.SecretAccessKey, "")),
-		config.WithSharedConfigFiles([]string{}),
-		config.WithSharedCredentialsFiles([]string{}),
-	}
-}
-
-// noAWSEnv clears the environment the SDK would read, so that a
-// developer's or CI's AWS settings do not leak into a test.
-func noAWSEnv(t *testing.T) {
-	t.Helper()
-	for _, k := range []string{
-		"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SECRETS_MANAGER", "AWS_ENDPOINT_URL_IAM",
-		"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE",
-		"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE",
-	} {
-		t.Setenv(k, "")
-	}
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/none")
-}
 
 func smSource(secret, region string) *rotation.Source {
 	return &rotation.Source{AWSSecretsManager: &rotation.AWSSecretsManagerSource{Secret: secret, Region: region}}
@@ -82,7 +51,7 @@ func newSM(t *testing.T, region string) smFixture {
 	return smFixture{fake: fake, backoff: b, check: awsstore.NewSecretsManager(awsstore.Options{
 		SecretsManagerEndpoint: fake.URL,
 		Backoff:                b.wait,
-		LoadOptions:            hermetic(region),
+		LoadOptions:            awsfake.LoadOptions(region),
 	})}
 }
 
@@ -100,7 +69,7 @@ func newIAM(t *testing.T, region string) iamFixture {
 	return iamFixture{fake: fake, backoff: b, check: awsstore.NewIAM(awsstore.Options{
 		IAMEndpoint: fake.URL,
 		Backoff:     b.wait,
-		LoadOptions: hermetic(region),
+		LoadOptions: awsfake.LoadOptions(region),
 	})}
 }
 

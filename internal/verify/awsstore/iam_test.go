@@ -172,7 +172,7 @@ func TestIAMRetries(t *testing.T) {
 
 func TestIAMRegion(t *testing.T) {
 	t.Run("none configured: IAM's own", func(t *testing.T) {
-		noAWSEnv(t)
+		awsfake.ClearEnv(t)
 		f := newIAM(t, "")
 		f.fake.AddUser("deploy-bot", awsfake.AccessKey{ID: newKey, Created: at("2026-09-01T00:00:00Z"), Status: awsfake.StatusActive})
 		if _, err := f.check.Check(ctx, iamSource("deploy-bot", "")); err != nil {

@@ -214,7 +214,7 @@ func TestSecretsManagerRegion(t *testing.T) {
 	}
 
 	t.Run("none: a config error, nothing sent", func(t *testing.T) {
-		noAWSEnv(t)
+		awsfake.ClearEnv(t)
 		f := newSM(t, "")
 		_, err := f.check.Check(ctx, smSource("payments/db", ""))
 		wantStoreError(t, err, verify.ReasonConfig, "no AWS region for secret payments/db", "region:", "AWS_REGION")
@@ -263,18 +263,18 @@ func TestSecretsManagerRedirectRefused(t *testing.T) {
 func TestSecretsManagerPlainHTTPOnlyToLoopback(t *testing.T) {
 	c := awsstore.NewSecretsManager(awsstore.Options{
 		SecretsManagerEndpoint: "http://secretsmanager.example.com",
-		LoadOptions:            hermetic("eu-west-1"),
+		LoadOptions:            awsfake.LoadOptions("eu-west-1"),
 	})
 	_, err := c.Check(ctx, smSource("payments/db", ""))
 	wantStoreError(t, err, verify.ReasonConfig, "loopback")
 }
 
 func TestSecretsManagerWithoutCredentials(t *testing.T) {
-	noAWSEnv(t)
+	awsfake.ClearEnv(t)
 	f := awsfake.NewSecretsManager(t)
 	c := awsstore.NewSecretsManager(awsstore.Options{
 		SecretsManagerEndpoint: f.URL,
-		LoadOptions:            hermetic("eu-west-1")[:1], // a region, no credentials, no instance role
+		LoadOptions:            awsfake.LoadOptions("eu-west-1")[:1], // a region, no credentials, no instance role
 	})
 	_, err := c.Check(ctx, smSource("payments/db", ""))
 	wantStoreError(t, err, verify.ReasonConfig, "no usable AWS credentials", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE")
