@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -485,7 +486,7 @@ func smtpCheck(ctx context.Context, sender *mail.Sender, ep mail.Endpoint, timeo
 	c.Status = doctorFail
 	c.Detail = err.Error()
 	switch {
-	case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) || pastDeadline(ctx):
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded):
 		c.Detail = fmt.Sprintf("%s: no answer within %s", ep.Addr(), timeout)
 		c.Fix = fmt.Sprintf("check the host and port in %s and that this machine may reach it (firewall, egress rules); if the server is only slow, allow more time (rotor doctor --timeout)", envSMTPURL)
 	case errors.Is(err, mail.ErrAuth):
@@ -648,12 +649,4 @@ func (f *factory) storeUnconfigured(kind rotation.SourceKind) string {
 		}
 	}
 	return ""
-}
-
-// pastDeadline reports whether ctx's deadline has passed. A connection
-// whose deadline is ctx's may report its i/o timeout a moment before ctx
-// itself says it is done.
-func pastDeadline(ctx context.Context) bool {
-	dl, ok := ctx.Deadline()
-	return ok && !time.Now().Before(dl)
 }

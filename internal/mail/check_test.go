@@ -3,6 +3,7 @@ package mail_test
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -82,5 +83,24 @@ func TestCheckUnreachable(t *testing.T) {
 	err = s.Check(context.Background())
 	if !errors.Is(err, mail.ErrUnavailable) || !strings.Contains(err.Error(), addr) || strings.Contains(err.Error(), "pw0rd") {
 		t.Errorf("Check = %v; want ErrUnavailable naming %s", err, addr)
+	}
+}
+
+// TestCheckSilent: a server that accepts the connection and never answers
+// is ErrUnavailable and os.ErrDeadlineExceeded once the sender's own
+// bound passes, so that a caller can say "no answer in time" whichever of
+// its context and the connection's deadline ends first.
+func TestCheckSilent(t *testing.T) {
+	addr := fakeapi.SilentAddr(t)
+	s, err := mail.New(mail.Config{URL: "smtp://" + addr, Insecure: true, Timeout: 200 * time.Millisecond, Attempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Check(context.Background())
+	if !errors.Is(err, mail.ErrUnavailable) || !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("Check = %v; want ErrUnavailable and os.ErrDeadlineExceeded", err)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Check = %v: the context had no deadline", err)
 	}
 }

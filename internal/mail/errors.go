@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/textproto"
 	"net/url"
+	"os"
 	"strings"
 	"syscall"
 
@@ -236,7 +237,11 @@ func (s *Sender) dialError(ctx context.Context, a *auth, err error) *Error {
 	case code >= 400:
 		return s.fail(ErrUnavailable, code, true, nil, "%s: the server is unavailable: %v", addr, err)
 	case transient(err):
-		return s.fail(ErrUnavailable, 0, true, nil, "%s: cannot connect: %v", addr, err)
+		var timeout error // a sentinel: it carries no text of the server's
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			timeout = os.ErrDeadlineExceeded
+		}
+		return s.fail(ErrUnavailable, 0, true, timeout, "%s: cannot connect: %v", addr, err)
 	}
 	return s.fail(ErrRefused, code, false, nil, "%s: cannot connect: %v", addr, err)
 }

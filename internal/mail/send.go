@@ -125,14 +125,15 @@ type Error struct {
 	// Temporary: trying later may succeed.
 	Temporary bool
 	kind      error
-	cause     error // only a context error: nothing with server text
+	cause     error // only a context error or os.ErrDeadlineExceeded: nothing with server text
 	msg       string
 }
 
 func (e *Error) Error() string { return e.msg }
 
 // Unwrap returns the kind (ErrAuth, ...) and, when the context ended the
-// send, the context's error. The underlying go-mail error is not
+// send, the context's error, or os.ErrDeadlineExceeded when the server
+// did not answer in time. The underlying go-mail error is not
 // reachable: its text may quote what the server said, and is already in
 // Error, redacted.
 func (e *Error) Unwrap() []error {
