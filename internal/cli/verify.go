@@ -75,7 +75,7 @@ func runVerify(ctx context.Context, f *factory, o verifyOptions) error {
 	if err != nil {
 		return err
 	}
-	creds, err := selectCredentials(res.Register.Credentials, o.IDs)
+	creds, err := selectCredentials(res.Register, o.IDs)
 	if err != nil {
 		return err
 	}
@@ -124,27 +124,21 @@ func runVerify(ctx context.Context, f *factory, o verifyOptions) error {
 	return nil
 }
 
-// selectCredentials returns the credentials ids names, in the register's
-// order, or every one when ids is empty. An id the register does not have,
-// or one without a source, is a usage error: a typo must not pass as a
-// credential with nothing to report.
-func selectCredentials(all []*rotation.Credential, ids []string) ([]*rotation.Credential, error) {
+// selectCredentials returns the credentials of reg ids names, in the
+// register's order, or every one when ids is empty. An id the register
+// does not have, or one without a source, is a usage error: a typo must
+// not pass as a credential with nothing to report.
+func selectCredentials(reg *rotation.Register, ids []string) ([]*rotation.Credential, error) {
 	if len(ids) == 0 {
-		return all, nil
-	}
-	byID := make(map[string]*rotation.Credential, len(all))
-	known := make([]string, 0, len(all))
-	for _, c := range all {
-		byID[c.ID] = c
-		known = append(known, c.ID)
+		return reg.Credentials, nil
 	}
 	var problems []string
 	for _, id := range ids {
-		c, ok := byID[id]
+		c := reg.ByID(id)
 		switch {
-		case !ok:
+		case c == nil:
 			hint := "rotor status lists the ids"
-			if s := textsafe.Suggest(id, known); s != "" {
+			if s := textsafe.Suggest(id, credentialIDs(reg)); s != "" {
 				hint = fmt.Sprintf("did you mean %q?", s)
 			}
 			problems = append(problems, fmt.Sprintf("--id %s: the register has no such credential: %s", strconv.Quote(id), hint))
@@ -155,13 +149,16 @@ func selectCredentials(all []*rotation.Credential, ids []string) ([]*rotation.Cr
 	if len(problems) > 0 {
 		return nil, usageError("%s", strings.Join(problems, "\n"))
 	}
-	var out []*rotation.Credential
-	for _, c := range all {
-		if slices.Contains(ids, c.ID) {
-			out = append(out, c)
-		}
+	return slices.DeleteFunc(slices.Clone(reg.Credentials), func(c *rotation.Credential) bool { return !slices.Contains(ids, c.ID) }), nil
+}
+
+// credentialIDs lists the ids of reg's credentials.
+func credentialIDs(reg *rotation.Register) []string {
+	ids := make([]string, 0, len(reg.Credentials))
+	for _, c := range reg.Credentials {
+		ids = append(ids, c.ID)
 	}
-	return out, nil
+	return ids
 }
 
 // verifyProgress reports long runs on w, every tenth of the way, so a log

@@ -471,17 +471,8 @@ func latestClosed(prs []rotation.PullRequest) *rotation.PullRequest {
 // commentOnce posts the pull request's address on the ticket unless a
 // comment already holds it. It reports whether it posted.
 func commentOnce(ctx context.Context, tk Tickets, key, prURL string) (bool, error) {
-	comments, err := tk.Comments(ctx, key)
-	if err != nil {
-		return false, err
-	}
-	for _, c := range comments {
-		if strings.Contains(c, prURL) {
-			return false, nil
-		}
-	}
 	text := "rotor recorded this rotation in a pull request: " + prURL + "\n\nThe register's last_changed is updated when it is merged."
-	return true, tk.Comment(ctx, key, text)
+	return commentUnless(ctx, tk, key, prURL, text)
 }
 
 // checkStore is the gate of verify.require_for_record: it asks the
