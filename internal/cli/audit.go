@@ -257,7 +257,7 @@ func checkStores(ctx context.Context, f *factory, pack *audit.Pack, today rotati
 		Concurrency:   settings.Verify.Concurrency,
 		Timeout:       defaultVerifyTimeout,
 		Checkers:      checkers,
-		Progress:      verifyProgress(f.Stderr, len(creds)),
+		Progress:      verifyProgress(f.Stderr),
 	})
 	if err != nil {
 		return failed("asked %d of %d secret stores: %v; nothing was written: run again, or without --verify for the pack from git alone",

@@ -91,7 +91,7 @@ func runVerify(ctx context.Context, f *factory, o verifyOptions) error {
 		Concurrency:   settings.Verify.Concurrency,
 		Timeout:       o.Timeout,
 		Checkers:      checkers,
-		Progress:      verifyProgress(f.Stderr, len(creds)),
+		Progress:      verifyProgress(f.Stderr),
 	})
 	if err != nil {
 		return fmt.Errorf("rotor verify stopped before every store answered: %w", err)
@@ -163,13 +163,12 @@ func credentialIDs(reg *rotation.Register) []string {
 
 // verifyProgress reports long runs on w, every tenth of the way, so a log
 // shows rotor is still asking; a run of fewer than 100 checks is quiet.
-func verifyProgress(w io.Writer, total int) func(done, total int) {
-	if total < 100 {
-		return nil
-	}
-	step := total / 10
+func verifyProgress(w io.Writer) func(done, total int) {
 	return func(done, total int) {
-		if done%step == 0 || done == total {
+		if total < 100 {
+			return
+		}
+		if done%(total/10) == 0 || done == total {
 			fmt.Fprintf(w, "%sverified %d of %d credentials\n", exitPrefix, done, total)
 		}
 	}

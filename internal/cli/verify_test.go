@@ -378,3 +378,19 @@ func TestVerifyStoreSetButWrong(t *testing.T) {
 		t.Errorf("%d calls reached the stores before the configuration was refused", n)
 	}
 }
+
+// TestVerifyProgress: a run of 100 checks or more reports every tenth of
+// the checks it makes (not of the register: credentials without a source
+// are not checked), and the last; a shorter one is quiet.
+func TestVerifyProgress(t *testing.T) {
+	for _, tt := range []struct{ total, lines int }{{150, 10}, {99, 0}, {1000, 10}, {105, 11}} {
+		var b strings.Builder
+		progress := verifyProgress(&b)
+		for done := 1; done <= tt.total; done++ {
+			progress(done, tt.total)
+		}
+		if n := strings.Count(b.String(), "\n"); n != tt.lines || tt.lines > 0 && !strings.HasSuffix(b.String(), fmt.Sprintf("verified %d of %d credentials\n", tt.total, tt.total)) {
+			t.Errorf("%d checks: %d lines, want %d ending with the last:\n%s", tt.total, n, tt.lines, b.String())
+		}
+	}
+}
